@@ -1,0 +1,82 @@
+export interface ExecOptions {
+  /** Sent to the command's standard input, then closed. Secrets travel here, never in `command`. */
+  stdin?: string | Buffer;
+  /** Per-command timeout in milliseconds; the command is killed and `CommandTimeoutError` thrown. */
+  timeoutMs?: number;
+  /** Run as root through the host's become settings (sudo), when the connection has become enabled. */
+  become?: boolean;
+}
+
+export interface ExecResult {
+  /** Exit code; 255 when the remote end reported none (killed by a signal). */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface WriteFileOptions {
+  /** Octal mode, e.g. 0o600. */
+  mode: number;
+  become?: boolean;
+}
+
+/** One live connection to one host, reused for every command of the run. */
+export interface Connection {
+  readonly host: string;
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
+
+export interface BecomeSettings {
+  enabled: boolean;
+  user: string;
+  /** sudo password; undefined means passwordless sudo. Sent over stdin only. */
+  password?: string;
+}
+
+export interface ConnectOptions {
+  /** Inventory name, used in messages. */
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  /** Tried in order before the ssh-agent. */
+  privateKeyFiles: string[];
+  privateKeyPassphrase?: string;
+  password?: string;
+  knownHostsFile: string;
+  hostKeyChecking: HostKeyChecking;
+  connectTimeoutMs: number;
+  commandTimeoutMs?: number;
+  become?: BecomeSettings;
+  /** Bastions to hop through, outermost first. */
+  proxyJump?: Array<Omit<ConnectOptions, 'proxyJump' | 'become' | 'name'> & { name?: string }>;
+}
+
+export type UnreachableReason =
+  | 'refused'
+  | 'timeout'
+  | 'authentication'
+  | 'host-key-unknown'
+  | 'host-key-changed'
+  | 'dns'
+  | 'disconnected'
+  | 'other';
+
+/** The host could not be reached or was lost: the host is reported `unreachable`, the others go on. */
+export class UnreachableError extends Error {
+  constructor(readonly reason: UnreachableReason, message: string) {
+    super(message);
+    this.name = 'UnreachableError';
+  }
+}
+
+/** A command ran past its timeout: the host is reported `failed` with the command named. */
+export class CommandTimeoutError extends Error {
+  constructor(readonly command: string, readonly timeoutMs: number) {
+    super(`command timed out after ${timeoutMs / 1000} s: ${command}`);
+    this.name = 'CommandTimeoutError';
+  }
+}
