@@ -1,0 +1,27 @@
+import type { StepReport } from '../runner/types.ts';
+
+const LABEL: Record<StepReport['status'], string> = {
+  ok: 'ok',
+  changed: 'changed',
+  failed: 'fatal',
+  unreachable: 'unreachable',
+  skipped: 'skipping',
+};
+
+/** One line per step result, in Ansible's words: `changed: [web-01] config: mcs output added`. */
+export function stepLine(host: string, step: StepReport): string {
+  return `${LABEL[step.status]}: [${host}] ${step.name}: ${step.message}`;
+}
+
+export function warningLines(host: string, step: StepReport): string[] {
+  return (step.warnings ?? []).map((w) => `warning: [${host}] ${step.name}: ${w}`);
+}
+
+/** Output of an ad hoc command, indented under its step line. */
+export function commandOutputLines(step: StepReport): string[] {
+  const out: string[] = [];
+  for (const text of [step.stdout, step.stderr]) {
+    if (text && text.trim()) out.push(...text.trimEnd().split('\n').map((l) => `    ${l}`));
+  }
+  return out;
+}

@@ -1,0 +1,21 @@
+import type { RunEvent, RunListener } from '../runner/types.ts';
+
+export interface ReporterOptions {
+  /** Where human output goes (stderr under --json). */
+  out: NodeJS.WritableStream;
+  diff: boolean;
+  verbose: boolean;
+}
+
+/** Listens to a run and prints it; `finish` resolves when everything is written. */
+export interface Reporter {
+  listener: RunListener;
+  finish(): Promise<void>;
+}
+
+/** Fans one event out to several listeners (e.g. the task list and a JSON collector). */
+export function fanOut(...listeners: RunListener[]): RunListener {
+  return (event: RunEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+}

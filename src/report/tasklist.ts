@@ -1,0 +1,101 @@
+import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
+import type { HostReport, RunEvent, RunReport, StepReport } from '../runner/types.ts';
+import { commandOutputLines, warningLines } from './lines.ts';
+import { recapText } from './recap.ts';
+import type { Reporter, ReporterOptions } from './reporter.ts';
+import { redact } from './secrets.ts';
+
+// listr2's wrapper type is generic over renderers we never name; this is the part we use.
+type TaskHandle = Pick<ListrTaskWrapper<unknown, never, never>, 'title' | 'output' | 'skip'>;
+
+interface HostView {
+  task?: TaskHandle;
+  steps: StepReport[];
+  done: Promise<HostReport>;
+  resolve: (report: HostReport) => void;
+}
+
+function describe(host: string, report: HostReport): string {
+  const last = [...report.steps].reverse().find((s) => s.status === report.status) ?? report.steps.at(-1);
+  const detail = report.reason ?? (last ? `${last.name}: ${last.message}` : '');
+  return redact(`${host}  ${report.status}${detail ? `  ${detail}` : ''}`);
+}
+
+/** The live task list on a terminal: one row per host showing its current step, then details and the recap. */
+export function taskListReporter(options: ReporterOptions): Reporter {
+  const views = new Map<string, HostView>();
+  let running: Promise<unknown> = Promise.resolve();
+  let finalReport: RunReport | undefined;
+  const stream = options.out as NodeJS.WriteStream;
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(stream, stream) });
+
+  const start = (hosts: string[], check: boolean) => {
+    for (const host of hosts) {
+      let resolve!: (report: HostReport) => void;
+      const done = new Promise<HostReport>((r) => (resolve = r));
+      views.set(host, { steps: [], done, resolve });
+    }
+    const list = new Listr(
+      hosts.map((host) => ({
+        title: `${host}  waiting`,
+        task: async (_ctx: unknown, task: TaskHandle) => {
+          const view = views.get(host)!;
+          view.task = task;
+          const report = await view.done;
+          task.title = describe(host, report);
+          if (report.status === 'failed' || report.status === 'unreachable') throw new Error(describe(host, report));
+          if (report.status === 'skipped') task.skip(describe(host, report));
+        },
+      })),
+      {
+        concurrent: true,
+        exitOnError: false,
+        rendererOptions: { logger, collapseErrors: true, showErrorMessage: false },
+      },
+    );
+    if (check) stream.write('CHECK MODE: nothing will be changed\n');
+    running = list.run().catch(() => undefined);
+  };
+
+  const listener = (event: RunEvent) => {
+    switch (event.type) {
+      case 'run-start':
+        start(event.hosts, event.check);
+        break;
+      case 'step-start': {
+        const task = views.get(event.host)?.task;
+        if (task) task.title = redact(`${event.host}  ${event.step}…`);
+        break;
+      }
+      case 'step-end':
+        views.get(event.host)?.steps.push(event.step);
+        break;
+      case 'host-end':
+        views.get(event.host)?.resolve(event.report);
+        break;
+      case 'run-end':
+        finalReport = event.report;
+        break;
+      default:
+        break;
+    }
+  };
+
+  const finish = async () => {
+    await running;
+    const write = (text: string) => stream.write(redact(`${text}\n`));
+    for (const [host, view] of views) {
+      for (const step of view.steps) {
+        for (const line of warningLines(host, step)) write(line);
+        const output = commandOutputLines(step);
+        if (output.length) write(`[${host}] ${step.name} (rc=${step.rc ?? '?'})\n${output.join('\n')}`);
+        if (options.diff && step.diff) write(step.diff);
+        if (options.verbose || step.status === 'failed' || step.status === 'unreachable') {
+          if (step.status === 'failed' || step.status === 'unreachable') write(`${step.status}: [${host}] ${step.name}: ${step.message}`);
+        }
+      }
+    }
+    if (finalReport) write(recapText(finalReport));
+  };
+  return { listener, finish };
+}
