@@ -76,7 +76,8 @@ export async function runHost(
   } finally {
     await connection.close().catch(() => undefined);
   }
-  const report: HostReport = { status: hostStatus(steps), steps };
+  const facts = Object.assign({}, ...steps.map((s) => s.facts ?? {})) as Record<string, unknown>;
+  const report: HostReport = { status: hostStatus(steps), steps, ...(Object.keys(facts).length ? { facts } : {}) };
   emit({ type: 'host-end', host, report });
   return report;
 }

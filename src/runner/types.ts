@@ -10,6 +10,8 @@ export interface HostReport {
   steps: StepReport[];
   /** Why a host was skipped or unreachable, for the recap. */
   reason?: string;
+  /** Facts the steps read (status), merged. */
+  facts?: Record<string, unknown>;
 }
 
 export interface Summary {

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { loadPlaybook, PlaybookLoadError } from '../../playbook/load.ts';
+import type { Playbook } from '../../playbook/types.ts';
+import { parseSerial } from '../../runner/batches.ts';
+import { CliError, EXIT } from '../errors.ts';
+import { execute } from '../execute.ts';
+import { positiveNumber } from '../numbers.ts';
+import { addRunOptions, type RunCliOptions } from '../run-options.ts';
+import { loadTargets } from '../targets.ts';
+
+export const DEFAULT_PLAYBOOK = 'playbooks/sls-central.ts';
+
+interface DeployOptions extends RunCliOptions {
+  playbook: string;
+  check?: boolean;
+  diff?: boolean;
+  serial?: string;
+  maxFailPercentage?: string;
+}
+
+export async function readPlaybook(file: string): Promise<Playbook> {
+  try {
+    return await loadPlaybook(file);
+  } catch (error) {
+    if (error instanceof PlaybookLoadError) throw new CliError(error.message, EXIT.parseError);
+    throw error;
+  }
+}
+
+export function registerDeploy(program: Command, done: (code: number) => void): void {
+  addRunOptions(
+    program
+      .command('deploy')
+      .description('converge hosts with a playbook (default: turn on SLS alert export to Sophos Central)')
+      .argument('<inventory>', 'inventory file or directory')
+      .option('-p, --playbook <file>', 'TypeScript playbook', DEFAULT_PLAYBOOK)
+      .option('-C, --check', 'dry run: read hosts, change nothing, report what would change')
+      .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
+      .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
+      .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed'),
+  ).action(async (inventory: string, options: DeployOptions) => {
+    let serial;
+    try {
+      serial = options.serial ? parseSerial(options.serial) : undefined;
+    } catch (error) {
+      throw new CliError((error as Error).message, EXIT.badOptions);
+    }
+    const maxFailPercentage =
+      options.maxFailPercentage === undefined
+        ? undefined
+        : positiveNumber(options.maxFailPercentage, '--max-fail-percentage', { allowZero: true });
+    const targets = await loadTargets(inventory, options.limit, options.extraVars);
+    const playbook = await readPlaybook(options.playbook);
+    done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage }));
+  });
+}

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { adhocPlaybook } from '../../playbook/adhoc.ts';
+import { CliError, EXIT } from '../errors.ts';
+import { execute } from '../execute.ts';
+import { addRunOptions, type RunCliOptions } from '../run-options.ts';
+import { loadTargets } from '../targets.ts';
+
+export function registerExec(program: Command, done: (code: number) => void): void {
+  addRunOptions(
+    program
+      .command('exec')
+      .description('run an ad hoc command on the hosts matching a pattern')
+      .argument('<inventory>', 'inventory file or directory')
+      .argument('<pattern>', 'Ansible host pattern (all, a host, a group, web*, a,b, all:!old)')
+      .argument('<command...>', 'the command, after --'),
+  ).action(async (inventory: string, pattern: string, words: string[], options: RunCliOptions) => {
+    const command = words.join(' ');
+    if (!command.trim()) throw new CliError('exec: no command given; put it after --, e.g. -- uptime', EXIT.badOptions);
+    const limited = options.limit ? `${pattern}:&${options.limit}` : pattern;
+    const targets = await loadTargets(inventory, limited, options.extraVars);
+    done(await execute(adhocPlaybook(command), targets, options, { check: false, diff: false }));
+  });
+}

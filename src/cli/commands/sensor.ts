@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import type { Playbook } from '../../playbook/types.ts';
+import type { RunReport } from '../../runner/types.ts';
+import { statusTable } from '../../sls/status-table.ts';
+import { statusPlaybook, testAlertPlaybook } from '../../sls/read-playbooks.ts';
+import { execute } from '../execute.ts';
+import { addRunOptions, type RunCliOptions } from '../run-options.ts';
+import { loadTargets } from '../targets.ts';
+
+function register(
+  program: Command,
+  name: string,
+  description: string,
+  playbook: Playbook,
+  done: (code: number) => void,
+  epilogue?: (report: RunReport) => string,
+): void {
+  addRunOptions(program.command(name).description(description).argument('<inventory>', 'inventory file or directory')).action(
+    async (inventory: string, options: RunCliOptions) => {
+      const targets = await loadTargets(inventory, options.limit, options.extraVars);
+      done(await execute(playbook, targets, options, { check: false, diff: false, epilogue }));
+    },
+  );
+}
+
+export function registerStatus(program: Command, done: (code: number) => void): void {
+  register(program, 'status', 'read-only audit of every host: version, certificates, mcs output, service, last test alert', statusPlaybook, done, statusTable);
+}
+
+export function registerTestAlert(program: Command, done: (code: number) => void): void {
+  register(program, 'test-alert', "trigger the sensor's test alert on the chosen hosts and verify it", testAlertPlaybook, done);
+}

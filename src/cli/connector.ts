@@ -1,0 +1,50 @@
+import { connect, resolveConnectOptions } from '../transport/index.ts';
+import { UnreachableError, type Connection, type HostKeyChecking } from '../transport/types.ts';
+import type { HostTarget } from '../runner/host-run.ts';
+
+export interface ConnectorSettings {
+  sshConfigFile?: string;
+  knownHostsFile?: string;
+  hostKeyChecking?: HostKeyChecking;
+  connectTimeoutMs: number;
+  commandTimeoutMs?: number;
+  becomePassword?: string;
+  keyPassphrase?: string;
+  retries: number;
+  /** Base delay between attempts; doubled each time. */
+  retryDelayMs?: number;
+}
+
+/** Only a refused or timed-out connection is worth another try; a key or login problem is not. */
+const RETRYABLE = new Set(['refused', 'timeout']);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function makeConnector(settings: ConnectorSettings): (target: HostTarget) => Promise<Connection> {
+  return async (target) => {
+    const options = resolveConnectOptions(target.name, target.vars, {
+      sshConfigFile: settings.sshConfigFile,
+      knownHostsFile: settings.knownHostsFile,
+      hostKeyChecking: settings.hostKeyChecking ?? 'strict',
+      hostKeyCheckingExplicit: settings.hostKeyChecking !== undefined,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      commandTimeoutMs: settings.commandTimeoutMs,
+      becomePassword: settings.becomePassword,
+      keyPassphrase: settings.keyPassphrase,
+    });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await connect(options);
+      } catch (error) {
+        const retry = error instanceof UnreachableError && RETRYABLE.has(error.reason) && attempt < settings.retries;
+        if (!retry) {
+          if (error instanceof UnreachableError && attempt > 0) {
+            throw new UnreachableError(error.reason, `${error.message} (after ${attempt + 1} attempts)`);
+          }
+          throw error;
+        }
+        await sleep((settings.retryDelayMs ?? 500) * 2 ** attempt);
+      }
+    }
+  };
+}

@@ -1,0 +1,109 @@
+import type { Playbook } from '../playbook/types.ts';
+import { PlaybookInputError } from '../playbook/types.ts';
+import { jsonDocument } from '../report/json.ts';
+import { plainReporter } from '../report/plain.ts';
+import { fanOut, type Reporter } from '../report/reporter.ts';
+import { redact, registerSecret } from '../report/secrets.ts';
+import { taskListReporter } from '../report/tasklist.ts';
+import type { SerialEntry } from '../runner/batches.ts';
+import type { HostTarget } from '../runner/host-run.ts';
+import { runPlaybook } from '../runner/run.ts';
+import { exitCodeFor } from '../runner/status.ts';
+import type { RunReport } from '../runner/types.ts';
+import { makeConnector } from './connector.ts';
+import { CliError, EXIT } from './errors.ts';
+import { positiveNumber } from './numbers.ts';
+import { promptSecret } from './prompt.ts';
+import type { RunCliOptions } from './run-options.ts';
+
+export interface ExecuteSettings {
+  check: boolean;
+  diff: boolean;
+  serial?: SerialEntry[];
+  maxFailPercentage?: number;
+  /** Printed for humans after the recap (e.g. the status table). */
+  epilogue?: (report: RunReport) => string;
+}
+
+function chooseReporter(options: RunCliOptions, diff: boolean): Reporter {
+  const out = options.json ? process.stderr : process.stdout;
+  const live = (out as NodeJS.WriteStream).isTTY && !options.verbose && !process.env.CI;
+  const reporterOptions = { out, diff, verbose: Boolean(options.verbose) };
+  return live ? taskListReporter(reporterOptions) : plainReporter(reporterOptions);
+}
+
+/** Checks every selected host's variables before any host is touched (exit 5 on a mistake). */
+export function validateTargets(playbook: Playbook, targets: HostTarget[]): void {
+  if (!playbook.validate) return;
+  for (const target of targets) {
+    try {
+      playbook.validate(target.vars, target.name);
+    } catch (error) {
+      if (error instanceof PlaybookInputError) throw new CliError(`${target.name}: ${error.message}`, EXIT.badOptions);
+      throw error;
+    }
+  }
+}
+
+/** Runs a playbook on the targets with the reporters, signals and exit status of cli.md. */
+export async function execute(playbook: Playbook, targets: HostTarget[], options: RunCliOptions, settings: ExecuteSettings): Promise<number> {
+  validateTargets(playbook, targets);
+  const forks = positiveNumber(options.forks, '--forks', { integer: true });
+  const retries = positiveNumber(options.retries, '--retries', { integer: true, allowZero: true });
+  const connectTimeoutMs = positiveNumber(options.connectTimeout, '--connect-timeout') * 1000;
+  const commandTimeoutMs = options.timeout ? positiveNumber(options.timeout, '--timeout') * 1000 : undefined;
+  let becomePassword: string | undefined;
+  if (options.askBecomePass) {
+    becomePassword = await promptSecret('BECOME password: ');
+    registerSecret(becomePassword);
+  }
+  const keyPassphrase = process.env.SLS_PLAY_KEY_PASSPHRASE;
+  registerSecret(keyPassphrase);
+
+  const reporter = chooseReporter(options, settings.diff);
+  let report: RunReport | undefined;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: string) => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      process.stderr.write(`\n${signal} again: stopping now (every file write is atomic, so no config is half-written)\n`);
+      process.exit(EXIT.interrupted);
+    }
+    process.stderr.write(`\n${signal}: no new host or step will start; finishing what is under way (press Ctrl-C again to stop now)\n`);
+    controller.abort();
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    report = await runPlaybook({
+      playbook,
+      targets,
+      connect: makeConnector({
+        sshConfigFile: options.sshConfig,
+        knownHostsFile: options.knownHosts,
+        hostKeyChecking: options.hostKeyChecking,
+        connectTimeoutMs,
+        commandTimeoutMs,
+        becomePassword,
+        keyPassphrase,
+        retries,
+      }),
+      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true },
+      forks,
+      serial: settings.serial,
+      maxFailPercentage: settings.maxFailPercentage,
+      signal: controller.signal,
+      listener: fanOut(reporter.listener),
+    });
+    await reporter.finish();
+    if (settings.epilogue) (options.json ? process.stderr : process.stdout).write(redact(settings.epilogue(report)));
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+  if (options.json) process.stdout.write(`${jsonDocument(report)}\n`);
+  return exitCodeFor(report.summary, report.interrupted);
+}

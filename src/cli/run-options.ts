@@ -1,0 +1,38 @@
+import { Option, type Command } from 'commander';
+import type { HostKeyChecking } from '../transport/types.ts';
+
+/** Options every host-touching command shares (cli.md). */
+export interface RunCliOptions {
+  limit?: string;
+  forks: string;
+  extraVars: string[];
+  json?: boolean;
+  knownHosts?: string;
+  hostKeyChecking?: HostKeyChecking;
+  sshConfig?: string;
+  timeout?: string;
+  connectTimeout: string;
+  askBecomePass?: boolean;
+  verbose?: boolean;
+  retries: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function addRunOptions(command: Command): Command {
+  return command
+    .option('-l, --limit <pattern>', 'Ansible host pattern selecting hosts (web*, group, a,b, all:!old, prod:&eu, ~regex)')
+    .option('-f, --forks <n>', 'hosts worked on at once', '50')
+    .option('-e, --extra-vars <k=v|@file.yml>', 'highest-precedence variables (repeatable)', collect, [])
+    .option('--json', 'print one JSON document on stdout; human output goes to stderr')
+    .option('--known-hosts <file>', 'known_hosts file to verify host keys against (default ~/.ssh/known_hosts)')
+    .addOption(
+      new Option('--host-key-checking <mode>', 'unknown or changed host keys: strict fails the host').choices(['strict', 'accept-new', 'off']),
+    )
+    .option('--ssh-config <file>', 'OpenSSH client config to honour (default ~/.ssh/config)')
+    .option('-t, --timeout <s>', 'per-command timeout in seconds')
+    .option('--connect-timeout <s>', 'connection timeout in seconds', '10')
+    .option('--retries <n>', 'connection attempts after the first, with backoff', '2')
+    .option('-K, --ask-become-pass', 'prompt once for the sudo password')
+    .option('-v, --verbose', 'show the commands run and their output (secrets redacted)');
+}

@@ -1,0 +1,39 @@
+import { fileFact, type Fact } from '../modules/facts.ts';
+import { shellQuote } from '../playbook/quote.ts';
+import type { SlsSettings } from './settings.ts';
+import { versionProbeCommand } from './version.ts';
+
+type ReadSettings = Pick<SlsSettings, 'execPrefix' | 'certDir' | 'configPath' | 'deployment'>;
+
+const raw: Fact<string> = { command: '', parse: (output) => output };
+
+/** Everything a deploy reads from a host, gathered in one command. */
+export function sensorFacts(settings: ReadSettings) {
+  const run = settings.execPrefix ? `${settings.execPrefix} ` : '';
+  return {
+    version: { ...raw, command: versionProbeCommand(settings.execPrefix) },
+    // The container's certificates are listed inside the container, through the exec prefix.
+    certFiles: {
+      command: `${run}ls -1A ${shellQuote(settings.certDir)} 2>/dev/null`,
+      parse: (output: string) => output.split('\n').map((l) => l.trim()).filter(Boolean),
+    } satisfies Fact<string[]>,
+    config: fileFact(settings.configPath, shellQuote),
+  };
+}
+
+/** What `status` adds: the unit's state and the last test alert in the journal. */
+export function serviceFacts(settings: ReadSettings) {
+  return {
+    service: {
+      command:
+        settings.deployment === 'container'
+          ? `${settings.execPrefix} true >/dev/null 2>&1 && echo active || echo inactive`
+          : 'systemctl is-active sophoslinuxsensor 2>/dev/null; true',
+      parse: (output: string) => output.trim().split('\n').pop() || 'unknown',
+    } satisfies Fact<string>,
+    lastTestAlert: {
+      command: "journalctl -u sophoslinuxsensor -g 'Alert Tester' -n 1 -o short-iso --no-pager 2>/dev/null | grep 'Alert Tester' | tail -n 1",
+      parse: (output: string) => output.trim().split(/\s+/)[0] || null,
+    } satisfies Fact<string | null>,
+  };
+}

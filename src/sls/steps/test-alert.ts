@@ -1,0 +1,51 @@
+import { failed, ok } from '../../playbook/define.ts';
+import { shellQuote } from '../../playbook/quote.ts';
+import type { HostContext, StepResult } from '../../playbook/types.ts';
+import type { SlsSettings } from '../settings.ts';
+
+const CENTRAL_NOTE = 'Sophos Central shows "Alert Tester" under Threat Analysis Center → Detections within about 20 minutes';
+
+/**
+ * One command: note the host's clock, trigger the test alert (bounded by the host's `timeout`),
+ * then watch the journal since that moment for "Alert Tester" until the timeout.
+ */
+export function testAlertScript(settings: Pick<SlsSettings, 'execPrefix' | 'testTimeoutS'>, watchJournal: boolean): string {
+  const run = settings.execPrefix ? `${settings.execPrefix} ` : '';
+  const t = Math.ceil(settings.testTimeoutS);
+  const lines = [
+    'since=$(date +%s)',
+    `if command -v timeout >/dev/null 2>&1; then tmo="timeout ${t}"; else tmo=; fi`,
+    `$tmo ${run}sophoslinuxsensor -test-alert; rc=$?`,
+    `if [ $rc -eq 124 ]; then echo ${shellQuote(`sophoslinuxsensor -test-alert did not return within ${t} s`)} >&2; exit 124; fi`,
+    'if [ $rc -ne 0 ]; then exit $rc; fi',
+  ];
+  if (watchJournal) {
+    lines.push(
+      `end=$(( $(date +%s) + ${t} ))`,
+      `while :; do l=$(journalctl -u sophoslinuxsensor --since "@$since" -g 'Alert Tester' -o cat --no-pager 2>/dev/null | tail -n 1); [ -n "$l" ] && { echo "seen: $l"; exit 0; }; [ $(date +%s) -ge $end ] && break; sleep 0.25; done`,
+      'echo "not seen" >&2; exit 3',
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Triggers the sensor's test alert and proves it arrived locally when a stdout output lets us see it. */
+export async function testAlert(ctx: HostContext, settings: Pick<SlsSettings, 'execPrefix' | 'testTimeoutS'>, hasStdoutOutput: boolean): Promise<StepResult> {
+  const result = await ctx.exec(testAlertScript(settings, hasStdoutOutput), {
+    // The remote side bounds itself; this only guards against a host that stops answering.
+    timeoutMs: (settings.testTimeoutS * 2 + 30) * 1000,
+  });
+  const seen = /^seen: (.*)$/m.exec(result.stdout)?.[1];
+  if (result.code === 0 && seen) return ok(`"Alert Tester" seen in the journal ("${seen}"); ${CENTRAL_NOTE}`);
+  if (result.code === 0) {
+    return ok(`test alert sent; no enabled stdout output, so nothing to see on the host: ${CENTRAL_NOTE}`);
+  }
+  if (result.code === 124) {
+    return failed(`sophoslinuxsensor -test-alert did not return within sls_test_timeout (${settings.testTimeoutS} s): check the sensor with journalctl -u sophoslinuxsensor`);
+  }
+  if (result.code === 3) {
+    return failed(`the test alert was triggered but "Alert Tester" did not reach the journal within ${settings.testTimeoutS} s: check the sensor's outputs and journalctl -u sophoslinuxsensor`);
+  }
+  const why = (result.stderr || result.stdout).trim().split('\n').slice(-2).join(' ');
+  return failed(`sophoslinuxsensor -test-alert failed (exit ${result.code}${why ? `: ${why}` : ''}): is the sensor running? (systemctl status sophoslinuxsensor)`);
+}
