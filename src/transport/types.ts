@@ -80,3 +80,16 @@ export class CommandTimeoutError extends Error {
     this.name = 'CommandTimeoutError';
   }
 }
+
+export type BecomeFailure = 'password-rejected' | 'password-required' | 'not-permitted' | 'sudo-missing' | 'other';
+
+/**
+ * sudo would not run the command (wrong or missing password, user not allowed, no sudo): the
+ * host is reported `failed`. The message never contains the password.
+ */
+export class BecomeError extends Error {
+  constructor(readonly reason: BecomeFailure, message: string) {
+    super(message);
+    this.name = 'BecomeError';
+  }
+}

@@ -1,0 +1,168 @@
+import { readFileSync, statSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type SSHConfig from 'ssh-config';
+import { parseSshArgs } from './ssh_args.ts';
+import { hostKeyCheckingFrom, lookupSshConfig, parseProxyJump, parseSshConfig, type ExpandContext, type JumpHop, type SshConfigHost } from './ssh_config.ts';
+import type { ConnectOptions, HostKeyChecking } from './types.ts';
+
+export interface ResolveSettings {
+  /** OpenSSH client config; default ~/.ssh/config (a missing file is an empty config). */
+  sshConfigFile?: string;
+  /** --known-hosts: wins over UserKnownHostsFile; default ~/.ssh/known_hosts. */
+  knownHostsFile?: string;
+  hostKeyChecking: HostKeyChecking;
+  /** The user gave --host-key-checking: it then wins over the ssh config and inventory. */
+  hostKeyCheckingExplicit?: boolean;
+  connectTimeoutMs: number;
+  commandTimeoutMs?: number;
+  /** From -K: used when the inventory gives no ansible_become_password. */
+  becomePassword?: string;
+  /** From SLS_PLAY_KEY_PASSPHRASE or a prompt. */
+  keyPassphrase?: string;
+  /** For tests; default the current user's home and name. */
+  home?: string;
+  localUser?: string;
+}
+
+export interface ResolvedConnectOptions extends ConnectOptions {
+  /** Inventory or config settings that were ignored, one sentence each, for the caller to show. */
+  warnings: string[];
+}
+
+type Hop = NonNullable<ConnectOptions['proxyJump']>[number];
+
+const configCache = new Map<string, { stamp: string; config: SSHConfig }>();
+
+function loadSshConfig(file: string): SSHConfig {
+  let stamp: string;
+  try {
+    const stat = statSync(file);
+    stamp = `${stat.mtimeMs}:${stat.size}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseSshConfig('');
+    throw error;
+  }
+  const cached = configCache.get(file);
+  if (cached?.stamp === stamp) return cached.config;
+  const config = parseSshConfig(readFileSync(file, 'utf8'));
+  configCache.set(file, { stamp, config });
+  return config;
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+function port(value: unknown): number | undefined {
+  const raw = text(value);
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** Ansible's booleans: yes/no, true/false, on/off, 1/0. */
+function truthy(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  const raw = text(value)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (['yes', 'true', 'on', '1', 'y'].includes(raw)) return true;
+  if (['no', 'false', 'off', '0', 'n'].includes(raw)) return false;
+  return undefined;
+}
+
+function keyFiles(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(text).filter((v): v is string => v !== undefined);
+  const one = text(value);
+  return one === undefined ? [] : [one];
+}
+
+/**
+ * Connection settings for one inventory host, as Ansible would reach it: inventory variables
+ * first, then the OpenSSH client config for the name ssh would be given (ansible_host, or the
+ * inventory name), then defaults. An explicit --host-key-checking wins over both.
+ */
+export function resolveConnectOptions(name: string, vars: Record<string, unknown>, settings: ResolveSettings): ResolvedConnectOptions {
+  const home = settings.home ?? homedir();
+  const localUser = settings.localUser ?? userInfo().username;
+  const context: ExpandContext = { home, localUser };
+  const expandHome = (file: string): string => (file === '~' ? home : file.startsWith('~/') ? join(home, file.slice(2)) : file);
+  const config = loadSshConfig(expandHome(settings.sshConfigFile ?? join(home, '.ssh', 'config')));
+  const warnings: string[] = [];
+
+  const sshArgs = parseSshArgs([text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)].filter(Boolean).join(' '));
+  if (sshArgs.ignored.length > 0) {
+    warnings.push(`${name}: ignored ssh arguments from ansible_ssh_common_args/ansible_ssh_extra_args: ${sshArgs.ignored.join(' ')}`);
+  }
+  const becomeMethod = text(vars.ansible_become_method);
+  if (becomeMethod !== undefined && becomeMethod !== 'sudo') {
+    warnings.push(`${name}: ansible_become_method ${becomeMethod} is not supported; sudo is used`);
+  }
+
+  const hostKeyChecking = (found: SshConfigHost): HostKeyChecking => {
+    if (settings.hostKeyCheckingExplicit) return settings.hostKeyChecking;
+    const fromArgs = sshArgs.options.stricthostkeychecking;
+    const fromVars = truthy(vars.ansible_host_key_checking) === false ? 'off' : undefined;
+    return (fromArgs !== undefined ? hostKeyCheckingFrom(fromArgs) : undefined) ?? fromVars ?? found.hostKeyChecking ?? settings.hostKeyChecking;
+  };
+  const knownHostsFile = (found: SshConfigHost): string => {
+    const fromArgs = sshArgs.options.userknownhostsfile?.split(/\s+/)[0];
+    return expandHome(settings.knownHostsFile ?? fromArgs ?? found.userKnownHostsFiles[0] ?? join(home, '.ssh', 'known_hosts'));
+  };
+  const connectTimeoutMs = (found: SshConfigHost): number => {
+    const fromArgs = port(sshArgs.options.connecttimeout);
+    return fromArgs !== undefined ? fromArgs * 1000 : (found.connectTimeoutMs ?? settings.connectTimeoutMs);
+  };
+
+  const sshName = text(vars.ansible_host) ?? name;
+  const found = lookupSshConfig(config, sshName, context);
+  const inventoryKeys = keyFiles(vars.ansible_ssh_private_key_file ?? vars.ansible_private_key_file).map(expandHome);
+
+  // Each bastion is looked up in the ssh config too; the first one's own ProxyJump comes before it.
+  const resolveHops = (value: string | undefined, depth: number): Hop[] => {
+    if (value === undefined) return [];
+    if (depth > 5) {
+      warnings.push(`${name}: ProxyJump chain deeper than 5 hops or looping; stopped there`);
+      return [];
+    }
+    return parseProxyJump(value).flatMap((jump: JumpHop, index: number) => {
+      const hopConfig = lookupSshConfig(config, jump.host, context);
+      const hop: Hop = {
+        name: jump.host,
+        address: hopConfig.hostName ?? jump.host,
+        port: jump.port ?? hopConfig.port ?? 22,
+        user: jump.user ?? hopConfig.user ?? localUser,
+        privateKeyFiles: [...new Set([...hopConfig.identityFiles, ...inventoryKeys])],
+        privateKeyPassphrase: settings.keyPassphrase,
+        knownHostsFile: knownHostsFile(hopConfig),
+        hostKeyChecking: hostKeyChecking(hopConfig),
+        connectTimeoutMs: connectTimeoutMs(hopConfig),
+      };
+      return index === 0 ? [...resolveHops(hopConfig.proxyJump, depth + 1), hop] : [hop];
+    });
+  };
+  const proxyJump = resolveHops(sshArgs.options.proxyjump ?? found.proxyJump, 0);
+
+  const becomePassword = text(vars.ansible_become_password) ?? text(vars.ansible_become_pass) ?? settings.becomePassword;
+  const options: ResolvedConnectOptions = {
+    name,
+    address: found.hostName ?? sshName,
+    port: port(vars.ansible_port) ?? found.port ?? 22,
+    user: text(vars.ansible_user) ?? found.user ?? localUser,
+    privateKeyFiles: [...new Set([...inventoryKeys, ...found.identityFiles])],
+    privateKeyPassphrase: settings.keyPassphrase,
+    password: text(vars.ansible_password) ?? text(vars.ansible_ssh_pass),
+    knownHostsFile: knownHostsFile(found),
+    hostKeyChecking: hostKeyChecking(found),
+    connectTimeoutMs: connectTimeoutMs(found),
+    commandTimeoutMs: settings.commandTimeoutMs,
+    become: {
+      enabled: truthy(vars.ansible_become) ?? false,
+      user: text(vars.ansible_become_user) ?? 'root',
+      password: becomePassword,
+    },
+    warnings,
+  };
+  if (proxyJump.length > 0) options.proxyJump = proxyJump;
+  return options;
+}

@@ -1,0 +1,107 @@
+import type { Readable, Writable } from 'node:stream';
+import { becomeFailure, type BecomeContext, type BecomePlan } from './become.ts';
+import { CommandTimeoutError, type ExecResult } from './types.ts';
+
+/** A started command, whether an SSH channel or a local child process. */
+export interface StartedProcess {
+  stdout: Readable;
+  stderr: Readable;
+  stdin: Writable;
+  /** Settles once the process has exited and its output is drained: the exit code (255 for a signal). */
+  done: Promise<number>;
+  /** Stop it: signal the process where possible and close the streams. */
+  terminate(): void;
+}
+
+export interface RunSpec {
+  /** The command as the caller wrote it, for error messages (never the sudo wrapper). */
+  command: string;
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+  become?: { plan: BecomePlan; password?: string; context: BecomeContext };
+}
+
+function indexAfter(haystack: string, needle: string, from = 0): number {
+  const at = haystack.indexOf(needle, from);
+  return at === -1 ? -1 : at + needle.length;
+}
+
+/**
+ * Collect a started command's output and exit code, feed its stdin, enforce its timeout, and
+ * speak sudo's side of the become protocol (see become.ts).
+ */
+export function collect(process: StartedProcess, spec: RunSpec): Promise<ExecResult> {
+  return new Promise<ExecResult>((resolve, reject) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (action: () => void): void => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      action();
+    };
+    const fail = (error: Error): void => settle(() => reject(error));
+
+    process.stdin.on('error', () => undefined); // the command may exit without reading its input
+    const sendStdin = (): void => {
+      if (spec.stdin !== undefined && spec.stdin.length > 0) process.stdin.write(spec.stdin);
+      process.stdin.end();
+    };
+
+    const become = spec.become;
+    let sudoSaid = '';
+    let ready = become === undefined;
+    let prompts = 0;
+    process.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    process.stderr.on('data', (chunk: Buffer) => {
+      if (ready || become === undefined) return void stderr.push(chunk);
+      sudoSaid += chunk.toString('utf8');
+      if (become.plan.prompt !== undefined) {
+        let at = 0;
+        let seen = 0;
+        while ((at = indexAfter(sudoSaid, become.plan.prompt, at)) !== -1) seen++;
+        for (; prompts < seen; prompts++) {
+          if (prompts === 0) {
+            process.stdin.write(`${become.password ?? ''}\n`);
+          } else {
+            // Asked again: the password was refused. Stop before sudo's retries lock the account.
+            process.terminate();
+            return fail(becomeFailure('Sorry, try again.', 1, become.context));
+          }
+        }
+      }
+      const readyAt = indexAfter(sudoSaid, `${become.plan.ready}\n`);
+      if (readyAt === -1) return;
+      ready = true;
+      const rest = sudoSaid.slice(readyAt);
+      if (rest !== '') stderr.push(Buffer.from(rest, 'utf8'));
+      if (become.plan.prompt !== undefined) sendStdin();
+    });
+
+    if (become === undefined || become.plan.prompt === undefined) sendStdin();
+
+    if (spec.timeoutMs !== undefined && spec.timeoutMs > 0) {
+      const timeoutMs = spec.timeoutMs;
+      timer = setTimeout(() => {
+        process.terminate();
+        fail(new CommandTimeoutError(spec.command, timeoutMs));
+      }, timeoutMs);
+    }
+
+    process.done.then(
+      (code) => {
+        if (become !== undefined && !ready) return fail(becomeFailure(sudoSaid, code, become.context));
+        settle(() =>
+          resolve({
+            code,
+            stdout: Buffer.concat(stdout).toString('utf8'),
+            stderr: Buffer.concat(stderr).toString('utf8'),
+          }),
+        );
+      },
+      (error: Error) => fail(error),
+    );
+  });
+}

@@ -1,0 +1,147 @@
+import type { ClientChannel } from 'ssh2';
+import type { Client } from './ssh2.ts';
+import { becomeCommand, needsBecome } from './become.ts';
+import { collect, type RunSpec, type StartedProcess } from './run.ts';
+import { Semaphore } from './semaphore.ts';
+import { UnreachableError, type Connection, type ConnectOptions, type ExecOptions, type ExecResult } from './types.ts';
+
+/** Below sshd's default MaxSessions (10), leaving room for the odd extra channel. */
+export const CHANNELS_PER_CONNECTION = 8;
+
+function started(channel: ClientChannel): StartedProcess {
+  const done = new Promise<number>((resolve, reject) => {
+    let exit: number | undefined;
+    channel.on('exit', (code: number | null) => (exit = code ?? 255));
+    channel.on('close', () => {
+      // sshd always reports an exit status or signal before closing; without one, the link died.
+      if (exit === undefined) reject(new UnreachableError('disconnected', 'channel closed without an exit status'));
+      else resolve(exit);
+    });
+  });
+  done.catch(() => undefined);
+  return {
+    stdout: channel,
+    stderr: channel.stderr,
+    stdin: channel,
+    done,
+    terminate() {
+      try {
+        // TERM rather than KILL: sudo relays TERM to the command it runs; KILL would orphan it.
+        channel.signal('TERM');
+      } catch {
+        // the channel may already be gone
+      }
+      channel.close();
+    },
+  };
+}
+
+/** One SSH connection (through its bastions, if any) carrying every command for one host. */
+export class SshConnection implements Connection {
+  readonly host: string;
+  private readonly channels = new Semaphore(CHANNELS_PER_CONNECTION);
+  private lostBecause: string | undefined;
+  private readonly onLost = new Set<(why: string) => void>();
+  private closing = false;
+  private readonly closed = new Set<Client>();
+
+  /** `clients`: the bastions outermost first, then the target. */
+  constructor(
+    private readonly options: ConnectOptions,
+    private readonly clients: Client[],
+  ) {
+    this.host = options.name;
+    for (const client of clients) {
+      client.on('error', (error: Error) => this.lose(error.message));
+      client.on('close', () => {
+        this.closed.add(client);
+        this.lose('the connection closed');
+      });
+    }
+  }
+
+  private get target(): Client {
+    return this.clients[this.clients.length - 1]!;
+  }
+
+  private get where(): string {
+    return `${this.options.user}@${this.options.address}:${this.options.port}`;
+  }
+
+  private lose(why: string): void {
+    if (this.lostBecause !== undefined) return;
+    this.lostBecause = this.closing ? 'the connection was closed' : why;
+    for (const notify of this.onLost) notify(this.lostBecause);
+    // A dead bastion takes the target with it, and the other way round.
+    for (const client of this.clients) client.end();
+  }
+
+  private lostError(command: string): UnreachableError {
+    return new UnreachableError(
+      'disconnected',
+      `connection to ${this.where} lost (${this.lostBecause ?? 'the channel closed without an exit status'}) while running: ${command}; the host may have rebooted or sshd restarted`,
+    );
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const release = await this.channels.acquire();
+    try {
+      if (this.lostBecause !== undefined) throw this.lostError(command);
+      const spec: RunSpec = { command, stdin: options.stdin, timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs };
+      let wire = command;
+      const become = this.options.become;
+      const becomeUser = become?.user ?? 'root';
+      if ((options.become ?? become?.enabled ?? false) && needsBecome(this.options.user, becomeUser)) {
+        const plan = becomeCommand(command, becomeUser, become?.password !== undefined);
+        wire = plan.command;
+        spec.become = {
+          plan,
+          password: become?.password,
+          context: { loginUser: this.options.user, becomeUser, host: this.options.name },
+        };
+      }
+      const channel = await new Promise<ClientChannel>((resolve, reject) => {
+        this.target.exec(wire, (error, stream) => {
+          if (!error) return resolve(stream);
+          if (this.lostBecause !== undefined) return reject(this.lostError(command));
+          reject(new Error(`could not open an SSH channel on ${this.where} for: ${command} (${error.message})`));
+        });
+      });
+      const process = started(channel);
+      let stopWaiting: (why: string) => void = () => undefined;
+      const lost = new Promise<never>((_, reject) => {
+        stopWaiting = () => reject(this.lostError(command));
+        this.onLost.add(stopWaiting);
+      });
+      try {
+        const result = await Promise.race([collect(process, spec), lost]);
+        return result;
+      } catch (error) {
+        // A channel that closed without a status is the connection going, whichever event came first.
+        if (error instanceof UnreachableError && error.reason === 'disconnected') throw this.lostError(command);
+        throw error;
+      } finally {
+        this.onLost.delete(stopWaiting);
+        // Hold the slot until sshd has really closed the channel (a timed-out one closes late).
+        await Promise.race([process.done.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      }
+    } finally {
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const closed = this.clients
+      .filter((client) => !this.closed.has(client))
+      .map(
+        (client) =>
+          new Promise<void>((resolve) => {
+            client.once('close', () => resolve());
+            setTimeout(resolve, 2_000).unref();
+          }),
+      );
+    for (const client of [...this.clients].reverse()) client.end();
+    await Promise.all(closed);
+  }
+}
