@@ -9,13 +9,18 @@ export interface InventoryGroup {
   children: string[];
   /** Group variables (inventory `vars:` / `[g:vars]` merged with group_vars/). */
   vars: Vars;
+  /** Distance from `all` along the longest parent chain (Ansible sorts group vars by it). */
+  depth?: number;
+  /** `ansible_group_priority` from the inventory (default 1); not part of `vars`, as in Ansible. */
+  priority?: number;
 }
 
 export interface InventoryHost {
   name: string;
   /** Every variable of the host merged with Ansible's precedence (all < parent groups < child groups < host). */
   vars: Vars;
-  /** Every group the host belongs to, directly or through children, `all` included. */
+  /** Every group the host belongs to, directly or through children, `all` included,
+   *  in the order their variables apply (lowest precedence first). */
   groups: string[];
 }
 
@@ -25,6 +30,8 @@ export interface Inventory {
   /** Hosts in the order Ansible lists them. */
   hosts: Map<string, InventoryHost>;
   groups: Map<string, InventoryGroup>;
+  /** Things Ansible would warn about (skipped keys or files, a name both host and group). */
+  warnings?: string[];
 }
 
 /** A user mistake in an inventory file: the CLI prints it as one line and exits 4. */

@@ -1,0 +1,62 @@
+/**
+ * loadInventory: parse the sources, apply Ansible's reconcile step, read group_vars/ and
+ * host_vars/ beside the source, and merge every host's variables in Ansible's precedence.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Inventory, InventoryGroup, InventoryHost, Vars } from './types.ts';
+import { InventoryModel, type GroupNode } from './model.ts';
+import { parseSource } from './sources.ts';
+import { loadVarsFor } from './vars-files.ts';
+
+/** Ansible's sort_groups: shallow groups first, then by ansible_group_priority, then by name. */
+export function sortGroups(groups: GroupNode[]): GroupNode[] {
+  return [...groups].sort((a, b) => a.depth - b.depth || a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function merge(layers: Vars[]): Vars {
+  // Ansible's default hash_behaviour is `replace`: a later layer replaces a whole key.
+  return Object.assign({}, ...layers) as Vars;
+}
+
+export async function loadInventory(path: string): Promise<Inventory> {
+  const model = new InventoryModel();
+  await parseSource(model, path);
+  model.reconcile();
+
+  // Ansible reads group_vars/ and host_vars/ in the source directory, or beside a source file.
+  const base = (await stat(path)).isDirectory() ? path : dirname(path);
+  const groupFiles = new Map<string, Vars>();
+  await Promise.all([...model.groups.keys()].map(async (g) => groupFiles.set(g, await loadVarsFor(base, 'group_vars', g))));
+
+  const groups = new Map<string, InventoryGroup>();
+  for (const g of model.groups.values()) {
+    groups.set(g.name, {
+      name: g.name,
+      hosts: [...g.hosts],
+      children: [...g.children],
+      vars: merge([g.vars, groupFiles.get(g.name)!]),
+      depth: g.depth,
+      priority: g.priority,
+    });
+  }
+
+  const hosts = new Map<string, InventoryHost>();
+  const all = model.groups.get('all')!;
+  for (const name of model.groupHosts('all')) {
+    const h = model.hosts.get(name)!;
+    const mine = sortGroups([...model.hostGroups(name)].filter((g) => g !== 'all').map((g) => model.groups.get(g)!));
+    // Ansible's VARIABLE_PRECEDENCE: every inventory group var sits below every group_vars/ file.
+    const vars = merge([
+      all.vars,
+      ...mine.map((g) => g.vars),
+      groupFiles.get('all')!,
+      ...mine.map((g) => groupFiles.get(g.name)!),
+      h.vars,
+      await loadVarsFor(base, 'host_vars', name),
+    ]);
+    hosts.set(name, { name, vars, groups: ['all', ...mine.map((g) => g.name)] });
+  }
+
+  return { source: path, hosts, groups, warnings: [...model.warnings] };
+}

@@ -1,0 +1,91 @@
+/**
+ * Which files of an inventory path are read, and as what, following Ansible's directory
+ * loading: entries in sorted order, recursively, skipping hidden files, group_vars/,
+ * host_vars/, vars_plugins/ and the extensions Ansible ignores (.ini, .cfg, .md, .txt, …).
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { InventoryError } from './types.ts';
+import type { InventoryModel } from './model.ts';
+import { parseIni } from './ini.ts';
+import { loadYaml } from './yaml-load.ts';
+import { parseYamlInventory } from './yaml-inventory.ts';
+
+// Ansible's INVENTORY_IGNORE_EXTS default (REJECT_EXTS plus .orig, .ini, .cfg, .retry).
+const IGNORED_EXTS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry'];
+const IGNORED_NAMES = /^(?:\..*|host_vars|group_vars|vars_plugins)$/;
+const YAML_EXTS = ['.yml', '.yaml', '.json'];
+const TS_EXTS = ['.ts', '.mts'];
+
+/** Parses every inventory source under `path` into the model, in Ansible's order. */
+export async function parseSource(model: InventoryModel, path: string): Promise<void> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(path)).isDirectory();
+  } catch {
+    throw new InventoryError(`inventory not found: ${path}; give an inventory file or a directory holding one`);
+  }
+  if (!isDir) return parseFile(model, path);
+  for (const name of (await readdir(path)).sort()) {
+    if (IGNORED_NAMES.test(name)) continue;
+    if (IGNORED_EXTS.some((ext) => name.endsWith(ext))) {
+      if (name.endsWith('.ini')) {
+        model.warnings.push(`${join(path, name)}: skipped, as Ansible skips .ini files in an inventory directory; rename it (e.g. 'hosts') to use it`);
+      }
+      continue;
+    }
+    await parseSource(model, join(path, name));
+  }
+}
+
+async function parseFile(model: InventoryModel, file: string): Promise<void> {
+  const ext = extname(file);
+  if (TS_EXTS.includes(ext)) return parseModule(model, file);
+  if (ext === '.toml') throw new InventoryError('TOML inventories are not supported: convert it to YAML or INI', file);
+  const text = await readFile(file, 'utf8');
+  if (text.startsWith('#!')) {
+    throw new InventoryError('executable inventory scripts are not supported: save its output (--list) as a .json file, or write a .ts inventory module', file, 1);
+  }
+  if (YAML_EXTS.includes(ext)) {
+    const y = loadYaml(text, file);
+    return parseYamlInventory(model, y.value, file, y.lineOf);
+  }
+  if (!ext) {
+    // Ansible tries a file without an extension as YAML first, then as INI.
+    const y = tryYaml(text, file);
+    if (y && typeof y.value === 'object' && y.value !== null && !Array.isArray(y.value)) {
+      return parseYamlInventory(model, y.value, file, y.lineOf);
+    }
+  }
+  parseIni(model, text, file);
+}
+
+function tryYaml(text: string, file: string): ReturnType<typeof loadYaml> | undefined {
+  try {
+    return loadYaml(text, file);
+  } catch {
+    return undefined;
+  }
+}
+
+async function parseModule(model: InventoryModel, file: string): Promise<void> {
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (e) {
+    throw new InventoryError(`cannot load inventory module: ${(e as Error).message}`, file);
+  }
+  let data = mod.default;
+  if (typeof data === 'function') {
+    try {
+      data = await (data as () => unknown)();
+    } catch (e) {
+      throw new InventoryError(`inventory module's default function failed: ${(e as Error).message}`, file);
+    }
+  }
+  if (data === undefined) {
+    throw new InventoryError("inventory module has no default export: export default { all: { hosts: {…}, children: {…} } } or a function returning it", file);
+  }
+  parseYamlInventory(model, data, file);
+}
