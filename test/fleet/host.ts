@@ -1,0 +1,89 @@
+// A running simulated host as tests see it: its files, its service state, its sshd.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { journalText } from './sim/journal.mjs';
+import { readService } from './sim/service.mjs';
+import type { HostPaths } from './sim/host.d.mts';
+import { newKeyPair, writePrivateKey, type KeyPair } from './keys.ts';
+import { CONFIG_NAME } from './layout.ts';
+import { Sshd, type SshdSpec } from './sshd.ts';
+import type { FleetHost, HostProfile, ServiceState } from './types.ts';
+
+export class SimulatedHost implements FleetHost {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly root: string;
+  private readonly sshd: Sshd;
+  private key: KeyPair;
+
+  constructor(readonly profile: HostProfile, spec: SshdSpec, private readonly paths: HostPaths) {
+    this.name = profile.name;
+    this.address = spec.address;
+    this.port = spec.port;
+    this.root = spec.root;
+    this.key = this.writeHostKey();
+    this.sshd = new Sshd(spec);
+  }
+
+  private writeHostKey(): KeyPair {
+    const key = newKeyPair(`${this.name} host key`);
+    writePrivateKey(join(this.root, 'sshd', 'host_ed25519'), key);
+    return key;
+  }
+
+  private get configFile(): string {
+    return join(this.paths.sophos, CONFIG_NAME);
+  }
+
+  readConfig(): string | null {
+    return existsSync(this.configFile) ? readFileSync(this.configFile, 'utf8') : null;
+  }
+
+  configMode(): number | null {
+    return existsSync(this.configFile) ? statSync(this.configFile).mode & 0o7777 : null;
+  }
+
+  listSophosDir(): string[] {
+    return readdirSync(this.paths.sophos).filter((n) => n !== 'lost+found').sort();
+  }
+
+  restartCount(): number {
+    return readService(this.paths).restarts;
+  }
+
+  serviceState(): ServiceState {
+    return readService(this.paths).state;
+  }
+
+  loadedConfig(): string | null {
+    return readService(this.paths).loadedConfig;
+  }
+
+  journal(): string {
+    return journalText(this.paths, this.name);
+  }
+
+  hostKey(): string {
+    return this.key.publicKey;
+  }
+
+  isUp(): boolean {
+    return this.sshd.isUp();
+  }
+
+  stopSshd(): Promise<void> {
+    return this.sshd.stop();
+  }
+
+  startSshd(): Promise<void> {
+    return this.sshd.start();
+  }
+
+  async rotateHostKey(): Promise<void> {
+    const wasUp = this.sshd.isUp();
+    await this.sshd.stop();
+    this.key = this.writeHostKey();
+    if (wasUp) await this.sshd.start();
+  }
+}

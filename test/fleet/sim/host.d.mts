@@ -1,0 +1,21 @@
+export interface HostPaths {
+  state: string;
+  sophos: string;
+  sophosCerts: string;
+  /** maps an absolute path as the host sees it to one the caller can open */
+  resolve(path: string): string;
+}
+export interface SimHost {
+  name: string;
+  version: string;
+  versionFlag: boolean;
+  installed: boolean;
+  deployment: 'package' | 'container';
+  restartBroken: boolean;
+  slowRestartMs: number;
+  testAlertHangs: boolean;
+  inbox: string;
+}
+export const CONFIG_NAME: string;
+export function insidePaths(): HostPaths;
+export function readHost(paths: HostPaths): SimHost;
