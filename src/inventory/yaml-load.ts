@@ -95,7 +95,9 @@ export function loadYaml(text: string, file: string): LoadedYaml {
   }
   const err = doc.errors[0];
   if (err) {
-    const line = lines.linePos(err.pos[0]).line;
+    // The parser may point at the newline before the offending line; report that line.
+    const pos = text[err.pos[0]] === '\n' ? err.pos[0] + 1 : err.pos[0];
+    const line = lines.linePos(pos).line;
     throw new InventoryError(`YAML syntax error: ${err.message.split('\n')[0]}; fix the file so it is valid YAML`, file, line);
   }
   const value: unknown = doc.toJS({ maxAliasCount: -1 });
