@@ -14,6 +14,9 @@ const CASES = [
   'precedence/hosts',
   'precedence',
   'ts-module/equivalent.yml',
+  'typing/hosts',
+  'typing/hosts.yml',
+  'typing',
 ];
 const VIEWS = [['--list'], ['--graph'], ['--graph', '--vars'], ['--graph', 'prod']];
 
