@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import type { Inventory, InventoryGroup, InventoryHost, Vars } from './types.ts';
 import { InventoryModel, type GroupNode } from './model.ts';
 import { parseSource } from './sources.ts';
-import { loadVarsFor } from './vars-files.ts';
+import { VarsDir } from './vars-files.ts';
 
 /** Ansible's sort_groups: shallow groups first, then by ansible_group_priority, then by name. */
 export function sortGroups(groups: GroupNode[]): GroupNode[] {
@@ -26,8 +26,9 @@ export async function loadInventory(path: string): Promise<Inventory> {
 
   // Ansible reads group_vars/ and host_vars/ in the source directory, or beside a source file.
   const base = (await stat(path)).isDirectory() ? path : dirname(path);
+  const [groupDir, hostDir] = await Promise.all([VarsDir.open(base, 'group_vars'), VarsDir.open(base, 'host_vars')]);
   const groupFiles = new Map<string, Vars>();
-  await Promise.all([...model.groups.keys()].map(async (g) => groupFiles.set(g, await loadVarsFor(base, 'group_vars', g))));
+  await Promise.all([...model.groups.keys()].map(async (g) => groupFiles.set(g, await groupDir.varsFor(g))));
 
   const groups = new Map<string, InventoryGroup>();
   for (const g of model.groups.values()) {
@@ -41,9 +42,11 @@ export async function loadInventory(path: string): Promise<Inventory> {
     });
   }
 
+  const order = model.groupHosts('all');
+  const hostFiles = await Promise.all(order.map((name) => hostDir.varsFor(name)));
   const hosts = new Map<string, InventoryHost>();
   const all = model.groups.get('all')!;
-  for (const name of model.groupHosts('all')) {
+  for (const [i, name] of order.entries()) {
     const h = model.hosts.get(name)!;
     const mine = sortGroups([...model.hostGroups(name)].filter((g) => g !== 'all').map((g) => model.groups.get(g)!));
     // Ansible's VARIABLE_PRECEDENCE: every inventory group var sits below every group_vars/ file.
@@ -53,7 +56,7 @@ export async function loadInventory(path: string): Promise<Inventory> {
       groupFiles.get('all')!,
       ...mine.map((g) => groupFiles.get(g.name)!),
       h.vars,
-      await loadVarsFor(base, 'host_vars', name),
+      hostFiles[i],
     ]);
     hosts.set(name, { name, vars, groups: ['all', ...mine.map((g) => g.name)] });
   }
