@@ -2,6 +2,7 @@ import { fileFact, type Fact } from '../modules/facts.ts';
 import { shellQuote } from '../playbook/quote.ts';
 import type { SlsSettings } from './settings.ts';
 import { versionProbeCommand } from './version.ts';
+import { certListingCommand } from './certs.ts';
 
 type ReadSettings = Pick<SlsSettings, 'execPrefix' | 'certDir' | 'configPath' | 'deployment'>;
 
@@ -9,12 +10,11 @@ const raw: Fact<string> = { command: '', parse: (output) => output };
 
 /** Everything a deploy reads from a host, gathered in one command. */
 export function sensorFacts(settings: ReadSettings) {
-  const run = settings.execPrefix ? `${settings.execPrefix} ` : '';
   return {
     version: { ...raw, command: versionProbeCommand(settings.execPrefix) },
     // The container's certificates are listed inside the container, through the exec prefix.
     certFiles: {
-      command: `${run}ls -1A ${shellQuote(settings.certDir)} 2>/dev/null`,
+      command: `${certListingCommand(settings.certDir, settings.execPrefix)} 2>/dev/null`,
       parse: (output: string) => output.split('\n').map((l) => l.trim()).filter(Boolean),
     } satisfies Fact<string[]>,
     config: fileFact(settings.configPath, shellQuote),
@@ -32,8 +32,9 @@ export function serviceFacts(settings: ReadSettings) {
       parse: (output: string) => output.trim().split('\n').pop() || 'unknown',
     } satisfies Fact<string>,
     lastTestAlert: {
-      command: "journalctl -u sophoslinuxsensor -g 'Alert Tester' -n 1 -o short-iso --no-pager 2>/dev/null | grep 'Alert Tester' | tail -n 1",
-      parse: (output: string) => output.trim().split(/\s+/)[0] || null,
+      command: "journalctl -u sophoslinuxsensor -g 'Alert Tester' -n 1 --no-pager 2>/dev/null | grep 'Alert Tester' | tail -n 1",
+      // journalctl's short format starts "Nov 28 05:12:47 host unit[pid]: …": keep the time.
+      parse: (output: string) => /^(\w{3} +\d+ [\d:]+)/.exec(output.trim())?.[1] ?? null,
     } satisfies Fact<string | null>,
   };
 }

@@ -11,9 +11,8 @@ export function checkVersion(ctx: HostContext, settings: Pick<SlsSettings, 'minV
 }
 
 export function checkCerts(ctx: HostContext, settings: Pick<SlsSettings, 'certDir'>): StepResult {
-  const certs = analyseCerts(ctx.facts.certFiles as string[]);
+  const certs = analyseCerts(ctx.facts.certFiles as string[], settings.certDir);
   ctx.facts.certPairs = certs.pairs;
-  const where = `${settings.certDir}: `;
-  if (certs.status === 'failed') return failed(where + certs.message);
-  return ok(where + certs.message, certs.status === 'warning' ? { warnings: [certs.message] } : {});
+  if (certs.status === 'failed') return failed(certs.message);
+  return ok(certs.message, certs.status === 'warning' ? { warnings: [certs.message] } : {});
 }
