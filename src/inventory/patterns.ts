@@ -3,7 +3,8 @@
  * `a:b` / `a,b` unions, `&x` intersections, `!x` exclusions (applied in that order, whatever
  * order they are written in) and `[i]` / `[i:j]` subscripts.
  */
-import type { Inventory, InventoryHost } from './types.ts';
+import { readFileSync } from 'node:fs';
+import { InventoryError, type Inventory, type InventoryHost } from './types.ts';
 import { parseAddress } from './host-pattern.ts';
 
 /** No host matched: the CLI shows the message (which lists some group names) and exits 5. */
@@ -125,10 +126,22 @@ function matchOne(inventory: Inventory, pattern: string): string[] {
   return [one];
 }
 
+/** `--limit @file` (e.g. a .retry file) reads one pattern per line from the file. */
+function expandLimitFiles(patterns: string[]): string[] {
+  return patterns.flatMap((p) => {
+    if (p[0] !== '@') return [p];
+    try {
+      return readFileSync(p.slice(1), 'utf8').split('\n').map((l) => l.trim());
+    } catch (e) {
+      throw new InventoryError(`cannot read limit file ${p.slice(1)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}; '@' must be followed by a file of host names`);
+    }
+  });
+}
+
 /** The hosts a pattern selects (as `--limit` does), in inventory order. */
 export function selectHosts(inventory: Inventory, pattern: string): InventoryHost[] {
   let hosts: string[] = [];
-  for (const p of orderPatterns(splitHostPattern(pattern))) {
+  for (const p of orderPatterns(expandLimitFiles(splitHostPattern(pattern)).filter(Boolean))) {
     if (inventory.hosts.has(p)) {
       hosts.push(p);
       continue;

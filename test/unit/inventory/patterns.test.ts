@@ -66,6 +66,18 @@ describe('selectHosts matches ansible --limit', { skip: !python && 'ansible is n
   });
 });
 
+describe('limit files', () => {
+  it('reads @file as one pattern per line, as --limit @retry-file does', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'sls-play-limit-')), 'hosts.retry');
+    writeFileSync(file, 'db-01\nweb02.example.com\n\n');
+    const inv = await loadInventory(join(FIXTURES, 'ini-ranges/hosts'));
+    assert.deepEqual(selectHosts(inv, `@${file}`).map((h) => h.name), ['web02.example.com', 'db-01']);
+    assert.throws(() => selectHosts(inv, '@/nonexistent/file'), /cannot read limit file/);
+  });
+});
+
 describe('splitHostPattern', () => {
   it('splits as Ansible does: commas, else colons unless the whole is an address', () => {
     assert.deepEqual(splitHostPattern('a,b[1], c[2:3] , d'), ['a', 'b[1]', 'c[2:3]', 'd']);
