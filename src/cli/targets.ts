@@ -7,7 +7,9 @@ import { parseExtraVars } from './extra-vars.ts';
 
 export async function readInventory(path: string): Promise<Inventory> {
   try {
-    return await loadInventory(path);
+    const inventory = await loadInventory(path);
+    for (const warning of inventory.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+    return inventory;
   } catch (error) {
     if (error instanceof InventoryError) throw new CliError(error.message, EXIT.parseError);
     throw error;

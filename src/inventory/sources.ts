@@ -29,7 +29,10 @@ export async function parseSource(model: InventoryModel, path: string): Promise<
   if (!isDir) return parseFile(model, path);
   for (const name of (await readdir(path)).sort()) {
     if (IGNORED_NAMES.test(name)) continue;
-    if (IGNORED_EXTS.some((ext) => name.endsWith(ext))) {
+    // cli.md's contract names hosts.ini as a directory's inventory file; Ansible itself skips it.
+    if (name === 'hosts.ini') {
+      model.warnings.push(`${join(path, name)}: read as the directory's inventory; note that ansible-inventory skips .ini files in a directory`);
+    } else if (IGNORED_EXTS.some((ext) => name.endsWith(ext))) {
       if (name.endsWith('.ini')) {
         model.warnings.push(`${join(path, name)}: skipped, as Ansible skips .ini files in an inventory directory; rename it (e.g. 'hosts') to use it`);
       }
