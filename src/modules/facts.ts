@@ -53,7 +53,7 @@ export function fileFact(path: string, quote: (s: string) => string): Fact<FileS
     // The mode line comes first; the content follows verbatim.
     command: `if [ -f ${p} ]; then stat -c '%a' ${p} && cat ${p}; else echo absent; fi`,
     parse(output) {
-      if (output === 'absent') return null;
+      if (output.trimEnd() === 'absent') return null;
       const newline = output.indexOf('\n');
       const modeText = newline < 0 ? output : output.slice(0, newline);
       return { mode: parseInt(modeText, 8), content: newline < 0 ? '' : output.slice(newline + 1) };
