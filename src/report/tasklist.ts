@@ -16,9 +16,15 @@ interface HostView {
 }
 
 function describe(host: string, report: HostReport): string {
-  const last = [...report.steps].reverse().find((s) => s.status === report.status) ?? report.steps.at(-1);
-  const detail = report.reason ?? (last ? `${last.name}: ${last.message}` : '');
-  return redact(`${host}  ${report.status}${detail ? `  ${detail}` : ''}`);
+  const named = (status: string) => report.steps.filter((s) => s.status === status);
+  let detail: string;
+  if (report.reason) detail = report.reason;
+  else if (report.status === 'changed') detail = named('changed').map((s) => `${s.name}: ${s.message}`).join(' · ');
+  else if (report.status === 'failed' || report.status === 'unreachable') {
+    const bad = named(report.status)[0];
+    detail = bad ? `${bad.name}: ${bad.message}` : '';
+  } else detail = `${report.steps.length} steps ok`;
+  return redact(`${host}  ${report.status}  ${detail}`);
 }
 
 /** The live task list on a terminal: one row per host showing its current step, then details and the recap. */
@@ -81,21 +87,20 @@ export function taskListReporter(options: ReporterOptions): Reporter {
     }
   };
 
+  /** What the one-line rows cannot hold, per host: warnings, command output, diffs, failures. */
+  const details = (host: string, steps: StepReport[]): string[] =>
+    steps.flatMap((step) => [
+      ...warningLines(host, step),
+      ...(step.stdout !== undefined || step.stderr !== undefined ? [`[${host}] ${step.name} (rc=${step.rc ?? '?'})`, ...commandOutputLines(step)] : []),
+      ...(options.diff && step.diff ? [`[${host}] ${step.name}:`, step.diff.trimEnd()] : []),
+      ...(step.status === 'failed' || step.status === 'unreachable' ? [`${step.status}: [${host}] ${step.name}: ${step.message}`] : []),
+    ]);
+
   const finish = async () => {
     await running;
-    const write = (text: string) => stream.write(redact(`${text}\n`));
-    for (const [host, view] of views) {
-      for (const step of view.steps) {
-        for (const line of warningLines(host, step)) write(line);
-        const output = commandOutputLines(step);
-        if (output.length) write(`[${host}] ${step.name} (rc=${step.rc ?? '?'})\n${output.join('\n')}`);
-        if (options.diff && step.diff) write(step.diff);
-        if (options.verbose || step.status === 'failed' || step.status === 'unreachable') {
-          if (step.status === 'failed' || step.status === 'unreachable') write(`${step.status}: [${host}] ${step.name}: ${step.message}`);
-        }
-      }
-    }
-    if (finalReport) write(recapText(finalReport));
+    const lines = [...views].flatMap(([host, view]) => details(host, view.steps));
+    if (lines.length) stream.write(redact(`\n${lines.join('\n')}\n`));
+    if (finalReport) stream.write(redact(recapText(finalReport)));
   };
   return { listener, finish };
 }
