@@ -20,12 +20,18 @@ export async function readInventory(path: string): Promise<Inventory> {
  * The hosts a command works on, each with its merged variables plus the extra variables on top.
  * Every secret-named value is registered for redaction here, where it enters.
  */
-export async function loadTargets(inventoryPath: string, pattern: string | undefined, extraVarArgs: string[]): Promise<HostTarget[]> {
+export async function loadTargets(inventoryPath: string, pattern: string | undefined, extraVarArgs: string[], limit?: string): Promise<HostTarget[]> {
   const extraVars = parseExtraVars(extraVarArgs);
   const inventory = await readInventory(inventoryPath);
   let hosts;
   try {
     hosts = selectHosts(inventory, pattern ?? 'all');
+    // as Ansible's --limit: a subset of what the pattern chose, whatever operators each one uses
+    if (limit !== undefined) {
+      const allowed = new Set(selectHosts(inventory, limit).map((h) => h.name));
+      hosts = hosts.filter((h) => allowed.has(h.name));
+      if (hosts.length === 0) throw new Error(`no host matches both the pattern "${pattern}" and --limit "${limit}"`);
+    }
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error), EXIT.badOptions);
   }

@@ -16,8 +16,7 @@ export function registerExec(program: Command, done: (code: number) => void): vo
   ).action(async (inventory: string, pattern: string, words: string[], options: RunCliOptions) => {
     const command = words.join(' ');
     if (!command.trim()) throw new CliError('exec: no command given; put it after --, e.g. -- uptime', EXIT.badOptions);
-    const limited = options.limit ? `${pattern}:&${options.limit}` : pattern;
-    const targets = await loadTargets(inventory, limited, options.extraVars);
+    const targets = await loadTargets(inventory, pattern, options.extraVars, options.limit);
     done(await execute(adhocPlaybook(command), targets, options, { check: false, diff: false }));
   });
 }
