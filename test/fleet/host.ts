@@ -68,6 +68,11 @@ export class SimulatedHost implements FleetHost {
     return this.key.publicKey;
   }
 
+  acceptedLogins(): number {
+    const log = existsSync(this.sshd.logFile) ? readFileSync(this.sshd.logFile, 'utf8') : '';
+    return log.match(/^Accepted \S+ for /gm)?.length ?? 0;
+  }
+
   isUp(): boolean {
     return this.sshd.isUp();
   }

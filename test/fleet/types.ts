@@ -69,6 +69,8 @@ export interface FleetHost {
   journal(): string;
   /** the host's current public host key, `ssh-ed25519 AAAA…` */
   hostKey(): string;
+  /** SSH logins its sshd has accepted since the fleet started (one per connection), from sshd's log */
+  acceptedLogins(): number;
   /** is its sshd running */
   isUp(): boolean;
   /** kill its sshd and every session (the host goes down) */
