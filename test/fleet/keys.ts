@@ -9,8 +9,13 @@ export interface KeyPair {
 }
 
 export function newKeyPair(comment: string): KeyPair {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: pair.private, publicKey: pair.public.split(' ').slice(0, 2).join(' ') };
+  // About 1 in 100 ed25519 keys ssh2 makes is malformed ("error in libcrypto" in sshd, and ssh2's
+  // own parseKey refuses it): make another until it reads back.
+  for (;;) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    if (ssh2.utils.parseKey(pair.private) instanceof Error) continue;
+    return { privateKey: pair.private, publicKey: pair.public.split(' ').slice(0, 2).join(' ') };
+  }
 }
 
 /** Writes a private key as ssh and sshd insist: readable by its owner only. */
