@@ -22,14 +22,20 @@ export async function writeFileAtomic(ctx: HostContext, path: string, content: s
   const p = shellQuote(path);
   const backup = `${path}.${timestamp()}.bak`;
   const b = shellQuote(backup);
+  const bytes = Buffer.byteLength(content, 'utf8');
   const script = [
     'set -e',
     `tmp=$(mktemp ${shellQuote(`${path}.sls-play.XXXXXX`)})`,
     `trap 'rm -f "$tmp"' EXIT`,
+    // A lost connection (controller killed, network gone) closes our stdin early and can kill
+    // the shell: leave through the EXIT trap, and install only content that arrived whole.
+    `trap 'exit 1' HUP INT TERM PIPE`,
     `cat > "$tmp"`,
+    `n=$(wc -c < "$tmp"); if [ $n -ne ${bytes} ]; then echo "only $n of ${bytes} bytes arrived" >&2; exit 1; fi`,
     `chmod ${mode.toString(8)} "$tmp"`,
     `chown 0:0 "$tmp" 2>/dev/null || true`,
-    `if [ -f ${p} ]; then cp -p ${p} ${b}; echo backup; fi`,
+    // a backup cut short (full disk) must not be left to restore from later
+    `if [ -f ${p} ]; then trap 'rm -f "$tmp" ${b}' EXIT; cp -p ${p} ${b}; echo backup; fi`,
     'sync "$tmp" 2>/dev/null || true',
     `mv -f "$tmp" ${p}`,
     'trap - EXIT',
