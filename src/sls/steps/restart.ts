@@ -2,6 +2,7 @@ import { restoreBackup } from '../../modules/write-file.ts';
 import { changed, failed } from '../../playbook/define.ts';
 import type { HostContext, StepResult } from '../../playbook/types.ts';
 import type { SlsSettings } from '../settings.ts';
+import { CommandTimeoutError } from '../../transport/types.ts';
 
 const UNIT = 'sophoslinuxsensor';
 
@@ -26,30 +27,50 @@ export function restartScript(settings: Pick<SlsSettings, 'restartCommand' | 'de
 /** The journal's own words on why the sensor did not start: the lines after our marker, errors first. */
 export function restartFailureReason(output: string): string {
   const journal = output.split('--- journal\n')[1] ?? output;
-  const lines = journal.split('\n').map((l) => l.trim()).filter(Boolean);
+  const all = journal.split('\n').map((l) => l.trim()).filter(Boolean);
+  // Only this start attempt: older failures further up the journal are not its reason.
+  const lines = all.slice(Math.max(0, all.reduce((at, l, i) => (/^Starting /.test(l) ? i : at), -1)));
+  // The sensor's own fatal/error lines say why; systemd's "Main process exited" lines only that it did.
+  const own = lines.filter((l) => /\blevel=(fatal|panic|error)\b/i.test(l));
   const errors = lines.filter((l) => /error|invalid|fail|must|requires|not /i.test(l));
-  return (errors.length ? errors : lines).slice(-3).join(' | ') || 'no reason in the journal';
+  return (own.length ? own : errors.length ? errors : lines).slice(-3).join(' | ') || 'no reason in the journal';
+}
+
+/** One restart: undefined when the sensor came up, else why not (the journal's words, or a timeout). */
+async function restartOnce(ctx: HostContext, settings: SlsSettings): Promise<{ reason: string; timedOut: boolean } | undefined> {
+  try {
+    const result = await ctx.exec(restartScript(settings));
+    return result.code === 0 ? undefined : { reason: restartFailureReason(result.stdout + result.stderr), timedOut: false };
+  } catch (error) {
+    // A hung restart is a failed restart: name the command the user knows, then roll back.
+    if (error instanceof CommandTimeoutError) {
+      return { reason: `\`${settings.restartCommand}\` did not finish within the --timeout of ${error.timeoutMs / 1000} s`, timedOut: true };
+    }
+    throw error;
+  }
 }
 
 /**
- * Restarts the sensor to load the new config. If it will not start, the previous config is put
- * back and the sensor started again, so the host is never left worse than before.
+ * Restarts the sensor to load the new config. If it will not start (or the restart hangs past
+ * --timeout), the previous config is put back and the sensor restarted again, so the host is
+ * never left with a new config that the sensor cannot run.
  */
 export async function restartSensor(ctx: HostContext, settings: SlsSettings): Promise<StepResult> {
-  const first = await ctx.exec(restartScript(settings));
-  if (first.code === 0) {
+  const first = await restartOnce(ctx, settings);
+  if (first === undefined) {
     ctx.notify('test alert');
     return changed(`${UNIT} restarted and active`);
   }
-  const reason = restartFailureReason(first.stdout + first.stderr);
+  const what = first.timedOut ? first.reason : `the sensor would not start with the new config (${first.reason})`;
   const backup = ctx.facts.backup as string | undefined;
   const restored = await restoreBackup(ctx, settings.configPath, backup);
-  const again = restored ? await ctx.exec(restartScript(settings)) : undefined;
+  const again = restored ? await restartOnce(ctx, settings) : undefined;
   const previous = backup ? 'the previous config was restored' : 'the new config was removed (there was none before)';
-  if (restored && again?.code === 0) {
-    return failed(`the sensor would not start with the new config (${reason}); ${previous} and the sensor is running again: fix the cause and rerun`);
+  if (restored && again === undefined) {
+    return failed(`${what}; ${previous} and the sensor is running again: fix the cause and rerun`);
   }
+  const still = again?.timedOut ? `its restart did not finish either` : 'the sensor still does not start';
   return failed(
-    `the sensor would not start with the new config (${reason}); ${restored ? `${previous} but the sensor still does not start` : `restoring ${backup ?? 'the previous state'} failed too`}: look at the host now (journalctl -u ${UNIT})`,
+    `${what}; ${restored ? `${previous} but ${still}` : `restoring ${backup ?? 'the previous state'} failed too`}: look at the host now (journalctl -u ${UNIT})`,
   );
 }
