@@ -1,5 +1,6 @@
 import type { Vars } from '../inventory/types.ts';
 import type { Connection, ExecOptions } from '../transport/types.ts';
+import { registerApiKeysIn } from '../report/secrets.ts';
 import { shellCommand } from './quote.ts';
 import type { HostContext } from './types.ts';
 
@@ -30,6 +31,9 @@ export function createHostContext(
     return connection
       .exec(command, { timeoutMs: settings.commandTimeoutMs, become: settings.become, ...options })
       .then((result) => {
+        // A key read from the host (a config file's api_key) is a secret from here on.
+        registerApiKeysIn(result.stdout);
+        registerApiKeysIn(result.stderr);
         if (result.stdout.trim()) log(result.stdout.trimEnd());
         if (result.stderr.trim()) log(result.stderr.trimEnd());
         if (result.code !== 0) log(`exit ${result.code}`);

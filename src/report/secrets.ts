@@ -26,6 +26,22 @@ export function registerSecretVars(vars: Record<string, unknown>): void {
   }
 }
 
+// `api_key:` as YAML or JSON writes it (any quoting, block, list item or flow mapping) and its value.
+const API_KEY_VALUE = /(?:^|[\s{,-])["']?api_key["']?[ \t]*:[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\n]|'')*)'|([^\s,}\]]+))/gm;
+
+/**
+ * Registers every `api_key` value written in `text` (e.g. a config file read from a host), so a
+ * key already on a host is masked wherever it could be printed (`-v`, `--json`, exec output).
+ */
+export function registerApiKeysIn(text: string): void {
+  if (!text.includes('api_key')) return;
+  for (const m of text.matchAll(API_KEY_VALUE)) {
+    const value = m[1] ?? m[2]?.replace(/''/g, "'") ?? m[3];
+    // not a block scalar's indicator, nor YAML's null/booleans (masking those would break --json)
+    if (value && value !== MASK && !/^([|>][-+0-9]*|~|null|true|false)$/i.test(value)) registerSecret(value);
+  }
+}
+
 export function redact(text: string): string {
   let out = text;
   // Longest first, so a secret containing another is masked whole.
