@@ -1,7 +1,7 @@
 import type { Vars } from '../inventory/types.ts';
 import { PlaybookInputError } from '../playbook/types.ts';
 import { registerSecret } from '../report/secrets.ts';
-import { resolveMcsUrl } from './regions.ts';
+import { regionNames, resolveMcsUrl } from './regions.ts';
 import { parseVersion } from './version.ts';
 
 /** The SLS playbook's variables (cli.md) with their defaults applied. */
@@ -53,7 +53,9 @@ export function slsSettings(vars: Vars): SlsSettings {
   const region = text(vars.sls_region);
   const url = text(vars.sls_mcs_url);
   if (!region && !url) {
-    throw new PlaybookInputError('no Sophos Central region: set sls_region (e.g. -e sls_region=eu-west-1) or sls_mcs_url');
+    throw new PlaybookInputError(
+      `no Sophos Central region: set sls_region (e.g. -e sls_region=eu-west-1) or sls_mcs_url; valid regions: ${regionNames()}`,
+    );
   }
   if (!apiKey) {
     throw new PlaybookInputError('no API key: set SLS_API_KEY in the environment (or sls_api_key in a vaulted vars file)');
