@@ -100,14 +100,14 @@ export class SshConnection implements Connection {
           context: { loginUser: this.options.user, becomeUser, host: this.options.name },
         };
       }
-      const channel = await new Promise<ClientChannel>((resolve, reject) => {
+      // The exit status may arrive in the same read as the channel's opening: listen for it at once.
+      const process = await new Promise<StartedProcess>((resolve, reject) => {
         this.target.exec(wire, (error, stream) => {
-          if (!error) return resolve(stream);
+          if (!error) return resolve(started(stream));
           if (this.lostBecause !== undefined) return reject(this.lostError(command));
           reject(new Error(`could not open an SSH channel on ${this.where} for: ${command} (${error.message})`));
         });
       });
-      const process = started(channel);
       let stopWaiting: (why: string) => void = () => undefined;
       const lost = new Promise<never>((_, reject) => {
         stopWaiting = () => reject(this.lostError(command));
