@@ -1,6 +1,6 @@
 // A simulated fleet of SLS hosts: a real OpenSSH sshd per host on its own loopback address, each
 // in its own namespaces with its own sensor, certificates, config, systemd and journal.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onExit } from './cleanup.ts';
@@ -52,7 +52,9 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
     const login = newKeyPair('sls-play fleet');
     writePrivateKey(keyPath, login);
     const authorizedKeys = join(dir, 'authorized_keys');
-    writeFileSync(authorizedKeys, login.publicKey + '\n');
+    writeFileSync(authorizedKeys, login.publicKey + '\n', { mode: 0o644 });
+    // sshd reads AuthorizedKeysFile as the user logging in: non-root logins (sudo users) must reach it
+    if (ownDir) chmodSync(dir, 0o711);
     const inbox = join(dir, 'central', 'inbox.jsonl');
     writeFileSync(inbox, '');
 

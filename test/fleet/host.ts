@@ -23,7 +23,7 @@ export class SimulatedHost implements FleetHost {
     this.port = spec.port;
     this.root = spec.root;
     this.key = this.writeHostKey();
-    this.sshd = new Sshd(spec);
+    this.sshd = new Sshd({ ...spec, listenAlso: profile.listenAddresses, allowFrom: profile.allowFrom });
   }
 
   private writeHostKey(): KeyPair {

@@ -17,11 +17,17 @@ export interface SshdSpec {
   root: string;
   systemTools: string;
   authorizedKeys: string;
+  /** more ListenAddress lines, same port */
+  listenAlso?: string[];
+  /** only this client address may log in */
+  allowFrom?: string;
 }
 
 export function sshdConfig(spec: SshdSpec): string {
   return [
     `ListenAddress ${spec.address}:${spec.port}`,
+    ...(spec.listenAlso ?? []).map((a) => `ListenAddress ${a}:${spec.port}`),
+    ...(spec.allowFrom ? [`AllowUsers *@${spec.allowFrom}`] : []),
     `HostKey ${join(spec.root, 'sshd', 'host_ed25519')}`,
     `AuthorizedKeysFile ${spec.authorizedKeys}`,
     'PidFile none',

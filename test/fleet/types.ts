@@ -34,6 +34,10 @@ export interface HostProfile {
   groups?: string[];
   /** extra inventory variables for this host */
   vars?: Record<string, unknown>;
+  /** more addresses its sshd listens on (same port), e.g. a bastion's address in another network */
+  listenAddresses?: string[];
+  /** its sshd lets in only connections from this client address (`AllowUsers *@<addr>`) */
+  allowFrom?: string;
 }
 
 /** One alert the simulated Sophos Central received. */
