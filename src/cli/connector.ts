@@ -1,3 +1,4 @@
+import { redact } from '../report/secrets.ts';
 import { connect, resolveConnectOptions } from '../transport/index.ts';
 import { UnreachableError, type Connection, type HostKeyChecking } from '../transport/types.ts';
 import type { HostTarget } from '../runner/host-run.ts';
@@ -21,6 +22,7 @@ const RETRYABLE = new Set(['refused', 'timeout']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function makeConnector(settings: ConnectorSettings): (target: HostTarget) => Promise<Connection> {
+  const warned = new Set<string>();
   return async (target) => {
     const options = resolveConnectOptions(target.name, target.vars, {
       sshConfigFile: settings.sshConfigFile,
@@ -32,6 +34,12 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
       becomePassword: settings.becomePassword,
       keyPassphrase: settings.keyPassphrase,
     });
+    // e.g. ansible_ssh_common_args that sls-play does not obey: say so rather than ignore it silently
+    for (const warning of options.warnings) {
+      if (warned.has(warning)) continue;
+      warned.add(warning);
+      process.stderr.write(`warning: ${redact(warning)}\n`);
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         return await connect(options);

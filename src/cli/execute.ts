@@ -54,7 +54,12 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
   const commandTimeoutMs = options.timeout ? positiveNumber(options.timeout, '--timeout') * 1000 : undefined;
   let becomePassword: string | undefined;
   if (options.askBecomePass) {
-    becomePassword = await promptSecret('BECOME password: ');
+    try {
+      becomePassword = await promptSecret('BECOME password: ');
+    } catch (error) {
+      // no terminal to ask on: a usage mistake, reported before any host is touched
+      throw new CliError((error as Error).message, EXIT.badOptions);
+    }
     registerSecret(becomePassword);
   }
   const keyPassphrase = process.env.SLS_PLAY_KEY_PASSPHRASE;
