@@ -1,20 +1,11 @@
 #!/bin/sh
-# PID 1 of a simulated host's own PID, mount and UTS namespaces: give the host its own
-# /etc/sophos, /etc/sophos-certs, state, sensor binary and system tools, then become its sshd.
-# Mounts made here stay in this namespace (unshare --propagation private).
+# PID 1 of a simulated host's own PID, mount and UTS namespaces: mount the host's own files
+# (its fstab: /etc/sophos, /etc/sophos-certs, state, home, the layers over /usr/local/bin and
+# /usr/bin), then become its sshd. Mounts stay in this namespace (unshare --propagation private).
+# Few processes on purpose: on a busy machine each exec costs, and 200 hosts start at once.
 set -eu
 root=$1
-system_tools=$2
-name=$3
-
-hostname "$name"
-mount --bind "$root/etc/sophos" /etc/sophos
-mount --bind "$root/etc/sophos-certs" /etc/sophos-certs
-mount --bind "$root/state" /var/lib/sls-sim
-# a home of its own: the controller's dotfiles (slow shell init, its PATH) are not the host's
-mount --bind "$root/home" /root
-# read-only overlays: the host's programs on top, the real directory's files below, so a host
-# without the sensor has none on PATH and no placeholder is needed on the real system
-mount -t overlay sls-sim -o "lowerdir=$root/bin:/usr/local/bin" /usr/local/bin
-mount -t overlay sls-sim -o "lowerdir=$system_tools:/usr/bin" /usr/bin
+name=$2
+echo "$name" > /proc/sys/kernel/hostname
+mount --all --fstab "$root/sshd/fstab"
 exec /usr/sbin/sshd -D -e -f "$root/sshd/sshd_config"

@@ -44,6 +44,9 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
   };
 
   try {
+    // a directory reused from an earlier run starts clean
+    rmSync(join(dir, 'hosts'), { recursive: true, force: true });
+    rmSync(join(dir, 'central'), { recursive: true, force: true });
     mkdirSync(join(dir, 'central'), { recursive: true });
     const systemTools = join(dir, 'system-tools');
     mkdirSync(systemTools, { recursive: true });

@@ -1,8 +1,7 @@
 // One simulated host's sshd: PID 1 of its own namespaces (see boot.sh), listening on the
 // host's loopback address. Killing it ends the namespace and every session in it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { openSync, closeSync, fstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killQuietly, onExit } from './cleanup.ts';
 import { BOOT_SCRIPT } from './wrappers.ts';
@@ -53,20 +52,38 @@ export function sshdConfig(spec: SshdSpec): string {
   ].join('\n');
 }
 
-function tail(file: string): string {
+// fstab escapes blanks in paths as octal
+const fstabPath = (p: string) => p.replace(/[\s\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+
+/** The host's mounts, made by one `mount --all` inside its namespace (see boot.sh). */
+export function hostFstab(spec: SshdSpec): string {
+  const bind = (from: string, to: string) => `${fstabPath(from)} ${to} none bind 0 0`;
+  // read-only overlays: the host's programs on top, the real directory's files below, so a host
+  // without the sensor has none on PATH and no placeholder is needed on the real system
+  const layer = (top: string, dir: string) => `sls-sim ${dir} overlay lowerdir=${fstabPath(top)}:${dir} 0 0`;
+  return [
+    bind(join(spec.root, 'etc', 'sophos'), '/etc/sophos'),
+    bind(join(spec.root, 'etc', 'sophos-certs'), '/etc/sophos-certs'),
+    bind(join(spec.root, 'state'), '/var/lib/sls-sim'),
+    // a home of its own: the controller's dotfiles (slow shell init, its PATH) are not the host's
+    bind(join(spec.root, 'home'), '/root'),
+    layer(join(spec.root, 'bin'), '/usr/local/bin'),
+    layer(spec.systemTools, '/usr/bin'),
+    '',
+  ].join('\n');
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' | ');
+}
+
+/** What sshd logged since `offset`: it says "Server listening on" once its socket is bound. */
+function logSince(file: string, offset: number): string {
   try {
-    return readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ');
+    return readFileSync(file, 'utf8').slice(offset);
   } catch {
     return '';
   }
-}
-
-function canConnect(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,6 +95,7 @@ export class Sshd {
 
   constructor(private readonly spec: SshdSpec) {
     writeFileSync(join(spec.root, 'sshd', 'sshd_config'), sshdConfig(spec));
+    writeFileSync(join(spec.root, 'sshd', 'fstab'), hostFstab(spec));
   }
 
   get logFile(): string {
@@ -93,13 +111,17 @@ export class Sshd {
     if (this.child) return;
     const { name, address, port, root } = this.spec;
     const log = openSync(this.logFile, 'a');
+    const offset = fstatSync(log).size;
     const child = spawn('setpriv', [
       // if the controller dies, unshare dies, and --kill-child takes the namespace's PID 1 along
       '--pdeathsig', 'KILL', '--',
       'unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private',
-      '/bin/sh', BOOT_SCRIPT, root, this.spec.systemTools, name,
+      '/bin/sh', BOOT_SCRIPT, root, name,
     ], { stdio: ['ignore', log, log], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' } });
     closeSync(log);
+    // a fleet must not keep the controller alive: if it exits without stop(), the exit
+    // handler (and failing that, the parent-death signal) ends the hosts
+    child.unref();
     this.child = child;
     let exitCode: number | null | undefined;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
@@ -110,14 +132,15 @@ export class Sshd {
     child.once('error', () => { exitCode = -1; });
     this.forget = onExit(() => this.killSync());
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (!(await canConnect(address, port))) {
+    // watching the log rather than connecting spares sshd a forked session per probe
+    while (!logSince(this.logFile, offset).includes(`Server listening on ${address} port ${port}`)) {
       if (exitCode !== undefined) {
         this.forget();
-        throw new Error(`fleet host ${name} (${address}:${port}) did not start: ${tail(this.logFile) || `sshd exited with ${exitCode}`}`);
+        throw new Error(`fleet host ${name} (${address}:${port}) did not start: ${lastLines(logSince(this.logFile, offset)) || `sshd exited with ${exitCode}`}`);
       }
       if (Date.now() > deadline) {
         await this.stop();
-        throw new Error(`fleet host ${name} (${address}:${port}) did not start: sshd not listening after ${READY_TIMEOUT_MS} ms; ${tail(this.logFile)}`);
+        throw new Error(`fleet host ${name} (${address}:${port}) did not start: sshd not listening after ${READY_TIMEOUT_MS} ms; ${lastLines(logSince(this.logFile, offset))}`);
       }
       await sleep(15);
     }

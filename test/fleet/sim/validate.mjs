@@ -14,7 +14,7 @@ const OUTPUT_TYPES = ['stdout', 'file', 'mcs', 'webhook', 'syslog', 'gcp_pubsub'
 
 export function parseConfig(text) {
   const doc = YAML().parseDocument(text);
-  if (doc.errors.length > 0) return { error: `yaml: ${doc.errors[0].message.split('\n')[0]}` };
+  if (doc.errors.length > 0) return { error: `yaml: ${doc.errors[0].message.split("\n")[0].replace(/:$/, "")}` };
   return { config: doc.toJS() ?? {} };
 }
 
