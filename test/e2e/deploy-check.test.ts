@@ -9,6 +9,7 @@ import { assertSecretAbsent, parseJsonReport, snapshotHost, step, type JsonRepor
 
 const KEY = 'tok-Check-5Rg2Xc7Bv4Mn9Pq3';
 const OLD_KEY = 'old-repository-token-0000'; // the key already in MCS_CONFIG
+const VAR_KEY = 'tok-ExtraVar-1Cw6Yt9Gu3Ka7Ds4'; // given with -e sls_api_key=… instead of the environment
 const REGIONS = ['us-west-2', 'us-east-2', 'eu-west-1', 'eu-central-1', 'canada', 'australia', 'tokyo', 'sao-paulo'];
 
 let fleet: Fleet;
@@ -16,6 +17,7 @@ const snapshots = new Map<string, ReturnType<typeof snapshotHost>>();
 let checkJson: CliRun;
 let json: JsonReport;
 let checkDiff: CliRun;
+let checkVarKey: CliRun;
 let noRegion: CliRun;
 let noKey: CliRun;
 let badRegion: CliRun;
@@ -37,9 +39,10 @@ before(async () => {
   const base = ['deploy', ...fleetArgs(fleet)];
   const env = { SLS_API_KEY: KEY };
   // all read-only, so they may run side by side
-  [checkJson, checkDiff, noRegion, noKey, badRegion] = await Promise.all([
+  [checkJson, checkDiff, checkVarKey, noRegion, noKey, badRegion] = await Promise.all([
     runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--json'], { env }),
     runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--diff', '-v'], { env }),
+    runCli([...base, '-e', 'sls_region=eu-west-1', '-e', `sls_api_key=${VAR_KEY}`, '--check', '--diff', '-v'], { env: { SLS_API_KEY: undefined } }),
     runCli([...base, '--json'], { env }),
     runCli([...base, '-e', 'sls_region=eu-west-1', '--diff', '-v'], { env: { SLS_API_KEY: undefined } }),
     runCli([...base, '-e', 'sls_region=atlantis', '--diff'], { env }),
@@ -97,6 +100,11 @@ test('the key, new or already on a host, is in no output of a check run (--json,
     assertSecretAbsent(OLD_KEY, run, label);
   }
   assert.match(checkDiff.stdout + checkDiff.stderr, /\$ /, '-v printed the commands');
+  // a key given as an extra variable is masked just the same
+  assert.equal(checkVarKey.code, 2, checkVarKey.stderr);
+  assert.match(checkVarKey.stdout, /^\+ +api_key: \*+$/m);
+  assertSecretAbsent(VAR_KEY, checkVarKey, '-e sls_api_key --check --diff -v');
+  assertSecretAbsent(OLD_KEY, checkVarKey, '-e sls_api_key --check --diff -v');
 });
 
 test('missing region, missing key, unknown region: exit 5 before any host is touched', () => {

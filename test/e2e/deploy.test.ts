@@ -75,6 +75,7 @@ test('first run: exit 0, every host changed, the --json document has the documen
   }
   // with --json, stdout is the document and nothing else; the human lines went to stderr
   assert.match(first.stderr, /changed: \[web-01\] config/);
+  assert.match(first.stderr, /^5 hosts: 0 ok, 5 changed, 0 failed, 0 unreachable, 0 skipped$/m);
   assert.doesNotMatch(first.stdout.trim().slice(1, -1), /^(ok|changed|fatal): \[/m);
 });
 
@@ -197,6 +198,7 @@ test('second run: exit 0, every host ok, nothing written, nothing restarted, no 
     assert.equal(h.serviceState(), 'active');
   }
   assert.equal(fleet.centralInbox().length, HOSTS.length);
+  assert.match(second.stderr, /^5 hosts: 5 ok, 0 changed, 0 failed, 0 unreachable, 0 skipped$/m);
 });
 
 test('the API key appears nowhere in the output of either run', () => {
