@@ -10,7 +10,7 @@ import { assertNoStrayFiles, assertSecretAbsent, backupsOf, parseJsonReport, sop
 
 const KEY = 'tok-Deploy-7Qx9Zr4Lm2Vw8Kp1';
 const URL_EU = 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com';
-const HOSTS = ['web-01', 'db-01', 'new-01', 'edge-01', 'pair-01'];
+const HOSTS = ['web-01', 'db-01', 'new-01', 'edge-01', 'pair-01', 'loose-01'];
 
 let fleet: Fleet;
 let first: CliRun;
@@ -33,6 +33,7 @@ before(async () => {
       { name: 'new-01', version: '5.5.2.22' },
       { name: 'edge-01', version: '5.9.1.7', versionFlag: false, config: OPERATOR_CONFIG },
       { name: 'pair-01', certPairs: [1], config: OPERATOR_CONFIG },
+      { name: 'loose-01', config: OPERATOR_CONFIG, configMode: 0o644 },
     ],
     { subnet: 100 },
   );
@@ -75,7 +76,7 @@ test('first run: exit 0, every host changed, the --json document has the documen
   }
   // with --json, stdout is the document and nothing else; the human lines went to stderr
   assert.match(first.stderr, /changed: \[web-01\] config/);
-  assert.match(first.stderr, /^5 hosts: 0 ok, 5 changed, 0 failed, 0 unreachable, 0 skipped$/m);
+  assert.match(first.stderr, /^6 hosts: 0 ok, 6 changed, 0 failed, 0 unreachable, 0 skipped$/m);
   assert.doesNotMatch(first.stdout.trim().slice(1, -1), /^(ok|changed|fatal): \[/m);
 });
 
@@ -149,6 +150,13 @@ test('no config file yet: created with only the mcs output, mode 0600, no backup
   assert.match(steps.find((s) => s.name === 'test alert')!.message, /no enabled stdout output/);
 });
 
+test('a world-readable config (0644) is written back 0600, the key no longer readable by others', () => {
+  const host = fleet.host('loose-01');
+  assert.equal(host.configMode(), 0o600);
+  assert.match(firstJson.hosts['loose-01']!.steps.find((s) => s.name === 'config')!.message, /mode 644 → 600/);
+  assert.ok(outputs(host).some((o) => o.type === 'mcs' && o.api_key === KEY));
+});
+
 test('a sensor without a -version flag: version read from dpkg, and the step names the source', () => {
   const step = firstJson.hosts['edge-01']!.steps.find((s) => s.name === 'sensor version')!;
   assert.equal(step.status, 'ok');
@@ -174,7 +182,7 @@ test('one certificate pair: a warning, and the host still converges', () => {
 });
 
 test('every changed file left a timestamped backup holding the original bytes, and no temporary file', () => {
-  for (const name of ['web-01', 'db-01', 'edge-01', 'pair-01']) {
+  for (const name of ['web-01', 'db-01', 'edge-01', 'pair-01', 'loose-01']) {
     const backups = backupsOf(after1.get(name)!.dir);
     assert.equal(backups.length, 1, `${name}: ${after1.get(name)!.dir.join(' ')}`);
     assert.match(backups[0]!, /^runtimedetections\.yaml\.\d{8}-\d{6}\.bak$/);
@@ -198,7 +206,7 @@ test('second run: exit 0, every host ok, nothing written, nothing restarted, no 
     assert.equal(h.serviceState(), 'active');
   }
   assert.equal(fleet.centralInbox().length, HOSTS.length);
-  assert.match(second.stderr, /^5 hosts: 5 ok, 0 changed, 0 failed, 0 unreachable, 0 skipped$/m);
+  assert.match(second.stderr, /^6 hosts: 6 ok, 0 changed, 0 failed, 0 unreachable, 0 skipped$/m);
 });
 
 test('the API key appears nowhere in the output of either run', () => {
