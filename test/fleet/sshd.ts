@@ -7,7 +7,8 @@ import { killQuietly, onExit } from './cleanup.ts';
 import { BOOT_SCRIPT } from './wrappers.ts';
 
 export const SSHD = '/usr/sbin/sshd';
-const READY_TIMEOUT_MS = 15000;
+// generous: on a loaded CI machine 200 hosts compete for the CPU while they start
+const READY_TIMEOUT_MS = 60000;
 
 export interface SshdSpec {
   name: string;
@@ -132,6 +133,8 @@ export class Sshd {
     child.once('error', () => { exitCode = -1; });
     this.forget = onExit(() => this.killSync());
     const deadline = Date.now() + READY_TIMEOUT_MS;
+    // back off: hundreds of hosts polling every few ms would eat the CPU their sshds need
+    let pause = 10;
     // watching the log rather than connecting spares sshd a forked session per probe
     while (!logSince(this.logFile, offset).includes(`Server listening on ${address} port ${port}`)) {
       if (exitCode !== undefined) {
@@ -142,7 +145,8 @@ export class Sshd {
         await this.stop();
         throw new Error(`fleet host ${name} (${address}:${port}) did not start: sshd not listening after ${READY_TIMEOUT_MS} ms; ${lastLines(logSince(this.logFile, offset))}`);
       }
-      await sleep(15);
+      await sleep(pause);
+      pause = Math.min(100, pause * 1.5);
     }
   }
 
