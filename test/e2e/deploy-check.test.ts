@@ -42,7 +42,7 @@ before(async () => {
   [checkJson, checkDiff, checkVarKey, noRegion, noKey, badRegion] = await Promise.all([
     runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--json'], { env }),
     runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--diff', '-v'], { env }),
-    runCli([...base, '-e', 'sls_region=eu-west-1', '-e', `sls_api_key=${VAR_KEY}`, '--check', '--diff', '-v'], { env: { SLS_API_KEY: undefined } }),
+    runCli([...base, '-e', 'sls_region=eu-west-1', '-e', `sls_api_key=${VAR_KEY}`, '--check', '--diff', '-v', '--limit', 'db-01,new-01'], { env: { SLS_API_KEY: undefined } }),
     runCli([...base, '--json'], { env }),
     runCli([...base, '-e', 'sls_region=eu-west-1', '--diff', '-v'], { env: { SLS_API_KEY: undefined } }),
     runCli([...base, '-e', 'sls_region=atlantis', '--diff'], { env }),
