@@ -322,7 +322,7 @@ test('-K prompts once on the terminal (through a pseudo-terminal) and sudo accep
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
     child.on('error', reject);
     child.on('close', (c) => {
       clearTimeout(timer);
