@@ -57,6 +57,15 @@ function processesIn(namespaces: Set<string>): string[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls until `check` holds; a loaded machine can take seconds to get a command running. */
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
 let fleet: Fleet;
 
 before(async () => {
@@ -194,18 +203,15 @@ test('a container deployment runs through docker exec and docker restart', async
 test('a hung -test-alert dies with its SSH session', async () => {
   const host = fleet.host('stuck-01');
   const pending = ssh(fleet, host, 'sophoslinuxsensor -test-alert');
-  await sleep(1500);
-  const during = await ssh(fleet, host, 'ps -eo args');
-  assert.match(during.stdout, /sensor\.mjs -test-alert/);
+  await waitFor('the hung test alert', async () => /sensor\.mjs -test-alert/.test((await ssh(fleet, host, 'ps -eo args')).stdout));
   // the client goes away: ssh dies with its channel, and the remote command must follow
   const clients = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
     try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`root@${host.address}\0sophoslinuxsensor -test-alert`); } catch { return false; }
   });
   for (const pid of clients) process.kill(Number(pid), 'SIGTERM');
   await pending;
-  await sleep(800);
-  const afterwards = await ssh(fleet, host, 'ps -eo args');
-  assert.doesNotMatch(afterwards.stdout, /sensor\.mjs -test-alert/);
+  // the watcher polls every 250 ms
+  await waitFor('the hung test alert to exit', async () => !/sensor\.mjs -test-alert/.test((await ssh(fleet, host, 'ps -eo args')).stdout), 10000);
 });
 
 test('a down host refuses; a host can go down and come back; a new host key is refused', async () => {
@@ -256,12 +262,12 @@ test('stop() leaves no sshd and no simulated program behind', async () => {
     const [a1, a2] = small.hosts;
     const hung = ssh(small, a1, 'sophoslinuxsensor -test-alert');
     const follow = ssh(small, a2, 'journalctl -f -u sophoslinuxsensor');
-    await sleep(1500);
     const namespaces = fleetNamespaces(small.dir);
     assert.equal(namespaces.size, 2);
-    const running = processesIn(namespaces);
-    assert.ok(running.some((c) => c.includes('sensor.mjs -test-alert')), running.join('\n'));
-    assert.ok(running.some((c) => c.includes('journalctl.mjs -f')), running.join('\n'));
+    await waitFor('both long-running commands', () => {
+      const running = processesIn(namespaces);
+      return running.some((c) => c.includes('sensor.mjs -test-alert')) && running.some((c) => c.includes('journalctl.mjs -f'));
+    });
     await small.stop();
     stopped = true;
     assert.deepEqual(processesIn(namespaces), []);
@@ -278,11 +284,14 @@ test('50 hosts start in seconds', async () => {
   const big = await startFleet(healthyProfiles(50));
   const took = Date.now() - began;
   try {
-    console.log(`# 50 simulated hosts started in ${took} ms`);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+    console.log(`# 50 simulated hosts started in ${took} ms (load average ${load})`);
     const sample = [big.hosts[0], big.hosts[24], big.hosts[49]];
     const runs = await Promise.all(sample.map((h) => ssh(big, h, 'hostname')));
     assert.deepEqual(runs.map((r) => r.stdout.trim()), sample.map((h) => h.name));
-    assert.ok(took < 20000, `took ${took} ms`);
+    // a few seconds on a quiet machine; the bound only catches hosts started one after another
+    // (CI machines shared with other test runs can be several times slower)
+    assert.ok(took < 120000, `took ${took} ms`);
   } finally {
     await big.stop();
   }
