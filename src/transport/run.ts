@@ -19,6 +19,9 @@ export interface RunSpec {
   stdin?: string | Buffer;
   timeoutMs?: number;
   become?: { plan: BecomePlan; password?: string; context: BecomeContext };
+  /** The command's first stderr line is `<marker> <pid>`: taken off and handed to onPid. */
+  pidMarker?: string;
+  onPid?: (pid: number) => void;
 }
 
 function indexAfter(haystack: string, needle: string, from = 0): number {
@@ -55,7 +58,19 @@ export function collect(process: StartedProcess, spec: RunSpec): Promise<ExecRes
     let ready = become === undefined;
     let prompts = 0;
     process.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    let pidLine: Buffer | undefined = spec.pidMarker === undefined ? undefined : Buffer.alloc(0);
     process.stderr.on('data', (chunk: Buffer) => {
+      if (pidLine === undefined) return onStderr(chunk);
+      pidLine = Buffer.concat([pidLine, chunk]);
+      const end = pidLine.indexOf(10);
+      if (end === -1) return;
+      const [marker, pid] = pidLine.subarray(0, end).toString('latin1').split(' ');
+      const rest = pidLine.subarray(end + 1);
+      pidLine = undefined;
+      if (marker === spec.pidMarker && pid !== undefined && /^\d+$/.test(pid)) spec.onPid?.(Number(pid));
+      if (rest.length > 0) onStderr(rest);
+    });
+    const onStderr = (chunk: Buffer): void => {
       if (ready || become === undefined) return void stderr.push(chunk);
       sudoSaid += chunk.toString('utf8');
       if (become.plan.prompt !== undefined) {
@@ -78,7 +93,7 @@ export function collect(process: StartedProcess, spec: RunSpec): Promise<ExecRes
       const rest = sudoSaid.slice(readyAt);
       if (rest !== '') stderr.push(Buffer.from(rest, 'utf8'));
       if (become.plan.prompt !== undefined) sendStdin();
-    });
+    };
 
     if (become === undefined || become.plan.prompt === undefined) sendStdin();
 

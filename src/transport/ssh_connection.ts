@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
 import type { Client } from './ssh2.ts';
 import { becomeCommand, needsBecome } from './become.ts';
@@ -8,7 +9,22 @@ import { UnreachableError, type Connection, type ConnectOptions, type ExecOption
 /** Below sshd's default MaxSessions (10), leaving room for the odd extra channel. */
 export const CHANNELS_PER_CONNECTION = 8;
 
-function started(channel: ClientChannel): StartedProcess {
+// ssh2's Channel.signal() sends nothing once our side of the channel is ended, and we end it
+// as soon as stdin is written. The request itself is valid then, so send it the same way.
+interface ChannelInternals {
+  outgoing?: { id: number; state: string };
+  _client?: { _protocol?: { signal(channelId: number, signal: string): void } };
+}
+
+function signalChannel(channel: ClientChannel, signal: string): void {
+  const internals = channel as unknown as ChannelInternals;
+  const outgoing = internals.outgoing;
+  // after our EOF the channel is still open for requests
+  if (outgoing === undefined || (outgoing.state !== 'open' && outgoing.state !== 'eof')) return;
+  internals._client?._protocol?.signal(outgoing.id, signal);
+}
+
+function started(channel: ClientChannel, kill: () => void): StartedProcess {
   const done = new Promise<number>((resolve, reject) => {
     let exit: number | undefined;
     channel.on('exit', (code: number | null) => (exit = code ?? 255));
@@ -26,11 +42,13 @@ function started(channel: ClientChannel): StartedProcess {
     done,
     terminate() {
       try {
-        // TERM rather than KILL: sudo relays TERM to the command it runs; KILL would orphan it.
-        channel.signal('TERM');
+        // sshd sends it to the command's whole process group. TERM rather than KILL: sudo
+        // relays TERM to the command it runs, while KILL would leave that command orphaned.
+        signalChannel(channel, 'TERM');
       } catch {
         // the channel may already be gone
       }
+      kill();
       channel.close();
     },
   };
@@ -85,6 +103,7 @@ export class SshConnection implements Connection {
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const release = await this.channels.acquire();
+    let process: StartedProcess | undefined;
     try {
       if (this.lostBecause !== undefined) throw this.lostError(command);
       const spec: RunSpec = { command, stdin: options.stdin, timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs };
@@ -100,10 +119,25 @@ export class SshConnection implements Connection {
           context: { loginUser: this.options.user, becomeUser, host: this.options.name },
         };
       }
+      // sshd refuses the signal for root sessions without privilege separation, and then holds
+      // the channel (and delays other commands' exits) until the command ends. So a command that
+      // can time out first names its process group, for a kill over a second channel.
+      let pid: number | undefined;
+      if (spec.timeoutMs !== undefined && spec.timeoutMs > 0) {
+        spec.pidMarker = `SLSPLAY-PID-${randomBytes(6).toString('hex')}`;
+        spec.onPid = (found) => (pid = found);
+        wire = `printf '%s %s\\n' ${spec.pidMarker} "$$" >&2\n${wire}`;
+      }
+      const kill = (): void => {
+        if (pid === undefined || this.lostBecause !== undefined) return;
+        this.target.exec(`kill -TERM -- -${pid} 2>/dev/null`, (error, stream) => {
+          if (!error) stream.resume().stderr.resume();
+        });
+      };
       // The exit status may arrive in the same read as the channel's opening: listen for it at once.
-      const process = await new Promise<StartedProcess>((resolve, reject) => {
+      process = await new Promise<StartedProcess>((resolve, reject) => {
         this.target.exec(wire, (error, stream) => {
-          if (!error) return resolve(started(stream));
+          if (!error) return resolve(started(stream, kill));
           if (this.lostBecause !== undefined) return reject(this.lostError(command));
           reject(new Error(`could not open an SSH channel on ${this.where} for: ${command} (${error.message})`));
         });
@@ -114,19 +148,20 @@ export class SshConnection implements Connection {
         this.onLost.add(stopWaiting);
       });
       try {
-        const result = await Promise.race([collect(process, spec), lost]);
-        return result;
+        return await Promise.race([collect(process, spec), lost]);
       } catch (error) {
         // A channel that closed without a status is the connection going, whichever event came first.
         if (error instanceof UnreachableError && error.reason === 'disconnected') throw this.lostError(command);
         throw error;
       } finally {
         this.onLost.delete(stopWaiting);
-        // Hold the slot until sshd has really closed the channel (a timed-out one closes late).
-        await Promise.race([process.done.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
       }
     } finally {
-      release();
+      // The slot is free once sshd has closed the channel. A stopped command's channel closes
+      // only when the command ends (sshd refuses signals to root sessions without privilege
+      // separation), so give it up after a while rather than shrink this connection for good.
+      if (process === undefined) release();
+      else void Promise.race([process.done.catch(() => undefined), new Promise((r) => setTimeout(r, 60_000).unref())]).then(release);
     }
   }
 

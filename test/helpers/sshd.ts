@@ -2,7 +2,7 @@
 // config in a temp dir, `sshd -D` in the foreground, killed on teardown.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect as tcpConnect } from 'node:net';
+import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,8 +33,17 @@ export interface SshdOptions {
   hostKeyType?: 'ed25519' | 'rsa' | 'ecdsa';
   /** Reuse a host key file instead of generating one (to keep a key across restarts). */
   hostKeyFile?: string;
-  /** Extra sshd_config lines (before any Match block they contain). */
+  /** Extra sshd_config lines, placed first so they win over the defaults here. */
   extraConfig?: string;
+  /** `Match` blocks, placed last. */
+  matchConfig?: string;
+  /** Run sshd inside this network namespace (the pid of a process in it; see startNetns). */
+  netnsPid?: number;
+  /**
+   * Listen here in the test's own namespace and serve each connection with `sshd -i` inside
+   * `netnsPid`: a bastion that stands in both worlds.
+   */
+  inetd?: boolean;
 }
 
 export interface TestSshd {
@@ -44,6 +53,8 @@ export interface TestSshd {
   /** `type base64` of the host key. */
   hostPublicKey: string;
   logFile: string;
+  /** sshd processes serving a connection right now (inetd mode only). */
+  activeConnections(): number;
   knownHostsLine(name?: string): string;
   log(): Promise<string>;
   stop(): Promise<void>;
@@ -82,6 +93,7 @@ export async function startSshd(options: SshdOptions): Promise<TestSshd> {
   await writeFile(
     configFile,
     [
+      options.extraConfig ?? '',
       `ListenAddress ${options.address}:${port}`,
       `HostKey ${hostKeyFile}`,
       `PidFile ${join(options.dir, `sshd-${tag}.pid`)}`,
@@ -94,15 +106,38 @@ export async function startSshd(options: SshdOptions): Promise<TestSshd> {
       'AllowTcpForwarding yes',
       'LogLevel VERBOSE',
       'MaxStartups 100',
-      options.extraConfig ?? '',
+      options.matchConfig ?? '',
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile, '-E', logFile], { stdio: 'ignore' });
+  const nsenter = (args: string[]): [string, string[]] =>
+    options.netnsPid === undefined ? ['/usr/sbin/sshd', args] : ['nsenter', [`--net=/proc/${options.netnsPid}/ns/net`, '/usr/sbin/sshd', ...args]];
+  if (options.inetd) {
+    let active = 0;
+    const server = createServer((socket) => {
+      const [command, args] = nsenter(['-i', '-e', '-f', configFile, '-E', logFile]);
+      const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] });
+      active++;
+      child.once('exit', () => {
+        active--;
+        socket.destroy();
+      });
+      socket.on('error', () => child.kill());
+      socket.on('close', () => child.kill());
+      socket.pipe(child.stdin!);
+      child.stdout!.pipe(socket);
+    });
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, options.address, () => resolve()));
+    return described(options, port, hostKeyFile, `${type} ${key}`, logFile, () => active, async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+  }
+  const [command, args] = nsenter(['-D', '-e', '-f', configFile, '-E', logFile]);
+  const child: ChildProcess = spawn(command, args, { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await Promise.race([
-      waitForBanner(options.address, port, 5_000),
+      options.netnsPid === undefined ? waitForBanner(options.address, port, 5_000) : waitForLog(logFile, 'Server listening', 5_000),
       exited.then(async () => {
         throw new Error(`sshd exited at start: ${await readFile(logFile, 'utf8').catch(() => '')}`);
       }),
@@ -111,20 +146,68 @@ export async function startSshd(options: SshdOptions): Promise<TestSshd> {
     child.kill('SIGKILL');
     throw error;
   }
+  return described(options, port, hostKeyFile, `${type} ${key}`, logFile, () => 0, async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+}
+
+function described(
+  options: SshdOptions,
+  port: number,
+  hostKeyFile: string,
+  hostPublicKey: string,
+  logFile: string,
+  activeConnections: () => number,
+  stop: () => Promise<void>,
+): TestSshd {
   return {
     address: options.address,
     port,
     hostKeyFile,
-    hostPublicKey: `${type} ${key}`,
+    hostPublicKey,
     logFile,
-    knownHostsLine: (name = port === 22 ? options.address : `[${options.address}]:${port}`) => `${name} ${type} ${key}\n`,
+    activeConnections,
+    knownHostsLine: (name = port === 22 ? options.address : `[${options.address}]:${port}`) => `${name} ${hostPublicKey}\n`,
     log: () => readFile(logFile, 'utf8').catch(() => ''),
+    stop,
+  };
+}
+
+async function waitForLog(file: string, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await readFile(file, 'utf8').catch(() => '')).includes(text)) {
+    if (Date.now() > deadline) throw new Error(`${file} never said "${text}"`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface TestNetns {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A private network namespace with its own loopback, where every connection leaves from
+ * `sourceAddress`: a target placed there is reachable only through a bastion placed there too,
+ * and sees the bastion's address as the peer.
+ */
+export async function startNetns(sourceAddress: string): Promise<TestNetns> {
+  const script = `ip link set lo up && ip route change local 127.0.0.0/8 dev lo table local proto kernel scope host src ${sourceAddress} && echo ready && exec sleep infinity`;
+  const holder = spawn('unshare', ['-n', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let errors = '';
+  holder.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout!.once('data', () => resolve());
+    holder.once('exit', () => reject(new Error(`network namespace did not start: ${errors}`)));
+  });
+  return {
+    pid: holder.pid!,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      holder.kill('SIGKILL');
     },
   };
 }

@@ -1,0 +1,151 @@
+// become (sudo) over SSH with real users and a real sudo: passwordless and with a password,
+// a wrong or missing password, and the password never on a command line.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { connect } from '../../src/transport/index.ts';
+import { BecomeError, CommandTimeoutError, type ConnectOptions } from '../../src/transport/types.ts';
+import { generateKey, makeTempDir, removeDir, startSshd, type TestSshd } from '../helpers/sshd.ts';
+
+const NOPASSWD_USER = 'slstr-nopw';
+const PASSWORD_USER = 'slstr-pw';
+const PASSWORD = 'Correct-Horse 42';
+const SUDOERS = '/etc/sudoers.d/sls-play-transport-test';
+
+let dir: string;
+let sshd: TestSshd;
+let clientKey: string;
+let knownHosts: string;
+
+function options(user: string, overrides: Partial<ConnectOptions> = {}): ConnectOptions {
+  return {
+    name: 'web-07',
+    address: sshd.address,
+    port: sshd.port,
+    user,
+    privateKeyFiles: [clientKey],
+    knownHostsFile: knownHosts,
+    hostKeyChecking: 'strict',
+    connectTimeoutMs: 20_000,
+    ...overrides,
+  };
+}
+
+function removeUsers(): void {
+  for (const user of [NOPASSWD_USER, PASSWORD_USER]) spawnSync('userdel', ['-r', '-f', user], { stdio: 'ignore' });
+  rmSync(SUDOERS, { force: true });
+}
+
+before(async () => {
+  delete process.env.SSH_AUTH_SOCK;
+  removeUsers();
+  for (const user of [NOPASSWD_USER, PASSWORD_USER]) execFileSync('useradd', ['-m', '-s', '/bin/bash', user]);
+  // sshd without PAM refuses a locked ('!') account even for key logins; '*' only disables passwords.
+  execFileSync('usermod', ['-p', '*', NOPASSWD_USER]);
+  execFileSync('chpasswd', { input: `${PASSWORD_USER}:${PASSWORD}\n` });
+  writeFileSync(SUDOERS, `${NOPASSWD_USER} ALL=(ALL) NOPASSWD: ALL\n${PASSWORD_USER} ALL=(ALL) ALL\n`, { mode: 0o440 });
+  execFileSync('visudo', ['-c', '-q', '-f', SUDOERS]);
+
+  dir = await makeTempDir();
+  clientKey = join(dir, 'client');
+  sshd = await startSshd({ dir, address: '127.0.9.30', authorizedKeys: [await generateKey(clientKey)] });
+  knownHosts = join(dir, 'known_hosts');
+  writeFileSync(knownHosts, sshd.knownHostsLine());
+});
+
+after(async () => {
+  await sshd?.stop();
+  if (dir) await removeDir(dir);
+  removeUsers();
+});
+
+test('passwordless sudo: root for become commands, the login user otherwise, stdin intact', async () => {
+  const connection = await connect(options(NOPASSWD_USER, { become: { enabled: true, user: 'root' } }));
+  try {
+    assert.deepEqual(await connection.exec('id -u'), { code: 0, stdout: '0\n', stderr: '' });
+    assert.equal((await connection.exec('id -un', { become: false })).stdout, `${NOPASSWD_USER}\n`);
+    assert.deepEqual(await connection.exec("cat; echo done >&2; exit 7", { stdin: 'line 1\nline 2\n' }), {
+      code: 7,
+      stdout: 'line 1\nline 2\n',
+      stderr: 'done\n',
+    });
+    assert.equal((await connection.exec(`printf '%s' "it's \\$HOME"`)).stdout, "it's $HOME");
+  } finally {
+    await connection.close();
+  }
+});
+
+test('a password given to a passwordless sudo never leaks into the command stdin', async () => {
+  const connection = await connect(options(NOPASSWD_USER, { become: { enabled: true, user: 'root', password: PASSWORD } }));
+  try {
+    assert.deepEqual(await connection.exec('id -u; cat', { stdin: 'only this\n' }), { code: 0, stdout: '0\nonly this\n', stderr: '' });
+  } finally {
+    await connection.close();
+  }
+});
+
+test('sudo with a password: root, stdin intact, and the password in no process list', async () => {
+  const connection = await connect(options(PASSWORD_USER, { become: { enabled: true, user: 'root', password: PASSWORD } }));
+  try {
+    const running = connection.exec('id -u; cat; sleep 2', { stdin: 'payload\n' });
+    let processes = '';
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      processes += execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    }
+    assert.match(processes, /sudo -S -p SLSPLAY-BECOME-PROMPT/, 'the sudo command was seen');
+    assert.ok(!processes.includes(PASSWORD), 'the password is on no command line');
+    assert.deepEqual(await running, { code: 0, stdout: '0\npayload\n', stderr: '' });
+  } finally {
+    await connection.close();
+  }
+});
+
+test('a wrong sudo password is a clear failure naming user and host, without the password', async () => {
+  const connection = await connect(options(PASSWORD_USER, { become: { enabled: true, user: 'root', password: 'wrong-password' } }));
+  try {
+    await assert.rejects(connection.exec('id -u'), (error: unknown) => {
+      assert.ok(error instanceof BecomeError, String(error));
+      assert.equal(error.reason, 'password-rejected');
+      assert.equal(error.message, `sudo password rejected for ${PASSWORD_USER}@web-07; check ansible_become_password or the -K answer`);
+      assert.ok(!error.message.includes('wrong-password'));
+      return true;
+    });
+    // the connection is still good for commands that need no sudo
+    assert.equal((await connection.exec('id -un', { become: false })).stdout, `${PASSWORD_USER}\n`);
+  } finally {
+    await connection.close();
+  }
+});
+
+test('sudo asking for a password that was not given fails at once instead of hanging', async () => {
+  const connection = await connect(options(PASSWORD_USER, { become: { enabled: true, user: 'root' } }));
+  try {
+    await assert.rejects(connection.exec('id -u', { timeoutMs: 15_000 }), (error: unknown) => {
+      assert.ok(error instanceof BecomeError, String(error));
+      assert.equal(error.reason, 'password-required');
+      return true;
+    });
+  } finally {
+    await connection.close();
+  }
+});
+
+test('a timed-out become command is stopped on the host, not left running', async () => {
+  const connection = await connect(options(NOPASSWD_USER, { become: { enabled: true, user: 'root' } }));
+  try {
+    await assert.rejects(connection.exec('sleep 37.25', { timeoutMs: 1_000 }), CommandTimeoutError);
+    let left = '';
+    for (let i = 0; i < 20; i++) {
+      left = spawnSync('pgrep', ['-f', 'sleep 37.25'], { encoding: 'utf8' }).stdout.trim();
+      if (left === '') break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(left, '', 'no sleep left behind');
+    assert.equal((await connection.exec('id -u')).stdout, '0\n');
+  } finally {
+    await connection.close();
+  }
+});
