@@ -35,7 +35,8 @@ export async function writeFileAtomic(ctx: HostContext, path: string, content: s
     `chmod ${mode.toString(8)} "$tmp"`,
     `chown 0:0 "$tmp" 2>/dev/null || true`,
     // a backup cut short (full disk) must not be left to restore from later
-    `if [ -f ${p} ]; then trap 'rm -f "$tmp" ${b}' EXIT; cp -p ${p} ${b}; echo backup; fi`,
+    // the backup holds the previous key: readable by root only, whatever the old file's mode was
+    `if [ -f ${p} ]; then trap 'rm -f "$tmp" ${b}' EXIT; cp -p ${p} ${b}; chmod go-rwx ${b}; echo backup; fi`,
     'sync "$tmp" 2>/dev/null || true',
     `mv -f "$tmp" ${p}`,
     'trap - EXIT',

@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
 import { MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
-import { assertNoStrayFiles, assertSecretAbsent, backupsOf, parseJsonReport, sophosFile, type JsonReport } from './deploy-helpers.ts';
+import { assertNoStrayFiles, assertSecretAbsent, backupsOf, parseJsonReport, snapshotFiles, sophosFile, type JsonReport } from './deploy-helpers.ts';
 
 const KEY = 'tok-Deploy-7Qx9Zr4Lm2Vw8Kp1';
 const URL_EU = 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com';
@@ -155,6 +155,10 @@ test('a world-readable config (0644) is written back 0600, the key no longer rea
   assert.equal(host.configMode(), 0o600);
   assert.match(firstJson.hosts['loose-01']!.steps.find((s) => s.name === 'config')!.message, /mode 644 → 600/);
   assert.ok(outputs(host).some((o) => o.type === 'mcs' && o.api_key === KEY));
+  // the backup keeps the old content, but not the old loose mode
+  const backups = Object.entries(snapshotFiles(host)).filter(([name]) => name.endsWith('.bak'));
+  assert.equal(backups.length, 1);
+  assert.equal(backups[0]![1].mode, 0o600);
 });
 
 test('a sensor without a -version flag: version read from dpkg, and the step names the source', () => {
