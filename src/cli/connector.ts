@@ -16,8 +16,11 @@ export interface ConnectorSettings {
   retryDelayMs?: number;
 }
 
-/** Only a refused or timed-out connection is worth another try; a key or login problem is not. */
-const RETRYABLE = new Set(['refused', 'timeout']);
+/**
+ * A refused or timed-out connection is worth another try, and so is one the server drops during
+ * the handshake (a busy sshd's MaxStartups or LoginGraceTime); a key or login problem is not.
+ */
+const RETRYABLE = new Set(['refused', 'timeout', 'disconnected']);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -26,6 +26,11 @@ export function unreachableFrom(error: Error & { code?: string; level?: string }
     case 'ECONNRESET':
       return new UnreachableError('disconnected', `${where} closed the connection during the SSH handshake; check sshd's log there (MaxStartups, AllowUsers, tcp wrappers)`);
   }
+  // ssh2's words when the server closes before its banner: what sshd does to a connection
+  // it drops under MaxStartups, or that tcp wrappers refuse
+  if (/^Connection lost before handshake/.test(error.message)) {
+    return new UnreachableError('disconnected', `${where} closed the connection during the SSH handshake; check sshd's log there (MaxStartups, AllowUsers, tcp wrappers)`);
+  }
   if (error.level === 'client-timeout') {
     return new UnreachableError('timeout', `no SSH handshake from ${where} within ${seconds} s; check that an SSH server answers on port ${to.port}`);
   }

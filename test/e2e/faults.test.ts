@@ -2,6 +2,9 @@
 // refused connections, a full disk, a changed host key. One fleet; each test picks its hosts
 // with --limit and checks what is on them afterwards, and the exit status.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
@@ -39,6 +42,7 @@ before(async () => {
       { name: 'late', config: OPERATOR_CONFIG, down: true },
       { name: 'ok-late', config: OPERATOR_CONFIG },
       { name: 'gone', config: OPERATOR_CONFIG, down: true },
+      { name: 'busy', config: OPERATOR_CONFIG },
       // full disk: no room for the new file at all / room for it but not for the backup
       { name: 'full-write', config: OPERATOR_CONFIG, diskFullBytes: 5 * 4096 },
       { name: 'full-backup', config: OPERATOR_CONFIG, diskFullBytes: 6 * 4096 },
@@ -168,6 +172,45 @@ describe('refused connections', () => {
     assert.match(run.json.hosts['gone']!.steps[0]!.message, /^connection refused by .* \(after 3 attempts\)$/);
     // it waited between the attempts: 0.5 s, then 1 s (a lower bound, whatever the machine's load)
     assert.ok(run.ms >= 1_500, `took ${run.ms} ms`);
+  });
+});
+
+describe('a connection dropped during the handshake', () => {
+  test('as a busy sshd does (MaxStartups, LoginGraceTime): retried like a refusal, the host converges', async () => {
+    const busy = fleet.host('busy');
+    // in front of busy's sshd: the first connection is cut right after it is accepted, mid-handshake
+    let connections = 0;
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      sockets.add(client);
+      if (connections++ === 0) return void client.destroy();
+      const server = connect(busy.port, busy.address);
+      sockets.add(server);
+      client.pipe(server).pipe(client);
+      client.on('error', () => server.destroy());
+      server.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(2223, busy.address, () => resolve()));
+    try {
+      const inventory = join(fleet.dir, 'busy.yml');
+      writeFileSync(inventory, `all:\n  hosts:\n    busy:\n      ansible_host: ${busy.address}\n      ansible_port: 2223\n      ansible_user: root\n      ansible_ssh_private_key_file: ${fleet.keyPath}\n`);
+      const knownHosts = join(fleet.dir, 'busy_known_hosts');
+      writeFileSync(knownHosts, `[${busy.address}]:2223 ${busy.hostKey()}\n`);
+      const run = await deploy({ ...fleet, inventoryPath: inventory, knownHostsPath: knownHosts }, ['--retries', '1']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(connections, 2, 'dropped once, then through');
+      assertConverged(fleet, busy, OPERATOR_CONFIG);
+
+      // and without a retry the drop is what the host reports
+      connections = 0;
+      const once = await deploy({ ...fleet, inventoryPath: inventory, knownHostsPath: knownHosts }, ['--retries', '0']);
+      assert.equal(once.code, 3, once.stderr);
+      assert.equal(once.json.hosts['busy']!.status, 'unreachable');
+      assert.match(once.json.hosts['busy']!.steps[0]!.message, /127\.132\.\d+\.\d+:2223 closed the connection/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 });
 
