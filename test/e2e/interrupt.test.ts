@@ -80,6 +80,18 @@ describe('Ctrl-C', () => {
     // the fourth host had not started (forks 3), the first three had: some of each, both whole
     assert.equal(assertOriginalOrIntended(fleet.host('int-06'), OPERATOR_CONFIG), 'original');
   });
+
+  test('SIGTERM acts as the first Ctrl-C: the restart under way finishes, exit 99', async () => {
+    const host = fleet.host('int-06');
+    const cli = spawnCli(deployArgs(fleet, ['-l', 'int-06']));
+    await waitUntil('int-06 to be restarting', () => restarting(host));
+    cli.child.kill('SIGTERM');
+    const exit = await cli.exited;
+    assert.equal(exit.code, 99, cli.stderr());
+    assert.match(cli.stderr(), /SIGTERM: no new host or step will start/);
+    assert.equal(parseJson({ code: exit.code!, stdout: cli.stdout(), stderr: cli.stderr() }).hosts['int-06']!.status, 'changed');
+    assertConverged(fleet, host, OPERATOR_CONFIG);
+  });
 });
 
 describe('a write cut off by a lost connection', () => {
