@@ -19,6 +19,7 @@ export interface FloorSpec {
   apiKey: string;
   forks: number;
   minVersion: string;
+  connectTimeoutS: number;
 }
 
 const CONFIG = '/etc/sophos/runtimedetections.yaml';
@@ -29,7 +30,7 @@ function ssh(spec: FloorSpec, host: FloorSpec['hosts'][number], command: string,
   return new Promise((resolve) => {
     const child = spawn('ssh', [
       '-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${spec.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', '-i', spec.keyPath, '-p', String(host.port), `root@${host.address}`, command,
+      '-o', `ConnectTimeout=${spec.connectTimeoutS}`, '-o', 'LogLevel=ERROR', '-i', spec.keyPath, '-p', String(host.port), `root@${host.address}`, command,
     ], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
