@@ -1,0 +1,16 @@
+// Many hosts at once: --forks 100 on 100 simulated hosts, every one converges (no host dropped,
+// no channel or descriptor exhaustion). 200 hosts, and the peak RSS at 50 and 200, are measured
+// by bench/scale.ts (too slow for the suite); this test asserts correctness, not timings.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { scaleRun } from '../../bench/scale.ts';
+
+const HOSTS = Number(process.env.SLS_SCALE_HOSTS ?? 100);
+
+test(`--forks ${HOSTS} on ${HOSTS} hosts: every host converges, one connection each`, async () => {
+  const result = await scaleRun(HOSTS, 137);
+  assert.deepEqual(result.summary, { ok: 0, changed: HOSTS, failed: 0, unreachable: 0, skipped: 0 });
+  // one SSH connection per host and nothing leaking: descriptors grow with the hosts, not beyond
+  assert.ok(result.peakFds <= HOSTS + 64, `peak ${result.peakFds} descriptors for ${HOSTS} hosts`);
+  process.stderr.write(`# ${HOSTS} hosts: CLI peak RSS ${(result.peakRssKb / 1024).toFixed(1)} MB, peak fds ${result.peakFds}, deploy ${result.deployMs} ms\n`);
+});
