@@ -1,14 +1,7 @@
-/**
- * POSIX shell quoting for the `$` template. zx's `quote` emits bash-only `$'…'` strings, which
- * dash (Debian's /bin/sh, what `sudo sh -c` runs) and busybox ash reject; single quotes work in
- * every POSIX shell.
- */
-const SAFE = /^[\w@%+=:,./-]+$/;
+import { shellQuote } from '../transport/quote.ts';
 
-export function shellQuote(value: string): string {
-  if (value !== '' && SAFE.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+// One POSIX quoting function for the whole program (the transport's, which become uses too).
+export { shellQuote };
 
 function quoteValue(value: unknown): string {
   if (Array.isArray(value)) return value.map(quoteValue).join(' ');

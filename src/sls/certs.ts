@@ -3,7 +3,7 @@
  * (5.5.2.22 installs two, later releases may add more); one complete pair reaches Central, two or
  * more give fail-over.
  */
-import { shQuote } from './sh-quote.ts';
+import { shellQuote } from '../playbook/quote.ts';
 
 export interface CertAnalysis {
   /** Numbers N with both sophosca<N>.crt and sophosca<N>.crl, ascending. */
@@ -20,7 +20,7 @@ export interface CertAnalysis {
  */
 export function certListingCommand(dir: string, execPrefix = ''): string {
   const prefix = execPrefix.trim();
-  return `${prefix ? `${prefix} ` : ''}ls -1A -- ${shQuote(dir)}`;
+  return `${prefix ? `${prefix} ` : ''}ls -1A -- ${shellQuote(dir)}`;
 }
 
 // No leading zeros: "sophosca01" is not the partner of "sophosca1".

@@ -3,7 +3,7 @@
  * installed version. SLS versions have 3 or 4 numeric parts (5.5.2.22, 5.10.0.3, 5.11.0) that
  * must be compared as integers, which semver cannot do with 4 parts.
  */
-import { shQuote } from './sh-quote.ts';
+import { shellQuote } from '../playbook/quote.ts';
 
 // The first run of 3 or 4 dot-separated numbers that is not part of a longer one: skips a dpkg
 // epoch ("1:"), a leading "v", a trailing " [build]" or "-1" revision, and surrounding words.
@@ -77,7 +77,7 @@ export function versionProbeCommand(execPrefix: string): string {
       `then printf 'rpm:%s\\n' "$v"; found=1; fi`,
     `[ -n "$found" ] || echo none`,
   ].join('; ');
-  return `sh -c ${shQuote(script)}`;
+  return `sh -c ${shellQuote(script)}`;
 }
 
 export type VersionSource = 'flag' | 'dpkg' | 'rpm';
