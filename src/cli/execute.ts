@@ -51,7 +51,9 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
   const forks = positiveNumber(options.forks, '--forks', { integer: true });
   const retries = positiveNumber(options.retries, '--retries', { integer: true, allowZero: true });
   const connectTimeoutMs = positiveNumber(options.connectTimeout, '--connect-timeout') * 1000;
-  const commandTimeoutMs = options.timeout ? positiveNumber(options.timeout, '--timeout') * 1000 : undefined;
+  // A default bound: a hung restart must not hold a rollout forever; 0 lifts it for long ad hoc jobs.
+  const timeoutS = positiveNumber(options.timeout, '--timeout', { allowZero: true });
+  const commandTimeoutMs = timeoutS > 0 ? timeoutS * 1000 : undefined;
   let becomePassword: string | undefined;
   if (options.askBecomePass) {
     try {

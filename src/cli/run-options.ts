@@ -10,7 +10,7 @@ export interface RunCliOptions {
   knownHosts?: string;
   hostKeyChecking?: HostKeyChecking;
   sshConfig?: string;
-  timeout?: string;
+  timeout: string;
   connectTimeout: string;
   askBecomePass?: boolean;
   verbose?: boolean;
@@ -30,7 +30,7 @@ export function addRunOptions(command: Command): Command {
       new Option('--host-key-checking <mode>', 'unknown or changed host keys: strict fails the host').choices(['strict', 'accept-new', 'off']),
     )
     .option('--ssh-config <file>', 'OpenSSH client config to honour (default ~/.ssh/config)')
-    .option('-t, --timeout <s>', 'per-command timeout in seconds')
+    .option('-t, --timeout <s>', 'per-command timeout in seconds (0: none)', '300')
     .option('--connect-timeout <s>', 'connection timeout in seconds', '10')
     .option('--retries <n>', 'connection attempts after the first, with backoff', '2')
     .option('-K, --ask-become-pass', 'prompt once for the sudo password')

@@ -56,11 +56,15 @@ export async function runHost(
     emit({ type: 'step-end', host, step });
     return step;
   };
+  let reason: string | undefined;
   const stopped = (step: StepReport) => step.status === 'failed' || step.status === 'unreachable';
   try {
     let broken = false;
     for (const definition of playbook.steps) {
-      if (interrupted()) break;
+      if (interrupted()) {
+        reason = `interrupted before "${definition.name}": later steps not run`;
+        break;
+      }
       if (stopped(await runStep(definition))) {
         broken = true;
         break;
@@ -77,7 +81,12 @@ export async function runHost(
     await connection.close().catch(() => undefined);
   }
   const facts = Object.assign({}, ...steps.map((s) => s.facts ?? {})) as Record<string, unknown>;
-  const report: HostReport = { status: hostStatus(steps), steps, ...(Object.keys(facts).length ? { facts } : {}) };
+  const report: HostReport = {
+    status: hostStatus(steps),
+    steps,
+    ...(reason ? { reason } : {}),
+    ...(Object.keys(facts).length ? { facts } : {}),
+  };
   emit({ type: 'host-end', host, report });
   return report;
 }
