@@ -17,7 +17,10 @@ export function plainReporter(options: ReporterOptions): Reporter {
         break;
       case 'step-end':
         write(stepLine(event.host, event.step));
-        for (const line of warningLines(event.host, event.step)) write(line);
+        // A warning that is the step's own message was just printed with it: say it once.
+        for (const line of warningLines(event.host, { ...event.step, warnings: event.step.warnings?.filter((w) => w !== event.step.message) })) {
+          write(line);
+        }
         for (const line of commandOutputLines(event.step)) write(line);
         if (options.diff && event.step.diff) write(event.step.diff);
         break;
