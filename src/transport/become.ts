@@ -20,7 +20,17 @@ export function becomeCommand(command: string, user: string, withPassword: boole
   // `-n` without a password: sudo fails at once instead of waiting for one that never comes.
   const prompt = withPassword ? `SLSPLAY-BECOME-PROMPT-${token}:` : undefined;
   const sudo = prompt === undefined ? 'sudo -n' : `sudo -S -p ${shellQuote(prompt)}`;
-  const inner = `printf '%s\\n' ${ready} >&2; exec sh -c "$1"`;
+  // sudo relays a TERM only to its own child, and the login user may not signal the root-owned
+  // rest of the group; so the child passes a TERM on to the whole group. The command runs in the
+  // background to let the trap fire at once, with stdin kept through fd 3 (a background job's
+  // stdin would be /dev/null).
+  const inner = [
+    `printf '%s\\n' ${ready} >&2`,
+    'exec 3<&0',
+    `trap 'trap - TERM; kill -TERM 0' TERM`,
+    'sh -c "$1" <&3 3<&- &',
+    'wait $!',
+  ].join('\n');
   return {
     command: `${sudo} -u ${shellQuote(user)} -- sh -c ${shellQuote(inner)} sh ${shellQuote(command)}`,
     prompt,
