@@ -15,15 +15,16 @@ export function plainReporter(options: ReporterOptions): Reporter {
       case 'log':
         if (options.verbose) write(`  [${event.host}] ${event.line}`);
         break;
-      case 'step-end':
-        write(stepLine(event.host, event.step));
-        // A warning that is the step's own message was just printed with it: say it once.
-        for (const line of warningLines(event.host, { ...event.step, warnings: event.step.warnings?.filter((w) => w !== event.step.message) })) {
-          write(line);
-        }
-        for (const line of commandOutputLines(event.step)) write(line);
-        if (options.diff && event.step.diff) write(event.step.diff);
+      case 'step-end': {
+        // A step whose message is its warning is printed once, as the warning.
+        const { step } = event;
+        const selfWarning = step.warnings?.includes(step.message) ?? false;
+        if (!selfWarning) write(stepLine(event.host, step));
+        for (const line of warningLines(event.host, step)) write(line);
+        for (const line of commandOutputLines(step)) write(line);
+        if (options.diff && step.diff) write(step.diff);
         break;
+      }
       case 'host-end':
         if (event.report.status === 'skipped' && event.report.reason) write(`skipping: [${event.host}] ${event.report.reason}`);
         break;
