@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { connect } from '../../src/transport/index.ts';
 import { BecomeError, CommandTimeoutError, type ConnectOptions } from '../../src/transport/types.ts';
-import { generateKey, makeTempDir, removeDir, startSshd, type TestSshd } from '../helpers/sshd.ts';
+import { generateKey, makeTempDir, removeDir, reserveAddressBlock, startSshd, type TestSshd } from '../helpers/sshd.ts';
 
-const NOPASSWD_USER = 'slstr-nopw';
-const PASSWORD_USER = 'slstr-pw';
+const block = reserveAddressBlock();
+const NOPASSWD_USER = `slstr${block.octet}-nopw`;
+const PASSWORD_USER = `slstr${block.octet}-pw`;
 const PASSWORD = 'Correct-Horse 42';
-const SUDOERS = '/etc/sudoers.d/sls-play-transport-test';
+const SUDOERS = `/etc/sudoers.d/sls-play-transport-test-${block.octet}`;
 
 let dir: string;
 let sshd: TestSshd;
@@ -50,7 +51,7 @@ before(async () => {
 
   dir = await makeTempDir();
   clientKey = join(dir, 'client');
-  sshd = await startSshd({ dir, address: '127.0.9.30', authorizedKeys: [await generateKey(clientKey)] });
+  sshd = await startSshd({ dir, address: `${block.prefix}.30`, authorizedKeys: [await generateKey(clientKey)] });
   knownHosts = join(dir, 'known_hosts');
   writeFileSync(knownHosts, sshd.knownHostsLine());
 });
@@ -59,6 +60,7 @@ after(async () => {
   await sshd?.stop();
   if (dir) await removeDir(dir);
   removeUsers();
+  block.release();
 });
 
 test('passwordless sudo: root for become commands, the login user otherwise, stdin intact', async () => {
@@ -136,10 +138,10 @@ test('sudo asking for a password that was not given fails at once instead of han
 test('a timed-out become command is stopped on the host, not left running', async () => {
   const connection = await connect(options(NOPASSWD_USER, { become: { enabled: true, user: 'root' } }));
   try {
-    await assert.rejects(connection.exec('sleep 37.25', { timeoutMs: 1_000 }), CommandTimeoutError);
+    await assert.rejects(connection.exec(`sleep 37.${block.octet}`, { timeoutMs: 1_000 }), CommandTimeoutError);
     let left = '';
     for (let i = 0; i < 20; i++) {
-      left = spawnSync('pgrep', ['-f', 'sleep 37.25'], { encoding: 'utf8' }).stdout.trim();
+      left = spawnSync('pgrep', ['-f', `sleep 37.${block.octet}`], { encoding: 'utf8' }).stdout.trim();
       if (left === '') break;
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { connect, resolveConnectOptions } from '../../src/transport/index.ts';
 import { UnreachableError, type ConnectOptions } from '../../src/transport/types.ts';
-import { generateKey, makeTempDir, removeDir, startNetns, startSshd, type TestNetns, type TestSshd } from '../helpers/sshd.ts';
+import { generateKey, makeTempDir, removeDir, reserveAddressBlock, startNetns, startSshd, type TestNetns, type TestSshd } from '../helpers/sshd.ts';
 
-const BASTION = '127.0.9.10';
-const TARGET = '127.0.9.20';
+const block = reserveAddressBlock();
+const BASTION = `${block.prefix}.10`;
+const TARGET = `${block.prefix}.20`;
+const pattern = (text: string) => text.replace(/[.[\]]/g, '\\$&');
 
 let dir: string;
 let netns: TestNetns;
@@ -49,6 +51,7 @@ after(async () => {
   await target?.stop();
   await netns?.stop();
   if (dir) await removeDir(dir);
+  block.release();
 });
 
 test('the target cannot be reached directly', async () => {
@@ -62,7 +65,7 @@ test('through the bastion: the target sees the bastion as its peer; closing clos
   assert.deepEqual(ssh.slice(2), [TARGET, '2222']);
   const results = await Promise.all(Array.from({ length: 12 }, (_, i) => connection.exec(`echo ${i}`)));
   assert.deepEqual(results.map((r) => r.stdout), Array.from({ length: 12 }, (_, i) => `${i}\n`));
-  assert.match(await target.log(), new RegExp(`Accepted publickey for root from ${BASTION.replace(/\./g, '\\.')}`));
+  assert.match(await target.log(), new RegExp(`Accepted publickey for root from ${pattern(BASTION)}`));
   assert.equal(bastion.activeConnections(), 1);
   await connection.close();
   for (let i = 0; i < 40 && bastion.activeConnections() > 0; i++) await new Promise((r) => setTimeout(r, 100));
@@ -93,7 +96,7 @@ test('every hop has its host key checked', async () => {
   await assert.rejects(connect({ ...hop(TARGET, { knownHostsFile: onlyBastion }), proxyJump: [hop(BASTION, { knownHostsFile: onlyBastion })] }), (error: unknown) => {
     assert.ok(error instanceof UnreachableError);
     assert.equal(error.reason, 'host-key-unknown');
-    assert.match(error.message, /^host key for \[127\.0\.9\.20\]:2222 is not in/);
+    assert.match(error.message, new RegExp(`^host key for ${pattern(`[${TARGET}]`)}:2222 is not in`));
     return true;
   });
   const onlyTarget = join(dir, 'kh_target_only');
@@ -101,7 +104,7 @@ test('every hop has its host key checked', async () => {
   await assert.rejects(connect({ ...hop(TARGET, { knownHostsFile: onlyTarget }), proxyJump: [hop(BASTION, { knownHostsFile: onlyTarget })] }), (error: unknown) => {
     assert.ok(error instanceof UnreachableError);
     assert.equal(error.reason, 'host-key-unknown');
-    assert.match(error.message, /^bastion root@127\.0\.9\.10:2222: host key for \[127\.0\.9\.10\]:2222 is not in/);
+    assert.match(error.message, new RegExp(`^bastion root@${pattern(BASTION)}:2222: host key for ${pattern(`[${BASTION}]`)}:2222 is not in`));
     return true;
   });
 });

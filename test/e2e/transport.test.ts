@@ -1,4 +1,4 @@
-// The SSH transport against real OpenSSH servers on 127.0.9.x: exec, one connection per host,
+// The SSH transport against real OpenSSH servers on a 127.0.N block of their own: exec, one connection per host,
 // timeouts, every reason a host is unreachable, and host key checking.
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect } from '../../src/transport/index.ts';
 import { CommandTimeoutError, UnreachableError, type ConnectOptions, type UnreachableReason } from '../../src/transport/types.ts';
-import { generateKey, makeTempDir, removeDir, startSshd, type TestSshd } from '../helpers/sshd.ts';
+import { generateKey, makeTempDir, removeDir, reserveAddressBlock, startSshd, type TestSshd } from '../helpers/sshd.ts';
+
+const block = reserveAddressBlock();
+const HOST = `${block.prefix}.1`;
+const SILENT = `${block.prefix}.2`;
+const hostPattern = (host: string) => host.replace(/\./g, '\\.');
 
 let dir: string;
 let sshd: TestSshd;
@@ -51,7 +56,7 @@ before(async () => {
   clientKey = join(dir, 'client');
   const publicKey = await generateKey(clientKey);
   const encrypted = await generateKey(join(dir, 'encrypted'), 'ed25519', 'right horse');
-  sshd = await startSshd({ dir, address: '127.0.9.1', authorizedKeys: [publicKey, encrypted] });
+  sshd = await startSshd({ dir, address: HOST, authorizedKeys: [publicKey, encrypted] });
   knownHosts = join(dir, 'known_hosts');
   await writeFile(knownHosts, sshd.knownHostsLine());
 });
@@ -59,6 +64,7 @@ before(async () => {
 after(async () => {
   await sshd?.stop();
   await removeDir(dir);
+  block.release();
 });
 
 describe('exec over one connection', () => {
@@ -135,7 +141,7 @@ describe('unreachable hosts say why', () => {
       accepted.add(socket.resume());
       socket.on('close', () => accepted.delete(socket));
     });
-    await new Promise<void>((resolve) => silent.listen(2222, '127.0.9.2', () => resolve()));
+    await new Promise<void>((resolve) => silent.listen(2222, SILENT, () => resolve()));
   });
   after(async () => {
     for (const socket of accepted) socket.destroy();
@@ -144,14 +150,14 @@ describe('unreachable hosts say why', () => {
 
   test('refused port', async () => {
     const message = await unreachable(connect(options({ port: 2299 })), 'refused');
-    assert.equal(message, 'connection refused by 127.0.9.1:2299; check that sshd runs there and listens on port 2299');
+    assert.equal(message, `connection refused by ${HOST}:2299; check that sshd runs there and listens on port 2299`);
   });
 
   test('connect timeout, apart from the command timeout', async () => {
     const started = Date.now();
-    const message = await unreachable(connect(options({ address: '127.0.9.2', connectTimeoutMs: 500, commandTimeoutMs: 60_000 })), 'timeout');
+    const message = await unreachable(connect(options({ address: SILENT, connectTimeoutMs: 500, commandTimeoutMs: 60_000 })), 'timeout');
     assert.ok(Date.now() - started < 10_000);
-    assert.match(message, /127\.0\.9\.2:2222 within 0\.5 s/);
+    assert.match(message, new RegExp(`${hostPattern(SILENT)}:2222 within 0\\.5 s`));
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(accepted.size, 0, 'the timed-out connection was closed');
   });
@@ -160,7 +166,7 @@ describe('unreachable hosts say why', () => {
     const wrong = join(dir, 'wrong');
     await generateKey(wrong);
     const message = await unreachable(connect(options({ privateKeyFiles: [wrong] })), 'authentication');
-    assert.match(message, /^authentication failed for root@127\.0\.9\.1:2222 \(tried key .*\/wrong\)/);
+    assert.match(message, new RegExp(`^authentication failed for root@${hostPattern(HOST)}:2222 \\(tried key .*/wrong\\)`));
   });
 
   test('encrypted key: right passphrase logs in, a wrong or missing one names the key file', async () => {
@@ -183,7 +189,7 @@ describe('host key checking', () => {
     const message = await unreachable(connect(options({ knownHostsFile: empty })), 'host-key-unknown');
     assert.equal(
       message,
-      `host key for [127.0.9.1]:2222 is not in ${empty}; verify it and add it (ssh-keyscan -t ssh-ed25519 -p 2222 127.0.9.1 >> ${empty}), or use --host-key-checking accept-new`,
+      `host key for [${HOST}]:2222 is not in ${empty}; verify it and add it (ssh-keyscan -t ssh-ed25519 -p 2222 ${HOST} >> ${empty}), or use --host-key-checking accept-new`,
     );
     assert.equal((await sshd.log()).match(/Accepted|Failed/g)?.length ?? 0, before, 'no credential was offered');
   });
@@ -192,11 +198,11 @@ describe('host key checking', () => {
     const other = join(dir, 'other_host_key');
     const otherKey = (await generateKey(other)).split(' ').slice(0, 2).join(' ');
     const changed = join(dir, 'kh_changed');
-    await writeFile(changed, `# fleet\n127.0.9.1 ${otherKey}\n[127.0.9.1]:2222 ${otherKey}\n`);
+    await writeFile(changed, `# fleet\n${HOST} ${otherKey}\n[${HOST}]:2222 ${otherKey}\n`);
     const message = await unreachable(connect(options({ knownHostsFile: changed })), 'host-key-changed');
     assert.equal(
       message,
-      `host key for [127.0.9.1]:2222 CHANGED (${changed}:3); if the host was rebuilt, remove the old key with ssh-keygen -R '[127.0.9.1]:2222' -f ${changed}, otherwise treat it as a possible attack`,
+      `host key for [${HOST}]:2222 CHANGED (${changed}:3); if the host was rebuilt, remove the old key with ssh-keygen -R '[${HOST}]:2222' -f ${changed}, otherwise treat it as a possible attack`,
     );
     // accept-new never overwrites a changed key
     await unreachable(connect(options({ knownHostsFile: changed, hostKeyChecking: 'accept-new' })), 'host-key-changed');

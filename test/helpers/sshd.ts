@@ -1,6 +1,7 @@
 // Real OpenSSH servers on loopback for the transport's end-to-end tests: a host key and a
 // config in a temp dir, `sshd -D` in the foreground, killed on teardown.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -214,4 +215,40 @@ export async function startNetns(sourceAddress: string): Promise<TestNetns> {
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+export interface AddressBlock {
+  /** `127.0.N`: this run's own addresses are `${prefix}.1` … `${prefix}.254`. */
+  prefix: string;
+  /** N, for names that must not collide with another run's (users, sudoers files). */
+  octet: number;
+  release(): void;
+}
+
+/**
+ * A 127.0.N block no other test run on this machine holds (a lock file per N with the
+ * owner's pid), so the suite can run twice at once without fighting over ports and users.
+ */
+export function reserveAddressBlock(): AddressBlock {
+  const lockDir = join(tmpdir(), 'sls-transport-blocks');
+  mkdirSync(lockDir, { recursive: true });
+  for (let octet = 9; octet < 60; octet++) {
+    const file = join(lockDir, String(octet));
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+    } catch {
+      const owner = Number(readFileSync(file, 'utf8'));
+      let alive = false;
+      try {
+        process.kill(owner, 0);
+        alive = owner !== process.pid;
+      } catch (error) {
+        alive = (error as NodeJS.ErrnoException).code === 'EPERM';
+      }
+      if (alive) continue;
+      writeFileSync(file, String(process.pid)); // a dead run's lock
+    }
+    return { prefix: `127.0.${octet}`, octet, release: () => rmSync(file, { force: true }) };
+  }
+  throw new Error('no free 127.0.N block for the transport tests');
 }
