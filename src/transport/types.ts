@@ -14,12 +14,6 @@ export interface ExecResult {
   stderr: string;
 }
 
-export interface WriteFileOptions {
-  /** Octal mode, e.g. 0o600. */
-  mode: number;
-  become?: boolean;
-}
-
 /** One live connection to one host, reused for every command of the run. */
 export interface Connection {
   readonly host: string;
