@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
@@ -392,5 +392,31 @@ test('accept-new with 20 hosts at once and an empty known_hosts: each key record
     assert.equal(readFileSync(knownHosts, 'utf8').split('\n').filter((l) => l.trim()).length, 20, 'a strict run adds nothing');
   } finally {
     await many.stop();
+  }
+});
+
+test('ssh-agent: with no key file in the inventory or ~/.ssh, the key held by the agent (SSH_AUTH_SOCK) logs in; without the agent the host is unreachable', async () => {
+  const home = join(work, 'agent-home');
+  mkdirSync(home, { recursive: true });
+  const socket = join(work, 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100));
+    execFileSync('ssh-add', ['-q', fleet.keyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
+    // the inventory as a user with an agent writes it: no ansible_ssh_private_key_file
+    const inventory = join(work, 'agent-hosts.yml');
+    const web = fleet.host('web-02');
+    writeFileSync(inventory, `all:\n  hosts:\n    web-02:\n      ansible_host: ${web.address}\n      ansible_port: ${web.port}\n      ansible_user: root\n`);
+    const args = ['exec', inventory, 'all', '--known-hosts', fleet.knownHostsPath, '--json', '--', 'hostname'];
+
+    const withAgent = await runCli(args, { env: { HOME: home, SSH_AUTH_SOCK: socket } });
+    assert.equal(withAgent.code, 0, withAgent.stdout + withAgent.stderr);
+    assert.equal((JSON.parse(withAgent.stdout) as Doc).hosts['web-02']!.steps[0]!.stdout?.trim(), 'web-02');
+
+    const withoutAgent = await runCli(args, { env: { HOME: home, SSH_AUTH_SOCK: undefined } });
+    assert.equal(withoutAgent.code, 3, withoutAgent.stdout + withoutAgent.stderr);
+    assert.match(lastMessage(JSON.parse(withoutAgent.stdout) as Doc, 'web-02'), /authentication|no way to log in/i);
+  } finally {
+    agent.kill();
   }
 });
