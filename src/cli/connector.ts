@@ -14,6 +14,8 @@ export interface ConnectorSettings {
   retries: number;
   /** Base delay between attempts; doubled each time. */
   retryDelayMs?: number;
+  /** An interrupted run makes no further attempts. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -47,7 +49,8 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
       try {
         return await connect(options);
       } catch (error) {
-        const retry = error instanceof UnreachableError && RETRYABLE.has(error.reason) && attempt < settings.retries;
+        const retry =
+          error instanceof UnreachableError && RETRYABLE.has(error.reason) && attempt < settings.retries && !settings.signal?.aborted;
         if (!retry) {
           if (error instanceof UnreachableError && attempt > 0) {
             throw new UnreachableError(error.reason, `${error.message} (after ${attempt + 1} attempts)`);

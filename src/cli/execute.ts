@@ -97,6 +97,7 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
         becomePassword,
         keyPassphrase,
         retries,
+        signal: controller.signal,
       }),
       settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true },
       forks,
