@@ -1,3 +1,4 @@
+import { shellQuote } from '../playbook/quote.ts';
 import type { HostContext } from '../playbook/types.ts';
 
 /**
@@ -47,8 +48,8 @@ export interface FileState {
   mode: number;
 }
 
-export function fileFact(path: string, quote: (s: string) => string): Fact<FileState | null> {
-  const p = quote(path);
+export function fileFact(path: string): Fact<FileState | null> {
+  const p = shellQuote(path);
   return {
     // The mode line comes first; the content follows verbatim.
     command: `if [ -f ${p} ]; then stat -c '%a' ${p} && cat ${p}; else echo absent; fi`,

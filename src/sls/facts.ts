@@ -1,5 +1,4 @@
 import { fileFact, type Fact } from '../modules/facts.ts';
-import { shellQuote } from '../playbook/quote.ts';
 import type { SlsSettings } from './settings.ts';
 import { versionProbeCommand } from './version.ts';
 import { certListingCommand } from './certs.ts';
@@ -17,7 +16,7 @@ export function sensorFacts(settings: ReadSettings) {
       command: `${certListingCommand(settings.certDir, settings.execPrefix)} 2>/dev/null`,
       parse: (output: string) => output.split('\n').map((l) => l.trim()).filter(Boolean),
     } satisfies Fact<string[]>,
-    config: fileFact(settings.configPath, shellQuote),
+    config: fileFact(settings.configPath),
   };
 }
 

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileFact, gatherScript, parseGathered, type Fact } from '../../../src/modules/facts.ts';
-import { shellQuote } from '../../../src/playbook/quote.ts';
 
 const raw = (command: string): Fact<{ out: string; rc: number }> => ({ command, parse: (out, rc) => ({ out, rc }) });
 
@@ -19,7 +18,7 @@ test('several facts come back from one shell run, exactly as printed, with their
 test('a file fact reads mode and content verbatim, or null when absent', () => {
   const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
   execFileSync('/bin/sh', ['-c', `printf 'a: 1\\n# c\\n' > ${dir}/f.yaml; chmod 640 ${dir}/f.yaml`]);
-  const facts = { present: fileFact(`${dir}/f.yaml`, shellQuote), absent: fileFact(`${dir}/none.yaml`, shellQuote) };
+  const facts = { present: fileFact(`${dir}/f.yaml`), absent: fileFact(`${dir}/none.yaml`) };
   const output = execFileSync('/bin/sh', ['-c', gatherScript(facts)], { encoding: 'utf8' });
   assert.deepEqual(parseGathered(output, facts), { present: { mode: 0o640, content: 'a: 1\n# c\n' }, absent: null });
 });
