@@ -2,7 +2,7 @@ import type { Playbook } from '../playbook/types.ts';
 import { PlaybookInputError } from '../playbook/types.ts';
 import { jsonDocument } from '../report/json.ts';
 import { plainReporter } from '../report/plain.ts';
-import { fanOut, type Reporter } from '../report/reporter.ts';
+import type { Reporter } from '../report/reporter.ts';
 import { redact, registerSecret } from '../report/secrets.ts';
 import { taskListReporter } from '../report/tasklist.ts';
 import type { SerialEntry } from '../runner/batches.ts';
@@ -104,7 +104,7 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
       serial: settings.serial,
       maxFailPercentage: settings.maxFailPercentage,
       signal: controller.signal,
-      listener: fanOut(reporter.listener),
+      listener: reporter.listener,
     });
     await reporter.finish();
     if (settings.epilogue) (options.json ? process.stderr : process.stdout).write(redact(settings.epilogue(report)));

@@ -1,4 +1,4 @@
-import type { RunEvent, RunListener } from '../runner/types.ts';
+import type { RunListener } from '../runner/types.ts';
 
 export interface ReporterOptions {
   /** Where human output goes (stderr under --json). */
@@ -11,11 +11,4 @@ export interface ReporterOptions {
 export interface Reporter {
   listener: RunListener;
   finish(): Promise<void>;
-}
-
-/** Fans one event out to several listeners (e.g. the task list and a JSON collector). */
-export function fanOut(...listeners: RunListener[]): RunListener {
-  return (event: RunEvent) => {
-    for (const listener of listeners) listener(event);
-  };
 }
