@@ -1,6 +1,8 @@
 import type { Playbook } from '../playbook/types.ts';
 import { PlaybookInputError } from '../playbook/types.ts';
 import { jsonDocument } from '../report/json.ts';
+import { documentExitCode, type RunDocument } from '../report/run-document.ts';
+import { runRecorder } from '../report/timing.ts';
 import { plainReporter } from '../report/plain.ts';
 import type { Reporter } from '../report/reporter.ts';
 import { redact, registerSecret } from '../report/secrets.ts';
@@ -8,12 +10,12 @@ import { taskListReporter } from '../report/tasklist.ts';
 import type { SerialEntry } from '../runner/batches.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { runPlaybook } from '../runner/run.ts';
-import { exitCodeFor } from '../runner/status.ts';
 import type { RunReport } from '../runner/types.ts';
 import { makeConnector } from './connector.ts';
 import { CliError, EXIT } from './errors.ts';
 import { positiveNumber } from './numbers.ts';
 import { promptSecret } from './prompt.ts';
+import { partialReport, readRunOutputs, sliceTargets, writeRunOutputs } from './run-outputs.ts';
 import type { RunCliOptions } from './run-options.ts';
 
 export interface ExecuteSettings {
@@ -23,6 +25,8 @@ export interface ExecuteSettings {
   maxFailPercentage?: number;
   /** Printed for humans after the recap (e.g. the status table). */
   epilogue?: (report: RunReport) => string;
+  /** Hosts found not compliant, with the reason (status --fail-on-drift): they make the exit status 2. */
+  drift?: (report: RunReport) => Record<string, string>;
 }
 
 function chooseReporter(options: RunCliOptions, diff: boolean): Reporter {
@@ -46,7 +50,10 @@ export function validateTargets(playbook: Playbook, targets: HostTarget[]): void
 }
 
 /** Runs a playbook on the targets with the reporters, signals and exit status of cli.md. */
-export async function execute(playbook: Playbook, targets: HostTarget[], options: RunCliOptions, settings: ExecuteSettings): Promise<number> {
+export async function execute(playbook: Playbook, selected: HostTarget[], options: RunCliOptions, settings: ExecuteSettings): Promise<number> {
+  const outputs = readRunOutputs(options);
+  const { targets, info: slice } = sliceTargets(selected, outputs.slice);
+  const runName = `sls-play ${playbook.name}`;
   validateTargets(playbook, targets);
   const forks = positiveNumber(options.forks, '--forks', { integer: true });
   const retries = positiveNumber(options.retries, '--retries', { integer: true, allowZero: true });
@@ -68,6 +75,7 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
   registerSecret(keyPassphrase);
 
   const reporter = chooseReporter(options, settings.diff);
+  const recorder = runRecorder();
   let report: RunReport | undefined;
   const controller = new AbortController();
   let interrupts = 0;
@@ -75,6 +83,7 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
     interrupts += 1;
     if (interrupts > 1) {
       process.stderr.write(`\n${signal} again: stopping now (every file write is atomic, so no config is half-written)\n`);
+      writeRunOutputs(outputs, { ...partialReport(recorder), ...(slice ? { slice } : {}) }, runName, recorder);
       process.exit(EXIT.interrupted);
     }
     process.stderr.write(`\n${signal}: no new host or step will start; finishing what is under way (press Ctrl-C again to stop now)\n`);
@@ -104,7 +113,10 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
       serial: settings.serial,
       maxFailPercentage: settings.maxFailPercentage,
       signal: controller.signal,
-      listener: reporter.listener,
+      listener: (event) => {
+        recorder.listener(event);
+        reporter.listener(event);
+      },
     });
     await reporter.finish();
     if (settings.epilogue) (options.json ? process.stderr : process.stdout).write(redact(settings.epilogue(report)));
@@ -112,6 +124,9 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
-  if (options.json) process.stdout.write(`${jsonDocument(report)}\n`);
-  return exitCodeFor(report.summary, report.interrupted);
+  const drift = settings.drift?.(report);
+  const doc: RunDocument = { ...report, ...(slice ? { slice } : {}), ...(drift && Object.keys(drift).length ? { drift } : {}) };
+  writeRunOutputs(outputs, doc, runName, recorder);
+  if (options.json) process.stdout.write(`${jsonDocument(doc)}\n`);
+  return documentExitCode(doc);
 }
