@@ -125,6 +125,7 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
     process.off('SIGTERM', onTerm);
   }
   const drift = settings.drift?.(report);
+  for (const [host, why] of Object.entries(drift ?? {})) (options.json ? process.stderr : process.stdout).write(redact(`drift: [${host}] ${why}\n`));
   const doc: RunDocument = { ...report, ...(slice ? { slice } : {}), ...(drift && Object.keys(drift).length ? { drift } : {}) };
   writeRunOutputs(outputs, doc, runName, recorder);
   if (options.json) process.stdout.write(`${jsonDocument(doc)}\n`);
