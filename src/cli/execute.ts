@@ -3,10 +3,8 @@ import { PlaybookInputError } from '../playbook/types.ts';
 import { jsonDocument } from '../report/json.ts';
 import { documentExitCode, type RunDocument } from '../report/run-document.ts';
 import { runRecorder } from '../report/timing.ts';
-import { plainReporter } from '../report/plain.ts';
-import type { Reporter } from '../report/reporter.ts';
+import { chooseReporter } from '../report/choose.ts';
 import { redact, registerSecret } from '../report/secrets.ts';
-import { taskListReporter } from '../report/tasklist.ts';
 import type { SerialEntry } from '../runner/batches.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { runPlaybook } from '../runner/run.ts';
@@ -27,13 +25,6 @@ export interface ExecuteSettings {
   epilogue?: (report: RunReport) => string;
   /** Hosts found not compliant, with the reason (status --fail-on-drift): they make the exit status 2. */
   drift?: (report: RunReport) => Record<string, string>;
-}
-
-function chooseReporter(options: RunCliOptions, diff: boolean): Reporter {
-  const out = options.json ? process.stderr : process.stdout;
-  const live = (out as NodeJS.WriteStream).isTTY && !options.verbose && !process.env.CI;
-  const reporterOptions = { out, diff, verbose: Boolean(options.verbose) };
-  return live ? taskListReporter(reporterOptions) : plainReporter(reporterOptions);
 }
 
 /** Checks every selected host's variables before any host is touched (exit 5 on a mistake). */
@@ -74,7 +65,7 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
   const keyPassphrase = process.env.SLS_PLAY_KEY_PASSPHRASE;
   registerSecret(keyPassphrase);
 
-  const reporter = chooseReporter(options, settings.diff);
+  const reporter = chooseReporter({ json: options.json, verbose: options.verbose, diff: settings.diff, hostCount: targets.length });
   const recorder = runRecorder();
   let report: RunReport | undefined;
   const controller = new AbortController();

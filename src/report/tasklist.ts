@@ -1,6 +1,6 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
 import type { HostReport, RunEvent, RunReport, StepReport } from '../runner/types.ts';
-import { commandOutputLines, warningLines } from './lines.ts';
+import { detailLines, hostSummary } from './details.ts';
 import { recapText } from './recap.ts';
 import type { Reporter, ReporterOptions } from './reporter.ts';
 import { redact } from './secrets.ts';
@@ -13,18 +13,6 @@ interface HostView {
   steps: StepReport[];
   done: Promise<HostReport>;
   resolve: (report: HostReport) => void;
-}
-
-function describe(host: string, report: HostReport): string {
-  const named = (status: string) => report.steps.filter((s) => s.status === status);
-  let detail: string;
-  if (report.reason) detail = report.reason;
-  else if (report.status === 'changed') detail = named('changed').map((s) => `${s.name}: ${s.message}`).join(' · ');
-  else if (report.status === 'failed' || report.status === 'unreachable') {
-    const bad = named(report.status)[0];
-    detail = bad ? `${bad.name}: ${bad.message}` : '';
-  } else detail = `${report.steps.length} steps ok`;
-  return redact(`${host}  ${report.status}  ${detail}`);
 }
 
 /** The live task list on a terminal: one row per host showing its current step, then details and the recap. */
@@ -48,9 +36,9 @@ export function taskListReporter(options: ReporterOptions): Reporter {
           const view = views.get(host)!;
           view.task = task;
           const report = await view.done;
-          task.title = describe(host, report);
-          if (report.status === 'failed' || report.status === 'unreachable') throw new Error(describe(host, report));
-          if (report.status === 'skipped') task.skip(describe(host, report));
+          task.title = hostSummary(host, report);
+          if (report.status === 'failed' || report.status === 'unreachable') throw new Error(hostSummary(host, report));
+          if (report.status === 'skipped') task.skip(hostSummary(host, report));
         },
       })),
       {
@@ -87,18 +75,9 @@ export function taskListReporter(options: ReporterOptions): Reporter {
     }
   };
 
-  /** What the one-line rows cannot hold, per host: warnings, command output, diffs, failures. */
-  const details = (host: string, steps: StepReport[]): string[] =>
-    steps.flatMap((step) => [
-      ...warningLines(host, step),
-      ...(step.stdout !== undefined || step.stderr !== undefined ? [`[${host}] ${step.name} (rc=${step.rc ?? '?'})`, ...commandOutputLines(step)] : []),
-      ...(options.diff && step.diff ? [`[${host}] ${step.name}:`, step.diff.trimEnd()] : []),
-      ...(step.status === 'failed' || step.status === 'unreachable' ? [`${step.status}: [${host}] ${step.name}: ${step.message}`] : []),
-    ]);
-
   const finish = async () => {
     await running;
-    const lines = [...views].flatMap(([host, view]) => details(host, view.steps));
+    const lines = [...views].flatMap(([host, view]) => detailLines(host, view.steps, options.diff));
     if (lines.length) stream.write(redact(`\n${lines.join('\n')}\n`));
     if (finalReport) stream.write(redact(recapText(finalReport)));
   };
