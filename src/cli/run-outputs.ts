@@ -52,6 +52,11 @@ export function partialReport(recorder: RunRecorder): RunReport {
   return { hosts, summary: summarise(hosts), interrupted: true };
 }
 
+/** Writes --json-out and --junit; a file that cannot be written is said on stderr, and the run's own status stands. */
 export function writeRunOutputs(outputs: RunOutputs, doc: RunDocument, name: string, recorder: RunRecorder): void {
-  writeResultFiles(outputs.files, doc, junitOptions(name, recorder));
+  try {
+    writeResultFiles(outputs.files, doc, junitOptions(name, recorder));
+  } catch (error) {
+    process.stderr.write(`sls-play: could not write the result files: ${(error as Error).message}\n`);
+  }
 }

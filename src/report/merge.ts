@@ -69,6 +69,10 @@ export function mergeDocuments(inputs: NamedDocument[]): RunDocument {
     Object.assign(drift, doc.drift ?? {});
   }
   const order = inventoryOrder(inputs) ?? [...reports.keys()];
+  if (order.length !== reports.size) {
+    const stray = [...reports.keys()].find((name) => !order.includes(name));
+    throw new MergeError(`host ${stray} (in ${from.get(stray!)}) was not among the hosts the run selected: merge the slices of one run`);
+  }
   const hosts: Record<string, HostReport> = {};
   for (const name of order) {
     const host = reports.get(name);

@@ -9,6 +9,7 @@ import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { fleetArgs, runCli } from '../helpers/cli.ts';
 import { spawnCli, waitUntil } from '../helpers/rollout.ts';
 import { validateJunit } from '../helpers/xmllint.ts';
+import { sliceOf } from '../../src/runner/slice.ts';
 
 // Hash slices of 3: {web-01, web-03}, {web-02, db-01}, {edge-02, off-01}; off-01 is down, db-01's command fails.
 const NAMES = ['web-01', 'web-02', 'web-03', 'db-01', 'edge-02'];
@@ -109,4 +110,15 @@ test('interrupted: --json-out and --junit are still written, saying so, after on
     assert.match(report, /<property name="interrupted" value="true"\/>/);
     assert.match(report, presses === 1 ? /not started: interrupted/ : /not finished: stopped by a second interrupt/);
   }
+});
+
+test('an empty slice has nothing to do: exit 0, a note, and a result file that report merge accepts', async () => {
+  const hosts = [...NAMES, 'off-01'];
+  const empty = Array.from({ length: 50 }, (_, i) => i + 1).find((k) => hosts.every((h) => sliceOf(h, 50) !== k))!;
+  const run = await exec(['--slice', `${empty}/50`, '--json-out', join(scratch, 'empty.json')]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, new RegExp(`^note: slice ${empty}/50 holds none of the 6 selected hosts; nothing to do$`, 'm'));
+  const doc = JSON.parse(readFileSync(join(scratch, 'empty.json'), 'utf8'));
+  assert.deepEqual(doc.hosts, {});
+  assert.equal(doc.slice.selected.length, 6);
 });

@@ -47,3 +47,7 @@ test('a file that is not a run document is refused', () => {
   assert.throws(() => parseRunDocument('{"x":1}', 'f.json'), /no "hosts" object/);
   assert.throws(() => parseRunDocument('{"hosts":{"a":{"status":"great","steps":[]}}}', 'f.json'), /host a has no valid status/);
 });
+
+test('a host that the run did not select is refused, not dropped', () => {
+  assert.throws(() => mergeDocuments([part(1, { a: ok, c: ok, z: ok }), part(2, { b: ok }), part(3, { d: ok })]), /host z \(in slice-1.json\) was not among the hosts the run selected/);
+});
