@@ -70,14 +70,15 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
   let report: RunReport | undefined;
   const controller = new AbortController();
   let interrupts = 0;
+  const say = (text: string) => (reporter.note ? reporter.note(text) : process.stderr.write(text));
   const onSignal = (signal: string) => {
     interrupts += 1;
     if (interrupts > 1) {
-      process.stderr.write(`\n${signal} again: stopping now (every file write is atomic, so no config is half-written)\n`);
+      say(`\n${signal} again: stopping now (every file write is atomic, so no config is half-written)\n`);
       writeRunOutputs(outputs, { ...partialReport(recorder), ...(slice ? { slice } : {}) }, runName, recorder);
       process.exit(EXIT.interrupted);
     }
-    process.stderr.write(`\n${signal}: no new host or step will start; finishing what is under way (press Ctrl-C again to stop now)\n`);
+    say(`\n${signal}: no new host or step will start; finishing what is under way (press Ctrl-C again to stop now)\n`);
     controller.abort();
   };
   const onInt = () => onSignal('SIGINT');

@@ -82,5 +82,10 @@ export function fleetViewReporter(options: FleetViewOptions): Reporter {
     if (lines.length) stream.write(redact(`\n${lines.join('\n')}\n`));
     if (recap) stream.write(redact(recap));
   };
-  return { listener, finish };
+  // above the live area, as a scrolled line, so the area is still redrawn in place
+  const note = (text: string) => {
+    scrolled.push(...text.trim().split('\n'));
+    draw(false);
+  };
+  return { listener, finish, note };
 }
