@@ -1,7 +1,8 @@
 /**
  * The edit of the sensor config (`runtimedetections.yaml`): one enabled `mcs` output with the
  * wanted url and api_key, and in a container the certificate lists. Everything else in the file
- * belongs to the operator and is kept: keys, other outputs, comments, order, quoting.
+ * belongs to the operator and is kept byte for byte: only the edited nodes' text is spliced into
+ * the file (modules/yaml-splice.ts), so escapes, tabs, folded blocks and spacing elsewhere stay.
  *
  * A file this edit cannot understand is never rewritten: the result is a failure naming the file
  * and line. Several `mcs` outputs are such a case: which one the operator meant to keep (a
@@ -10,10 +11,10 @@
  * Idempotent: on its own output it reports no change and returns the text unchanged.
  */
 import { Document, LineCounter, YAMLMap, YAMLSeq, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
+import { editYamlPreserving, YamlSpliceError } from '../modules/yaml-splice.ts';
 import { redact, REDACTED } from '../report/secrets.ts';
 import { fixRevocationList, setContainerCerts } from './container-certs.ts';
 import { appendMcsOutput, isMcsOutput, updateMcsOutput } from './mcs-output.ts';
-import { keepOriginalSpelling, layoutOptions, sameData } from './yaml-layout.ts';
 
 export const SENSOR_CONFIG_PATH = '/etc/sophos/runtimedetections.yaml';
 
@@ -31,6 +32,9 @@ export type SensorConfigEdit =
   | { ok: false; message: string; line?: number };
 
 const UNTOUCHED = 'fix the file by hand, it was not changed';
+
+// `<<: *base` merge keys are read as the sensor (Go's YAML) reads them.
+const PARSE = { merge: true } as const;
 
 class EditError extends Error {
   constructor(message: string, readonly line?: number) {
@@ -52,7 +56,7 @@ export function editSensorConfig(
 ): SensorConfigEdit {
   const source = text ?? '';
   const lines = new LineCounter();
-  const doc: Document = parseDocument(source, { lineCounter: lines });
+  const doc: Document = parseDocument(source, { lineCounter: lines, ...PARSE });
   const lineOf = (node: unknown) => (isNode(node) && node.range ? lines.linePos(node.range[0]).line : undefined);
   const fail = (message: string, line?: number): SensorConfigEdit => ({
     ok: false,
@@ -70,11 +74,14 @@ export function editSensorConfig(
   }
 
   try {
-    const changes = applyEdit(doc, want, lineOf);
+    let changes: string[] = [];
+    // The edit is made on a fresh parse of the same text, so offsets (and lineOf) are the same.
+    const edited = editYamlPreserving(source, (fresh) => void (changes = applyEdit(fresh, want, lineOf)), { parse: PARSE });
     if (changes.length === 0) return { ok: true, text: source, changed: false, changes };
-    return { ok: true, text: render(doc, lines, source), changed: true, changes: changes.map((c) => scrub(c, source, want.apiKey)) };
+    return { ok: true, text: edited.text, changed: edited.changed, changes: changes.map((c) => scrub(c, source, want.apiKey)) };
   } catch (caught) {
     if (caught instanceof EditError) return fail(caught.message, caught.line);
+    if (caught instanceof YamlSpliceError) return fail(`cannot be edited in place safely (${caught.message})`);
     throw caught;
   }
 }
@@ -132,17 +139,6 @@ function applyEdit(doc: Document, want: SensorConfigWant, lineOf: (node: unknown
     changes.push(...fixRevocationList(top));
   }
   return changes;
-}
-
-/**
- * Prints the edited document in the file's own layout. Lines the edit did not touch keep their
- * original spelling, unless that would change what the file means (then the plain print is used).
- */
-function render(doc: Document, lines: LineCounter, source: string): string {
-  const printed = doc.toString(layoutOptions(doc, lines));
-  const kept = source.trim() ? keepOriginalSpelling(source, printed) : printed;
-  const text = kept !== printed && sameData(kept, printed) ? kept : printed;
-  return /\r\n/.test(source) ? text.replace(/\r?\n/g, '\r\n') : text;
 }
 
 /** No message may carry a key: the wanted one, any api_key in the file, or a registered secret. */

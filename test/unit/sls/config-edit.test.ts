@@ -417,3 +417,63 @@ test('no key, old or new, appears in any change or message', () => {
   const pasted = edited(inputs[4]![0]);
   assert.equal(pasted.changes[0], 'mcs url updated');
 });
+
+// Spellings a re-print of the whole document would change: a literal tab inside quotes, escapes,
+// a quoted string over two lines, a folded block, odd spacing, a flow mapping, a document marker.
+const RESPELLABLE = `%YAML 1.2
+---
+customer_id: "3f2b9a70"
+note: "tab\there"
+cafe: "caf\\u00e9 \\x41"
+motto: "first line
+  continued"
+story: >
+  folded text that a printer
+  would re-flow
+
+  second paragraph
+flow: {a: 1,   b: [x,y]}
+plain_multi: one
+  two
+alert_output:
+  outputs:
+    - type: stdout
+      template: 'Alert triggered: {{ .StrategyName}}'   # kept
+    - type: mcs
+      enabled:   false
+      url: https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com
+      api_key: '${OLD_KEY}'
+tail: 'x'  # end
+`;
+
+test('bytes outside the edited nodes stay byte for byte: tabs, escapes, two-line strings, folded blocks', () => {
+  const r = edited(RESPELLABLE);
+  assert.equal(
+    r.text,
+    RESPELLABLE.replace('enabled:   false', 'enabled:   true')
+      .replace('url: https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com', `url: ${IRELAND}`)
+      .replace(`'${OLD_KEY}'`, `'${KEY}'`),
+  );
+  assertIdempotent(r.text);
+});
+
+test('an added mcs output leaves every other byte as it was', () => {
+  const text = RESPELLABLE.replace(/ {4}- type: mcs\n[\s\S]*?(?=tail:)/, '');
+  const r = edited(text);
+  assert.equal(
+    r.text,
+    text.replace(
+      "      template: 'Alert triggered: {{ .StrategyName}}'   # kept\n",
+      "      template: 'Alert triggered: {{ .StrategyName}}'   # kept\n" +
+        `    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: "${KEY}"\n`,
+    ),
+  );
+  const crlf = edited(text.replace(/\n/g, '\r\n'));
+  assert.equal(crlf.text, r.text.replace(/\n/g, '\r\n'));
+});
+
+test('a new alert_output is added at the end without touching the rest', () => {
+  const text = 'note: "tab\there"\nstory: >\n  folded\n  text\n';
+  const r = edited(text);
+  assert.equal(r.text, `${text}alert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: "${KEY}"\n`);
+});
