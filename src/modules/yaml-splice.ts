@@ -438,7 +438,8 @@ class Splicer {
     const from = propsStart(this.text, this.originalPropsOf(node));
     // An empty value (`key:`) has an empty range right after the colon: `key:5` would be a key.
     const gap = from === node.range[1] && printed && !/\s/.test(this.text[from - 1] ?? ' ') ? ' ' : '';
-    this.splices.push({ from, to: node.range[1], text: gap + printed });
+    // A block scalar's range runs over its final line break, which belongs to the line and stays.
+    this.splices.push({ from, to: trimEnd(this.text, from, node.range[1]), text: gap + printed });
   }
 
   // propsStart looks for the anchor and tag the source wrote, i.e. the ones before the edit.

@@ -10,11 +10,12 @@
  *
  * Idempotent: on its own output it reports no change and returns the text unchanged.
  */
-import { Document, LineCounter, YAMLMap, YAMLSeq, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
+import { Document, LineCounter, YAMLMap, YAMLSeq, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { editYamlPreserving, YamlSpliceError } from '../modules/yaml-splice.ts';
 import { redact, REDACTED } from '../report/secrets.ts';
 import { fixRevocationList, setContainerCerts } from './container-certs.ts';
-import { appendMcsOutput, isMcsOutput, updateMcsOutput } from './mcs-output.ts';
+import { appendMcsOutput, isMcsOutput, UnsafeMcsEdit, updateMcsOutput } from './mcs-output.ts';
+import { resolved } from './yaml-merge.ts';
 
 export const SENSOR_CONFIG_PATH = '/etc/sophos/runtimedetections.yaml';
 
@@ -113,7 +114,9 @@ function applyEdit(doc: Document, want: SensorConfigWant, lineOf: (node: unknown
     throw new EditError(`alert_output.outputs is ${kindOf(outputs)}, not a list of outputs`, lineOf(outputs));
   }
 
-  const mcs = outputs.items.filter(isMcsOutput);
+  const list = outputs;
+  // `- *mcs` counts as the entry it stands for: two outputs naming one entry are still two.
+  const mcs = list.items.filter((item) => isMcsOutput(resolved(item, doc), doc));
   if (mcs.length > 1) {
     const at = mcs.map(lineOf).filter((l): l is number => l !== undefined);
     throw new EditError(
@@ -125,7 +128,7 @@ function applyEdit(doc: Document, want: SensorConfigWant, lineOf: (node: unknown
 
   const changes: string[] = [];
   const [entry] = mcs;
-  if (entry) changes.push(...updateMcsOutput(entry, want));
+  if (entry) changes.push(...updateEntry(doc, entry, want, lineOf));
   else {
     appendMcsOutput(doc, outputs, want);
     changes.push('mcs output added');
@@ -139,6 +142,44 @@ function applyEdit(doc: Document, want: SensorConfigWant, lineOf: (node: unknown
     changes.push(...fixRevocationList(top));
   }
   return changes;
+}
+
+/** Anchors that some `*alias` in the document refers to. */
+function sharedAnchors(doc: Document): Set<string> {
+  const shared = new Set<string>();
+  visit(doc, { Alias: (_, alias) => void shared.add(alias.source) });
+  return shared;
+}
+
+/**
+ * Updates the one mcs entry in place, or fails, changing nothing, when that would change another
+ * part of the file: an `*alias` entry (its fields live in the anchored mapping, which may be used
+ * elsewhere) or an entry, or field, anchored and used elsewhere.
+ */
+function updateEntry(doc: Document, entry: unknown, want: SensorConfigWant, lineOf: (node: unknown) => number | undefined): string[] {
+  const shared = sharedAnchors(doc);
+  if (isAlias(entry)) {
+    const target = resolved(entry, doc);
+    throw new EditError(
+      `the mcs output is the alias *${entry.source} of the mapping at line ${lineOf(target) ?? '?'}, which cannot be edited here ` +
+        'without changing it there too: write the mcs entry out in full under alert_output.outputs (no *alias), then run again',
+      lineOf(entry),
+    );
+  }
+  if (isMap(entry) && entry.anchor && shared.has(entry.anchor)) {
+    throw new EditError(
+      `the mcs output is anchored as &${entry.anchor} and used elsewhere as *${entry.anchor}, so editing it would change that too: ` +
+        'write it out in full in both places, then run again',
+      lineOf(entry),
+    );
+  }
+  if (!isMap(entry)) return [];
+  try {
+    return updateMcsOutput(entry, want, doc, shared);
+  } catch (error) {
+    if (error instanceof UnsafeMcsEdit) throw new EditError(error.message, lineOf(error.node));
+    throw error;
+  }
 }
 
 /** No message may carry a key: the wanted one, any api_key in the file, or a registered secret. */

@@ -477,3 +477,63 @@ test('a new alert_output is added at the end without touching the rest', () => {
   const r = edited(text);
   assert.equal(r.text, `${text}alert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: "${KEY}"\n`);
 });
+
+const mergedMcs = (text: string) =>
+  (parse(text, { merge: true }) as { alert_output: { outputs: Array<Record<string, unknown>> } }).alert_output.outputs.filter((o) => o?.type === 'mcs');
+
+test('an mcs entry that is an *alias fails with both lines and changes nothing; it is never duplicated', () => {
+  const text = `templates:\n  central: &mcs\n    type: mcs\n    enabled: true\n    url: "https://old.example.com"\n    api_key: "${OLD_KEY}"\nalert_output:\n  outputs:\n    - type: stdout\n    - *mcs\n`;
+  const r = failure(text);
+  assert.equal(r.line, 10);
+  assert.equal(
+    r.message,
+    '/etc/sophos/runtimedetections.yaml:10: the mcs output is the alias *mcs of the mapping at line 3, which cannot be edited here ' +
+      'without changing it there too: write the mcs entry out in full under alert_output.outputs (no *alias), then run again; ' +
+      'fix the file by hand, it was not changed',
+  );
+});
+
+test('an mcs entry and an alias of it in the same list are two outputs', () => {
+  const text = `alert_output:\n  outputs:\n    - &m {type: mcs, url: "https://a.example.com", api_key: "${OLD_KEY}"}\n    - *m\n`;
+  assert.match(failure(text).message, /2 mcs outputs \(lines 3, 4\)/);
+});
+
+test('an entry whose type and fields come from a <<: merge key gets its own fields; the shared mapping is not changed', () => {
+  const base = `defaults: &base\n  type: mcs\n  enabled: true\n  url: "https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com"\n  api_key: "${OLD_KEY}"\n`;
+  const text = `${base}alert_output:\n  outputs:\n    - type: stdout   # journal\n    - <<: *base\n`;
+  const r = edited(text);
+  assert.deepEqual(r.changes, ['mcs url updated (was https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com)', 'mcs api_key updated']);
+  assert.equal(r.text, `${text}      url: "${IRELAND}"\n      api_key: "${KEY}"\n`);
+  assert.deepEqual(mergedMcs(r.text), [{ type: 'mcs', enabled: true, url: IRELAND, api_key: KEY }]);
+  assertIdempotent(r.text);
+});
+
+test('a merge entry with its own fields is updated in place; one already right is left alone', () => {
+  const text = `base: &b {type: mcs, enabled: false}\nalert_output:\n  outputs:\n    - <<: [*b]\n      api_key: '${OLD_KEY}'   # rotated yearly\n`;
+  const r = edited(text);
+  assert.deepEqual(r.changes, ['mcs output enabled (it was disabled)', 'mcs url set', 'mcs api_key updated']);
+  assert.equal(r.text, `base: &b {type: mcs, enabled: false}\nalert_output:\n  outputs:\n    - <<: [*b]\n      api_key: '${KEY}'   # rotated yearly\n      enabled: true\n      url: "${IRELAND}"\n`);
+  assertIdempotent(r.text);
+  const right = `base: &b {type: mcs, enabled: true, url: "${IRELAND}", api_key: "${KEY}"}\nalert_output:\n  outputs:\n    - <<: *b\n`;
+  assertIdempotent(right);
+});
+
+test('an mcs entry, or a field of it, anchored and used elsewhere is not edited', () => {
+  const entry = `alert_output:\n  outputs:\n    - &m\n      type: mcs\n      url: "https://old.example.com"\n      api_key: "${OLD_KEY}"\nbackup: *m\n`;
+  assert.match(failure(entry).message, /:4: the mcs output is anchored as &m and used elsewhere as \*m, so editing it would change that too/);
+  const field = `alert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: &u "https://old.example.com"\n      api_key: "${KEY}"\nmirror: *u\n`;
+  const r = failure(field);
+  assert.equal(r.line, 5);
+  assert.match(r.message, /the mcs url is anchored as &u and used elsewhere as \*u/);
+});
+
+test('an old anchor, tag or alias on api_key does not carry the old key into the new file', () => {
+  const text = (value: string) => `keys:\n  old: &k "${OLD_KEY}"\nalert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: ${value}\n`;
+  assert.equal(edited(text(`&a '${OLD_KEY}'`)).text, text(`&a '${KEY}'`));
+  assert.equal(edited(text(`!!str ${OLD_KEY}`)).text, text(`!!str ${KEY}`));
+  assert.equal(edited(text(`!!binary ${OLD_KEY}`)).text, text(KEY));
+  assert.equal(edited(text('*k')).text, text(`"${KEY}"`));
+  const block = edited(text(`|\n        ${OLD_KEY}`));
+  assert.equal(block.text, text(`"${KEY}"`));
+  assertIdempotent(block.text);
+});
