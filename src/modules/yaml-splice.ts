@@ -433,9 +433,12 @@ class Splicer {
   /** A scalar or alias replaced in place, on one line. */
   private replaceInline(node: Node, now: Node): void {
     if (!node.range) throw new Redo();
-    const printed = this.print(now);
+    const snap = this.before.get(node);
+    // Unchanged props (`!!str &a`) stay as written, in their order; changed ones are printed anew.
+    const keepProps = snap !== undefined && snap.anchor === (node as { anchor?: string }).anchor && snap.tag === node.tag;
+    const printed = this.print(now, { withoutProps: keepProps });
     if (printed.includes('\n')) throw new Redo();
-    const from = propsStart(this.text, this.originalPropsOf(node));
+    const from = keepProps ? node.range[0] : propsStart(this.text, this.originalPropsOf(node));
     // An empty value (`key:`) has an empty range right after the colon: `key:5` would be a key.
     const gap = from === node.range[1] && printed && !/\s/.test(this.text[from - 1] ?? ' ') ? ' ' : '';
     // A block scalar's range runs over its final line break, which belongs to the line and stays.
@@ -452,8 +455,12 @@ class Splicer {
   }
 
   /** A node printed on its own, without the comment before it (which stays in the text). */
-  private print(node: Node): string {
+  private print(node: Node, opts: { withoutProps?: boolean } = {}): string {
     const copy = isNode(node) ? (node.clone() as Node) : node;
+    if (isNode(copy) && opts.withoutProps) {
+      (copy as { anchor?: string }).anchor = undefined;
+      copy.tag = undefined;
+    }
     if (isNode(copy)) {
       copy.commentBefore = undefined;
       copy.spaceBefore = false;
