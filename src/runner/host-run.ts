@@ -74,6 +74,13 @@ export async function runHost(
     if (!broken) {
       for (const handler of playbook.handlers ?? []) {
         if (!ctx.notified.has(handler.name)) continue;
+        // Check mode changes nothing on the host, whatever a step notified: a handler is only named.
+        if (settings.check) {
+          const step: StepReport = { name: handler.name, status: 'skipped', message: 'would run (check mode)' };
+          steps.push(step);
+          emit({ type: 'step-end', host, step });
+          continue;
+        }
         if (stopped(await runStep(handler))) break;
       }
     }

@@ -1,5 +1,5 @@
 import type { FileState } from '../../modules/facts.ts';
-import { writeFileAtomic } from '../../modules/write-file.ts';
+import { writeFileAtomic, type WriteRecord } from '../../modules/write-file.ts';
 import { changed, failed, ok } from '../../playbook/define.ts';
 import type { HostContext, StepResult } from '../../playbook/types.ts';
 import { unifiedDiff } from '../../report/diff.ts';
@@ -37,8 +37,9 @@ export async function configureSensor(ctx: HostContext, settings: SlsSettings, c
   if (!written.ok) {
     return failed(`could not write ${settings.configPath} (${written.error}); the previous config is intact: free space or fix permissions, then rerun`);
   }
-  ctx.facts.backup = written.backup;
+  ctx.facts.written = { backup: written.backup, created: written.created, target: written.target } satisfies WriteRecord;
   ctx.notify('restart sensor');
   const backupNote = written.backup ? ` (backup ${written.backup})` : ' (new file)';
-  return changed(`${changes.join(', ')}${backupNote}`, { diff });
+  const linkNote = written.target ? ` (${settings.configPath} → ${written.target}, link kept)` : '';
+  return changed(`${changes.join(', ')}${backupNote}${linkNote}`, { diff });
 }

@@ -1,4 +1,4 @@
-import { restoreBackup } from '../../modules/write-file.ts';
+import { restoreBackup, type WriteRecord } from '../../modules/write-file.ts';
 import { changed, failed } from '../../playbook/define.ts';
 import type { HostContext, StepResult } from '../../playbook/types.ts';
 import type { SlsSettings } from '../settings.ts';
@@ -62,15 +62,21 @@ export async function restartSensor(ctx: HostContext, settings: SlsSettings): Pr
     return changed(`${UNIT} restarted and active`);
   }
   const what = first.timedOut ? first.reason : `the sensor would not start with the new config (${first.reason})`;
-  const backup = ctx.facts.backup as string | undefined;
-  const restored = await restoreBackup(ctx, settings.configPath, backup);
+  // Undo only what this run wrote: a forced restart that wrote nothing leaves the config as it is.
+  const written = ctx.facts.written as WriteRecord | undefined;
+  if (!written) {
+    return failed(
+      `${first.timedOut ? first.reason : `the sensor would not start (${first.reason})`}; this run wrote no config, so ${settings.configPath} was left as it was: fix the cause (journalctl -u ${UNIT}) and rerun`,
+    );
+  }
+  const restored = await restoreBackup(ctx, settings.configPath, written);
   const again = restored ? await restartOnce(ctx, settings) : undefined;
-  const previous = backup ? 'the previous config was restored' : 'the new config was removed (there was none before)';
+  const previous = written.backup ? 'the previous config was restored' : 'the new config was removed (there was none before)';
   if (restored && again === undefined) {
     return failed(`${what}; ${previous} and the sensor is running again: fix the cause and rerun`);
   }
   const still = again?.timedOut ? `its restart did not finish either` : 'the sensor still does not start';
   return failed(
-    `${what}; ${restored ? `${previous} but ${still}` : `restoring ${backup ?? 'the previous state'} failed too`}: look at the host now (journalctl -u ${UNIT})`,
+    `${what}; ${restored ? `${previous} but ${still}` : `restoring ${written.backup ?? 'the previous state'} failed too`}: look at the host now (journalctl -u ${UNIT})`,
   );
 }
