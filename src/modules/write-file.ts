@@ -1,5 +1,10 @@
 import { shellQuote } from '../playbook/quote.ts';
-import type { HostContext } from '../playbook/types.ts';
+import type { ExecOptions, ExecResult } from '../transport/types.ts';
+
+/** Whatever runs a command on the host (an apply context, a raw connection in tests). */
+export interface Executor {
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+}
 
 export interface WriteResult {
   ok: boolean;
@@ -22,13 +27,17 @@ function timestamp(date = new Date()): string {
  * A symlinked path is followed: the link's target is replaced in its own directory and the link
  * stays, so the two never drift apart.
  */
-export function writeScript(path: string, bytes: number, mode: number, backupSuffix: string): string {
+export function writeScript(path: string, bytes: number, mode: number, options: WriteOptions & { backupSuffix?: string }): string {
+  const owner = options.owner !== undefined || options.group !== undefined
+    ? `chown -- ${shellQuote(`${options.owner ?? ''}${options.group !== undefined ? `:${options.group}` : ''}`)} "$tmp"`
+    : 'chown 0:0 "$tmp" 2>/dev/null || true';
+  const keep = options.backupSuffix !== undefined;
   return [
     'set -e',
     `path=${shellQuote(path)}`,
     'target=$path',
     'if [ -L "$path" ]; then target=$(readlink -f -- "$path"); echo "target $target"; fi',
-    `bak="$target"${shellQuote(backupSuffix)}`,
+    keep ? `bak="$target"${shellQuote(options.backupSuffix!)}` : 'bak=',
     'tmp=$(mktemp -- "$target.sls-play.XXXXXX")',
     'cleanup() { rm -f -- "$tmp"; }',
     'trap cleanup EXIT',
@@ -38,10 +47,12 @@ export function writeScript(path: string, bytes: number, mode: number, backupSuf
     'cat > "$tmp"',
     `n=$(wc -c < "$tmp"); if [ "$n" -ne ${bytes} ]; then echo "only $n of ${bytes} bytes arrived" >&2; exit 1; fi`,
     `chmod ${mode.toString(8)} "$tmp"`,
-    'chown 0:0 "$tmp" 2>/dev/null || true',
+    owner,
     // a backup cut short (full disk) must not be left to restore from later;
     // the backup holds the previous key: readable by root only, whatever the old file's mode was
-    'if [ -f "$target" ]; then cleanup() { rm -f -- "$tmp" "$bak"; }; cp -p -- "$target" "$bak"; chmod go-rwx -- "$bak"; echo backup; else echo created; fi',
+    keep
+      ? 'if [ -f "$target" ]; then cleanup() { rm -f -- "$tmp" "$bak"; }; cp -p -- "$target" "$bak"; chmod go-rwx -- "$bak"; echo backup; else echo created; fi'
+      : 'if [ -f "$target" ]; then echo replaced; else echo created; fi',
     'sync "$tmp" 2>/dev/null || true',
     'mv -f -- "$tmp" "$target"',
     'trap - EXIT',
@@ -54,9 +65,18 @@ export function writeScript(path: string, bytes: number, mode: number, backupSuf
  * first copied to `<path>.<timestamp>.bak`. A failure (full disk, permissions) removes the
  * temporary file and leaves the old file as it was.
  */
-export async function writeFileAtomic(ctx: Pick<HostContext, 'exec'>, path: string, content: string, mode: number): Promise<WriteResult> {
-  const suffix = `.${timestamp()}.bak`;
-  const result = await ctx.exec(writeScript(path, Buffer.byteLength(content, 'utf8'), mode, suffix), { stdin: content });
+export interface WriteOptions {
+  /** Keep the previous file as `<file>.<timestamp>.bak` (default true). */
+  backup?: boolean;
+  /** chown the file to this user (default root) and/or group. */
+  owner?: string;
+  group?: string;
+}
+
+export async function writeFileAtomic(ctx: Executor, path: string, content: string, mode: number, options: WriteOptions = {}): Promise<WriteResult> {
+  const backupSuffix = options.backup === false ? undefined : `.${timestamp()}.bak`;
+  const script = writeScript(path, Buffer.byteLength(content, 'utf8'), mode, { ...options, backupSuffix });
+  const result = await ctx.exec(script, { stdin: content });
   if (result.code !== 0) {
     return { ok: false, error: (result.stderr.trim() || `exit ${result.code}`).split('\n').slice(-1)[0] };
   }
@@ -65,12 +85,16 @@ export async function writeFileAtomic(ctx: Pick<HostContext, 'exec'>, path: stri
   return {
     ok: true,
     ...(target ? { target } : {}),
-    ...(/^backup$/m.test(result.stdout) ? { backup: `${written}${suffix}` } : { created: true }),
+    ...(/^backup$/m.test(result.stdout) ? { backup: `${written}${backupSuffix}` } : {}),
+    ...(/^created$/m.test(result.stdout) ? { created: true } : {}),
   };
 }
 
 /** What a write did, so that undoing it touches nothing else. */
-export type WriteRecord = Pick<WriteResult, 'backup' | 'created' | 'target'>;
+export type WriteRecord = Pick<WriteResult, 'backup' | 'created' | 'target'> & {
+  /** The previous content and mode, when no backup file was kept (written back on undo). */
+  previous?: { content: string; mode: number };
+};
 
 /**
  * Undoes one write: puts its backup back (copy beside, then rename), or removes the file it
@@ -89,7 +113,11 @@ export function restoreScript(path: string, record: WriteRecord): string | undef
   return undefined;
 }
 
-export async function restoreBackup(ctx: Pick<HostContext, 'exec'>, path: string, record: WriteRecord): Promise<boolean> {
+/** Undoes one write (see restoreScript); a previous content kept in memory is written back. */
+export async function restoreBackup(ctx: Executor, path: string, record: WriteRecord): Promise<boolean> {
+  if (!record.backup && record.previous) {
+    return (await writeFileAtomic(ctx, record.target ?? path, record.previous.content, record.previous.mode, { backup: false })).ok;
+  }
   const script = restoreScript(path, record);
   return script === undefined ? true : (await ctx.exec(script)).code === 0;
 }

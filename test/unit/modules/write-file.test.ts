@@ -31,11 +31,11 @@ for (const name of HOSTILE_NAMES) {
     const dir = mkdtempSync(join(tmpdir(), 'sls-write-'));
     const path = join(dir, name);
     // created: a new file
-    sh(writeScript(path, 4, 0o600, '.bak1'), 'new\n', dir);
+    sh(writeScript(path, 4, 0o600, { backupSuffix: '.bak1' }), 'new\n', dir);
     assert.equal(readFileSync(path, 'utf8'), 'new\n');
     assert.equal(lstatSync(path).mode & 0o777, 0o600);
     // replaced: the old file is backed up beside it
-    sh(writeScript(path, 7, 0o600, '.bak2'), 'second\n', dir);
+    sh(writeScript(path, 7, 0o600, { backupSuffix: '.bak2' }), 'second\n', dir);
     assert.equal(readFileSync(path, 'utf8'), 'second\n');
     assert.equal(readFileSync(`${path}.bak2`, 'utf8'), 'new\n');
     // undo of the replacement puts the backup back
@@ -54,7 +54,7 @@ test('a write cut short removes its temporary file and its partial backup, keepi
   const dir = mkdtempSync(join(tmpdir(), 'sls-write-'));
   const path = join(dir, '$(touch PWNED) x.yaml');
   writeFileSync(path, 'old\n');
-  assert.throws(() => sh(writeScript(path, 100, 0o600, '.bak'), 'short\n', dir));
+  assert.throws(() => sh(writeScript(path, 100, 0o600, { backupSuffix: '.bak' }), 'short\n', dir));
   assert.equal(readFileSync(path, 'utf8'), 'old\n');
   assert.deepEqual(readdirSync(dir), ['$(touch PWNED) x.yaml']);
 });
@@ -66,7 +66,7 @@ test('a symlinked file: the target is replaced in its own directory and the link
   writeFileSync(join(real, 'rd.yaml'), 'old\n');
   const link = join(dir, 'runtimedetections.yaml');
   symlinkSync(join(real, 'rd.yaml'), link);
-  sh(writeScript(link, 4, 0o600, '.bak'), 'new\n', dir);
+  sh(writeScript(link, 4, 0o600, { backupSuffix: '.bak' }), 'new\n', dir);
   assert.equal(lstatSync(link).isSymbolicLink(), true);
   assert.equal(readlinkSync(link), join(real, 'rd.yaml'));
   assert.equal(readFileSync(join(real, 'rd.yaml'), 'utf8'), 'new\n');
