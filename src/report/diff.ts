@@ -5,7 +5,7 @@
  */
 import { createTwoFilesPatch, diffArrays, FILE_HEADERS_ONLY } from 'diff';
 import { secretSpans } from './secret-spans.ts';
-import { redact, REDACTED } from './secrets.ts';
+import { isSecretName, redact, REDACTED } from './secrets.ts';
 
 interface Masked {
   lines: string[];
@@ -19,12 +19,12 @@ interface Masked {
  * Every secret-named key's value (secret-spans.ts: by YAML structure, whatever its style) is
  * replaced by the mask, line for line, so the diff's line numbers stay those of the file.
  */
-function maskKeys(text: string): Masked {
+function maskKeys(text: string, isKey: (name: string) => boolean): Masked {
   const values: string[] = [];
   const at: number[] = [];
   let out = '';
   let pos = 0;
-  for (const span of secretSpans(text)) {
+  for (const span of secretSpans(text, isKey)) {
     if (span.from < pos) continue;
     out += text.slice(pos, span.from);
     const masked = text
@@ -66,6 +66,11 @@ function markChangedKeys(old: Masked, now: Masked): void {
   }
 }
 
+export interface DiffOptions {
+  /** Keys whose values are masked besides the secret-named ones (api_key, password, *_token…). */
+  secretKeys?: readonly string[];
+}
+
 /** `git diff` style paths: `a/etc/…` for `/etc/…`. */
 const side = (prefix: 'a' | 'b', path: string) => `${prefix}/${path.replace(/^\/+/, '')}`;
 
@@ -73,10 +78,12 @@ const side = (prefix: 'a' | 'b', path: string) => `${prefix}/${path.replace(/^\/
  * The unified diff from `before` (null: the file is new) to `after`, 3 lines of context; empty
  * when nothing differs. Also masks every registered secret (secrets.ts).
  */
-export function unifiedDiff(path: string, before: string | null, after: string): string {
+export function unifiedDiff(path: string, before: string | null, after: string, options: DiffOptions = {}): string {
   if (before === after) return '';
-  const old = maskKeys(before ?? '');
-  const now = maskKeys(after);
+  const extra = new Set(options.secretKeys ?? []);
+  const isKey = (name: string) => isSecretName(name) || extra.has(name);
+  const old = maskKeys(before ?? '', isKey);
+  const now = maskKeys(after, isKey);
   if (before !== null) markChangedKeys(old, now);
   const patch = createTwoFilesPatch(
     before === null ? '/dev/null' : side('a', path),

@@ -42,7 +42,6 @@ const trimEnd = (text: string, from: number, to: number) => {
 };
 
 function yamlSpans(text: string, offset: number, isKey: (name: string) => boolean): SecretSpan[] | null {
-  if (!/(api_key|pass|token|secret)/i.test(text)) return [];
   let docs: Document[];
   try {
     docs = parseAllDocuments(text) as Document[];
@@ -112,7 +111,8 @@ function segments(text: string): Array<[number, number]> {
 
 // ---- by pattern, where nothing parses -----------------------------------------------------------
 
-const KEY = /(?:^|[\s{,])(?:- +)?["']?((?:[\w.-]*_)?(?:api_key|password|pass|passphrase|token|secret))["']?[ \t]*:(?=[ \t]|$|["'])/gi;
+// Any key; \`isKey\` decides which count.
+const KEY = /(?:^|[\s{,])(?:- +)?["']?([\w.-]+)["']?[ \t]*:(?=[ \t]|$|["'])/g;
 const PROPS = /^[ \t]*(?:[!&][^\s,{}[\]]*[ \t]+)*/;
 const QUOTED = /^(?:"(?:[^"\\\n]|\\.)*"?|'(?:[^'\n]|'')*'?)/;
 const BLOCK = /^[|>][-+0-9]*[ \t]*(?:#.*)?$/;

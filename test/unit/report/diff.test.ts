@@ -170,3 +170,10 @@ test('an api_key given by *alias masks the anchored value where it is written', 
   const diff = unifiedDiff(PATH, before, before.replace('outputs:', 'outputs:   # edited'));
   noKeys(diff, OLD_KEY);
 });
+
+test('keys named in secretKeys are masked too, in any YAML style', () => {
+  const diff = unifiedDiff('/etc/app.yaml', 'a: 1\nlicence: &l !!str lic-old-value-1234\n', 'a: 2\nlicence: &l !!str lic-old-value-1234\n', { secretKeys: ['licence'] });
+  assert.ok(!diff.includes('lic-old-value-1234'), diff);
+  assert.match(diff, / licence: &l !!str \*{8}\n/);
+  assert.match(unifiedDiff('/etc/app.yaml', 'licence: x1234\n', 'licence: y1234\n'), /\+licence: y1234/);
+});
