@@ -208,7 +208,10 @@ class Splicer {
   }
 
   apply(): string {
-    const sorted = [...this.splices].sort((a, b) => b.from - a.from || b.to - a.to);
+    // From the end backwards, so earlier offsets stay valid. Insertions at one offset are applied
+    // last-made first, so they end up in the order they were made (a nested item before the
+    // parent's next key).
+    const sorted = this.splices.map((s, i) => ({ ...s, i })).sort((a, b) => b.from - a.from || b.to - a.to || b.i - a.i);
     let out = this.text;
     let limit = Infinity;
     for (const s of sorted) {
@@ -239,18 +242,29 @@ class Splicer {
       return;
     }
     const at = this.text.length;
-    const gap = at === 0 || this.text.endsWith('\n') ? '' : this.eol;
+    const gap = this.endGap();
     this.splices.push({ from: at, to: at, text: `${gap}${this.lines(printed)}${this.eol}` });
+  }
+
+  private endGapGiven = false;
+
+  /** The line break a file without a final one needs before the first text added at its end. */
+  private endGap(): string {
+    if (this.endGapGiven || this.text.length === 0 || this.text.endsWith('\n')) return '';
+    this.endGapGiven = true;
+    return this.eol;
   }
 
   /** Runs `attempt`; if it cannot be spliced, drops its splices and runs `fallback`. */
   private tryOrRedo(attempt: () => void, fallback: () => void): void {
     const mark = this.splices.length;
+    const gapGiven = this.endGapGiven;
     try {
       attempt();
     } catch (error) {
       if (!(error instanceof Redo)) throw error;
       this.splices.length = mark;
+      this.endGapGiven = gapGiven;
       fallback();
     }
   }
@@ -358,7 +372,7 @@ class Splicer {
       const nl = this.text.indexOf('\n', this.colonAfterKey(pair));
       const at = nl < 0 ? this.text.length : nl + 1;
       const body = rest.map((line) => (line ? ' '.repeat(col) + line : line)).join(this.eol);
-      this.splices.push({ from: at, to: at, text: `${nl < 0 ? this.eol : ''}${body}${this.eol}` });
+      this.splices.push({ from: at, to: at, text: `${nl < 0 ? this.endGap() : ''}${body}${this.eol}` });
       return;
     }
     this.splices.push({ from, to: trimEnd(this.text, from, end), text: this.indentRest(printed, col) });
@@ -426,7 +440,7 @@ class Splicer {
     const contentEnd = trimEnd(this.text, start, end);
     const nl = this.text.indexOf('\n', contentEnd);
     const at = nl < 0 ? this.text.length : nl + 1;
-    const gap = nl < 0 ? this.eol : '';
+    const gap = nl < 0 ? this.endGap() : '';
     this.splices.push({ from: at, to: at, text: `${gap}${printed}${this.eol}` });
   }
 

@@ -537,3 +537,18 @@ test('an old anchor, tag or alias on api_key does not carry the old key into the
   assert.equal(block.text, text(`"${KEY}"`));
   assertIdempotent(block.text);
 });
+
+test('container: the mcs output and both certificate lists are added when alert_output is the last key, in that order', () => {
+  for (const end of ['\n', '']) {
+    const text = `# sls in docker\nalert_output:\n  outputs:\n    - type: stdout   # journal\n      enabled: true${end}`;
+    const r = edited(text, CONTAINER);
+    assert.equal(
+      r.text,
+      `# sls in docker\nalert_output:\n  outputs:\n    - type: stdout   # journal\n      enabled: true\n` +
+        `    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: "${KEY}"\n` +
+        'mcs_certs: ["/etc/sophos-certs/sophosca1.crt", "/etc/sophos-certs/sophosca2.crt"]\n' +
+        'certificate_revocation_list: ["/etc/sophos-certs/sophosca1.crl", "/etc/sophos-certs/sophosca2.crl"]\n',
+    );
+    assertIdempotent(r.text, CONTAINER);
+  }
+});
