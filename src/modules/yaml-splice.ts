@@ -288,20 +288,75 @@ class Splicer {
     );
   }
 
-  /** A collection edited item by item: changed items spliced, new ones appended. */
+  /** A collection edited item by item: changed items spliced, removed ones cut, new ones appended. */
   private collection(node: YAMLMap | YAMLSeq, snap: Snap): void {
     const old = snap.items ?? [];
     const now = node.items as unknown[];
     const propsSame = snap.flow === Boolean(node.flow) && snap.tag === node.tag && snap.anchor === node.anchor && snap.comment === (node.comment ?? null);
-    if (!propsSame || now.length < old.length || old.some((item, i) => now[i] !== item)) throw new Redo();
-    old.forEach((item, i) => {
+    if (!propsSame) throw new Redo();
+    // `now` must be old items in their old order (some removed), then new items.
+    const wasThere = new Set(old);
+    let keptCount = 0;
+    while (keptCount < now.length && wasThere.has(now[keptCount])) keptCount++;
+    const kept = now.slice(0, keptCount);
+    const added = now.slice(keptCount);
+    if (added.some((item) => wasThere.has(item))) throw new Redo();
+    const oldIndex = kept.map((item) => old.indexOf(item));
+    if (oldIndex.some((index, k) => k > 0 && index <= (oldIndex[k - 1] ?? -1))) throw new Redo();
+    const removed = old.map((item, i) => ({ item, i })).filter(({ item }) => !kept.includes(item));
+    if (removed.length > 0 && (node.flow || kept.length === 0)) throw new Redo();
+
+    kept.forEach((item, k) => {
+      const i = oldIndex[k] ?? -1;
       if (isPair(item)) {
         const was = snap.pairs?.[i];
         if (!was || !isMap(node)) throw new Redo();
         this.pair(item, was, node);
       } else this.node(item, { kind: 'item', parent: node as YAMLSeq });
     });
-    if (now.length > old.length) this.append(node, old, now.slice(old.length));
+    for (const { item, i } of removed) this.cut(item, snap.pairs?.[i]);
+    if (added.length > 0) {
+      const lastIndex = oldIndex[oldIndex.length - 1] ?? -1;
+      this.append(node, old[0], old[lastIndex], snap.pairs?.[lastIndex], added);
+    }
+  }
+
+  /** Where an item's text starts: a pair's key (with its props), a list item's own node. */
+  private itemStart(item: unknown): number | undefined {
+    const node = isPair(item) ? item.key : item;
+    return isNode(node) && node.range ? propsStart(this.text, this.originalPropsOf(node)) : undefined;
+  }
+
+  /** Where an item's text ends, from the nodes it had before the edit. */
+  private itemEnd(item: unknown, was: { key: unknown; value: unknown } | undefined): number | undefined {
+    if (isPair(item)) {
+      const k = isNode(was?.key) ? was.key.range?.[1] : undefined;
+      const v = isNode(was?.value) ? was.value.range?.[1] : undefined;
+      return k === undefined ? undefined : Math.max(k, v ?? k);
+    }
+    return isNode(item) ? item.range?.[1] : undefined;
+  }
+
+  /** The end of the line holding `offset` (after its line break), or the end of the text. */
+  private lineAfter(from: number, offset: number): number {
+    const nl = this.text.indexOf('\n', trimEnd(this.text, from, offset));
+    return nl < 0 ? this.text.length : nl + 1;
+  }
+
+  /** A removed block item: its lines are cut (comment lines before the next item stay). */
+  private cut(item: unknown, was: { key: unknown; value: unknown } | undefined): void {
+    const start = this.itemStart(item);
+    const end = this.itemEnd(item, was);
+    if (start === undefined || end === undefined) throw new Redo();
+    const from = lineStart(this.text, start);
+    const lead = this.text.slice(from, start);
+    // A list item's "- " goes with it; anything else before it on the line belongs to its parent.
+    if (!/^[ \t]*(?:-[ \t]+)?$/.test(lead)) throw new Redo();
+    if (!isPair(item) && !/-[ \t]+$/.test(lead)) throw new Redo();
+    if (isPair(item) && /-/.test(lead)) throw new Redo();
+    const to = this.lineAfter(start, end);
+    if (to < end) throw new Redo();
+    this.splices.push({ from, to, text: '' });
   }
 
   private pair(pair: Pair, was: { key: unknown; value: unknown }, parent: YAMLMap): void {
@@ -382,10 +437,14 @@ class Splicer {
     if (!node.range) throw new Redo();
     const printed = this.print(node);
     const wasBlock = !snap.flow && (snap.items?.length ?? 0) > 0;
-    if (wasBlock && !printed.includes('\n') && where.kind !== 'top') {
-      // a block that became one line: still valid where it stood, on its own line
-      this.replaceBlock(node, printed);
-      return;
+    if (wasBlock && !printed.includes('\n') && where.kind === 'value') {
+      // a block that became one line (`[]`) goes back up beside its key, if only spaces are between
+      const colon = this.colonAfterKey(where.pair);
+      const from = propsStart(this.text, node);
+      if (/^\s*$/.test(this.text.slice(colon, from))) {
+        this.splices.push({ from: colon, to: trimEnd(this.text, from, node.range[1]), text: ` ${printed}` });
+        return;
+      }
     }
     if (wasBlock) {
       this.replaceBlock(node, printed);
@@ -407,29 +466,26 @@ class Splicer {
   /** Replaces a block collection's text (from its first item) with `printed`, at its column. */
   private replaceBlock(old: Node, printed: string): void {
     if (!old.range) throw new Redo();
-    const from = old.range[0];
+    // Props of a block collection sit before it (`key: &a` on the line above): they are replaced
+    // too, and `printed` starts with the new ones (`&a` then the items on the lines below).
+    const from = propsStart(this.text, this.originalPropsOf(old));
     const to = trimEnd(this.text, from, old.range[1]);
-    // Props of a block collection sit before it (`key: &a` on the line above); keep them unless changed.
-    this.splices.push({ from, to, text: this.indentRest(printed, column(this.text, from)) });
+    this.splices.push({ from, to, text: this.indentRest(printed, column(this.text, old.range[0])) });
   }
 
-  /** New items after the last one of a block collection, at the same indentation. */
-  private append(node: YAMLMap | YAMLSeq, old: unknown[], added: unknown[]): void {
-    if (node.flow || old.length === 0 || !node.range) throw new Redo();
-    const last = old[old.length - 1];
-    const first = old[0];
-    const endOf = (item: unknown): number | undefined => {
-      if (isPair(item)) {
-        const v = isNode(item.value) ? item.value.range?.[1] : undefined;
-        const k = isNode(item.key) ? item.key.range?.[1] : undefined;
-        return v !== undefined && k !== undefined ? Math.max(v, k) : k;
-      }
-      return isNode(item) ? item.range?.[1] : undefined;
-    };
-    const startOf = (item: unknown) => (isPair(item) ? (isNode(item.key) ? item.key.range?.[0] : undefined) : isMap(node) ? undefined : node.range?.[0]);
-    const end = endOf(last);
-    const start = startOf(first);
-    if (end === undefined || start === undefined) throw new Redo();
+  /** New items after the last (kept) one of a block collection, at the same indentation. */
+  private append(
+    node: YAMLMap | YAMLSeq,
+    first: unknown,
+    last: unknown,
+    lastWas: { key: unknown; value: unknown } | undefined,
+    added: unknown[],
+  ): void {
+    if (node.flow || first === undefined || last === undefined || !node.range) throw new Redo();
+    // Items line up with the first one: a mapping's first key, a list's first "-".
+    const start = isMap(node) ? this.itemStart(first) : node.range[0];
+    const end = this.itemEnd(last, lastWas);
+    if (start === undefined || end === undefined) throw new Redo();
     const col = column(this.text, start);
     const fresh = isMap(node) ? new YAMLMap(this.doc.schema) : new YAMLSeq(this.doc.schema);
     fresh.items = added as never[];
@@ -437,10 +493,8 @@ class Splicer {
       .split('\n')
       .map((line) => (line ? ' '.repeat(col) + line : line))
       .join(this.eol);
-    const contentEnd = trimEnd(this.text, start, end);
-    const nl = this.text.indexOf('\n', contentEnd);
-    const at = nl < 0 ? this.text.length : nl + 1;
-    const gap = nl < 0 ? this.endGap() : '';
+    const at = this.lineAfter(start, end);
+    const gap = at === this.text.length && !this.text.endsWith('\n') ? this.endGap() : '';
     this.splices.push({ from: at, to: at, text: `${gap}${printed}${this.eol}` });
   }
 

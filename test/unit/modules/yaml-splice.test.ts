@@ -117,3 +117,43 @@ test('new nodes are printed with the indentation and list style of the file', ()
   assert.equal(optionsOf('a: [x]\nb: {c: 1}\n').indent, 2); // flow collections say nothing
   assert.deepEqual(optionsOf(''), { indent: 2, indentSeq: true, lineWidth: 0, flowCollectionPadding: false });
 });
+
+test('removed block items lose their own lines only; the comments before the next item and every sibling stay', () => {
+  const text = `${ODD}list:\n  - keep "a\tb"\n  - drop: me\n    too: yes   # gone with it\n  # about the next one\n  - last\nmap:\n  a: "caf\\u00e9"\n  b: >\n    folded\n  c: 3\n`;
+  const out = edit(text, (doc) => {
+    const list = doc.get('list', true);
+    const map = doc.get('map', true);
+    assert.ok(isSeq(list) && isMap(map));
+    list.items.splice(1, 1);
+    map.delete('b');
+  });
+  assert.equal(out, `${ODD}list:\n  - keep "a\tb"\n  # about the next one\n  - last\nmap:\n  a: "caf\\u00e9"\n  c: 3\n`);
+});
+
+test('the last item removed and a new one appended in its place', () => {
+  const text = 'outputs:\n  - type: stdout\n  - type: old   # x\nnext: 1\n';
+  const out = edit(text, (doc) => {
+    const list = doc.get('outputs', true);
+    assert.ok(isSeq(list));
+    list.items.pop();
+    list.add(doc.createNode({ type: 'new' }));
+  });
+  assert.equal(out, 'outputs:\n  - type: stdout\n  - type: new\nnext: 1\n');
+});
+
+test('a list emptied is re-printed as []', () => {
+  assert.equal(edit('a:\n  - x\nb: 1\n', (doc) => {
+    const list = doc.get('a', true);
+    assert.ok(isSeq(list));
+    list.items = [];
+  }), 'a: []\nb: 1\n');
+});
+
+test('an anchored block list re-printed keeps one anchor, and aliases to it still resolve', () => {
+  const text = 'a: &l\n  - x\n  - y\nb: *l\n';
+  assert.equal(edit(text, (doc) => {
+    const list = doc.get('a', true);
+    assert.ok(isSeq(list));
+    list.items.reverse();
+  }), 'a: &l\n  - y\n  - x\nb: *l\n');
+});
