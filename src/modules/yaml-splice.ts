@@ -236,7 +236,7 @@ class Splicer {
   private reprintTop(old: unknown, now: unknown): void {
     const printed = now === null ? '' : this.print(now as Node);
     if (isNode(old) && old.range && !(isScalar(old) && old.value === null && old.range[0] === old.range[1])) {
-      const from = propsStart(this.text, old);
+      const from = propsStart(this.text, this.originalPropsOf(old));
       if (column(this.text, from) !== 0 && /\n/.test(printed)) throw new YamlSpliceError('cannot re-print the top level where it starts');
       this.splices.push({ from, to: trimEnd(this.text, from, old.range[1]), text: this.lines(printed) });
       return;
@@ -278,7 +278,7 @@ class Splicer {
         : snap.source === node.source;
       if (same && snap.tag === node.tag && snap.anchor === node.anchor && snap.comment === (node.comment ?? null)) return;
       if (snap.comment !== (node.comment ?? null)) throw new Redo();
-      this.replaceInline(node, node);
+      this.replaceInline(node);
       return;
     }
     if (!isCollection(node)) throw new Redo();
@@ -499,12 +499,12 @@ class Splicer {
   }
 
   /** A scalar or alias replaced in place, on one line. */
-  private replaceInline(node: Node, now: Node): void {
+  private replaceInline(node: Node): void {
     if (!node.range) throw new Redo();
     const snap = this.before.get(node);
     // Unchanged props (`!!str &a`) stay as written, in their order; changed ones are printed anew.
     const keepProps = snap !== undefined && snap.anchor === (node as { anchor?: string }).anchor && snap.tag === node.tag;
-    const printed = this.print(now, { withoutProps: keepProps });
+    const printed = this.print(node, { withoutProps: keepProps });
     if (printed.includes('\n')) throw new Redo();
     const from = keepProps ? node.range[0] : propsStart(this.text, this.originalPropsOf(node));
     // An empty value (`key:`) has an empty range right after the colon: `key:5` would be a key.
