@@ -343,6 +343,21 @@ class Splicer {
     return nl < 0 ? this.text.length : nl + 1;
   }
 
+  /**
+   * A last value that is a block scalar with keep chomping (`|+`) owns the blank lines after it:
+   * what follows goes after them, or the value would lose its trailing line breaks.
+   */
+  private keptBlockEnd(item: unknown, was: { key: unknown; value: unknown } | undefined): number | undefined {
+    let node: unknown = isPair(item) ? was?.value : item;
+    while (isCollection(node) && !node.flow && node.items.length > 0) {
+      const lastItem = node.items[node.items.length - 1];
+      node = isPair(lastItem) ? lastItem.value : lastItem;
+    }
+    if (!isScalar(node) || !node.range || (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED')) return undefined;
+    const header = /^[|>][1-9]?([-+])?[1-9]?/.exec(this.text.slice(node.range[0]))?.[1];
+    return header === '+' && this.text[node.range[1] - 1] === '\n' ? node.range[1] : undefined;
+  }
+
   /** A removed block item: its lines are cut (comment lines before the next item stay). */
   private cut(item: unknown, was: { key: unknown; value: unknown } | undefined): void {
     const start = this.itemStart(item);
@@ -493,7 +508,7 @@ class Splicer {
       .split('\n')
       .map((line) => (line ? ' '.repeat(col) + line : line))
       .join(this.eol);
-    const at = this.lineAfter(start, end);
+    const at = this.keptBlockEnd(last, lastWas) ?? this.lineAfter(start, end);
     const gap = at === this.text.length && !this.text.endsWith('\n') ? this.endGap() : '';
     this.splices.push({ from: at, to: at, text: `${gap}${printed}${this.eol}` });
   }

@@ -157,3 +157,12 @@ test('an anchored block list re-printed keeps one anchor, and aliases to it stil
     list.items.reverse();
   }), 'a: &l\n  - y\n  - x\nb: *l\n');
 });
+
+test('an item appended after a keep-chomped block (|+) goes after its blank lines, which belong to it', () => {
+  const text = 'outputs:\n  - type: stdout\n    template: |+\n      keep\n\nnext: 1\n';
+  assert.equal(edit(text, (doc) => {
+    const list = doc.get('outputs', true);
+    assert.ok(isSeq(list));
+    list.add(doc.createNode({ type: 'mcs' }));
+  }), 'outputs:\n  - type: stdout\n    template: |+\n      keep\n\n  - type: mcs\nnext: 1\n');
+});
