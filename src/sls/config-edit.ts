@@ -12,6 +12,7 @@
  */
 import { Document, LineCounter, YAMLMap, YAMLSeq, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { editYamlPreserving, YamlSpliceError } from '../modules/yaml-splice.ts';
+import { secretSpans } from '../report/secret-spans.ts';
 import { redact, REDACTED } from '../report/secrets.ts';
 import { fixRevocationList, setContainerCerts } from './container-certs.ts';
 import { appendMcsOutput, isMcsOutput, UnsafeMcsEdit, updateMcsOutput } from './mcs-output.ts';
@@ -185,7 +186,9 @@ function updateEntry(doc: Document, entry: unknown, want: SensorConfigWant, line
 /** No message may carry a key: the wanted one, any api_key in the file, or a registered secret. */
 function scrub(message: string, source: string, apiKey: string): string {
   let out = message;
-  const keys = [apiKey, ...[...source.matchAll(/api_key\s*:\s*["']?([^"'\s#]+)/g)].map((m) => m[1] ?? '')];
+  // Every api_key in the file, however it is written (secret-spans.ts), as read and as written.
+  const spans = source.includes('api_key') ? secretSpans(source, (name) => name === 'api_key') : [];
+  const keys = [apiKey, ...spans.flatMap((span) => [span.value, source.slice(span.from, span.to)])];
   for (const key of keys.filter((k) => k.length >= 4).sort((a, b) => b.length - a.length)) {
     out = out.split(key).join(REDACTED);
   }
