@@ -19,7 +19,8 @@ export function removeMcsOutput(text: string | null, file: string): TextEdit {
   // From the start of the entry's line (its "- ") to the start of the next entry, or the list's end.
   const start = text.lastIndexOf('\n', (item as { range: [number, number, number] }).range[0]) + 1;
   const next = outputs.items[i + 1] as { range?: [number, number, number] } | undefined;
-  const end = next?.range ? text.lastIndexOf('\n', next.range[0]) + 1 : lineEnd(text, (item as { range: [number, number, number] }).range[1]);
+  const limit = next?.range ? text.lastIndexOf('\n', next.range[0]) + 1 : text.length;
+  const end = endOfContent(text, start, limit);
   const cut = text.slice(0, start) + text.slice(end);
   if (outputs.items.length === 1) {
     // The list would be left empty: keep it a list.
@@ -28,8 +29,23 @@ export function removeMcsOutput(text: string | null, file: string): TextEdit {
   return { ok: true, text: cut, changes: ['mcs output removed'] };
 }
 
-function lineEnd(text: string, offset: number): number {
-  // The node's range ends after its last value; take the rest of that line too.
-  const back = text.lastIndexOf('\n', offset - 1);
-  return offset > 0 && back === offset - 1 ? offset : text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset) + 1;
+/**
+ * The end of the entry's own lines: through its last line that holds YAML, so the comments and
+ * blank lines before the next entry (or after the list) stay where the operator put them.
+ */
+function endOfContent(text: string, start: number, limit: number): number {
+  let end = start;
+  let at = start;
+  const firstIndent = /^[ \t]*/.exec(text.slice(start))![0].length;
+  while (at < limit) {
+    const newline = text.indexOf('\n', at);
+    const lineEnd = newline < 0 || newline >= limit ? limit : newline + 1;
+    const line = text.slice(at, lineEnd);
+    const indent = /^[ \t]*/.exec(line)![0].length;
+    const isContent = line.trim() !== '' && !line.trim().startsWith('#');
+    if (at !== start && isContent && indent <= firstIndent) break;
+    if (isContent) end = lineEnd;
+    at = lineEnd;
+  }
+  return end;
 }
