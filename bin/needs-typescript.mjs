@@ -4,7 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 
 // Commands that load no TypeScript unless an argument names a .ts file or the inventory
 // directory holds a TypeScript inventory module; anything else (deploy, new commands) gets tsx.
-const PLAIN_COMMANDS = new Set(['status', 'exec', 'test-alert', 'inventory', 'report', 'help']);
+const PLAIN_COMMANDS = new Set(['status', 'exec', 'run', 'test-alert', 'inventory', 'report', 'help']);
 const TYPESCRIPT = /\.[cm]?ts$/;
 
 function holdsTypeScript(path) {

@@ -21,6 +21,9 @@ export interface ExecuteSettings {
   diff: boolean;
   serial?: SerialEntry[];
   maxFailPercentage?: number;
+  /** `--tags` / `--skip-tags`. */
+  tags?: string[];
+  skipTags?: string[];
   /** Printed for humans after the recap (e.g. the status table). */
   epilogue?: (report: RunReport) => string;
   /** Hosts found not compliant, with the reason (status --fail-on-drift): they make the exit status 2. */
@@ -100,7 +103,7 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
         retries,
         signal: controller.signal,
       }),
-      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true },
+      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true, tags: settings.tags, skipTags: settings.skipTags },
       forks,
       serial: settings.serial,
       maxFailPercentage: settings.maxFailPercentage,

@@ -4,6 +4,7 @@ import { registerDeploy } from './commands/deploy.ts';
 import { registerExec } from './commands/exec.ts';
 import { registerInventory } from './commands/inventory.ts';
 import { registerReport } from './commands/report.ts';
+import { registerRun } from './commands/run.ts';
 import { registerStatus, registerTestAlert } from './commands/sensor.ts';
 import { CliError, EXIT } from './errors.ts';
 
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDeploy(program, done);
   registerStatus(program, done);
   registerExec(program, done);
+  registerRun(program, done);
   registerTestAlert(program, done);
   registerInventory(program, done);
   registerReport(program, done);
