@@ -17,6 +17,7 @@ function holdsTypeScript(path) {
 
 /** @param {string[]} args the CLI's arguments @returns {boolean} */
 export function needsTypeScript(args) {
+  if (args.includes('--help') || args.includes('-h')) return false; // help loads nothing
   if (args.some((a) => TYPESCRIPT.test(a))) return true;
   const positional = args.filter((a) => !a.startsWith('-'));
   const command = positional[0];

@@ -4,6 +4,8 @@ import { needsTypeScript } from '../../../bin/needs-typescript.mjs';
 
 test('the compiled CLI registers tsx only when TypeScript is loaded at run time', () => {
   assert.equal(needsTypeScript(['--help']), false);
+  assert.equal(needsTypeScript(['deploy', '--help']), false);
+  assert.equal(needsTypeScript(['run', 'inventory/prod', 'all', 'service', 'unit=sophoslinuxsensor']), false);
   assert.equal(needsTypeScript(['exec', 'inventory/prod', 'all', '--', 'true']), false);
   assert.equal(needsTypeScript(['status', 'inventory/prod', '--json-out', 'r.json']), false);
   assert.equal(needsTypeScript(['report', 'merge', 'a.json', 'b.json']), false);
