@@ -24,8 +24,9 @@ export function chooseReporter(choice: ReporterChoice): Reporter {
   const tty = out as NodeJS.WriteStream;
   if (!tty.isTTY || choice.verbose || env.CI) return plainReporter(reporterOptions);
   const size = screenSize(tty);
-  // a pty reporting 0 columns: every line drawn as if 80 wide, not one character per line
+  // a pty reporting 0 columns (or rows): drawn as 80×24, not one character per line (or nothing)
   if (!(tty.columns > 0)) tty.columns = size.columns;
+  if (!(tty.rows > 0)) tty.rows = size.rows;
   // the task list's rows, a check-mode line and the cursor's own row
   return choice.hostCount + 2 < size.rows ? taskListReporter(reporterOptions) : fleetViewReporter(reporterOptions);
 }

@@ -10,6 +10,8 @@ type TaskHandle = Pick<ListrTaskWrapper<unknown, never, never>, 'title' | 'outpu
 
 interface HostView {
   task?: TaskHandle;
+  /** The row's latest title, kept for when listr2 hands over the task (it starts them asynchronously). */
+  title?: string;
   steps: StepReport[];
   done: Promise<HostReport>;
   resolve: (report: HostReport) => void;
@@ -35,6 +37,7 @@ export function taskListReporter(options: ReporterOptions): Reporter {
         task: async (_ctx: unknown, task: TaskHandle) => {
           const view = views.get(host)!;
           view.task = task;
+          if (view.title) task.title = view.title;
           const report = await view.done;
           task.title = hostSummary(host, report);
           if (report.status === 'failed' || report.status === 'unreachable') throw new Error(hostSummary(host, report));
@@ -57,8 +60,10 @@ export function taskListReporter(options: ReporterOptions): Reporter {
         start(event.hosts, event.check);
         break;
       case 'step-start': {
-        const task = views.get(event.host)?.task;
-        if (task) task.title = redact(`${event.host}  ${event.step}…`);
+        const view = views.get(event.host);
+        if (!view) break;
+        view.title = redact(`${event.host}  ${event.step}…`);
+        if (view.task) view.task.title = view.title;
         break;
       }
       case 'step-end':

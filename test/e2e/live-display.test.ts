@@ -24,9 +24,9 @@ after(() => {
 });
 
 /** Starts the synthetic run in a detached 80×24 pane; `setup` runs first in the pane's shell. */
-function start(session: string, hold: string, setup = ''): void {
+function start(session: string, hold: string, setup = '', hosts = 200): void {
   writeFileSync(hold, '');
-  const command = `${setup}${process.execPath} --import tsx test/helpers/synthetic-run.ts 200 ${hold}; sleep 120`;
+  const command = `${setup}${process.execPath} --import tsx test/helpers/synthetic-run.ts ${hosts} ${hold}; sleep 120`;
   tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', REPO, command);
 }
 
@@ -86,4 +86,15 @@ test('a pty reporting 0 columns is drawn 80 wide, not one character per line', a
   assert.ok(!text.split('\n').some((l) => l.length === 1), text);
   rmSync(hold);
   await waitFor('zero', /SYNTHETIC RUN DONE/, true);
+});
+
+test('a fleet that fits on the screen keeps one row per host, also on a pty reporting 0 columns', async () => {
+  const hold = join(scratch, 'hold-3');
+  start('small', hold, 'stty cols 0 rows 0; ', 10);
+  const text = await waitFor('small', /h-006 {2}config…/);
+  const rows = text.split('\n').filter((l) => /h-0(0[1-9]|10) /.test(l));
+  assert.equal(rows.length, 10, text);
+  assert.ok(!text.split('\n').some((l) => l.trim().length === 1), text);
+  rmSync(hold);
+  await waitFor('small', /SYNTHETIC RUN DONE/, true);
 });
