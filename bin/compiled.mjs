@@ -84,7 +84,17 @@ export async function compiledCli() {
   const dir = buildDir();
   if (existsSync(join(dir, 'exports.json'))) return dir;
   mkdirSync(CACHE, { recursive: true });
-  return build(dir);
+  const built = await build(dir);
+  // builds for sources that changed since, left by editing; a day old, so no running CLI still loads from one
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const old of staleBuilds(built)) {
+    try {
+      if (statSync(old).mtimeMs < dayAgo) rmSync(old, { recursive: true, force: true });
+    } catch {
+      // another CLI tidied it first
+    }
+  }
+  return built;
 }
 
 /** Old builds, for `npm run build:cli` to tidy. */
