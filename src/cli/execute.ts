@@ -3,7 +3,7 @@ import { PlaybookInputError } from '../playbook/types.ts';
 import { jsonDocument } from '../report/json.ts';
 import { plainReporter } from '../report/plain.ts';
 import type { Reporter } from '../report/reporter.ts';
-import { redact, registerSecret } from '../report/secrets.ts';
+import { redact, registerSecret, runRedactor } from '../report/secrets.ts';
 import { taskListReporter } from '../report/tasklist.ts';
 import type { SerialEntry } from '../runner/batches.ts';
 import type { HostTarget } from '../runner/host-run.ts';
@@ -102,7 +102,7 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
         retries,
         signal: controller.signal,
       }),
-      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true, tags: settings.tags, skipTags: settings.skipTags },
+      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true, tags: settings.tags, skipTags: settings.skipTags, redactor: runRedactor },
       forks,
       serial: settings.serial,
       maxFailPercentage: settings.maxFailPercentage,
