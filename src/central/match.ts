@@ -72,14 +72,12 @@ export function detectionTime(record: Detection): { iso: string; ms: number } | 
   return undefined;
 }
 
-/** Which field ties the record to the host: device.entity first, else any field naming it. */
+/** Which field ties the record to the host: device.entity first, else any field naming it (the rule). */
 export function hostField(record: Detection, host: WatchedHost): string | undefined {
   const names = [host.name, ...host.addresses].filter(Boolean);
   const entity = record.device?.entity;
-  if (typeof entity === 'string' && entity) {
-    // a record that names another device is not this host's, whatever else it mentions
-    return entityIsHost(entity, names) ? 'device.entity' : undefined;
-  }
+  if (typeof entity === 'string' && entityIsHost(entity, names)) return 'device.entity';
+  // failing that (no entity, or one in a form we do not know yet), any field naming the host as a whole word
   return leaves(record, '', []).find((l) => names.some((n) => namesHost(l.value, n)))?.path;
 }
 
