@@ -5,7 +5,7 @@ export interface WatchedHost {
   name: string;
   /** ansible_host and any other address the host may be reported by */
   addresses: string[];
-  /** epoch ms: a detection before this (less the clock allowance) is not this run's */
+  /** epoch ms: a detection before this is not this run's */
   since: number;
 }
 
@@ -22,8 +22,12 @@ export interface AlertMatch {
 }
 
 export const ALERT_NAME = 'Alert Tester';
-/** Host and Central clocks differ: accept detections this much older than the trigger. */
-export const CLOCK_ALLOWANCE_MS = 60_000;
+/**
+ * The query window opens this long before the earliest trigger (cheap, and it shows in -v what
+ * Central holds). Matching itself allows no slack: an earlier run's test alert arriving late must
+ * not pass for this run's, so a host's clock must not run behind the controller's (NTP).
+ */
+export const QUERY_MARGIN_MS = 60_000;
 
 type Leaf = { path: string; value: string };
 
@@ -82,10 +86,10 @@ export function hostField(record: Detection, host: WatchedHost): string | undefi
 }
 
 /**
- * Each host's newest "Alert Tester" detection at or after its trigger (less the clock allowance).
- * Pure: the poller calls it on every page of results it reads.
+ * Each host's newest "Alert Tester" detection at or after its trigger (less `allowanceMs`, none by default).
+ * Pure: the poller calls it on the records of every poll.
  */
-export function matchAlerts(records: Detection[], hosts: WatchedHost[], allowanceMs = CLOCK_ALLOWANCE_MS): Map<string, AlertMatch> {
+export function matchAlerts(records: Detection[], hosts: WatchedHost[], allowanceMs = 0): Map<string, AlertMatch> {
   const found = new Map<string, AlertMatch & { ms: number }>();
   for (const record of records) {
     const alert = alertField(record);

@@ -1,5 +1,5 @@
 import { CentralApiError } from './errors.ts';
-import { CLOCK_ALLOWANCE_MS, matchAlerts, type AlertMatch, type WatchedHost } from './match.ts';
+import { QUERY_MARGIN_MS, matchAlerts, type AlertMatch, type WatchedHost } from './match.ts';
 import type { Detection } from './types.ts';
 
 export type HostWait = { state: 'waiting' } | { state: 'seen'; match: AlertMatch; seenAt: number };
@@ -41,7 +41,7 @@ export interface WaitResult {
 export async function waitForAlerts(options: WaitOptions): Promise<WaitResult> {
   const now = options.now ?? Date.now;
   const states = new Map<string, HostWait>(options.hosts.map((h) => [h.name, { state: 'waiting' }]));
-  const from = new Date(Math.min(...options.hosts.map((h) => h.since)) - CLOCK_ALLOWANCE_MS);
+  const from = new Date(Math.min(...options.hosts.map((h) => h.since)) - QUERY_MARGIN_MS);
   let polls = 0;
   let lastError: string | undefined;
   const waiting = () => options.hosts.filter((h) => states.get(h.name)!.state === 'waiting');

@@ -116,7 +116,7 @@ export async function prepareCentral(options: CentralCliOptions, mode: 'wait' | 
     }
     const watched = hostsToWatch(report, startedAt, addressesOf(targets));
     if (watched.length === 0) {
-      write(out, 'Sophos Central: no host raised a test alert in this run, so there is nothing to look for\n');
+      write(out, 'Sophos Central: no host raised a test alert in this run, so there is nothing to look for (deploy raises one only after a config change: use test-alert --central)\n');
       return report;
     }
     const names = watched.map((h) => h.name);
