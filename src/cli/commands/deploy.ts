@@ -4,7 +4,7 @@ import type { Playbook } from '../../playbook/types.ts';
 import type { RunReport } from '../../runner/types.ts';
 import { parseSerial } from '../../runner/batches.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { execute } from '../execute.ts';
+import { execute, validateTargets } from '../execute.ts';
 import { positiveNumber } from '../numbers.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
 import { loadTargets } from '../targets.ts';
@@ -30,7 +30,7 @@ export async function readPlaybook(file: string): Promise<Playbook> {
 }
 
 export function registerDeploy(program: Command, done: (code: number) => void): void {
-  const command = addRunOptions(
+  addCentralOptions(addRunOptions(
     program
       .command('deploy')
       .description('converge hosts with a playbook (default: turn on SLS alert export to Sophos Central)')
@@ -40,8 +40,7 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
       .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
       .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed'),
-  );
-  addCentralOptions(command, true).action(async (inventory: string, options: DeployOptions) => {
+  ), true).action(async (inventory: string, options: DeployOptions) => {
     let serial;
     try {
       serial = options.serial ? parseSerial(options.serial) : undefined;
@@ -54,6 +53,7 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
         : positiveNumber(options.maxFailPercentage, '--max-fail-percentage', { allowZero: true });
     const targets = await loadTargets(inventory, options.limit, options.extraVars);
     const playbook = await readPlaybook(options.playbook);
+    if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
     const central = await prepareCentral(options, 'wait');
     const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
     done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage, afterRun }));
