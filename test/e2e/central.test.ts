@@ -175,15 +175,34 @@ describe('set-up mistakes: one line, exit 5, no host touched', () => {
     await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--central'], { SOPHOS_CLIENT_SECRET: '' }), /^sls-play: --central needs a Sophos Central API credential: set SOPHOS_CLIENT_SECRET in the environment/);
     await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--wait', '1']), /^sls-play: --wait applies to the Sophos Central check: add --central/);
     await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--central', '--wait', 'soon']), /^sls-play: --wait soon: expected a number above 0/);
-    await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--central'], { SOPHOS_CLIENT_SECRET: 'not-the-secret-0000' }), /^sls-play: Sophos Central check before the run: Sophos Central refused the API credential \(401 Unauthorized oauth\.invalid_client_secret/);
+    await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--central'], { SOPHOS_CLIENT_SECRET: 'not-the-secret-0000' }), /^sls-play: --central: Sophos Central refused the API credential \(401 Unauthorized oauth\.invalid_client_secret/);
     assert.equal(fleet.centralInbox().length, inbox, 'no test alert was triggered');
   });
 
   test('403 (no licence or role): named before any host is touched', async () => {
     const inbox = fleet.centralInbox().length;
     fake.fault({ path: '/detections/v1/queries/detections/counts', status: 403, body: { error: 'forbidden', message: 'Access is denied', correlationId: 'c-e2e-403' } });
-    await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--central']), /refused the detection counts \(403 Access is denied, correlationId c-e2e-403\): the tenant needs an XDR or MDR licence/);
+    await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--central']), /^sls-play: --central: Sophos Central refused the detection counts \(403 Access is denied, correlationId c-e2e-403\): the tenant needs an XDR or MDR licence/);
     assert.equal(fleet.centralInbox().length, inbox);
+  });
+});
+
+describe('partner credentials', () => {
+  test('without --tenant: a clear message (exit 5); with --tenant: that tenant is read', async () => {
+    const tenant = '9d8c7b6a-2222-4333-8444-a55556666777';
+    const partner = await new FakeCentral({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, idType: 'partner', tenantId: tenant, detections: held, pendingPolls: 0 }).start();
+    try {
+      const penv = { ...partner.env(POLL), SLS_API_KEY: API_KEY };
+      const refused = await runCli(['test-alert', ...fleetArgs(fleet), '-l', 'cen-04', '--central'], { env: penv });
+      assert.equal(refused.code, 5, refused.stderr);
+      assert.match(refused.stderr, /^sls-play: SOPHOS_CLIENT_ID is a partner API credential: detections are read per tenant, so create the API credential in the tenant .* or pass --tenant <tenant id>\n$/);
+      const run = await runCli(['test-alert', ...fleetArgs(fleet), '-l', 'cen-04', '--central', '--tenant', tenant, '--wait', '0.5'], { env: penv });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /cen-04 +seen at/);
+      assertNoCredentials(run);
+    } finally {
+      await partner.stop();
+    }
   });
 });
 

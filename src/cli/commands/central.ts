@@ -41,11 +41,12 @@ export function addCentralOptions(command: Command, withWait: boolean): Command 
 
 const write = (out: NodeJS.WritableStream, text: string) => out.write(redact(text));
 
-function asCliError(error: unknown, before: string): never {
+/** Set-up mistakes (settings, credential, licence or role) are exit 5; Central unreachable or broken is exit 1. */
+function asCliError(error: unknown): never {
   if (error instanceof CentralInputError) throw new CliError(error.message, EXIT.badOptions);
   if (error instanceof CentralApiError) {
     const code = error.kind === 'auth' || error.kind === 'forbidden' ? EXIT.badOptions : EXIT.toolError;
-    throw new CliError(`Sophos Central ${before}: ${error.message}`, code);
+    throw new CliError(`--central: ${error.message}`, code);
   }
   throw error;
 }
@@ -81,7 +82,7 @@ export async function prepareCentral(options: CentralCliOptions, mode: 'wait' | 
   try {
     settings = readCentralSettings(process.env, options.tenant);
   } catch (error) {
-    asCliError(error, 'settings');
+    asCliError(error);
   }
   const log = options.verbose ? (line: string) => write(process.stderr, `${line}\n`) : undefined;
   const client = new CentralClient(settings, { signal: controller.signal, runPollMs: Math.min(1000, (pollS * 1000) / 4), log });
@@ -90,7 +91,7 @@ export async function prepareCentral(options: CentralCliOptions, mode: 'wait' | 
     await client.counts(new Date(Date.now() - 3_600_000), new Date());
     log?.(`central: tenant ${tenant.id} at ${tenant.dataRegion}`);
   } catch (error) {
-    asCliError(error, 'check before the run');
+    asCliError(error);
   }
   const startedAt = Date.now();
 
