@@ -37,15 +37,17 @@ export function centralView(names: string[], options: ViewOptions) {
     drawn = lines.length;
   };
   const count = (states: Map<string, HostWait>) => [...states.values()].filter((s) => s.state === 'seen').length;
+  let until = '';
   return {
     start(deadline: number, intervalS: number) {
+      until = clock(deadline);
       const header = `Sophos Central: looking for "Alert Tester" from ${names.length} host(s) until ${clock(deadline)} (one query every ${intervalS} s)`;
       if (options.live) draw(viewBlock(names, new Map(), options.verbose, header));
       else options.write(options.out, `${header}\n`);
     },
     poll(poll: number, states: Map<string, HostWait>, error?: string) {
       const header = `Sophos Central: poll ${poll}: ${count(states)} of ${names.length} seen${error ? ` (this poll failed: ${error})` : ''}`;
-      if (options.live) return draw(viewBlock(names, states, options.verbose, header));
+      if (options.live) return draw(viewBlock(names, states, options.verbose, `${header}, waiting until ${until}`));
       const lines = [header];
       for (const name of names) {
         const state = states.get(name);
