@@ -21,6 +21,9 @@ export interface ExecuteSettings {
   diff: boolean;
   serial?: SerialEntry[];
   maxFailPercentage?: number;
+  /** `--tags` / `--skip-tags`. */
+  tags?: string[];
+  skipTags?: string[];
   /** Printed for humans after the recap (e.g. the status table). */
   epilogue?: (report: RunReport) => string;
   /** A phase after the run and its recap (e.g. `--central`) that may add to the report before --json and the exit status. */
@@ -101,7 +104,7 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
         retries,
         signal: controller.signal,
       }),
-      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true },
+      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true, tags: settings.tags, skipTags: settings.skipTags },
       forks,
       serial: settings.serial,
       maxFailPercentage: settings.maxFailPercentage,

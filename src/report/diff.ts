@@ -1,60 +1,43 @@
 /**
- * Unified diffs of file changes, as `git diff` prints them, with every `api_key` value masked on
- * both sides before diffing, so no key can reach the terminal, a log or `--json` through a diff.
+ * Unified diffs of file changes, as `git diff` prints them, with every `api_key` (and other
+ * secret-named) value masked on both sides before diffing, so no key can reach the terminal, a log or `--json` through a diff.
  * A change of key alone would vanish once masked; it shows as `api_key: ******** (changed)`.
  */
 import { createTwoFilesPatch, diffArrays, FILE_HEADERS_ONLY } from 'diff';
-import { redact, REDACTED } from './secrets.ts';
-
-// `api_key:` in any quoting of the key, in a block mapping, a list item or a flow mapping.
-const KEY = /(?:^|[\s{,-])["']?api_key["']?[ \t]*:(?:[ \t]+|$|(?=["']))/g;
-const QUOTED = /^(?:"(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?)/;
-// Plain values run to a comment (" #") or the line's end; inside `{…}` also to "," or "}".
-const PLAIN_BLOCK = /^.*?(?=[ \t]+#|[ \t\r]*$)/;
-const PLAIN_FLOW = /^.*?(?=[ \t]+#|[ \t]*[,}\]]|[ \t\r]*$)/;
+import { secretSpans } from './secret-spans.ts';
+import { isSecretName, redact, REDACTED } from './secrets.ts';
 
 interface Masked {
   lines: string[];
-  /** The api_key values in order of appearance, for telling a changed key from an unchanged one. */
+  /** The secret values in order of appearance, for telling a changed key from an unchanged one. */
   values: string[];
-  /** For each value, the line it is on. */
+  /** For each value, the line it starts on. */
   at: number[];
 }
 
-function maskKeys(text: string): Masked {
-  const lines = text.split('\n');
+/**
+ * Every secret-named key's value (secret-spans.ts: by YAML structure, whatever its style) is
+ * replaced by the mask, line for line, so the diff's line numbers stay those of the file.
+ */
+function maskKeys(text: string, isKey: (name: string) => boolean): Masked {
   const values: string[] = [];
   const at: number[] = [];
-  let blockIndent = -1; // inside a block scalar (`api_key: |`) deeper than this indentation
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const indent = /^\s*/.exec(line)?.[0].length ?? 0;
-    if (blockIndent >= 0) {
-      if (line.trim() === '' || indent > blockIndent) {
-        values[values.length - 1] += `\n${line}`;
-        if (line.trim() !== '') lines[i] = `${' '.repeat(indent)}${REDACTED}`;
-        continue;
-      }
-      blockIndent = -1;
-    }
-    let out = '';
-    let pos = 0;
-    KEY.lastIndex = 0;
-    for (let m = KEY.exec(line); m; m = KEY.exec(line)) {
-      const start = m.index + m[0].length;
-      const rest = line.slice(start);
-      const inFlow = line.lastIndexOf('{', m.index + 1) > line.lastIndexOf('}', m.index);
-      const value = (QUOTED.exec(rest) ?? (inFlow ? PLAIN_FLOW : PLAIN_BLOCK).exec(rest))?.[0] ?? '';
-      if (/^[|>][-+0-9]*$/.test(value)) blockIndent = indent;
-      out += line.slice(pos, start) + (value ? REDACTED : '');
-      pos = start + value.length;
-      KEY.lastIndex = Math.max(pos, KEY.lastIndex);
-      values.push(value);
-      at.push(i);
-    }
-    lines[i] = out + line.slice(pos);
+  let out = '';
+  let pos = 0;
+  for (const span of secretSpans(text, isKey)) {
+    if (span.from < pos) continue;
+    out += text.slice(pos, span.from);
+    const masked = text
+      .slice(span.from, span.to)
+      .split('\n')
+      .map((line, i) => (i === 0 ? REDACTED : line.trim() ? `${/^\s*/.exec(line)?.[0] ?? ''}${REDACTED}` : line));
+    at.push(out.split('\n').length - 1);
+    values.push(span.value);
+    out += masked.join('\n');
+    pos = span.to;
   }
-  return { lines, values, at };
+  out += text.slice(pos);
+  return { lines: out.split('\n'), values, at };
 }
 
 /**
@@ -79,8 +62,13 @@ function markChangedKeys(old: Masked, now: Masked): void {
     const before = valuesOn(old, was);
     const after = valuesOn(now, line);
     if (before.length === after.length && before.every((v, k) => v === after[k])) continue;
-    now.lines[line] = (now.lines[line] ?? '').replace(/(api_key["']?\s*:[ \t]*)\*{8}/, `$1${REDACTED} (changed)`);
+    now.lines[line] = (now.lines[line] ?? '').replace(REDACTED, `${REDACTED} (changed)`);
   }
+}
+
+export interface DiffOptions {
+  /** Keys whose values are masked besides the secret-named ones (api_key, password, *_token…). */
+  secretKeys?: readonly string[];
 }
 
 /** `git diff` style paths: `a/etc/…` for `/etc/…`. */
@@ -90,10 +78,12 @@ const side = (prefix: 'a' | 'b', path: string) => `${prefix}/${path.replace(/^\/
  * The unified diff from `before` (null: the file is new) to `after`, 3 lines of context; empty
  * when nothing differs. Also masks every registered secret (secrets.ts).
  */
-export function unifiedDiff(path: string, before: string | null, after: string): string {
+export function unifiedDiff(path: string, before: string | null, after: string, options: DiffOptions = {}): string {
   if (before === after) return '';
-  const old = maskKeys(before ?? '');
-  const now = maskKeys(after);
+  const extra = new Set(options.secretKeys ?? []);
+  const isKey = (name: string) => isSecretName(name) || extra.has(name);
+  const old = maskKeys(before ?? '', isKey);
+  const now = maskKeys(after, isKey);
   if (before !== null) markChangedKeys(old, now);
   const patch = createTwoFilesPatch(
     before === null ? '/dev/null' : side('a', path),

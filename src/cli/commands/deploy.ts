@@ -8,6 +8,7 @@ import { execute, validateTargets } from '../execute.ts';
 import { positiveNumber } from '../numbers.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
 import { loadTargets } from '../targets.ts';
+import { listTasks, tagList } from '../list-tasks.ts';
 import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
 
 export const DEFAULT_PLAYBOOK = 'playbooks/sls-central.ts';
@@ -18,7 +19,12 @@ interface DeployOptions extends RunCliOptions, CentralCliOptions {
   diff?: boolean;
   serial?: string;
   maxFailPercentage?: string;
+  tags?: string[];
+  skipTags?: string[];
+  listTasks?: boolean;
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export async function readPlaybook(file: string): Promise<Playbook> {
   try {
@@ -39,7 +45,10 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       .option('-C, --check', 'dry run: read hosts, change nothing, report what would change')
       .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
       .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
-      .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed'),
+      .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed')
+      .option('--tags <tags>', 'run only tasks with one of these tags (comma-separated, repeatable)', collect, [])
+      .option('--skip-tags <tags>', 'skip tasks with any of these tags (comma-separated, repeatable)', collect, [])
+      .option('--list-tasks', 'list the tasks and handlers the run would go through, then stop (nothing is contacted)'),
   ), true).action(async (inventory: string, options: DeployOptions) => {
     let serial;
     try {
@@ -53,9 +62,15 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
         : positiveNumber(options.maxFailPercentage, '--max-fail-percentage', { allowZero: true });
     const targets = await loadTargets(inventory, options.limit, options.extraVars);
     const playbook = await readPlaybook(options.playbook);
+    const filter = { tags: tagList(options.tags), skipTags: tagList(options.skipTags) };
+    if (options.listTasks) {
+      process.stdout.write(listTasks(options.playbook, playbook, targets, filter));
+      done(EXIT.ok);
+      return;
+    }
     if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
     const central = await prepareCentral(options, 'wait');
     const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
-    done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage, afterRun }));
+    done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage, ...filter, afterRun }));
   });
 }
