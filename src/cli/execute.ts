@@ -26,6 +26,8 @@ export interface ExecuteSettings {
   skipTags?: string[];
   /** Printed for humans after the recap (e.g. the status table). */
   epilogue?: (report: RunReport) => string;
+  /** A phase after the run and its recap (e.g. `--central`) that may add to the report before --json and the exit status. */
+  afterRun?: (report: RunReport) => Promise<RunReport>;
 }
 
 function chooseReporter(options: RunCliOptions, diff: boolean): Reporter {
@@ -115,6 +117,7 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
+  if (settings.afterRun) report = await settings.afterRun(report);
   if (options.json) process.stdout.write(`${jsonDocument(report)}\n`);
   return exitCodeFor(report.summary, report.interrupted);
 }
