@@ -4,7 +4,7 @@ import { jsonDocument } from '../report/json.ts';
 import { documentExitCode, type RunDocument } from '../report/run-document.ts';
 import { runRecorder } from '../report/timing.ts';
 import { chooseReporter } from '../report/choose.ts';
-import { redact, registerSecret } from '../report/secrets.ts';
+import { redact, registerSecret, runRedactor } from '../report/secrets.ts';
 import type { SerialEntry } from '../runner/batches.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { runPlaybook } from '../runner/run.ts';
@@ -26,6 +26,8 @@ export interface ExecuteSettings {
   skipTags?: string[];
   /** Printed for humans after the recap (e.g. the status table). */
   epilogue?: (report: RunReport) => string;
+  /** A phase after the run and its recap (e.g. `--central`) that may add to the report before --json and the exit status. */
+  afterRun?: (report: RunReport) => Promise<RunReport>;
   /** Hosts found not compliant, with the reason (status --fail-on-drift): they make the exit status 2. */
   drift?: (report: RunReport) => Record<string, string>;
 }
@@ -103,7 +105,7 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
         retries,
         signal: controller.signal,
       }),
-      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true, tags: settings.tags, skipTags: settings.skipTags },
+      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true, tags: settings.tags, skipTags: settings.skipTags, redactor: runRedactor },
       forks,
       serial: settings.serial,
       maxFailPercentage: settings.maxFailPercentage,
@@ -119,6 +121,7 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
+  if (settings.afterRun) report = await settings.afterRun(report);
   const drift = settings.drift?.(report);
   for (const [host, why] of Object.entries(drift ?? {})) (options.json ? process.stderr : process.stdout).write(redact(`drift: [${host}] ${why}\n`));
   const doc: RunDocument = { ...report, ...(slice ? { slice } : {}), ...(drift && Object.keys(drift).length ? { drift } : {}) };

@@ -12,7 +12,7 @@
  */
 import { Document, LineCounter, YAMLMap, YAMLSeq, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import { editYamlPreserving, YamlSpliceError } from '../modules/yaml-splice.ts';
-import { secretSpans } from '../report/secret-spans.ts';
+import { secretSpans } from '../secrets/secret-spans.ts';
 import { redact, REDACTED } from '../report/secrets.ts';
 import { fixRevocationList, setContainerCerts } from './container-certs.ts';
 import { appendMcsOutput, isMcsOutput, UnsafeMcsEdit, updateMcsOutput } from './mcs-output.ts';

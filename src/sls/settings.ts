@@ -18,6 +18,8 @@ export interface SlsSettings {
   restartCommand: string;
   testTimeoutS: number;
   forceRestart: boolean;
+  /** `absent` (sls_central=absent): take the mcs output out again; needs no region or key. */
+  central: 'present' | 'absent';
 }
 
 /** A boolean, or the words Ansible reads as one; anything else (a mapping, a list) is a mistake. */
@@ -39,6 +41,12 @@ function seconds(vars: Vars, name: string, fallback: number): number {
     throw new PlaybookInputError(`${name} ${shown} is not a number of seconds above 0`);
   }
   return n;
+}
+
+function centralState(vars: Vars): 'present' | 'absent' {
+  const value = textVar(vars, 'sls_central') ?? 'present';
+  if (value !== 'present' && value !== 'absent') throw new PlaybookInputError(`sls_central is "${value}"; use present (the default) or absent`);
+  return value;
 }
 
 /** Settings that need no region or key (status, test-alert). */
@@ -67,6 +75,7 @@ export function slsReadSettings(vars: Vars): Omit<SlsSettings, 'url' | 'apiKey'>
     restartCommand,
     testTimeoutS,
     forceRestart: flag(vars, 'sls_force_restart'),
+    central: centralState(vars),
   };
 }
 
@@ -81,6 +90,9 @@ function apiKeyOf(vars: Vars): string | undefined {
 
 /** All settings of a deploy; a missing region/URL or key is an error before any host is touched. */
 export function slsSettings(vars: Vars): SlsSettings {
+  const read = slsReadSettings(vars);
+  // Taking the output out again needs neither a region nor a key.
+  if (read.central === 'absent') return { ...read, url: '', apiKey: '' };
   const apiKey = apiKeyOf(vars);
   const region = textVar(vars, 'sls_region');
   const url = textVar(vars, 'sls_mcs_url');
@@ -98,5 +110,5 @@ export function slsSettings(vars: Vars): SlsSettings {
   } catch (error) {
     throw new PlaybookInputError((error as Error).message);
   }
-  return { ...slsReadSettings(vars), url: resolved, apiKey };
+  return { ...read, url: resolved, apiKey };
 }

@@ -32,7 +32,7 @@ export function settingsOf(host: Pick<Host, 'vars'>): SlsSettings {
 const factsOf = (host: Host) => host.facts as unknown as SensorFacts;
 
 /** `sls_central: absent` takes the mcs output out again (the rollback of a rollout). */
-export const removing = (host: Pick<Host, 'vars'>) => host.vars.sls_central === 'absent';
+export const removing = (host: Pick<Host, 'vars'>) => slsReadSettings(host.vars).central === 'absent';
 
 export function versionVerdict(host: Host): Verdict {
   const check = interpretVersionProbe(factsOf(host).version, slsReadSettings(host.vars).minVersion);

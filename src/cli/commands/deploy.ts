@@ -1,17 +1,19 @@
 import type { Command } from 'commander';
 import { loadPlaybook, PlaybookLoadError } from '../../playbook/load.ts';
 import type { Playbook } from '../../playbook/types.ts';
+import type { RunReport } from '../../runner/types.ts';
 import { parseSerial } from '../../runner/batches.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { execute } from '../execute.ts';
+import { execute, validateTargets } from '../execute.ts';
 import { positiveNumber } from '../numbers.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
 import { loadTargets } from '../targets.ts';
 import { listTasks, tagList } from '../list-tasks.ts';
+import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
 
 export const DEFAULT_PLAYBOOK = 'playbooks/sls-central.ts';
 
-interface DeployOptions extends RunCliOptions {
+interface DeployOptions extends RunCliOptions, CentralCliOptions {
   playbook: string;
   check?: boolean;
   diff?: boolean;
@@ -34,7 +36,7 @@ export async function readPlaybook(file: string): Promise<Playbook> {
 }
 
 export function registerDeploy(program: Command, done: (code: number) => void): void {
-  addRunOptions(
+  addCentralOptions(addRunOptions(
     program
       .command('deploy')
       .description('converge hosts with a playbook (default: turn on SLS alert export to Sophos Central)')
@@ -47,7 +49,7 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       .option('--tags <tags>', 'run only tasks with one of these tags (comma-separated, repeatable)', collect, [])
       .option('--skip-tags <tags>', 'skip tasks with any of these tags (comma-separated, repeatable)', collect, [])
       .option('--list-tasks', 'list the tasks and handlers the run would go through, then stop (nothing is contacted)'),
-  ).action(async (inventory: string, options: DeployOptions) => {
+  ), true).action(async (inventory: string, options: DeployOptions) => {
     let serial;
     try {
       serial = options.serial ? parseSerial(options.serial) : undefined;
@@ -66,6 +68,9 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       done(EXIT.ok);
       return;
     }
-    done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage, ...filter }));
+    if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
+    const central = await prepareCentral(options, 'wait');
+    const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
+    done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage, ...filter, afterRun }));
   });
 }

@@ -4,9 +4,10 @@ import type { RunReport } from '../../runner/types.ts';
 import { statusTable } from '../../sls/status-table.ts';
 import { statusPlaybook, testAlertPlaybook } from '../../sls/read-playbooks.ts';
 import { driftCheck } from '../drift.ts';
-import { execute } from '../execute.ts';
+import { execute, validateTargets } from '../execute.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
 import { loadTargets } from '../targets.ts';
+import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
 
 function register(
   program: Command,
@@ -17,15 +18,18 @@ function register(
   epilogue?: (report: RunReport) => string,
   withDriftOption = false,
 ): void {
-  const command = addRunOptions(program.command(name).description(description).argument('<inventory>', 'inventory file or directory'));
+  const command = addCentralOptions(addRunOptions(program.command(name).description(description).argument('<inventory>', 'inventory file or directory')), name === 'test-alert');
   if (withDriftOption) {
     command.option('--fail-on-drift', 'exit 2 when a host is not compliant (sensor too old, no certificates, no or wrong mcs output, service not active)');
   }
   command.action(
-    async (inventory: string, options: RunCliOptions & { failOnDrift?: boolean }) => {
+    async (inventory: string, options: RunCliOptions & CentralCliOptions & { failOnDrift?: boolean }) => {
       const targets = await loadTargets(inventory, options.limit, options.extraVars);
+      if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
+      const central = await prepareCentral(options, name === 'status' ? 'status' : 'wait');
+      const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
       const drift = options.failOnDrift ? driftCheck(targets) : undefined;
-      done(await execute(playbook, targets, options, { check: false, diff: false, epilogue, drift }));
+      done(await execute(playbook, targets, options, { check: false, diff: false, epilogue, afterRun, drift }));
     },
   );
 }

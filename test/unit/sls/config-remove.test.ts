@@ -34,3 +34,14 @@ test('two mcs outputs or a file that does not parse: a failure, nothing changed'
   assert.equal(two.ok, false);
   assert.equal(removeMcsOutput('a: [\n', 'f').ok, false);
 });
+
+test('an mcs entry written as an alias, or through a merge key, is found and removed', () => {
+  const aliased = 'base: &mcs\n  type: mcs\n  url: "https://x"\nalert_output:\n  outputs:\n    - type: stdout\n    - *mcs\n';
+  const edit = removeMcsOutput(aliased, 'f');
+  assert.ok(edit.ok, JSON.stringify(edit));
+  assert.equal(edit.text, 'base: &mcs\n  type: mcs\n  url: "https://x"\nalert_output:\n  outputs:\n    - type: stdout\n');
+  const merged = 'base: &b\n  type: mcs\nalert_output:\n  outputs:\n    - <<: *b\n      url: "https://x"\n    - type: stdout\n';
+  const m = removeMcsOutput(merged, 'f');
+  assert.ok(m.ok, JSON.stringify(m));
+  assert.equal(m.text, 'base: &b\n  type: mcs\nalert_output:\n  outputs:\n    - type: stdout\n');
+});

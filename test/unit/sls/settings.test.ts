@@ -99,3 +99,10 @@ test('an exec prefix or restart command with unbalanced quotes is refused, namin
   rejects(() => slsReadSettings({ sls_exec_prefix: 'docker exec sls \\' }), /lone backslash/);
   assert.equal(slsReadSettings({ sls_exec_prefix: "docker exec 'my sls'" }).execPrefix, "docker exec 'my sls'");
 });
+
+test('sls_central: present by default, absent needs no region or key, anything else is exit 5 naming it', () => {
+  assert.equal(slsSettings({ sls_region: 'eu-west-1', sls_api_key: 'k-12345678' }).central, 'present');
+  const removing = slsSettings({ sls_central: 'absent' });
+  assert.equal(removing.central, 'absent');
+  assert.throws(() => slsSettings({ sls_central: 'gone' }), /sls_central is "gone"; use present \(the default\) or absent/);
+});

@@ -5,7 +5,8 @@
  */
 import { createTwoFilesPatch, diffArrays, FILE_HEADERS_ONLY } from 'diff';
 import { secretSpans } from './secret-spans.ts';
-import { isSecretName, redact, REDACTED } from './secrets.ts';
+import { isSecretName } from './secret-names.ts';
+import { SECRET_MASK as REDACTED } from './secret.ts';
 
 interface Masked {
   lines: string[];
@@ -69,6 +70,8 @@ function markChangedKeys(old: Masked, now: Masked): void {
 export interface DiffOptions {
   /** Keys whose values are masked besides the secret-named ones (api_key, password, *_token…). */
   secretKeys?: readonly string[];
+  /** Also masks every secret this redactor knows, anywhere in the diff. */
+  redact?: (text: string) => string;
 }
 
 /** `git diff` style paths: `a/etc/…` for `/etc/…`. */
@@ -76,7 +79,8 @@ const side = (prefix: 'a' | 'b', path: string) => `${prefix}/${path.replace(/^\/
 
 /**
  * The unified diff from `before` (null: the file is new) to `after`, 3 lines of context; empty
- * when nothing differs. Also masks every registered secret (secrets.ts).
+ * when nothing differs. Every secret-named value is masked on both sides, and with
+ * `options.redact` every registered secret anywhere.
  */
 export function unifiedDiff(path: string, before: string | null, after: string, options: DiffOptions = {}): string {
   if (before === after) return '';
@@ -94,5 +98,5 @@ export function unifiedDiff(path: string, before: string | null, after: string, 
     undefined,
     { context: 3, headerOptions: FILE_HEADERS_ONLY },
   );
-  return /\n@@ /.test(patch) ? redact(patch) : '';
+  return /\n@@ /.test(patch) ? (options.redact ?? ((t: string) => t))(patch) : '';
 }

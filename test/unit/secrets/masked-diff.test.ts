@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePatch } from 'diff';
-import { unifiedDiff } from '../../../src/report/diff.ts';
-import { registerSecret } from '../../../src/report/secrets.ts';
+import { unifiedDiff } from '../../../src/secrets/masked-diff.ts';
+import { Redactor } from '../../../src/secrets/redactor.ts';
 import { editSensorConfig } from '../../../src/sls/config-edit.ts';
 
 const PATH = '/etc/sophos/runtimedetections.yaml';
@@ -119,9 +119,10 @@ test('names that only contain api_key are not masked', () => {
   assert.match(diff, /\+my_api_key_rotation: daily/);
 });
 
-test('registered secrets are masked anywhere in the diff', () => {
-  registerSecret('hunter2-db-password');
-  const diff = unifiedDiff('/etc/app.conf', 'password = old\n', 'password = hunter2-db-password\n');
+test("the run's registered secrets are masked anywhere in the diff", () => {
+  const redactor = new Redactor();
+  redactor.register('hunter2-db-password');
+  const diff = unifiedDiff('/etc/app.conf', 'password = old\n', 'password = hunter2-db-password\n', { redact: (t) => redactor.redact(t) });
   assert.ok(!diff.includes('hunter2-db-password'));
   assert.match(diff, /\+password = \*{8}/);
 });
