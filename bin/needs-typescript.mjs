@@ -23,5 +23,6 @@ export function needsTypeScript(args) {
   const command = positional[0];
   if (command === undefined) return false; // --help, --version
   if (!PLAIN_COMMANDS.has(command)) return true;
-  return holdsTypeScript(positional[1] ?? '');
+  // any positional argument, since an option's value (`-l web`) may come before the inventory
+  return positional.slice(1).some(holdsTypeScript);
 }
