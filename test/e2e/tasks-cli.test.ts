@@ -134,3 +134,13 @@ test('sls_central=absent takes the mcs output out again: the operator config bac
   assert.equal(again.code, 0, again.stderr);
   assert.equal(parseJsonReport(again.stdout).hosts['web-01']!.status, 'ok');
 });
+
+test('a directory where the config should be fails the host with what to do, nothing written', async () => {
+  const before = snapshotHost(fleet.host('web-02'));
+  const r = await run(['deploy', ...inv(), '-l', 'web-02', '-e', 'sls_region=eu-west-1', '-e', 'sls_config_path=/etc/sophos', '--json']);
+  assert.equal(r.code, 2, r.stderr);
+  const config = step(parseJsonReport(r.stdout), 'web-02', 'config');
+  assert.equal(config.status, 'failed');
+  assert.equal(config.message, '/etc/sophos exists and is not a regular file: remove it or choose another path');
+  assert.deepEqual(snapshotHost(fleet.host('web-02')), before);
+});
