@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { HostKeyChecking } from '../transport/types.ts';
+import { addVaultOptions, type VaultCliOptions } from './vault-options.ts';
 
 /** Options every host-touching command shares (cli.md). */
-export interface RunCliOptions {
+export interface RunCliOptions extends VaultCliOptions {
   limit?: string;
   forks: string;
   extraVars: string[];
@@ -20,7 +21,7 @@ export interface RunCliOptions {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function addRunOptions(command: Command): Command {
-  return command
+  return addVaultOptions(command)
     .option('-l, --limit <pattern>', 'Ansible host pattern selecting hosts (web*, group, a,b, all:!old, prod:&eu, ~regex)')
     .option('-f, --forks <n>', 'hosts worked on at once', '50')
     .option('-e, --extra-vars <k=v|@file.yml>', 'highest-precedence variables (repeatable)', collect, [])

@@ -1,17 +1,33 @@
 import { loadInventory, selectHosts } from '../inventory/index.ts';
-import { InventoryError, type Inventory } from '../inventory/types.ts';
+import { InventoryError, type Inventory, type Vars } from '../inventory/types.ts';
+import { decryptInlineVars, VaultError, VaultKeyring } from '../inventory/vault/index.ts';
 import { registerSecret, registerSecretVars } from '../report/secrets.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { CliError, EXIT } from './errors.ts';
 import { parseExtraVars } from './extra-vars.ts';
+import { vaultCliError, vaultKeyring, type VaultCliOptions } from './vault-options.ts';
 
-export async function readInventory(path: string): Promise<Inventory> {
+export async function readInventory(path: string, vault?: VaultKeyring): Promise<Inventory> {
   try {
-    const inventory = await loadInventory(path);
+    const inventory = await loadInventory(path, { vault });
     for (const warning of inventory.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
     return inventory;
   } catch (error) {
     if (error instanceof InventoryError) throw new CliError(error.message, EXIT.parseError);
+    if (error instanceof VaultError) throw vaultCliError(error);
+    throw error;
+  }
+}
+
+/** How a command reads its inventory beyond the path: vault passwords (more to come). */
+export type TargetOptions = VaultCliOptions;
+
+/** Inline `!vault` values opened; every plaintext is a secret, since someone chose to vault it. */
+function openVaulted(vars: Vars, vault: VaultKeyring, host: string): Vars {
+  try {
+    return decryptInlineVars(vars, vault, `host ${host}`, registerSecret);
+  } catch (error) {
+    if (error instanceof VaultError) throw vaultCliError(error);
     throw error;
   }
 }
@@ -20,9 +36,16 @@ export async function readInventory(path: string): Promise<Inventory> {
  * The hosts a command works on, each with its merged variables plus the extra variables on top.
  * Every secret-named value is registered for redaction here, where it enters.
  */
-export async function loadTargets(inventoryPath: string, pattern: string | undefined, extraVarArgs: string[], limit?: string): Promise<HostTarget[]> {
+export async function loadTargets(
+  inventoryPath: string,
+  pattern: string | undefined,
+  extraVarArgs: string[],
+  limit?: string,
+  options: TargetOptions = {},
+): Promise<HostTarget[]> {
   const extraVars = parseExtraVars(extraVarArgs);
-  const inventory = await readInventory(inventoryPath);
+  const vault = await vaultKeyring(options);
+  const inventory = await readInventory(inventoryPath, vault);
   let hosts;
   try {
     hosts = selectHosts(inventory, pattern ?? 'all');
@@ -38,7 +61,7 @@ export async function loadTargets(inventoryPath: string, pattern: string | undef
   registerSecret(process.env.SLS_API_KEY);
   registerSecretVars(extraVars);
   return hosts.map((host) => {
-    const vars = { ...host.vars, ...extraVars };
+    const vars = openVaulted({ ...host.vars, ...extraVars }, vault, host.name);
     registerSecretVars(vars);
     return { name: host.name, vars };
   });

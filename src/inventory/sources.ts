@@ -3,7 +3,7 @@
  * loading: entries in sorted order, recursively, skipping hidden files, group_vars/,
  * host_vars/, vars_plugins/ and the extensions Ansible ignores (.ini, .cfg, .md, .txt, …).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InventoryError } from './types.ts';
@@ -11,6 +11,7 @@ import type { InventoryModel } from './model.ts';
 import { parseIni } from './ini.ts';
 import { loadYaml } from './yaml-load.ts';
 import { parseYamlInventory } from './yaml-inventory.ts';
+import { readInventoryText, type LoadOptions } from './read-text.ts';
 
 // Ansible's INVENTORY_IGNORE_EXTS default (REJECT_EXTS plus .orig, .ini, .cfg, .retry).
 const IGNORED_EXTS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry'];
@@ -19,14 +20,14 @@ const YAML_EXTS = ['.yml', '.yaml', '.json'];
 const TS_EXTS = ['.ts', '.mts'];
 
 /** Parses every inventory source under `path` into the model, in Ansible's order. */
-export async function parseSource(model: InventoryModel, path: string): Promise<void> {
+export async function parseSource(model: InventoryModel, path: string, options: LoadOptions = {}): Promise<void> {
   let isDir: boolean;
   try {
     isDir = (await stat(path)).isDirectory();
   } catch {
     throw new InventoryError(`inventory not found: ${path}; give an inventory file or a directory holding one`);
   }
-  if (!isDir) return parseFile(model, path);
+  if (!isDir) return parseFile(model, path, options);
   for (const name of (await readdir(path)).sort()) {
     if (IGNORED_NAMES.test(name)) continue;
     // cli.md's contract names hosts.ini as a directory's inventory file; Ansible itself skips it.
@@ -38,15 +39,15 @@ export async function parseSource(model: InventoryModel, path: string): Promise<
       }
       continue;
     }
-    await parseSource(model, join(path, name));
+    await parseSource(model, join(path, name), options);
   }
 }
 
-async function parseFile(model: InventoryModel, file: string): Promise<void> {
+async function parseFile(model: InventoryModel, file: string, options: LoadOptions): Promise<void> {
   const ext = extname(file);
   if (TS_EXTS.includes(ext)) return parseModule(model, file);
   if (ext === '.toml') throw new InventoryError('TOML inventories are not supported: convert it to YAML or INI', file);
-  const text = await readFile(file, 'utf8');
+  const text = await readInventoryText(file, options);
   if (text.startsWith('#!')) {
     throw new InventoryError('executable inventory scripts are not supported: save its output (--list) as a .json file, or write a .ts inventory module', file, 1);
   }

@@ -49,7 +49,7 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       options.maxFailPercentage === undefined
         ? undefined
         : positiveNumber(options.maxFailPercentage, '--max-fail-percentage', { allowZero: true });
-    const targets = await loadTargets(inventory, options.limit, options.extraVars);
+    const targets = await loadTargets(inventory, options.limit, options.extraVars, undefined, options);
     const playbook = await readPlaybook(options.playbook);
     done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage }));
   });

@@ -16,7 +16,7 @@ export function registerExec(program: Command, done: (code: number) => void): vo
   ).action(async (inventory: string, pattern: string, words: string[], options: RunCliOptions) => {
     const command = words.join(' ');
     if (!command.trim()) throw new CliError('exec: no command given; put it after --, e.g. -- uptime', EXIT.badOptions);
-    const targets = await loadTargets(inventory, pattern, options.extraVars, options.limit);
+    const targets = await loadTargets(inventory, pattern, options.extraVars, options.limit, options);
     done(await execute(adhocPlaybook(command), targets, options, { check: false, diff: false }));
   });
 }

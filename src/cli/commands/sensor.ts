@@ -17,7 +17,7 @@ function register(
 ): void {
   addRunOptions(program.command(name).description(description).argument('<inventory>', 'inventory file or directory')).action(
     async (inventory: string, options: RunCliOptions) => {
-      const targets = await loadTargets(inventory, options.limit, options.extraVars);
+      const targets = await loadTargets(inventory, options.limit, options.extraVars, undefined, options);
       done(await execute(playbook, targets, options, { check: false, diff: false, epilogue }));
     },
   );
