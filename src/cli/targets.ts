@@ -1,5 +1,6 @@
 import { loadInventory, selectHosts } from '../inventory/index.ts';
 import { InventoryError, type Inventory, type Vars } from '../inventory/types.ts';
+import { Templar, TemplateError } from '../inventory/template/index.ts';
 import { decryptInlineVars, VaultError, VaultKeyring } from '../inventory/vault/index.ts';
 import { registerSecret, registerSecretVars } from '../report/secrets.ts';
 import type { HostTarget } from '../runner/host-run.ts';
@@ -60,9 +61,27 @@ export async function loadTargets(
   }
   registerSecret(process.env.SLS_API_KEY);
   registerSecretVars(extraVars);
+  // Every host's variables as a run sees them: extra vars on top, inline vaults opened, then
+  // `{{ }}` rendered (hostvars may reach any host, so every host can be asked for, lazily).
+  const raw = new Map<string, Vars>();
+  const rawVars = (name: string): Vars => {
+    let vars = raw.get(name);
+    if (!vars) raw.set(name, (vars = openVaulted({ ...inventory.hosts.get(name)?.vars, ...extraVars }, vault, name)));
+    return vars;
+  };
+  const templar = new Templar(inventory, rawVars);
   return hosts.map((host) => {
-    const vars = openVaulted({ ...host.vars, ...extraVars }, vault, host.name);
+    const vars = renderedVars(templar, host.name);
     registerSecretVars(vars);
     return { name: host.name, vars };
   });
+}
+
+function renderedVars(templar: Templar, host: string): Vars {
+  try {
+    return templar.renderHost(host);
+  } catch (error) {
+    if (error instanceof TemplateError) throw new CliError(error.message, EXIT.badOptions);
+    throw error;
+  }
 }

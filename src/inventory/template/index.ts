@@ -1,0 +1,3 @@
+/** `{{ }}` templates in inventory variables, rendered as Ansible renders them. */
+export { Templar, hasTemplate } from './templar.ts';
+export { TemplateError } from './errors.ts';
