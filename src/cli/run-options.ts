@@ -16,6 +16,7 @@ export interface RunCliOptions extends VaultCliOptions {
   askBecomePass?: boolean;
   verbose?: boolean;
   retries: string;
+  listHosts?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -35,5 +36,6 @@ export function addRunOptions(command: Command): Command {
     .option('--connect-timeout <s>', 'connection timeout in seconds', '10')
     .option('--retries <n>', 'connection attempts after the first, with backoff', '2')
     .option('-K, --ask-become-pass', 'prompt once for the sudo password')
-    .option('-v, --verbose', 'show the commands run and their output (secrets redacted)');
+    .option('-v, --verbose', 'show the commands run and their output (secrets redacted)')
+    .option('--list-hosts', 'print the hosts that would be worked on (as ansible --list-hosts) and touch none');
 }

@@ -61,8 +61,16 @@ export async function loadTargets(
   }
   registerSecret(process.env.SLS_API_KEY);
   registerSecretVars(extraVars);
-  // Every host's variables as a run sees them: extra vars on top, inline vaults opened, then
-  // `{{ }}` rendered (hostvars may reach any host, so every host can be asked for, lazily).
+  const varsOf = hostVarsAsRun(inventory, extraVars, vault);
+  return hosts.map((host) => ({ name: host.name, vars: varsOf(host.name) }));
+}
+
+/**
+ * Every host's variables as a run sees them: extra vars on top, inline vaults opened, then
+ * `{{ }}` rendered (hostvars may reach any host, so any host can be asked for, lazily).
+ * Secret-named values are registered for redaction. A template that cannot render is exit 5.
+ */
+export function hostVarsAsRun(inventory: Inventory, extraVars: Vars, vault: VaultKeyring): (host: string) => Vars {
   const raw = new Map<string, Vars>();
   const rawVars = (name: string): Vars => {
     let vars = raw.get(name);
@@ -70,18 +78,15 @@ export async function loadTargets(
     return vars;
   };
   const templar = new Templar(inventory, rawVars);
-  return hosts.map((host) => {
-    const vars = renderedVars(templar, host.name);
+  return (host) => {
+    let vars: Vars;
+    try {
+      vars = templar.renderHost(host);
+    } catch (error) {
+      if (error instanceof TemplateError) throw new CliError(error.message, EXIT.badOptions);
+      throw error;
+    }
     registerSecretVars(vars);
-    return { name: host.name, vars };
-  });
-}
-
-function renderedVars(templar: Templar, host: string): Vars {
-  try {
-    return templar.renderHost(host);
-  } catch (error) {
-    if (error instanceof TemplateError) throw new CliError(error.message, EXIT.badOptions);
-    throw error;
-  }
+    return vars;
+  };
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { fileURLToPath } from 'node:url';
 import { loadPlaybook, PlaybookLoadError } from '../../playbook/load.ts';
 import type { Playbook } from '../../playbook/types.ts';
 import { parseSerial } from '../../runner/batches.ts';
@@ -6,12 +7,14 @@ import { CliError, EXIT } from '../errors.ts';
 import { execute } from '../execute.ts';
 import { positiveNumber } from '../numbers.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
+import { printListHosts } from '../list-hosts.ts';
 import { loadTargets } from '../targets.ts';
 
-export const DEFAULT_PLAYBOOK = 'playbooks/sls-central.ts';
+/** The bundled playbook, found from the package itself so `deploy` works from any directory. */
+export const DEFAULT_PLAYBOOK = fileURLToPath(new URL('../../../playbooks/sls-central.ts', import.meta.url));
 
 interface DeployOptions extends RunCliOptions {
-  playbook: string;
+  playbook?: string;
   check?: boolean;
   diff?: boolean;
   serial?: string;
@@ -33,7 +36,7 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       .command('deploy')
       .description('converge hosts with a playbook (default: turn on SLS alert export to Sophos Central)')
       .argument('<inventory>', 'inventory file or directory')
-      .option('-p, --playbook <file>', 'TypeScript playbook', DEFAULT_PLAYBOOK)
+      .option('-p, --playbook <file>', 'TypeScript playbook (default: the bundled playbooks/sls-central.ts)')
       .option('-C, --check', 'dry run: read hosts, change nothing, report what would change')
       .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
       .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
@@ -50,7 +53,8 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
         ? undefined
         : positiveNumber(options.maxFailPercentage, '--max-fail-percentage', { allowZero: true });
     const targets = await loadTargets(inventory, options.limit, options.extraVars, undefined, options);
-    const playbook = await readPlaybook(options.playbook);
+    if (options.listHosts) return done(printListHosts(targets));
+    const playbook = await readPlaybook(options.playbook ?? DEFAULT_PLAYBOOK);
     done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage }));
   });
 }

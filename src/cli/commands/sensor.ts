@@ -5,6 +5,7 @@ import { statusTable } from '../../sls/status-table.ts';
 import { statusPlaybook, testAlertPlaybook } from '../../sls/read-playbooks.ts';
 import { execute } from '../execute.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
+import { printListHosts } from '../list-hosts.ts';
 import { loadTargets } from '../targets.ts';
 
 function register(
@@ -18,6 +19,7 @@ function register(
   addRunOptions(program.command(name).description(description).argument('<inventory>', 'inventory file or directory')).action(
     async (inventory: string, options: RunCliOptions) => {
       const targets = await loadTargets(inventory, options.limit, options.extraVars, undefined, options);
+      if (options.listHosts) return done(printListHosts(targets));
       done(await execute(playbook, targets, options, { check: false, diff: false, epilogue }));
     },
   );
