@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { HostKeyChecking } from '../transport/types.ts';
 import { addVaultOptions, type VaultCliOptions } from './vault-options.ts';
+import type { AnsibleSettings } from '../config/ansible-settings.ts';
+import { applyAnsibleConfig } from './ansible-config.ts';
 
 /** Options every host-touching command shares (cli.md). */
 export interface RunCliOptions extends VaultCliOptions {
@@ -17,12 +19,15 @@ export interface RunCliOptions extends VaultCliOptions {
   verbose?: boolean;
   retries: string;
   listHosts?: boolean;
+  /** ansible.cfg and ANSIBLE_* (set before the action runs). */
+  ansible?: AnsibleSettings;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function addRunOptions(command: Command): Command {
   return addVaultOptions(command)
+    .hook('preAction', (_, action) => applyAnsibleConfig(action))
     .option('-l, --limit <pattern>', 'Ansible host pattern selecting hosts (web*, group, a,b, all:!old, prod:&eu, ~regex)')
     .option('-f, --forks <n>', 'hosts worked on at once', '50')
     .option('-e, --extra-vars <k=v|@file.yml>', 'highest-precedence variables (repeatable)', collect, [])

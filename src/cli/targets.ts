@@ -7,6 +7,7 @@ import type { HostTarget } from '../runner/host-run.ts';
 import { CliError, EXIT } from './errors.ts';
 import { parseExtraVars } from './extra-vars.ts';
 import { vaultCliError, vaultKeyring, type VaultCliOptions } from './vault-options.ts';
+import { ansibleDefaultVars, inventoryFromSettings } from './ansible-config.ts';
 
 export async function readInventory(path: string, vault?: VaultKeyring): Promise<Inventory> {
   try {
@@ -38,7 +39,7 @@ function openVaulted(vars: Vars, vault: VaultKeyring, host: string): Vars {
  * Every secret-named value is registered for redaction here, where it enters.
  */
 export async function loadTargets(
-  inventoryPath: string,
+  inventoryPath: string | undefined,
   pattern: string | undefined,
   extraVarArgs: string[],
   limit?: string,
@@ -46,7 +47,7 @@ export async function loadTargets(
 ): Promise<HostTarget[]> {
   const extraVars = parseExtraVars(extraVarArgs);
   const vault = await vaultKeyring(options);
-  const inventory = await readInventory(inventoryPath, vault);
+  const inventory = await readInventory(inventoryFromSettings(inventoryPath, options.ansible), vault);
   let hosts;
   try {
     hosts = selectHosts(inventory, pattern ?? 'all');
@@ -61,20 +62,21 @@ export async function loadTargets(
   }
   registerSecret(process.env.SLS_API_KEY);
   registerSecretVars(extraVars);
-  const varsOf = hostVarsAsRun(inventory, extraVars, vault);
+  const varsOf = hostVarsAsRun(inventory, extraVars, vault, ansibleDefaultVars(options.ansible));
   return hosts.map((host) => ({ name: host.name, vars: varsOf(host.name) }));
 }
 
 /**
  * Every host's variables as a run sees them: extra vars on top, inline vaults opened, then
  * `{{ }}` rendered (hostvars may reach any host, so any host can be asked for, lazily).
+ * `defaults` (from ansible.cfg) sit below every inventory variable.
  * Secret-named values are registered for redaction. A template that cannot render is exit 5.
  */
-export function hostVarsAsRun(inventory: Inventory, extraVars: Vars, vault: VaultKeyring): (host: string) => Vars {
+export function hostVarsAsRun(inventory: Inventory, extraVars: Vars, vault: VaultKeyring, defaults: Vars = {}): (host: string) => Vars {
   const raw = new Map<string, Vars>();
   const rawVars = (name: string): Vars => {
     let vars = raw.get(name);
-    if (!vars) raw.set(name, (vars = openVaulted({ ...inventory.hosts.get(name)?.vars, ...extraVars }, vault, name)));
+    if (!vars) raw.set(name, (vars = openVaulted({ ...defaults, ...inventory.hosts.get(name)?.vars, ...extraVars }, vault, name)));
     return vars;
   };
   const templar = new Templar(inventory, rawVars);

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { loadVaultKeyring, VaultError, VaultKeyring, VaultPasswordError } from '../inventory/vault/index.ts';
+import type { AnsibleSettings } from '../config/ansible-settings.ts';
+import { vaultEnv } from './ansible-config.ts';
 import { CliError, EXIT } from './errors.ts';
 import { promptSecret } from './prompt.ts';
 
 /** Ansible's vault options, on every command that reads an inventory. */
 export interface VaultCliOptions {
+  ansible?: AnsibleSettings;
   vaultId?: string[];
   vaultPasswordFile?: string[];
   askVaultPass?: boolean;
@@ -23,7 +26,12 @@ export function addVaultOptions(command: Command): Command {
 export async function vaultKeyring(options: VaultCliOptions): Promise<VaultKeyring> {
   try {
     return await loadVaultKeyring(
-      { vaultIds: options.vaultId, vaultPasswordFiles: options.vaultPasswordFile, askVaultPass: options.askVaultPass },
+      {
+        vaultIds: options.vaultId,
+        vaultPasswordFiles: options.vaultPasswordFile,
+        askVaultPass: options.askVaultPass,
+        env: options.ansible ? vaultEnv(options.ansible) : process.env,
+      },
       promptSecret,
     );
   } catch (error) {

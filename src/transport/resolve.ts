@@ -32,6 +32,9 @@ export interface ResolvedConnectOptions extends ConnectOptions {
 
 type Hop = NonNullable<ConnectOptions['proxyJump']>[number];
 
+/** Ansible's usual ssh_args (compression, connection sharing) change speed, not behaviour: not warned about. */
+const CONNECTION_SHARING = /^(?:-C|-o\s*(?:ControlMaster|ControlPersist|ControlPath|Compression)\b.*)$/i;
+
 const configCache = new Map<string, { stamp: string; config: SSHConfig }>();
 
 function loadSshConfig(file: string): SSHConfig {
@@ -90,9 +93,14 @@ export function resolveConnectOptions(name: string, vars: Record<string, unknown
   const config = loadSshConfig(expandHome(settings.sshConfigFile ?? join(home, '.ssh', 'config')));
   const warnings: string[] = [];
 
-  const sshArgs = parseSshArgs([text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)].filter(Boolean).join(' '));
-  if (sshArgs.ignored.length > 0) {
-    warnings.push(`${name}: ignored ssh arguments from ansible_ssh_common_args/ansible_ssh_extra_args: ${sshArgs.ignored.join(' ')}`);
+  // ssh takes the first value of an option; Ansible's command line puts ssh_args (ansible.cfg, or
+  // ansible_ssh_args) first, then ansible_ssh_common_args, then ansible_ssh_extra_args.
+  const sshArgs = parseSshArgs([text(vars.ansible_ssh_args), text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)].filter(Boolean).join(' '));
+  const fromConfig = parseSshArgs(text(vars.ansible_ssh_args) ?? '').ignored.filter((arg) => !CONNECTION_SHARING.test(arg));
+  const fromInventory = parseSshArgs([text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)].filter(Boolean).join(' ')).ignored;
+  if (fromConfig.length > 0) warnings.push(`ignored ssh arguments from ssh_args (ansible.cfg or ansible_ssh_args): ${fromConfig.join(' ')}`);
+  if (fromInventory.length > 0) {
+    warnings.push(`${name}: ignored ssh arguments from ansible_ssh_common_args/ansible_ssh_extra_args: ${fromInventory.join(' ')}`);
   }
   const becomeMethod = text(vars.ansible_become_method);
   if (becomeMethod !== undefined && becomeMethod !== 'sudo') {

@@ -19,9 +19,9 @@ let fleet: Fleet;
 let project: string;
 
 /** The CLI run from the user's project directory (not the sls-play checkout). */
-function sls(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+function sls(args: string[], env: Record<string, string | undefined> = {}, cwd = project): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: project, env: { ...process.env, CI: 'true', SLS_API_KEY: KEY, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, CI: 'true', SLS_API_KEY: KEY, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -111,4 +111,30 @@ test('deploy from the project directory uses the bundled playbook; connection an
     const mcs = (YAML.parse(fleet.host(name).readConfig()!).alert_output.outputs as Array<Record<string, unknown>>).find((o) => o.type === 'mcs');
     assert.equal(mcs?.url, 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com', name);
   }
+});
+
+test('ansible.cfg in the project: inventory, remote_user, private_key_file, timeout, host_key_checking=False (warned); the command line wins', async () => {
+  const cfgProject = join(project, 'with-cfg');
+  mkdirSync(cfgProject);
+  const [w1, w2] = fleet.hosts;
+  writeFileSync(join(cfgProject, 'fleet.ini'), `web-01 ansible_host=${w1!.address} ansible_port=${w1!.port}\nweb-02 ansible_host=${w2!.address} ansible_port=${w2!.port}\n`);
+  writeFileSync(
+    join(cfgProject, 'ansible.cfg'),
+    `[defaults]\ninventory = fleet.ini\nremote_user = root\nprivate_key_file = ${fleet.keyPath}\nhost_key_checking = False\ntimeout = 7\nforks = 1\n\n[ssh_connection]\nssh_args = -C -o ControlMaster=auto -o ControlPersist=60s\n`,
+  );
+  writeFileSync(join(cfgProject, 'empty_known_hosts'), '');
+  const inDir = (args: string[]) => sls(args, {}, cfgProject);
+  const connection = await inDir(['inventory', '--host', 'web-02', '--connection']);
+  assert.equal(connection.code, 0, connection.stderr);
+  assert.deepEqual(
+    { ...JSON.parse(connection.stdout), knownHostsFiles: undefined },
+    { address: w2!.address, port: w2!.port, user: 'root', identityFiles: [fleet.keyPath], proxyJump: [], knownHostsFiles: undefined, strictHostKeyChecking: 'off', connectTimeout: 7 },
+  );
+  const status = await inDir(['status']);
+  assert.equal(status.code, 0, `${status.stdout}\n${status.stderr}`);
+  assert.match(status.stderr, /warning: host key checking is off \(host_key_checking=False from .*ansible\.cfg:5\)/);
+  assert.doesNotMatch(status.stderr, /ignored ssh arguments/, "ansible.cfg's usual connection-sharing ssh_args are not warned about");
+  const strict = await inDir(['status', '--host-key-checking', 'strict', '--known-hosts', 'empty_known_hosts', '--retries', '0']);
+  assert.equal(strict.code, 3, 'the command line wins: an unknown host key fails the hosts');
+  assert.doesNotMatch(strict.stderr, /host key checking is off/);
 });

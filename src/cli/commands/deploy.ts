@@ -35,13 +35,13 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
     program
       .command('deploy')
       .description('converge hosts with a playbook (default: turn on SLS alert export to Sophos Central)')
-      .argument('<inventory>', 'inventory file or directory')
+      .argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)')
       .option('-p, --playbook <file>', 'TypeScript playbook (default: the bundled playbooks/sls-central.ts)')
       .option('-C, --check', 'dry run: read hosts, change nothing, report what would change')
       .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
       .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
       .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed'),
-  ).action(async (inventory: string, options: DeployOptions) => {
+  ).action(async (inventory: string | undefined, options: DeployOptions) => {
     let serial;
     try {
       serial = options.serial ? parseSerial(options.serial) : undefined;

@@ -10,6 +10,7 @@ import { parseExtraVars } from '../extra-vars.ts';
 import { positiveNumber } from '../numbers.ts';
 import { hostVarsAsRun, readInventory } from '../targets.ts';
 import { addVaultOptions, vaultKeyring, type VaultCliOptions } from '../vault-options.ts';
+import { ansibleDefaultVars, applyAnsibleConfig, inventoryFromSettings } from '../ansible-config.ts';
 
 interface InventoryCliOptions extends VaultCliOptions {
   list?: boolean;
@@ -39,7 +40,7 @@ export function registerInventory(program: Command, done: (code: number) => void
     program
       .command('inventory')
       .description('show hosts, groups and merged variables, as ansible-inventory does')
-      .argument('<inventory>', 'inventory file or directory')
+      .argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)')
       .option('--list', 'the JSON document of ansible-inventory --list (the default)')
       .option('--graph [group]', 'the group tree of ansible-inventory --graph')
       .option('--host <name>', "one host's variables, as ansible-inventory --host")
@@ -48,8 +49,10 @@ export function registerInventory(program: Command, done: (code: number) => void
       .option('--ssh-config <file>', 'for --connection: OpenSSH client config (default ~/.ssh/config)')
       .option('--known-hosts <file>', 'for --connection: known_hosts file')
       .addOption(new Option('--host-key-checking <mode>', 'for --connection').choices(['strict', 'accept-new', 'off']))
-      .option('--connect-timeout <s>', 'for --connection: connection timeout in seconds', '10'),
-  ).action(async (path: string, options: InventoryCliOptions) => {
+      .option('--connect-timeout <s>', 'for --connection: connection timeout in seconds', '10')
+      .hook('preAction', (_, action) => applyAnsibleConfig(action)),
+  ).action(async (given: string | undefined, options: InventoryCliOptions) => {
+    const path = inventoryFromSettings(given, options.ansible);
     const vault = await vaultKeyring(options);
     const inventory = await readInventory(path, vault);
     if (options.connection && options.host === undefined) throw new CliError('--connection needs --host NAME', EXIT.badOptions);
@@ -57,7 +60,7 @@ export function registerInventory(program: Command, done: (code: number) => void
       const host = inventory.hosts.get(options.host);
       if (!host) throw new CliError(`inventory --host: no host named "${options.host}" in ${path}; see them with: sls-play inventory ${path} --graph`, EXIT.badOptions);
       if (options.connection) {
-        const vars = hostVarsAsRun(inventory, parseExtraVars(options.extraVars), vault)(host.name);
+        const vars = hostVarsAsRun(inventory, parseExtraVars(options.extraVars), vault, ansibleDefaultVars(options.ansible))(host.name);
         const resolved = resolveConnectOptions(host.name, vars, {
           sshConfigFile: options.sshConfig,
           knownHostsFile: options.knownHosts,

@@ -16,8 +16,8 @@ function register(
   done: (code: number) => void,
   epilogue?: (report: RunReport) => string,
 ): void {
-  addRunOptions(program.command(name).description(description).argument('<inventory>', 'inventory file or directory')).action(
-    async (inventory: string, options: RunCliOptions) => {
+  addRunOptions(program.command(name).description(description).argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)')).action(
+    async (inventory: string | undefined, options: RunCliOptions) => {
       const targets = await loadTargets(inventory, options.limit, options.extraVars, undefined, options);
       if (options.listHosts) return done(printListHosts(targets));
       done(await execute(playbook, targets, options, { check: false, diff: false, epilogue }));
