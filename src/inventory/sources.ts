@@ -3,6 +3,7 @@
  * loading: entries in sorted order, recursively, skipping hidden files, group_vars/,
  * host_vars/, vars_plugins/ and the extensions Ansible ignores (.ini, .cfg, .md, .txt, …).
  */
+import { accessSync, constants } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +13,7 @@ import { parseIni } from './ini.ts';
 import { loadYaml } from './yaml-load.ts';
 import { parseYamlInventory } from './yaml-inventory.ts';
 import { readInventoryText, type LoadOptions } from './read-text.ts';
+import { isScriptFormat, parseInventoryScript, parseScriptInventory } from './script-inventory.ts';
 
 // Ansible's INVENTORY_IGNORE_EXTS default (REJECT_EXTS plus .orig, .ini, .cfg, .retry).
 const IGNORED_EXTS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry'];
@@ -48,21 +50,34 @@ async function parseFile(model: InventoryModel, file: string, options: LoadOptio
   if (TS_EXTS.includes(ext)) return parseModule(model, file);
   if (ext === '.toml') throw new InventoryError('TOML inventories are not supported: convert it to YAML or INI', file);
   const text = await readInventoryText(file, options);
-  if (text.startsWith('#!')) {
-    throw new InventoryError('executable inventory scripts are not supported: save its output (--list) as a .json file, or write a .ts inventory module', file, 1);
-  }
+  // Ansible's script plugin comes before yaml and ini: a file with a shebang, or executable, is run.
+  // An executable bit on a static file (a checkout's hosts, say) does not make it a script:
+  // Ansible's exec of it fails (no shebang, not a program) and the file is read as yaml or ini.
+  if (text.startsWith('#!') || (text.startsWith('\x7fELF') && isExecutable(file))) return parseInventoryScript(model, file);
   if (YAML_EXTS.includes(ext)) {
     const y = loadYaml(text, file);
+    // the JSON that ansible-inventory --list (or an inventory script) prints
+    if (isScriptFormat(y.value)) return parseScriptInventory(model, y.value, file);
     return parseYamlInventory(model, y.value, file, y.lineOf);
   }
   if (!ext) {
     // Ansible tries a file without an extension as YAML first, then as INI.
     const y = tryYaml(text, file);
     if (y && typeof y.value === 'object' && y.value !== null && !Array.isArray(y.value)) {
+      if (isScriptFormat(y.value)) return parseScriptInventory(model, y.value, file);
       return parseYamlInventory(model, y.value, file, y.lineOf);
     }
   }
   parseIni(model, text, file);
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function tryYaml(text: string, file: string): ReturnType<typeof loadYaml> | undefined {
