@@ -6,6 +6,7 @@
  * inventory plugin's output can be fed in) is read the same way.
  */
 import { execFile } from 'node:child_process';
+import { resolve as absolute } from 'node:path';
 import { ModelError, type InventoryModel } from './model.ts';
 import { InventoryError, type Vars } from './types.ts';
 
@@ -74,7 +75,7 @@ export async function parseScriptInventory(
 
 function runScript(file: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { maxBuffer: 256 << 20, timeout: 300_000 }, (error, stdout, stderr) => {
+    execFile(absolute(file), args, { maxBuffer: 256 << 20, timeout: 300_000 }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
       const code = (error as NodeJS.ErrnoException).code;
       const first = stderr.trim().split('\n')[0];

@@ -138,3 +138,19 @@ test('ansible.cfg in the project: inventory, remote_user, private_key_file, time
   assert.equal(strict.code, 3, 'the command line wins: an unknown host key fails the hosts');
   assert.doesNotMatch(strict.stderr, /host key checking is off/);
 });
+
+test('a dynamic inventory script and the JSON ansible-inventory prints both drive a real run', { skip: skipAnsible }, async () => {
+  const [w1, w2] = fleet.hosts;
+  const list = {
+    web: { hosts: ['web-01', 'web-02'], vars: { ansible_user: 'root', ansible_ssh_private_key_file: fleet.keyPath } },
+    _meta: { hostvars: { 'web-01': { ansible_host: w1!.address, ansible_port: w1!.port }, 'web-02': { ansible_host: w2!.address, ansible_port: w2!.port } } },
+  };
+  writeFileSync(join(project, 'cloud.sh'), `#!/bin/sh\n[ "$1" = --list ] && echo '${JSON.stringify(list)}'\n`, { mode: 0o755 });
+  const viaScript = await sls(['exec', 'cloud.sh', 'web', '--known-hosts', fleet.knownHostsPath, '--', 'echo', 'hello']);
+  assert.equal(viaScript.code, 0, viaScript.stderr);
+  assert.equal(viaScript.stdout.match(/hello/g)?.length, 2);
+  writeFileSync(join(project, 'fleet.json'), await ansibleCommand('ansible-inventory', ['-i', join(project, 'cloud.sh'), '--list']));
+  const viaJson = await sls(['exec', 'fleet.json', 'web-02', '--known-hosts', fleet.knownHostsPath, '--', 'echo', 'hello']);
+  assert.equal(viaJson.code, 0, viaJson.stderr);
+  assert.equal(viaJson.stdout.match(/hello/g)?.length, 1);
+});
