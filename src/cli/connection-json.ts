@@ -20,7 +20,7 @@ export function connectionJson(options: ConnectOptions): ConnectionJson {
     user: options.user,
     identityFiles: [...options.privateKeyFiles],
     proxyJump: (options.proxyJump ?? []).map((hop) => ({ address: hop.address, port: hop.port, user: hop.user })),
-    knownHostsFiles: [options.knownHostsFile],
+    knownHostsFiles: [options.knownHostsFile, ...(options.extraKnownHostsFiles ?? [])],
     strictHostKeyChecking: options.hostKeyChecking,
     connectTimeout: options.connectTimeoutMs > 0 && Number.isFinite(options.connectTimeoutMs) ? options.connectTimeoutMs / 1000 : null,
   };
