@@ -154,3 +154,32 @@ test('a dynamic inventory script and the JSON ansible-inventory prints both driv
   assert.equal(viaJson.code, 0, viaJson.stderr);
   assert.equal(viaJson.stdout.match(/hello/g)?.length, 1);
 });
+
+test('~/.ssh/config as ssh reads it: Include inside a Host block, several UserKnownHostsFile, ConnectTimeout 0', async () => {
+  const sub = join(project, 'sshcfg');
+  mkdirSync(sub);
+  const w1 = fleet.host('web-01');
+  writeFileSync(join(sub, 'hosts'), 'web-01\n');
+  writeFileSync(join(sub, 'web-01.conf'), `HostName ${w1.address}\nPort ${w1.port}\n`);
+  writeFileSync(join(sub, 'empty_known_hosts'), '');
+  writeFileSync(
+    join(sub, 'ssh_config'),
+    `Host web-01\n  Include ${join(sub, 'web-01.conf')}\nHost web-?1\n  User root\n  IdentityFile ${fleet.keyPath}\n  UserKnownHostsFile ${join(sub, 'empty_known_hosts')} ${fleet.knownHostsPath}\n  ConnectTimeout 0\n`,
+  );
+  const connection = await sls(['inventory', 'hosts', '--host', 'web-01', '--connection', '--ssh-config', 'ssh_config'], {}, sub);
+  assert.equal(connection.code, 0, connection.stderr);
+  assert.deepEqual(JSON.parse(connection.stdout), {
+    address: w1.address,
+    port: w1.port,
+    user: 'root',
+    identityFiles: [fleet.keyPath],
+    proxyJump: [],
+    knownHostsFiles: [join(sub, 'empty_known_hosts'), fleet.knownHostsPath],
+    strictHostKeyChecking: 'strict',
+    connectTimeout: null,
+  });
+  // the host's key is only in the second file: it is found there, and the connection waits as long as it takes
+  const exec = await sls(['exec', 'hosts', 'all', '--ssh-config', 'ssh_config', '--', 'echo', 'reached'], {}, sub);
+  assert.equal(exec.code, 0, exec.stderr);
+  assert.match(exec.stdout, /reached/);
+});
