@@ -24,10 +24,18 @@ export async function readInventory(path: string, vault?: VaultKeyring): Promise
 /** How a command reads its inventory beyond the path: vault passwords (more to come). */
 export type TargetOptions = VaultCliOptions;
 
-/** Inline `!vault` values opened; every plaintext is a secret, since someone chose to vault it. */
+/**
+ * Inline `!vault` values opened. Secret-named ones are masked like every secret-named value;
+ * any other vaulted value is masked too once it is long enough not to be an everyday word
+ * (a vaulted `ansible_user: root` must not turn every "/root" in the output into the mask).
+ */
+const MASKED_VAULT_LENGTH = 8;
+
 function openVaulted(vars: Vars, vault: VaultKeyring, host: string): Vars {
   try {
-    return decryptInlineVars(vars, vault, `host ${host}`, registerSecret);
+    return decryptInlineVars(vars, vault, `host ${host}`, (plain) => {
+      if (plain.length >= MASKED_VAULT_LENGTH) registerSecret(plain);
+    });
   } catch (error) {
     if (error instanceof VaultError) throw vaultCliError(error);
     throw error;
