@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { toAnsibleGraph, toAnsibleList } from '../../inventory/index.ts';
 import { withoutInternal } from '../../inventory/ansible-list.ts';
+import { withoutUnsafe } from '../../inventory/template/index.ts';
 import { redact, registerSecretVars } from '../../report/secrets.ts';
 import { resolveConnectOptions } from '../../transport/index.ts';
 import type { HostKeyChecking } from '../../transport/types.ts';
@@ -71,14 +72,14 @@ export function registerInventory(program: Command, done: (code: number) => void
         for (const warning of resolved.warnings) process.stderr.write(`warning: ${redact(warning)}\n`);
         process.stdout.write(`${redact(JSON.stringify(connectionJson(resolved), null, 4))}\n`);
       } else {
-        registerSecretVars(host.vars);
+        registerSecretVars(withoutUnsafe(host.vars));
         process.stdout.write(`${redact(sortedJson(withoutInternal(host.vars)))}\n`);
       }
     } else if (options.graph !== undefined && !options.list) {
       process.stdout.write(`${toAnsibleGraph(inventory, typeof options.graph === 'string' ? options.graph : undefined)}\n`);
     } else {
       // As ansible-inventory, --list shows variables; secrets stay masked as everywhere else.
-      for (const host of inventory.hosts.values()) registerSecretVars(host.vars);
+      for (const host of inventory.hosts.values()) registerSecretVars(withoutUnsafe(host.vars));
       process.stdout.write(`${redact(JSON.stringify(toAnsibleList(inventory), null, 4))}\n`);
     }
     done(0);

@@ -12,9 +12,11 @@ import nunjucks from 'nunjucks';
 import type { Inventory, Vars } from '../types.ts';
 import { TemplateError } from './errors.ts';
 import { addAnsibleFilters } from './filters.ts';
+import { UnsafeText } from './unsafe.ts';
 
 /** Whether `value` holds a template anywhere (strings at any depth). */
 export function hasTemplate(value: unknown): boolean {
+  if (value instanceof UnsafeText) return false;
   if (typeof value === 'string') return value.includes('{{') || value.includes('{%');
   if (Array.isArray(value)) return value.some(hasTemplate);
   if (typeof value === 'object' && value !== null) return Object.values(value).some(hasTemplate);
@@ -148,9 +150,10 @@ export class Templar {
   }
 
   private renderValue(host: string, name: string, value: unknown): unknown {
+    if (value instanceof UnsafeText) return value.text;
     if (typeof value === 'string') return hasTemplate(value) ? this.renderString(host, name, value) : value;
     if (Array.isArray(value)) return value.map((v) => this.renderValue(host, name, v));
-    if (typeof value === 'object' && value !== null) {
+    if (typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderValue(host, name, v)]));
     }
     return value;

@@ -32,7 +32,8 @@ export function decryptInlineVars(vars: Vars, keyring: VaultKeyring, where: stri
       return plain;
     }
     if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}[${i}]`));
-    if (typeof value === 'object' && value !== null) {
+    // plain mappings only: a class instance (an !unsafe value, a date) is kept as it is
+    if (typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, `${path}.${k}`)]));
     }
     return value;

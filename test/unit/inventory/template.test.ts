@@ -10,7 +10,7 @@ import type { Inventory, Vars } from '../../../src/inventory/types.ts';
 import { ansibleCommand, python } from './ansible-reference.ts';
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/inventories/templated');
-const NAMES = ['ansible_host', 'domain', 'sls_region', 'ansible_user', 'team_label', 'first_web', 'last_sensor', 'web_hosts', 'number', 'as_text', 'trimmed', 'renamed', 'peer_domain', 'nested', 'is_eu', 'upper_site'];
+const NAMES = ['ansible_host', 'domain', 'sls_region', 'ansible_user', 'team_label', 'first_web', 'last_sensor', 'web_hosts', 'number', 'as_text', 'trimmed', 'renamed', 'peer_domain', 'nested', 'is_eu', 'upper_site', 'literal_text'];
 
 function templarOf(inventory: Inventory, extra: Vars = {}): Templar {
   return new Templar(inventory, (h) => ({ ...inventory.hosts.get(h)!.vars, ...extra }));
