@@ -112,7 +112,7 @@ export function resolveConnectOptions(name: string, vars: Record<string, unknown
 
   const sshName = text(vars.ansible_host) ?? name;
   const found = lookupSshConfig(config, sshName, { ...context, user: text(vars.ansible_user), port: port(vars.ansible_port) });
-  for (const warning of found.warnings ?? []) warnings.push(`${name}: ssh config ${warning}`);
+  for (const warning of found.warnings ?? []) warnings.push(`ssh config ${warning}`);
   const inventoryKeys = keyFiles(vars.ansible_ssh_private_key_file ?? vars.ansible_private_key_file).map(expandHome);
 
   // Each bastion is looked up in the ssh config too; the first one's own ProxyJump comes before it.
@@ -124,7 +124,7 @@ export function resolveConnectOptions(name: string, vars: Record<string, unknown
     }
     return parseProxyJump(value).flatMap((jump: JumpHop, index: number) => {
       const hopConfig = lookupSshConfig(config, jump.host, { ...context, user: jump.user, port: jump.port });
-      for (const warning of hopConfig.warnings ?? []) warnings.push(`${name}: ssh config ${warning}`);
+      for (const warning of hopConfig.warnings ?? []) warnings.push(`ssh config ${warning}`);
       const hop: Hop = {
         name: jump.host,
         address: hopConfig.hostName ?? jump.host,
