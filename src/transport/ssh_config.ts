@@ -74,6 +74,11 @@ export function hostKeyCheckingFrom(value: string): HostKeyChecking | undefined 
   }
 }
 
+/** HostName takes only `%h` (the name given, lowercased) and `%%`. */
+function expandHostName(value: string, host: string): string {
+  return value.replace(/%([%h])/g, (_, token: string) => (token === '%' ? '%' : host));
+}
+
 const SINGLE = new Set(['hostname', 'user', 'port', 'proxyjump', 'stricthostkeychecking', 'userknownhostsfile', 'connecttimeout']);
 const MAX_INCLUDE_DEPTH = 16;
 
@@ -98,7 +103,7 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
   // The host Match host compares with: HostName so far, %h expanded.
   const currentHost = () => {
     const name = setting('hostname');
-    return name === undefined ? lower : expandTokens(name, { home: context.home, localUser: context.localUser, host: lower });
+    return name === undefined ? lower : expandHostName(name, lower);
   };
 
   const matchLine = (line: ConfigLine): boolean => {
@@ -189,7 +194,7 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
   evaluate(config.lines, true, false, 0);
 
   const hostNameRaw = setting('hostname');
-  const hostName = hostNameRaw === undefined ? undefined : expandTokens(hostNameRaw, { home: context.home, localUser: context.localUser, host: lower });
+  const hostName = hostNameRaw === undefined ? undefined : expandHostName(hostNameRaw, lower);
   const user = setting('user');
   const portRaw = setting('port');
   const port = portRaw !== undefined && /^\d+$/.test(portRaw) ? Number(portRaw) : undefined;
