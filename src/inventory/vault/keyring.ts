@@ -24,6 +24,9 @@ export class VaultError extends Error {
 }
 
 export class VaultKeyring {
+  /** A group's vaulted value is opened once, not once per host (PBKDF2 is slow on purpose). */
+  private readonly opened = new Map<string, string>();
+
   constructor(readonly secrets: readonly VaultSecret[] = []) {}
 
   get empty(): boolean {
@@ -32,6 +35,8 @@ export class VaultKeyring {
 
   /** Decrypts a vault envelope (a whole file, or an inline `!vault` value) to its text. */
   decrypt(text: string, where: string): string {
+    const known = this.opened.get(text);
+    if (known !== undefined) return known;
     let envelope;
     try {
       envelope = parseEnvelope(text);
@@ -47,7 +52,11 @@ export class VaultKeyring {
     ];
     for (const secret of ordered) {
       const plain = decryptEnvelope(envelope, secret.password);
-      if (plain) return plain.toString('utf8');
+      if (plain) {
+        const textOut = plain.toString('utf8');
+        this.opened.set(text, textOut);
+        return textOut;
+      }
     }
     const tried = ordered.map((s) => `${s.label}@${s.source}`).join(', ');
     throw new VaultError(where, 'wrong-password', `vault-encrypted${label}, and none of the vault passwords given opens it (tried ${tried}); check the password or the vault id`);
