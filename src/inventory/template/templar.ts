@@ -41,6 +41,7 @@ function cleanMessage(message: string): string {
 export class Templar {
   private readonly env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
   private readonly rendered = new Map<string, Map<string, unknown>>();
+  private readonly compiled = new Map<string, nunjucks.Template>();
   private readonly inProgress: string[] = [];
   /** The host whose variables a template being rendered sees. */
   private readonly scopes: string[] = [];
@@ -159,6 +160,13 @@ export class Templar {
     return value;
   }
 
+  /** Renders with a compiled template kept per source text: a fleet shares its group_vars' templates. */
+  private render(source: string): string {
+    let compiled = this.compiled.get(source);
+    if (!compiled) this.compiled.set(source, (compiled = new nunjucks.Template(jinjaEscapes(source), this.env, undefined, true)));
+    return compiled.render({});
+  }
+
   private renderString(host: string, name: string, template: string): unknown {
     const outerUndefined = this.undefinedName;
     this.scopes.push(host);
@@ -169,7 +177,7 @@ export class Templar {
       if (lone) {
         this.captured = undefined;
         try {
-          this.env.renderString(jinjaEscapes(`{{ (${lone[1]}) | __sls_native }}`), {});
+          this.render(`{{ (${lone[1]}) | __sls_native }}`);
           native = true;
         } catch (error) {
           if (this.inner) throw this.inner;
@@ -185,7 +193,7 @@ export class Templar {
         if (value === null) return '';
         return String(value);
       }
-      return this.env.renderString(jinjaEscapes(template), {});
+      return this.render(template);
     } catch (error) {
       if (error instanceof TemplateError) throw error;
       if (this.inner) throw this.inner;
