@@ -1,6 +1,7 @@
 import { loadInventory, selectHosts } from '../inventory/index.ts';
 import { InventoryError, type Inventory, type Vars } from '../inventory/types.ts';
-import { Templar, TemplateError } from '../inventory/template/index.ts';
+import { Templar } from '../inventory/template/index.ts';
+import { CONNECTION_VARIABLES } from '../transport/resolve.ts';
 import { decryptInlineVars, VaultError, VaultKeyring } from '../inventory/vault/index.ts';
 import { registerSecret, registerSecretVars } from '../report/secrets.ts';
 import type { HostTarget } from '../runner/host-run.ts';
@@ -78,7 +79,8 @@ export async function loadTargets(
  * Every host's variables as a run sees them: extra vars on top, inline vaults opened, then
  * `{{ }}` rendered (hostvars may reach any host, so any host can be asked for, lazily).
  * `defaults` (from ansible.cfg) sit below every inventory variable.
- * Secret-named values are registered for redaction. A template that cannot render is exit 5.
+ * Secret-named values are registered for redaction. A connection or sls_ variable whose
+ * template cannot render is exit 5; any other stays an UnrenderedValue, an error where used.
  */
 export function hostVarsAsRun(inventory: Inventory, extraVars: Vars, vault: VaultKeyring, defaults: Vars = {}): (host: string) => Vars {
   const raw = new Map<string, Vars>();
@@ -89,12 +91,12 @@ export function hostVarsAsRun(inventory: Inventory, extraVars: Vars, vault: Vaul
   };
   const templar = new Templar(inventory, rawVars);
   return (host) => {
-    let vars: Vars;
-    try {
-      vars = templar.renderHost(host);
-    } catch (error) {
-      if (error instanceof TemplateError) throw new CliError(error.message, EXIT.badOptions);
-      throw error;
+    const { vars, failures } = templar.renderHostLazily(host);
+    // What sls-play itself reads must render before any host is touched; any other variable
+    // is an error only where a step uses it, as in Ansible (group_vars shared with playbooks
+    // may refer to facts or lookups sls-play does not have).
+    for (const [name, error] of failures) {
+      if (CONNECTION_VARIABLES.has(name) || name.startsWith('sls_')) throw new CliError(error.message, EXIT.badOptions);
     }
     registerSecretVars(vars);
     return vars;

@@ -4,6 +4,14 @@ import { parseSshArgs } from './ssh_args.ts';
 import { hostKeyCheckingFrom, loadSshConfigFile, lookupSshConfig, parseProxyJump, type ExpandContext, type JumpHop, type SshConfigHost } from './ssh_config.ts';
 import type { ConnectOptions, HostKeyChecking } from './types.ts';
 
+/** Every inventory variable resolveConnectOptions reads. */
+export const CONNECTION_VARIABLES: ReadonlySet<string> = new Set([
+  'ansible_host', 'ansible_port', 'ansible_user', 'ansible_ssh_private_key_file', 'ansible_private_key_file',
+  'ansible_password', 'ansible_ssh_pass', 'ansible_become', 'ansible_become_user', 'ansible_become_password',
+  'ansible_become_pass', 'ansible_become_method', 'ansible_ssh_args', 'ansible_ssh_common_args',
+  'ansible_ssh_extra_args', 'ansible_host_key_checking',
+]);
+
 export interface ResolveSettings {
   /** OpenSSH client config; default ~/.ssh/config (a missing file is an empty config). */
   sshConfigFile?: string;

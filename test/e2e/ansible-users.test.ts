@@ -49,6 +49,8 @@ before(async () => {
       `ansible_ssh_private_key_file: "${fleet.keyPath}"`,
       'site: Ireland',
       'sls_region: "{{ site }}"',
+      '# shared with Ansible playbooks: refers to a fact sls-play does not gather, and is not used here',
+      'welcome: "Welcome to {{ ansible_hostname }}"',
       '',
     ].join('\n'),
   );
@@ -104,7 +106,7 @@ test('a template that cannot render stops the run before any host: exit 5 naming
   assert.equal(fleet.host('web-01').restartCount(), 0);
 });
 
-test('deploy from the project directory uses the bundled playbook; connection and playbook see rendered values', async () => {
+test('deploy from the project directory uses the bundled playbook; connection and playbook see rendered values; an unused unrenderable variable is no error', async () => {
   const run = await sls(['deploy', 'hosts', '--known-hosts', fleet.knownHostsPath]);
   assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
   for (const name of ['web-01', 'web-02']) {

@@ -13,6 +13,7 @@ import type { Inventory, Vars } from '../types.ts';
 import { TemplateError } from './errors.ts';
 import { addAnsibleFilters } from './filters.ts';
 import { UnsafeText } from './unsafe.ts';
+import { UnrenderedValue } from './unrendered.ts';
 
 /** Whether `value` holds a template anywhere (strings at any depth). */
 export function hasTemplate(value: unknown): boolean {
@@ -148,6 +149,25 @@ export class Templar {
   /** Every variable of `host`, rendered. */
   renderHost(host: string): Vars {
     return Object.fromEntries(Object.keys(this.rawVars(host)).map((name) => [name, this.variable(host, name)]));
+  }
+
+  /**
+   * Every variable of `host`, rendered where it can be; one that cannot is an UnrenderedValue
+   * (an error only where it is used, as in Ansible) and its error is in `failures`.
+   */
+  renderHostLazily(host: string): { vars: Vars; failures: Map<string, TemplateError> } {
+    const failures = new Map<string, TemplateError>();
+    const vars: Vars = {};
+    for (const name of Object.keys(this.rawVars(host))) {
+      try {
+        vars[name] = this.variable(host, name);
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        failures.set(name, error);
+        vars[name] = new UnrenderedValue(error);
+      }
+    }
+    return { vars, failures };
   }
 
   private renderValue(host: string, name: string, value: unknown): unknown {

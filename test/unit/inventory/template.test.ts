@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadInventory, toAnsibleList } from '../../../src/inventory/index.ts';
-import { Templar, TemplateError } from '../../../src/inventory/template/index.ts';
+import { Templar, TemplateError, UnrenderedValue } from '../../../src/inventory/template/index.ts';
 import { pythonReplacement, regexReplace, toInt } from '../../../src/inventory/template/filters.ts';
 import { jinjaEscapes } from '../../../src/inventory/template/templar.ts';
 import type { Inventory, Vars } from '../../../src/inventory/types.ts';
@@ -55,6 +55,17 @@ describe('templated inventory variables', () => {
     assert.throws(() => templar.variable('db-01', 'a'), /variable a: cannot render "\{\{ b \}\}": it refers to itself \(a → b → a\)/);
     assert.throws(() => templar.renderHost('db-01'), /variable a: .*refers to itself/);
     assert.throws(() => templarOf(inventory, { outer: '{{ inner }}', inner: '{{ gone }}' }).variable('db-01', 'outer'), /variable inner: cannot render "\{\{ gone \}\}": 'gone' is undefined/);
+  });
+
+  it('renderHostLazily leaves a variable that cannot render in place, an error only where it is used', async () => {
+    const inventory = await loadInventory(FIXTURE);
+    const { vars, failures } = templarOf(inventory, { motd: 'Welcome to {{ ansible_hostname }}', uses_motd: '{{ motd }}!' }).renderHostLazily('db-01');
+    assert.equal(vars.ansible_host, 'db-01.db.internal');
+    assert.ok(vars.motd instanceof UnrenderedValue);
+    assert.deepEqual([...failures.keys()].sort(), ['motd', 'uses_motd']);
+    assert.throws(() => `${String(vars.motd)}`, /host db-01: variable motd: cannot render "Welcome to \{\{ ansible_hostname \}\}": 'ansible_hostname' is undefined/);
+    assert.throws(() => JSON.stringify(vars), /variable motd/);
+    assert.deepEqual(Object.keys(vars.motd as object), [], 'nothing to walk into');
   });
 
   it('extra variables win, and plain values pass through untouched', async () => {
