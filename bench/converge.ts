@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { resolveMcsUrl } from '../src/sls/regions.ts';
-import { testAlertScript } from '../src/sls/steps/test-alert.ts';
+import { testAlertScript } from '../src/sls/test-alert.ts';
 import { startFleet, type Fleet } from '../test/fleet/fleet.ts';
 import { healthyProfiles } from '../test/fleet/profiles.ts';
 import { CLI, REPO } from '../test/helpers/cli.ts';

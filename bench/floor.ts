@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { analyseCerts } from '../src/sls/certs.ts';
 import { editSensorConfig } from '../src/sls/config-edit.ts';
-import { testAlertScript } from '../src/sls/steps/test-alert.ts';
+import { testAlertScript } from '../src/sls/test-alert.ts';
 import { compareVersions, parseVersion } from '../src/sls/version.ts';
 
 export interface FloorSpec {

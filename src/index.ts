@@ -1,9 +1,17 @@
 /** The playbook API: what `import { … } from 'sls-play'` gives a playbook author. */
-export { playbook, step, ok, changed, failed, skipped } from './playbook/define.ts';
-export type { HostContext, Playbook, StepDefinition, StepResult } from './playbook/types.ts';
+export { playbook } from './playbook/define.ts';
+export type { Playbook, StepResult } from './playbook/types.ts';
 export { PlaybookInputError } from './playbook/types.ts';
-export { shellQuote } from './playbook/quote.ts';
-export { gatherFacts, fileFact, type Fact, type FileState } from './modules/facts.ts';
-export { writeFileAtomic, restoreBackup } from './modules/write-file.ts';
+export { shellQuote, sh, ShellCommand } from './playbook/quote.ts';
+export type { Host, Param, Plan, PlanContext, ApplyContext, Applied, Task, TaskOptions, FileDiff } from './tasks/types.ts';
+export { custom, planOk, planFailed, planSkipped, resolve } from './tasks/task.ts';
+export { fileFact, outputFact, type Fact, type FileState } from './modules/facts.ts';
+export { pathFact, type PathState } from './modules/path-fact.ts';
+export { file, type FileParams } from './modules/file.ts';
+export { fileEdit, type FileEditParams, type TextEdit } from './modules/file-edit.ts';
+export { yamlEdit, type YamlEditParams } from './modules/yaml-edit.ts';
+export { command, type CommandParams } from './modules/command.ts';
+export { service, type ServiceParams } from './modules/service.ts';
+export { assert, type AssertParams, type Verdict } from './modules/assert.ts';
+export { secret, Secret } from './secrets/secret.ts';
 export { registerSecret } from './report/secrets.ts';
-export { unifiedDiff } from './report/diff.ts';

@@ -3,7 +3,7 @@ import { PlaybookInputError } from '../playbook/types.ts';
 import { jsonDocument } from '../report/json.ts';
 import { plainReporter } from '../report/plain.ts';
 import type { Reporter } from '../report/reporter.ts';
-import { redact, registerSecret } from '../report/secrets.ts';
+import { redact, registerSecret, runRedactor } from '../report/secrets.ts';
 import { taskListReporter } from '../report/tasklist.ts';
 import type { SerialEntry } from '../runner/batches.ts';
 import type { HostTarget } from '../runner/host-run.ts';
@@ -21,8 +21,13 @@ export interface ExecuteSettings {
   diff: boolean;
   serial?: SerialEntry[];
   maxFailPercentage?: number;
+  /** `--tags` / `--skip-tags`. */
+  tags?: string[];
+  skipTags?: string[];
   /** Printed for humans after the recap (e.g. the status table). */
   epilogue?: (report: RunReport) => string;
+  /** A phase after the run and its recap (e.g. `--central`) that may add to the report before --json and the exit status. */
+  afterRun?: (report: RunReport) => Promise<RunReport>;
 }
 
 function chooseReporter(options: RunCliOptions, diff: boolean): Reporter {
@@ -99,7 +104,7 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
         retries,
         signal: controller.signal,
       }),
-      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true },
+      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true, tags: settings.tags, skipTags: settings.skipTags, redactor: runRedactor },
       forks,
       serial: settings.serial,
       maxFailPercentage: settings.maxFailPercentage,
@@ -112,6 +117,7 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
+  if (settings.afterRun) report = await settings.afterRun(report);
   if (options.json) process.stdout.write(`${jsonDocument(report)}\n`);
   return exitCodeFor(report.summary, report.interrupted);
 }

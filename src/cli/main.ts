@@ -3,6 +3,7 @@ import { redact } from '../report/secrets.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerExec } from './commands/exec.ts';
 import { registerInventory } from './commands/inventory.ts';
+import { registerRun } from './commands/run.ts';
 import { registerStatus, registerTestAlert } from './commands/sensor.ts';
 import { CliError, EXIT } from './errors.ts';
 
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDeploy(program, done);
   registerStatus(program, done);
   registerExec(program, done);
+  registerRun(program, done);
   registerTestAlert(program, done);
   registerInventory(program, done);
   for (const command of program.commands) command.exitOverride();

@@ -9,6 +9,8 @@ import { CliError, EXIT } from './errors.ts';
 import { parseExtraVars } from './extra-vars.ts';
 import { vaultCliError, vaultKeyring, type VaultCliOptions } from './vault-options.ts';
 import { ansibleDefaultVars, inventoryFromSettings } from './ansible-config.ts';
+import { emptyInventoryWarning, noHostsMatchedMessage } from './no-hosts.ts';
+import { NoHostsMatchedError } from '../inventory/index.ts';
 
 export async function readInventory(path: string, vault?: VaultKeyring): Promise<Inventory> {
   try {
@@ -38,7 +40,8 @@ function openVaulted(vars: Vars, vault: VaultKeyring, host: string): Vars {
       if (plain.length >= MASKED_VAULT_LENGTH) registerSecret(plain);
     });
   } catch (error) {
-    if (error instanceof VaultError) throw vaultCliError(error);
+    // a variable that cannot be opened is a bad variable, whatever the reason
+    if (error instanceof VaultError) throw new CliError(error.message, EXIT.badOptions);
     throw error;
   }
 }
@@ -57,6 +60,11 @@ export async function loadTargets(
   const extraVars = parseExtraVars(extraVarArgs);
   const vault = await vaultKeyring(options);
   const inventory = await readInventory(inventoryFromSettings(inventoryPath, options.ansible), vault);
+  const empty = emptyInventoryWarning(inventory);
+  if (empty) {
+    process.stderr.write(`warning: ${empty}\n`);
+    return [];
+  }
   let hosts;
   try {
     hosts = selectHosts(inventory, pattern ?? 'all');
@@ -67,6 +75,7 @@ export async function loadTargets(
       if (hosts.length === 0) throw new Error(`no host matches both the pattern "${pattern}" and --limit "${limit}"`);
     }
   } catch (error) {
+    if (error instanceof NoHostsMatchedError) throw new CliError(noHostsMatchedMessage(error.pattern, inventory), EXIT.badOptions);
     throw new CliError(error instanceof Error ? error.message : String(error), EXIT.badOptions);
   }
   registerSecret(process.env.SLS_API_KEY);

@@ -1,45 +1,84 @@
 import { shellQuote } from '../playbook/quote.ts';
-import type { HostContext } from '../playbook/types.ts';
 
 /**
  * A fact is a command plus a function that reads its output. Several facts are gathered in ONE
- * remote command (one round trip), each section fenced by marker lines that carry its exit code.
+ * remote command (one round trip), each section fenced by marker lines, on stdout and on stderr,
+ * that carry its exit code. `parse` may throw: a fact that could not be read is an error with its
+ * reason, never an empty value.
  */
 export interface Fact<T> {
   command: string;
-  parse(output: string, exitCode: number): T;
+  parse(output: string, exitCode: number, stderr: string): T;
 }
 
 export type FactValues<F extends Record<string, Fact<unknown>>> = { [K in keyof F]: F[K] extends Fact<infer T> ? T : never };
 
+/** One fact's raw answer: what its command printed and how it exited. */
+export interface RawFact {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
 const MARK = '__sls_play_fact__';
 
-export function gatherScript(facts: Record<string, Fact<unknown>>): string {
-  return Object.entries(facts)
-    .map(([name, fact]) => `printf '%s\\n' '${MARK} begin ${name}'; ( ${fact.command} ); printf '\\n${MARK} end ${name} %s\\n' "$?"`)
+/** The one script that runs every command, each in a subshell, fenced on both streams. */
+export function gatherScript(commands: Record<string, string | Fact<unknown>>): string {
+  return Object.entries(commands)
+    .map(([name, fact]) => {
+      const command = typeof fact === 'string' ? fact : fact.command;
+      const begin = `printf '%s\\n' '${MARK} begin ${name}'`;
+      const end = `printf '\\n${MARK} end ${name} %s\\n' "$rc"`;
+      return `${begin}; ${begin} >&2; ( ${command}\n); rc=$?; ${end}; ${end} >&2`;
+    })
     .join('\n');
 }
 
-/** Reads each section back exactly as the command printed it (the newline before the end marker is ours). */
-export function parseGathered<F extends Record<string, Fact<unknown>>>(output: string, facts: F): FactValues<F> {
-  const out: Record<string, unknown> = {};
+function sections(text: string): Map<string, { body: string; code: number }> {
+  const out = new Map<string, { body: string; code: number }>();
   const section = new RegExp(`^${MARK} begin (\\S+)\\n([\\s\\S]*?)\\n${MARK} end \\1 (\\d+)$`, 'gm');
-  for (const match of output.matchAll(section)) {
-    const fact = facts[match[1]!];
-    if (fact) out[match[1]!] = fact.parse(match[2]!, Number(match[3]));
+  for (const match of text.matchAll(section)) out.set(match[1]!, { body: match[2]!, code: Number(match[3]) });
+  return out;
+}
+
+/** Splits a gathered run back into each command's answer, exactly as it printed it. */
+export function splitGathered(stdout: string, stderr: string, names: readonly string[]): Record<string, RawFact> {
+  const outs = sections(stdout);
+  const errs = sections(stderr);
+  const result: Record<string, RawFact> = {};
+  for (const name of names) {
+    const out = outs.get(name);
+    if (!out) throw new Error(`reading facts: no answer for "${name}" (the host's shell output was cut short)`);
+    result[name] = { stdout: out.body, stderr: errs.get(name)?.body ?? '', code: out.code };
   }
-  for (const name of Object.keys(facts)) {
-    if (!(name in out)) throw new Error(`reading facts: no answer for "${name}" (the host's shell output was cut short)`);
-  }
+  return result;
+}
+
+/** Reads the facts out of one gathered run (stderr: the same run's standard error). */
+export function parseGathered<F extends Record<string, Fact<unknown>>>(stdout: string, facts: F, stderr = ''): FactValues<F> {
+  const raw = splitGathered(stdout, stderr, Object.keys(facts));
+  const out: Record<string, unknown> = {};
+  for (const [name, fact] of Object.entries(facts)) out[name] = parseFact(name, fact, raw[name]!);
   return out as FactValues<F>;
 }
 
-/** Gathers every fact in one command and stores the results in `ctx.facts`. */
-export async function gatherFacts<F extends Record<string, Fact<unknown>>>(ctx: HostContext, facts: F): Promise<FactValues<F>> {
-  const result = await ctx.exec(gatherScript(facts));
-  const values = parseGathered(result.stdout, facts);
-  Object.assign(ctx.facts, values);
-  return values;
+/** Parses one fact; an error names the fact. */
+export function parseFact<T>(name: string, fact: Fact<T>, raw: RawFact): T {
+  try {
+    return fact.parse(raw.stdout, raw.code, raw.stderr);
+  } catch (error) {
+    throw new FactError(name, (error as Error).message);
+  }
+}
+
+export class FactError extends Error {
+  constructor(
+    readonly fact: string,
+    reason: string,
+  ) {
+    super(`reading ${fact}: ${reason}`);
+    this.name = 'FactError';
+  }
 }
 
 /** A file's content and mode, or null when it does not exist. */
@@ -51,13 +90,20 @@ export interface FileState {
 export function fileFact(path: string): Fact<FileState | null> {
   const p = shellQuote(path);
   return {
-    // The mode line comes first; the content follows verbatim.
-    command: `if [ -f ${p} ]; then stat -c '%a' ${p} && cat ${p}; else echo absent; fi`,
-    parse(output) {
-      if (output.trimEnd() === 'absent') return null;
+    // The mode line comes first; the content follows verbatim. Anything but a regular file or
+    // nothing at all (a directory, an unreadable file) is an error, not an empty file.
+    command: `if [ -f ${p} ]; then stat -c '%a' ${p} && cat ${p}; elif [ -e ${p} ]; then echo 'exists and is not a regular file' >&2; exit 3; else echo absent; fi`,
+    parse(output, code, stderr) {
+      if (code !== 0) throw new Error(`cannot read ${path}: ${stderr.trim().split('\n').pop() || `exit ${code}`}`);
+      if (output === 'absent\n') return null;
       const newline = output.indexOf('\n');
       const modeText = newline < 0 ? output : output.slice(0, newline);
       return { mode: parseInt(modeText, 8), content: newline < 0 ? '' : output.slice(newline + 1) };
     },
   };
+}
+
+/** A fact whose value is its command's output as printed. */
+export function outputFact(command: string): Fact<string> {
+  return { command, parse: (output) => output };
 }

@@ -11,7 +11,8 @@ export class PlaybookLoadError extends Error {
 }
 
 function isPlaybook(value: unknown): value is Playbook {
-  return Boolean(value && typeof value === 'object' && Array.isArray((value as Playbook).steps));
+  const tasks = (value as Playbook | null)?.tasks;
+  return Boolean(value && typeof value === 'object' && (Array.isArray(tasks) || typeof tasks === 'function'));
 }
 
 /** Imports a TypeScript playbook module; its default export is the playbook. */

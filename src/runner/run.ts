@@ -1,4 +1,4 @@
-import type { ContextSettings } from '../playbook/context.ts';
+import type { HostRunSettings } from './host-run.ts';
 import type { Playbook } from '../playbook/types.ts';
 import type { Connection } from '../transport/types.ts';
 import { splitBatches, type SerialEntry } from './batches.ts';
@@ -11,7 +11,7 @@ export interface RunOptions {
   playbook: Playbook;
   targets: HostTarget[];
   connect: (target: HostTarget) => Promise<Connection>;
-  settings: ContextSettings;
+  settings: HostRunSettings;
   forks: number;
   serial?: SerialEntry[];
   /** Stop starting batches once more than this percentage of a batch failed. */

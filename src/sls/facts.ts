@@ -1,24 +1,29 @@
-import { fileFact, type Fact } from '../modules/facts.ts';
+import { outputFact, type Fact } from '../modules/facts.ts';
+import { pathFact, type PathState } from '../modules/path-fact.ts';
 import type { SlsSettings } from './settings.ts';
 import { versionProbeCommand } from './version.ts';
 import { certListingCommand } from './certs.ts';
 
 type ReadSettings = Pick<SlsSettings, 'execPrefix' | 'certDir' | 'configPath' | 'deployment'>;
 
-const raw: Fact<string> = { command: '', parse: (output) => output };
-
 /** Everything a deploy reads from a host, gathered in one command. */
 export function sensorFacts(settings: ReadSettings) {
   return {
-    version: { ...raw, command: versionProbeCommand(settings.execPrefix) },
+    version: outputFact(versionProbeCommand(settings.execPrefix)),
     // The container's certificates are listed inside the container, through the exec prefix.
     certFiles: {
       command: `${certListingCommand(settings.certDir, settings.execPrefix)} 2>/dev/null`,
       parse: (output: string) => output.split('\n').map((l) => l.trim()).filter(Boolean),
     } satisfies Fact<string[]>,
-    config: fileFact(settings.configPath),
+    // The same fact the config task asks for, so the file is read once.
+    config: pathFact(settings.configPath),
   };
 }
+
+export type SensorFacts = { version: string; certFiles: string[]; config: PathState };
+
+/** The config's text, or null when there is no file yet. */
+export const configText = (config: PathState): string | null => (config.type === 'file' ? config.content : null);
 
 /** What `status` adds: the unit's state and the last test alert in the journal. */
 export function serviceFacts(settings: ReadSettings) {

@@ -1,8 +1,19 @@
 /** The Sophos Linux Sensor building blocks: what `import { … } from 'sls-play/sls'` gives. */
 export { slsSettings, slsReadSettings, type SlsSettings } from './settings.ts';
-export { sensorFacts, serviceFacts } from './facts.ts';
-export { checkVersion, checkCerts } from './steps/checks.ts';
-export { configureSensor } from './steps/configure.ts';
-export { restartSensor } from './steps/restart.ts';
-export { testAlert } from './steps/test-alert.ts';
+export { sensorFacts, serviceFacts, configText, type SensorFacts } from './facts.ts';
+export {
+  settingsOf,
+  versionVerdict,
+  certVerdict,
+  sensorConfigEdit,
+  checkVersion,
+  checkCerts,
+  configureSensor,
+  forceRestart,
+  restartSensor,
+  testAlertTask,
+  testAlertAfterDeploy,
+  describeSensorFacts,
+} from './tasks.ts';
 export { summariseSensorConfig } from './config-read.ts';
+export { removeMcsOutput } from './config-remove.ts';

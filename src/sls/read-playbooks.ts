@@ -1,12 +1,12 @@
-import { gatherFacts } from '../modules/facts.ts';
-import { failed, ok, playbook, step } from '../playbook/define.ts';
+import { playbook } from '../playbook/define.ts';
 import type { Playbook } from '../playbook/types.ts';
+import { custom, planOk } from '../tasks/task.ts';
 import { analyseCerts } from './certs.ts';
 import { summariseSensorConfig } from './config-read.ts';
-import { sensorFacts, serviceFacts } from './facts.ts';
+import { configText, sensorFacts, serviceFacts } from './facts.ts';
 import { regionOfUrl } from './regions.ts';
 import { slsReadSettings } from './settings.ts';
-import { testAlert } from './steps/test-alert.ts';
+import { testAlertNow } from './tasks.ts';
 import { interpretVersionProbe } from './version.ts';
 
 // slsReadSettings throws PlaybookInputError itself for a bad variable.
@@ -16,13 +16,13 @@ const validate = (vars: Record<string, unknown>) => void slsReadSettings(vars);
 export const statusPlaybook: Playbook = playbook({
   name: 'SLS status',
   validate,
-  steps: [
-    step('status', async (ctx) => {
+  tasks: [
+    custom({ name: 'status', plan: async (ctx) => {
       const settings = slsReadSettings(ctx.vars);
-      const facts = await gatherFacts(ctx, { ...sensorFacts(settings), ...serviceFacts(settings) });
+      const facts = await ctx.gather({ ...sensorFacts(settings), ...serviceFacts(settings) });
       const version = interpretVersionProbe(facts.version, settings.minVersion);
       const certs = analyseCerts(facts.certFiles, settings.certDir);
-      const config = summariseSensorConfig(facts.config?.content ?? null);
+      const config = summariseSensorConfig(configText(facts.config));
       const url = config.mcs?.url;
       const summary = {
         sensorVersion: version.version ?? null,
@@ -43,8 +43,8 @@ export const statusPlaybook: Playbook = playbook({
         `service ${summary.service}`,
         `last test alert ${summary.lastTestAlert ?? 'never'}`,
       ].join(' · ');
-      return ok(line, { facts: summary });
-    }),
+      return planOk(line, { facts: summary });
+    } }),
   ],
 });
 
@@ -52,13 +52,5 @@ export const statusPlaybook: Playbook = playbook({
 export const testAlertPlaybook: Playbook = playbook({
   name: 'SLS test alert',
   validate,
-  steps: [
-    step('test alert', async (ctx) => {
-      const settings = slsReadSettings(ctx.vars);
-      const facts = await gatherFacts(ctx, { config: sensorFacts(settings).config });
-      const config = summariseSensorConfig(facts.config?.content ?? null);
-      if (config.error) return failed(`${settings.configPath} does not parse (${config.error}): fix it, then run deploy`);
-      return testAlert(ctx, settings, config.stdoutEnabled);
-    }),
-  ],
+  tasks: [testAlertNow],
 });

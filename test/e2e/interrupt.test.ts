@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import ssh2 from 'ssh2';
 import { writeFileAtomic } from '../../src/modules/write-file.ts';
-import type { HostContext } from '../../src/playbook/types.ts';
 import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import {
@@ -107,7 +106,7 @@ describe('a write cut off by a lost connection', () => {
   async function writeScript(content: string): Promise<string> {
     let script = '';
     const recorder = { exec: async (command: string) => ((script = command), { code: 0, stdout: '', stderr: '' }) };
-    await writeFileAtomic(recorder as unknown as HostContext, '/etc/sophos/runtimedetections.yaml', content, 0o600);
+    await writeFileAtomic(recorder, '/etc/sophos/runtimedetections.yaml', content, 0o600);
     return script;
   }
 

@@ -3,10 +3,11 @@ import type { Playbook } from '../../playbook/types.ts';
 import type { RunReport } from '../../runner/types.ts';
 import { statusTable } from '../../sls/status-table.ts';
 import { statusPlaybook, testAlertPlaybook } from '../../sls/read-playbooks.ts';
-import { execute } from '../execute.ts';
+import { execute, validateTargets } from '../execute.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
 import { printListHosts } from '../list-hosts.ts';
 import { loadTargets } from '../targets.ts';
+import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
 
 function register(
   program: Command,
@@ -16,11 +17,14 @@ function register(
   done: (code: number) => void,
   epilogue?: (report: RunReport) => string,
 ): void {
-  addRunOptions(program.command(name).description(description).argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)')).action(
-    async (inventory: string | undefined, options: RunCliOptions) => {
+  addCentralOptions(addRunOptions(program.command(name).description(description).argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)')), name === 'test-alert').action(
+    async (inventory: string | undefined, options: RunCliOptions & CentralCliOptions) => {
       const targets = await loadTargets(inventory, options.limit, options.extraVars, undefined, options);
       if (options.listHosts) return done(printListHosts(targets));
-      done(await execute(playbook, targets, options, { check: false, diff: false, epilogue }));
+      if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
+      const central = await prepareCentral(options, name === 'status' ? 'status' : 'wait');
+      const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
+      done(await execute(playbook, targets, options, { check: false, diff: false, epilogue, afterRun }));
     },
   );
 }

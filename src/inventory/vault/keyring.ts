@@ -37,6 +37,11 @@ export class VaultKeyring {
   decrypt(text: string, where: string): string {
     const known = this.opened.get(text);
     if (known !== undefined) return known;
+    if (this.empty) {
+      // the password is missing whatever else may be wrong: say that first
+      const id = /^\s*\$ANSIBLE_VAULT;1\.2;[^;\n]*;([^\s;]+)/.exec(text)?.[1];
+      throw new VaultError(where, 'no-password', `vault-encrypted${id ? ` (vault id ${id})` : ''} and no vault password was given; ${HOW_TO_GIVE_PASSWORD}`);
+    }
     let envelope;
     try {
       envelope = parseEnvelope(text);
@@ -45,7 +50,6 @@ export class VaultKeyring {
       throw error;
     }
     const label = envelope.vaultId ? ` (vault id ${envelope.vaultId})` : '';
-    if (this.empty) throw new VaultError(where, 'no-password', `vault-encrypted${label} and no vault password was given; ${HOW_TO_GIVE_PASSWORD}`);
     const ordered = [
       ...this.secrets.filter((s) => s.label === envelope.vaultId),
       ...this.secrets.filter((s) => s.label !== envelope.vaultId),

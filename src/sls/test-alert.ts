@@ -1,7 +1,6 @@
-import { failed, ok } from '../../playbook/define.ts';
-import { shellQuote } from '../../playbook/quote.ts';
-import type { HostContext, StepResult } from '../../playbook/types.ts';
-import type { SlsSettings } from '../settings.ts';
+import { shellQuote } from '../playbook/quote.ts';
+import type { ExecResult } from '../transport/types.ts';
+import type { SlsSettings } from './settings.ts';
 
 const CENTRAL_NOTE = 'Sophos Central shows "Alert Tester" under Threat Analysis Center → Detections within about 20 minutes';
 
@@ -29,23 +28,19 @@ export function testAlertScript(settings: Pick<SlsSettings, 'execPrefix' | 'test
   return lines.join('\n');
 }
 
-/** Triggers the sensor's test alert and proves it arrived locally when a stdout output lets us see it. */
-export async function testAlert(ctx: HostContext, settings: Pick<SlsSettings, 'execPrefix' | 'testTimeoutS'>, hasStdoutOutput: boolean): Promise<StepResult> {
-  const result = await ctx.exec(testAlertScript(settings, hasStdoutOutput), {
-    // The remote side bounds itself; this only guards against a host that stops answering.
-    timeoutMs: (settings.testTimeoutS * 2 + 30) * 1000,
-  });
+/** What the test alert's script said, in words: passed, or failed with what to check. */
+export function testAlertOutcome(result: ExecResult, settings: Pick<SlsSettings, 'testTimeoutS'>): { ok: boolean; message: string } {
   const seen = /^seen: (.*)$/m.exec(result.stdout)?.[1];
-  if (result.code === 0 && seen) return ok(`"Alert Tester" seen in the journal ("${seen}"); ${CENTRAL_NOTE}`);
+  if (result.code === 0 && seen) return { ok: true, message: `"Alert Tester" seen in the journal ("${seen}"); ${CENTRAL_NOTE}` };
   if (result.code === 0) {
-    return ok(`test alert sent; no enabled stdout output, so nothing to see on the host: ${CENTRAL_NOTE}`);
+    return { ok: true, message: `test alert sent; no enabled stdout output, so nothing to see on the host: ${CENTRAL_NOTE}` };
   }
   if (result.code === 124) {
-    return failed(`sophoslinuxsensor -test-alert did not return within sls_test_timeout (${settings.testTimeoutS} s): check the sensor with journalctl -u sophoslinuxsensor`);
+    return { ok: false, message: `sophoslinuxsensor -test-alert did not return within sls_test_timeout (${settings.testTimeoutS} s): check the sensor with journalctl -u sophoslinuxsensor` };
   }
   if (result.code === 3) {
-    return failed(`the test alert was triggered but "Alert Tester" did not reach the journal within ${settings.testTimeoutS} s: check the sensor's outputs and journalctl -u sophoslinuxsensor`);
+    return { ok: false, message: `the test alert was triggered but "Alert Tester" did not reach the journal within ${settings.testTimeoutS} s: check the sensor's outputs and journalctl -u sophoslinuxsensor` };
   }
   const why = (result.stderr || result.stdout).trim().split('\n').slice(-2).join(' ');
-  return failed(`sophoslinuxsensor -test-alert failed (exit ${result.code}${why ? `: ${why}` : ''}): is the sensor running? (systemctl status sophoslinuxsensor)`);
+  return { ok: false, message: `sophoslinuxsensor -test-alert failed (exit ${result.code}${why ? `: ${why}` : ''}): is the sensor running? (systemctl status sophoslinuxsensor)` };
 }

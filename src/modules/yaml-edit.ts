@@ -1,0 +1,56 @@
+import type { Document } from 'yaml';
+import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
+import { fileEdit } from './file-edit.ts';
+import { editYamlPreserving, YamlSpliceError } from './yaml-splice.ts';
+
+export interface YamlEditParams extends TaskOptions {
+  path: Param<string>;
+  /**
+   * Changes the document through the `yaml` Document API. Return the changes in words (shown in
+   * the result), or a string to fail the task with that message; nothing means "no words".
+   */
+  edit: (doc: Document, host: Host) => string[] | string | void;
+  mode?: Param<number | string>;
+  /** Keep the previous file as `<path>.<timestamp>.bak` (default true). */
+  backup?: boolean;
+  /** Keys whose values are masked in the diff, on both sides (e.g. `api_key`, `password`). */
+  secretKeys?: readonly string[];
+  create?: boolean;
+}
+
+class EditRefused extends Error {}
+
+/**
+ * A YAML file edited in place with the Document API: only the edited nodes' text changes; every
+ * other byte (comments, order, quoting, escapes, folded blocks) stays as it was. A file that does
+ * not parse, or an edit that cannot be spliced in without changing the rest, is never written.
+ */
+export function yamlEdit(params: YamlEditParams): Task {
+  return fileEdit(
+    {
+      ...params,
+      edit(text, host) {
+        const path = typeof params.path === 'function' ? params.path(host) : params.path;
+        let words: string[] = [];
+        try {
+          const result = editYamlPreserving(
+            text ?? '',
+            (doc) => {
+              const outcome = params.edit(doc, host);
+              if (typeof outcome === 'string') throw new EditRefused(outcome);
+              words = outcome ?? [];
+            },
+            { parse: { merge: true } },
+          );
+          if (!result.changed) return { ok: true, text: text ?? '', changes: [] };
+          return { ok: true, text: result.text, changes: words.length ? words : ['edited'] };
+        } catch (error) {
+          if (error instanceof EditRefused) return { ok: false, message: error.message };
+          if (error instanceof YamlSpliceError) return { ok: false, message: `${path}: ${error.message}; fix it by hand, it was not changed` };
+          throw error;
+        }
+      },
+    },
+    'yamlEdit',
+  );
+}

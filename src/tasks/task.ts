@@ -1,0 +1,48 @@
+import type { Fact } from '../modules/facts.ts';
+import type { Host, Param, Plan, PlanBase, PlanContext, Task, TaskOptions } from './types.ts';
+
+const list = (value: string | readonly string[] | undefined): readonly string[] =>
+  value === undefined ? [] : typeof value === 'string' ? [value] : value;
+
+/** The value of a parameter for this host. */
+export function resolve<T>(param: Param<T>, host: Host): T {
+  return typeof param === 'function' ? (param as (host: Host) => T)(host) : param;
+}
+
+export interface ModuleDefinition {
+  module: string;
+  /** The name when the user gives none, e.g. "file /etc/motd". */
+  defaultName: string;
+  facts?(host: Host): Record<string, Fact<unknown>>;
+  plan(ctx: PlanContext): Promise<Plan>;
+}
+
+/** Builds a task from a module's plan and the options every task takes. */
+export function task(options: TaskOptions, definition: ModuleDefinition): Task {
+  return {
+    name: options.name ?? definition.defaultName,
+    module: definition.module,
+    when: options.when,
+    notify: list(options.notify),
+    listen: list(options.listen),
+    tags: options.tags ?? [],
+    become: options.become,
+    onFailure: options.onFailure,
+    facts: definition.facts,
+    plan: definition.plan,
+  };
+}
+
+/**
+ * A task of your own: give its plan (read, decide, and return ok / failed / a change with its
+ * apply). The runner applies the change, never in `--check`.
+ */
+export function custom(options: TaskOptions & { name: string; plan(ctx: PlanContext): Promise<Plan> }): Task {
+  return task(options, { module: 'custom', defaultName: options.name, plan: options.plan });
+}
+
+/** Plan results, for modules and custom tasks. */
+type PlanExtra = Omit<PlanBase, 'message'>;
+export const planOk = (message: string, extra: PlanExtra = {}): Plan => ({ ...extra, status: 'ok', message });
+export const planFailed = (message: string, extra: PlanExtra = {}): Plan => ({ ...extra, status: 'failed', message });
+export const planSkipped = (message: string): Plan => ({ status: 'skipped', message });

@@ -1,0 +1,128 @@
+import type { Vars } from '../inventory/types.ts';
+import type { Fact, FactValues } from '../modules/facts.ts';
+import type { WriteRecord, WriteResult } from '../modules/write-file.ts';
+import type { Secret } from '../secrets/secret.ts';
+import type { ExecOptions, ExecResult } from '../transport/types.ts';
+
+/** What every task sees of the host it runs on, in `when`, parameters and the playbook's `tasks`. */
+export interface Host<F = Record<string, unknown>> {
+  /** Inventory name. */
+  readonly name: string;
+  /** Merged variables: inventory, group_vars, host_vars, then `-e`. */
+  readonly vars: Vars;
+  /** The playbook's facts, gathered once (one command) before the first task. */
+  readonly facts: F;
+  /** `--check`: the run reports what would change and changes nothing. */
+  readonly check: boolean;
+}
+
+/** A task parameter: a value, or a function of the host that gives it (like `{{ }}` in Ansible). */
+export type Param<T> = T | ((host: Host) => T);
+
+/**
+ * What a module may do while planning: read. Commands run here must not change the host: the
+ * plan is also the whole of a `--check` run.
+ */
+export interface PlanContext extends Host {
+  readonly diff: boolean;
+  /** Runs a read-only command; resolves whatever its exit code. */
+  read(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** `read` with every interpolated value shell-quoted (a Secret is refused). */
+  $(pieces: TemplateStringsArray, ...values: unknown[]): Promise<ExecResult>;
+  /** Facts in one command; facts already read for this host (same command) come from memory. */
+  gather<F extends Record<string, Fact<unknown>>>(facts: F): Promise<FactValues<F>>;
+  /** A line of detail for `-v`. */
+  log(line: string): void;
+  /** Masks this value in every output of the run from now on (e.g. a secret about to be written). */
+  registerSecret(value: string | Secret): void;
+}
+
+/** What a module may do once the runner decided to apply its change (never in `--check`). */
+export interface ApplyContext extends PlanContext {
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** Atomic write: temp file beside the target, length verified, one rename; backup when asked. */
+  writeFile(path: string, content: string, options: { mode: number; backup: boolean; owner?: string; group?: string }): Promise<WriteResult>;
+}
+
+/** The before/after of a text file, rendered as a unified diff by the framework (secrets masked). */
+export interface FileDiff {
+  path: string;
+  before: string | null;
+  after: string;
+  /** Keys whose scalar values are secret in this file (masked on both sides), e.g. `api_key`. */
+  secretKeys?: readonly string[];
+}
+
+export interface PlanBase {
+  message: string;
+  warnings?: string[];
+  /** Read-only facts to report (`status`). */
+  facts?: Record<string, unknown>;
+  /** A read-only command's exit code and output. */
+  rc?: number;
+  stdout?: string;
+  stderr?: string;
+}
+
+export type Plan =
+  | (PlanBase & { status: 'ok' | 'failed' | 'skipped' })
+  | (PlanBase & {
+      status: 'change';
+      /** What would change, in words ("change /etc/motd: content"): check mode prints "would …". */
+      message: string;
+      diff?: FileDiff;
+      apply(ctx: ApplyContext): Promise<Applied>;
+    });
+
+/** What an apply did. */
+export interface Applied {
+  /** Replaces the plan's message once done ("rewritten (backup …)"). */
+  message?: string;
+  /** The apply failed: what happened and what to do. Whatever it wrote is still recorded. */
+  failed?: string;
+  /** The file it wrote, so a handler's `onFailure.restore` can undo exactly that. */
+  wrote?: WriteRecord & { path: string };
+  rc?: number;
+  stdout?: string;
+  stderr?: string;
+  warnings?: string[];
+  /** It ran but changed nothing (a command's `changedWhen` said so): reported ok, notifies nothing. */
+  unchanged?: boolean;
+}
+
+/** Options every task takes. */
+export interface TaskOptions {
+  /** Shown in the task list and the recap; defaults to the module and its main parameter. */
+  name?: string;
+  /** Runs the task only where this is true. */
+  when?: (host: Host) => boolean;
+  /** Handlers (by name or `listen` topic) to run once, after the tasks, when this task changed something. */
+  notify?: string | readonly string[];
+  /** A handler answers to these topics besides its name (as Ansible's `listen`). */
+  listen?: string | readonly string[];
+  /** `--tags` / `--skip-tags` select tasks by these. */
+  tags?: readonly string[];
+  /** Run this task's commands through sudo (default: the host's `ansible_become`). */
+  become?: boolean;
+  /**
+   * When this task fails: undo what `restore` (another task) wrote on this host in this run, then
+   * run this task once more. A task that wrote nothing is not undone.
+   */
+  onFailure?: { restore: Task };
+}
+
+/** A task is a value the runner can inspect and plan; only the runner applies it. */
+export interface Task {
+  readonly name: string;
+  /** The module's name (`file`, `service`, …) for `--list-tasks` and ad hoc runs. */
+  readonly module: string;
+  readonly when?: (host: Host) => boolean;
+  readonly notify: readonly string[];
+  readonly listen: readonly string[];
+  readonly tags: readonly string[];
+  readonly become?: boolean;
+  readonly onFailure?: { restore: Task };
+  /** Facts the plan will ask for, gathered ahead with the playbook's (one round trip). */
+  facts?(host: Host): Record<string, Fact<unknown>>;
+  plan(ctx: PlanContext): Promise<Plan>;
+}
