@@ -26,7 +26,8 @@ export interface RunCliOptions extends VaultCliOptions {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function addRunOptions(command: Command): Command {
-  return addVaultOptions(command)
+  const withRunOptions = command
+    // ansible.cfg and ANSIBLE_* fill in what the command line leaves at its defaults
     .hook('preAction', (_, action) => applyAnsibleConfig(action))
     .option('-l, --limit <pattern>', 'Ansible host pattern selecting hosts (web*, group, a,b, all:!old, prod:&eu, ~regex)')
     .option('-f, --forks <n>', 'hosts worked on at once', '50')
@@ -43,4 +44,5 @@ export function addRunOptions(command: Command): Command {
     .option('-K, --ask-become-pass', 'prompt once for the sudo password')
     .option('-v, --verbose', 'show the commands run and their output (secrets redacted)')
     .option('--list-hosts', 'print the hosts that would be worked on (as ansible --list-hosts) and touch none');
+  return addVaultOptions(withRunOptions);
 }
