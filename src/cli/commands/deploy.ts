@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadPlaybook, PlaybookLoadError } from '../../playbook/load.ts';
 import type { Playbook } from '../../playbook/types.ts';
 import type { RunReport } from '../../runner/types.ts';
@@ -12,9 +12,10 @@ import { printListHosts } from '../list-hosts.ts';
 import { loadTargets } from '../targets.ts';
 import { listTasks, tagList } from '../list-tasks.ts';
 import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
+import { packageRoot } from '../package-root.ts';
 
 /** The bundled playbook, found from the package itself so `deploy` works from any directory. */
-export const DEFAULT_PLAYBOOK = fileURLToPath(new URL('../../../playbooks/sls-central.ts', import.meta.url));
+export const DEFAULT_PLAYBOOK = join(packageRoot(), 'playbooks', 'sls-central.ts');
 
 interface DeployOptions extends RunCliOptions, CentralCliOptions {
   playbook?: string;
