@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { shellQuote } from '../playbook/quote.ts';
+import { registerSecret } from '../report/secrets.ts';
 import { isSecret, type Secret } from '../secrets/secret.ts';
 import { planFailed, planOk, resolve, task } from '../tasks/task.ts';
 import type { Applied, ApplyContext, Param, Plan, PlanContext, Task, TaskOptions } from '../tasks/types.ts';
@@ -29,8 +30,12 @@ export function file(params: FileParams): Task {
   return task(params, {
     module: 'file',
     defaultName: `file ${typeof params.path === 'string' ? params.path : ''}`.trim(),
-    facts: (host) => ({ path: pathFact(pathOf(host)) }),
+    facts: (host) => {
+      maskSecretContent(params, host);
+      return { path: pathFact(pathOf(host)) };
+    },
     async plan(ctx) {
+      maskSecretContent(params, ctx);
       const path = pathOf(ctx);
       if (!path.startsWith('/')) return planFailed(`path "${path}" is not absolute: give the full path, e.g. /etc/motd`);
       const { path: state } = await ctx.gather({ path: pathFact(path) });
@@ -43,6 +48,16 @@ export function file(params: FileParams): Task {
       return planPresent(path, state, { mode, owner, group, backup: params.backup ?? false, content: contentOf(params, ctx) });
     },
   });
+}
+
+/**
+ * A secret content, once written, comes back in every later read of the file (the facts, shown
+ * by -v): it is masked from before the first read of this host.
+ */
+function maskSecretContent(params: FileParams, host: Parameters<typeof resolve>[1]): void {
+  if (params.content === undefined) return;
+  const content = resolve(params.content, host);
+  if (isSecret(content)) registerSecret(content.reveal());
 }
 
 function contentOf(params: FileParams, ctx: PlanContext): string | Secret | undefined {
