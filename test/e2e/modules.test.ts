@@ -26,6 +26,8 @@ let fleet: Fleet;
 const run = (playbook: string, ...args: string[]) => runCli(['deploy', ...fleetArgs(fleet), '-p', playbookPath(playbook), ...args]);
 const json = (r: { stdout: string }) => parseJsonReport(r.stdout);
 const stepsOf = (report: JsonReport, host: string) => report.hosts[host]!.steps;
+/** Commands a -v run sent to a host (each logged as `  [host] $ …`). */
+const commandsSent = (stderr: string, host: string) => stderr.split('\n').filter((l) => l.startsWith(`  [${host}] $ `));
 
 before(async () => {
   const profiles: HostProfile[] = [
@@ -73,6 +75,10 @@ test('--check --diff changes nothing on the host and shows what every module wou
   assert.equal(s('restart demo').status, 'skipped');
   assert.match(s('restart demo').message, /would run/);
   assertSecretAbsent(SECRET, r, 'check --diff -v');
+  // one round trip reads every task's facts; the assert's read-only command is the only other
+  const sent = commandsSent(r.stderr, 'm-01');
+  assert.equal(sent.length, 2, sent.join('\n'));
+  assert.match(sent[1]!, /grep -q "\^port = "/);
 });
 
 test('first run applies every module; the handler restarts demo once; packages through noninteractive apt-get', async () => {
@@ -118,6 +124,7 @@ test('second run: every task ok, nothing on the host changes (files, journal, se
   assert.equal(report.summary.changed, 0);
   assert.match(step(report, 'm-01', 'seed').message, /skipped: \/etc\/sophos\/seeded exists/);
   assert.deepEqual(snapshot(host), before);
+  assert.equal(commandsSent(r.stderr, 'm-01').length, 2, 'facts in one round trip, then the assert');
   assertSecretAbsent(SECRET, r, 'second run -v');
 });
 
