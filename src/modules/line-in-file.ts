@@ -1,3 +1,5 @@
+import { registerSecret } from '../report/secrets.ts';
+import { isSecret, type Secret } from '../secrets/secret.ts';
 import { planOk, resolve } from '../tasks/task.ts';
 import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
 import { fileEdit, type TextEdit } from './file-edit.ts';
@@ -5,8 +7,11 @@ import { parseMode, pathFact } from './path-fact.ts';
 
 export interface LineInFileParams extends TaskOptions {
   path: Param<string>;
-  /** The line the file must hold (state present); with state absent, lines equal to it are removed. */
-  line?: Param<string>;
+  /**
+   * The line the file must hold (state present); with state absent, lines equal to it are removed.
+   * A Secret is written as it is and masked in every output (diff, -v) from the first read on.
+   */
+  line?: Param<string | Secret>;
   /**
    * A regular expression (JavaScript syntax, matched against each line without its newline).
    * present: the LAST matching line is replaced by `line`; absent: every matching line is removed.
@@ -112,6 +117,12 @@ export function lineEdit(text: string | null, spec: LineEditSpec, path: string):
 export function lineInFile(params: LineInFileParams): Task {
   const state = params.state ?? 'present';
   const pathOf = (host: Host) => resolve(params.path, host);
+  const lineOf = (host: Host): string | undefined => {
+    const line = resolve(params.line, host);
+    if (!isSecret(line)) return line;
+    registerSecret(line.reveal());
+    return line.reveal();
+  };
   const inner = fileEdit(
     {
       ...params,
@@ -124,7 +135,7 @@ export function lineInFile(params: LineInFileParams): Task {
           text,
           {
             state,
-            line: resolve(params.line, host),
+            line: lineOf(host),
             regexp: resolve(params.regexp, host),
             insertAfter: resolve(params.insertAfter, host),
             insertBefore: resolve(params.insertBefore, host),
@@ -138,7 +149,12 @@ export function lineInFile(params: LineInFileParams): Task {
   return {
     ...inner,
     name: params.name ?? `lineInFile ${shown}${state === 'absent' ? ' absent' : ''}`.trim(),
+    facts(host) {
+      lineOf(host); // a secret line is masked before the file is first read back
+      return inner.facts!(host);
+    },
     async plan(ctx) {
+      lineOf(ctx);
       if (state === 'absent') {
         // Nothing to remove from a file that is not there: not a failure, and nothing is created.
         const path = pathOf(ctx);

@@ -7,12 +7,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startFleet, type Fleet, type HostProfile } from '../fleet/fleet.ts';
-import { fleetArgs, runCli } from '../helpers/cli.ts';
+import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
 import { assertSecretAbsent, parseJsonReport, step, type JsonReport } from './deploy-helpers.ts';
 import { aptHistory, demoState, modeOf, packagesOf, putFile, readFile, snapshot } from './module-helpers.ts';
 
 const playbookPath = (name: string) => fileURLToPath(new URL(`../fixtures/playbooks/${name}.ts`, import.meta.url));
 const SECRET = 'tok-Modules-4Rq8Zx2Lm7Vb9Nc3';
+const LINE_SECRET = 'pw-Line-8Kd3Qz6Rt1Wy5';
+const noSecrets = (r: CliRun, label: string) => {
+  assertSecretAbsent(SECRET, r, label);
+  assertSecretAbsent(LINE_SECRET, r, label);
+};
 const DEMO_CONF = 'port = 80\ndebug = true\nname = demo\n';
 const APP_YAML = '# app config: comments stay\nname: demo # keep this\nlist:\n  - a\n  - b\n';
 const PACKAGES = {
@@ -57,13 +62,14 @@ test('--check --diff changes nothing on the host and shows what every module wou
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const report = json(r);
   const s = (name: string) => step(report, 'm-01', name);
-  for (const name of ['motd', 'token file', 'data dir', 'demo port', 'demo log level', 'no debug', 'app yaml', 'seed', 'demo running', 'package demo-tool', 'package old-tool latest', 'package gone-tool absent', 'package min-tool']) {
+  for (const name of ['motd', 'token file', 'data dir', 'demo port', 'demo log level', 'demo password', 'no debug', 'app yaml', 'seed', 'demo running', 'package demo-tool', 'package old-tool latest', 'package gone-tool absent', 'package min-tool']) {
     assert.equal(s(name).status, 'changed', `${name}: ${JSON.stringify(s(name))}`);
     assert.match(s(name).message, /^would /, name);
   }
   assert.match(s('motd').diff ?? '', /\+Managed by sls-play\. Team: ops/);
   assert.match(s('demo port').diff ?? '', /-port = 80\n\+port = 8080/);
   assert.match(s('no debug').diff ?? '', /-debug = true/);
+  assert.match(s('demo password').diff ?? '', /\+\*{8}/, 'a secret line shows masked in the diff');
   assert.match(s('app yaml').diff ?? '', /\+demo:\n\+ {2}enabled: true/);
   assert.match(s('demo running').message, /would enable and start demo/);
   assert.match(s('package demo-tool').message, /would install demo-tool 1\.2\.0/);
@@ -74,7 +80,7 @@ test('--check --diff changes nothing on the host and shows what every module wou
   assert.equal(s('demo conf has a port').status, 'ok');
   assert.equal(s('restart demo').status, 'skipped');
   assert.match(s('restart demo').message, /would run/);
-  assertSecretAbsent(SECRET, r, 'check --diff -v');
+  noSecrets(r, 'check --diff -v');
   // one round trip reads every task's facts; the assert's read-only command is the only other
   const sent = commandsSent(r.stderr, 'm-01');
   assert.equal(sent.length, 2, sent.join('\n'));
@@ -94,7 +100,7 @@ test('first run applies every module; the handler restarts demo once; packages t
   assert.equal(readFile(host, 'token'), `${SECRET}`);
   assert.equal(modeOf(host, 'token'), 0o600);
   assert.equal(modeOf(host, 'data'), 0o750);
-  assert.equal(readFile(host, 'demo.conf'), 'port = 8080\nlog = info\nname = demo\n');
+  assert.equal(readFile(host, 'demo.conf'), `port = 8080\nlog = info\nname = demo\npassword = ${LINE_SECRET}\n`);
   assert.equal(readFile(host, 'app.yaml'), `${APP_YAML}demo:\n  enabled: true\n`);
   assert.equal(modeOf(host, 'app.yaml'), 0o640, 'yamlEdit kept the mode');
   assert.equal(readFile(host, 'seeded'), 'seeded\n');
@@ -111,7 +117,7 @@ test('first run applies every module; the handler restarts demo once; packages t
   assert.match(step(report, 'm-01', 'package demo-tool').message, /installed demo-tool 1\.2\.0/);
   // lineInFile writes no backup unless asked
   assert.ok(!fleet.host('m-01').listSophosDir().some((n) => n.endsWith('.bak')), String(host.listSophosDir()));
-  assertSecretAbsent(SECRET, r, 'apply -v');
+  noSecrets(r, 'apply -v');
 });
 
 test('second run: every task ok, nothing on the host changes (files, journal, services, packages)', async () => {
@@ -125,7 +131,7 @@ test('second run: every task ok, nothing on the host changes (files, journal, se
   assert.match(step(report, 'm-01', 'seed').message, /skipped: \/etc\/sophos\/seeded exists/);
   assert.deepEqual(snapshot(host), before);
   assert.equal(commandsSent(r.stderr, 'm-01').length, 2, 'facts in one round trip, then the assert');
-  assertSecretAbsent(SECRET, r, 'second run -v');
+  noSecrets(r, 'second run -v');
 });
 
 test('a changed variable: --check --diff shows the one line, the run changes it and restarts demo', async () => {
@@ -139,7 +145,7 @@ test('a changed variable: --check --diff shows the one line, the run changes it 
   assert.match(step(report, 'm-01', 'demo port').diff ?? '', /-port = 8080\n\+port = 9090/);
   const apply = await run('modules', '-l', 'm-01', '-e', 'demo_port=9090', '--json');
   assert.equal(apply.code, 0, apply.stderr);
-  assert.equal(readFile(host, 'demo.conf'), 'port = 9090\nlog = info\nname = demo\n');
+  assert.equal(readFile(host, 'demo.conf'), `port = 9090\nlog = info\nname = demo\npassword = ${LINE_SECRET}\n`);
   assert.equal(demoState(host).restarts, 2);
 });
 
@@ -148,7 +154,7 @@ test('plain output of --check --diff: diffs and "would" lines, no secret', async
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /\+port = 8080/);
   assert.match(r.stdout, /would install demo-tool 1\.2\.0/);
-  assertSecretAbsent(SECRET, r, 'plain check --diff');
+  noSecrets(r, 'plain check --diff');
 });
 
 test('waitFor: sees a path, the host sshd port and a journal line; in --check too; the default window is this run', async () => {
