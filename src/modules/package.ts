@@ -142,7 +142,10 @@ const lastLine = (text: string) => text.trim().split('\n').pop() || 'no reason g
  * A system package, through the host's own package manager (apt, dnf, yum or zypper, detected).
  * The plan asks the package manager what is installed and what it would install, and changes
  * nothing (so `--check` says "would install nginx 1.24.0-2"); the apply runs it non-interactively
- * and checks the result with the package manager again.
+ * and checks the result with the package manager again. The package lists are not refreshed
+ * (no `apt-get update`): `latest` means the newest in the lists the host has; refresh them with a
+ * `command` task first when that matters. `name` is the package's name; the task's own name,
+ * when the default `package <name>` will not do, is `taskName`.
  */
 export function packageTask(params: PackageParams): Task {
   const state = params.state ?? 'present';

@@ -202,7 +202,7 @@ test('failures name the path, unit or package and what to do; onFailure.restore 
   assert.match(message('line'), /\/etc\/sophos\/missing\.conf does not exist: create it first, or set create: true/);
   assert.match(message('yaml'), /\/etc\/sophos\/broken\.yaml is not valid YAML .*: fix it by hand, it was not changed/);
   assert.match(message('command'), /rc=7: the command failed/);
-  assert.match(message('service'), /demo did not come up after start \(.*demo\.conf line 1: fail = yes is set/);
+  assert.match(message('service'), /demo did not come up after start \(.*demo\.conf line 1: fail = yes is set.*\); `journalctl -u demo` has the rest/);
   assert.match(message('assert'), /\/etc\/sophos\/must-exist is missing: create it first/);
   assert.match(message('wait'), /not seen within 1 s: \/etc\/sophos\/never exists: check that the change took effect on the host, or raise timeout/);
   assert.match(message('package'), /package no-such-tool is not installed and apt offers no version of it \(`apt-cache policy no-such-tool`\): check the name/);
@@ -215,7 +215,7 @@ test('failures name the path, unit or package and what to do; onFailure.restore 
 });
 
 test('the simulation the SLS tests rely on is unchanged: the sensor package and unit beside demo.service', async () => {
-  const r = await runCli(['exec', ...fleetArgs(fleet), 'm-02', '--', "dpkg-query -W -f='${Version}\\n' sophoslinuxsensor; systemctl is-active sophoslinuxsensor; systemctl is-active demo; dpkg-query -W old-tool"]);
+  const r = await runCli(['exec', ...fleetArgs(fleet), 'm-02', '--', "dpkg-query -W -f='${Status} ${Version}\\n' sophoslinuxsensor; systemctl is-active sophoslinuxsensor; systemctl is-active demo; dpkg-query -W old-tool; dpkg-query -W nosuch || echo rc=$?"]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  assert.match(r.stdout, /5\.10\.0\.3\n\s*active\n\s*inactive\n\s*old-tool\t1\.0/);
+  assert.match(r.stdout, /install ok installed 5\.10\.0\.3\n\s*active\n\s*inactive\n\s*old-tool\t1\.0\n\s*rc=1/);
 });
