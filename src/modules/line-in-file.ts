@@ -17,6 +17,11 @@ export interface LineInFileParams extends TaskOptions {
    * present: the LAST matching line is replaced by `line`; absent: every matching line is removed.
    */
   regexp?: Param<string | RegExp>;
+  /**
+   * With `regexp`: `line` may use the match's groups (`$1`, `$<name>`, as String.replace does),
+   * and when no line matches the file is left as it is (nothing is added), as Ansible's backrefs.
+   */
+  backrefs?: boolean;
   /** Default `present`. */
   state?: 'present' | 'absent';
   /**
@@ -43,6 +48,16 @@ function lastIndex(lines: readonly string[], re: RegExp): number {
   return -1;
 }
 
+/** `line` with the groups of `re`'s match in `source` put in (`$1`, `$<name>`). */
+function expand(source: string, re: RegExp, line: string): string {
+  const match = re.exec(source)!;
+  return line.replace(/\$(\d+|<[^>]+>|\$)/g, (all, ref: string) => {
+    if (ref === '$') return '$';
+    const value = ref.startsWith('<') ? match.groups?.[ref.slice(1, -1)] : match[Number(ref)];
+    return value ?? '';
+  });
+}
+
 /** Splits text into lines, remembering whether it ended with a newline. */
 function splitLines(text: string): { lines: string[]; trailingNewline: boolean } {
   if (text === '') return { lines: [], trailingNewline: true };
@@ -59,6 +74,7 @@ export interface LineEditSpec {
   state: 'present' | 'absent';
   insertAfter?: string | RegExp;
   insertBefore?: string | RegExp;
+  backrefs?: boolean;
 }
 
 /**
@@ -78,14 +94,17 @@ export function lineEdit(text: string | null, spec: LineEditSpec, path: string):
   const line = spec.line;
   if (line === undefined) return { ok: false, message: `lineInFile ${path}: state present needs line (the line the file must hold)` };
   if (line.includes('\n')) return { ok: false, message: `lineInFile ${path}: line must be one line (it holds a newline); use file or fileEdit for blocks` };
+  if (spec.backrefs && !re) return { ok: false, message: `lineInFile ${path}: backrefs needs regexp` };
   if (re) {
     const at = lastIndex(lines, re);
     if (at >= 0) {
-      if (lines[at] === line) return { ok: true, text: text ?? '', changes: [] };
+      const wanted = spec.backrefs ? expand(lines[at]!, re, line) : line;
+      if (lines[at] === wanted) return { ok: true, text: text ?? '', changes: [] };
       const next = [...lines];
-      next[at] = line;
+      next[at] = wanted;
       return { ok: true, text: joinLines(next, trailingNewline), changes: [`replaced line ${at + 1}`] };
     }
+    if (spec.backrefs) return { ok: true, text: text ?? '', changes: [] };
   }
   // No line matched the regexp (or none given): a line already equal to `line` is enough.
   if (lines.includes(line)) return { ok: true, text: text ?? '', changes: [] };
@@ -139,6 +158,7 @@ export function lineInFile(params: LineInFileParams): Task {
             regexp: resolve(params.regexp, host),
             insertAfter: resolve(params.insertAfter, host),
             insertBefore: resolve(params.insertBefore, host),
+            backrefs: params.backrefs,
           },
           pathOf(host),
         ),

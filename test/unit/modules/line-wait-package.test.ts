@@ -30,6 +30,12 @@ test('lineEdit: insertAfter / insertBefore / EOF / BOF, and a file without a fin
   assert.equal(edit('', { state: 'present', line: 'z' }), 'z\n');
 });
 
+test('lineEdit: backrefs put the match groups into the line, and add nothing without a match', () => {
+  assert.equal(edit('ListenPort 22\nx\n', { state: 'present', regexp: '^ListenPort (\\d+)$', line: 'ListenPort $1 # kept', backrefs: true }), 'ListenPort 22 # kept\nx\n');
+  assert.equal(edit('a=1\n', { state: 'present', regexp: '^(?<k>a)=\\d+', line: '$<k>=2', backrefs: true }), 'a=2\n');
+  assert.equal(edit('x\n', { state: 'present', regexp: '^nomatch(.*)', line: 'y$1', backrefs: true }), 'x\n');
+});
+
 test('lineEdit: absent removes every line matching regexp or equal to line', () => {
   assert.equal(edit('a=1\nb\na=2\nc\n', { state: 'absent', regexp: '^a=' }), 'b\nc\n');
   assert.equal(edit('a\nb\na\n', { state: 'absent', line: 'a' }), 'b\n');
@@ -84,4 +90,58 @@ test('packageFact parses what the package manager said', () => {
   assert.throws(() => fact.parse('', 2, 'sh: syntax error'), /cannot ask the package manager about nginx: sh: syntax error/);
   // the script is valid sh (parsed, not run: it would ask this machine's package manager)
   execFileSync('sh', ['-n', '-c', fact.command]);
+});
+
+// --- package's plan, on what the package manager would say ---
+import { packageTask, type PackageState } from '../../../src/modules/package.ts';
+import type { ApplyContext, PlanContext } from '../../../src/tasks/types.ts';
+
+function planOn(state: PackageState, params: Parameters<typeof packageTask>[0]) {
+  const ctx = {
+    name: 'h1', vars: {}, facts: {}, check: true, diff: false,
+    read: async () => ({ code: 0, stdout: '', stderr: '' }),
+    $: async () => ({ code: 0, stdout: '', stderr: '' }),
+    gather: async () => ({ pkg: state }),
+    log: () => undefined,
+  } as unknown as PlanContext;
+  return packageTask(params).plan(ctx);
+}
+
+test('package plans: present, latest, absent, minVersion, and what is not possible', async () => {
+  const apt = (installed: string | null, candidate: string | null): PackageState => ({ manager: 'apt', installed, candidate });
+  const expect = async (state: PackageState, params: Parameters<typeof packageTask>[0], status: string, message: RegExp) => {
+    const plan = await planOn(state, params);
+    assert.equal(plan.status, status, plan.message);
+    assert.match(plan.message, message);
+  };
+  await expect(apt('1.0', '1.1'), { name: 'nginx' }, 'ok', /^nginx 1\.0 is installed$/);
+  await expect(apt('1.0', '1.1'), { name: 'nginx', state: 'latest' }, 'change', /^upgrade nginx 1\.0 → 1\.1$/);
+  await expect(apt('1.1', '1.1'), { name: 'nginx', state: 'latest' }, 'ok', /the newest offered/);
+  await expect(apt(null, '1.1'), { name: 'nginx' }, 'change', /^install nginx 1\.1$/);
+  await expect(apt(null, null), { name: 'nginx' }, 'failed', /nginx is not installed and apt offers no version of it \(`apt-cache policy nginx`\)/);
+  await expect(apt('1.0', '1.1'), { name: 'nginx', state: 'absent' }, 'change', /^remove nginx 1\.0$/);
+  await expect(apt(null, '1.1'), { name: 'nginx', state: 'absent' }, 'ok', /nginx is not installed/);
+  await expect(apt('1.0', '2.0'), { name: 'nginx', minVersion: '1.5' }, 'change', /^upgrade nginx 1\.0 → 2\.0$/);
+  await expect(apt('1.0', '1.2'), { name: 'nginx', minVersion: '1.5' }, 'failed', /nginx 1\.0 is older than minVersion 1\.5 and apt offers 1\.2 .*add a repository that has 1\.5 or later/);
+  await expect(apt(null, '1.2'), { name: 'nginx', minVersion: '1.5' }, 'failed', /apt offers 1\.2, older than minVersion 1\.5/);
+  await expect(apt('1.6', '1.6'), { name: 'nginx', minVersion: '1.5' }, 'ok', /nginx 1\.6 is installed \(minVersion 1\.5\)/);
+  await expect({ manager: 'none', installed: null, candidate: null }, { name: 'nginx' }, 'failed', /no package manager on h1 \(looked for apt-get, dnf, yum, zypper\): install nginx another way/);
+  await expect(apt(null, null), { name: 'nginx; rm -rf /' }, 'failed', /is not a package name/);
+  await expect({ manager: 'dnf', installed: '1.0-1.el9', candidate: '1.2-1.el9' }, { name: 'nginx', state: 'latest' }, 'change', /upgrade nginx 1\.0-1\.el9 → 1\.2-1\.el9/);
+});
+
+test('package applies through the detected manager, non-interactively, and checks the result', async () => {
+  const plan = await planOn({ manager: 'apt', installed: null, candidate: '1.1' }, { name: 'nginx' });
+  assert.equal(plan.status, 'change');
+  if (plan.status !== 'change') return;
+  const sent: string[] = [];
+  const ctx = {
+    exec: async (command: string) => (sent.push(command), { code: 0, stdout: '', stderr: '' }),
+    read: async () => ({ code: 0, stdout: 'manager:apt\ninstalled:1.1\n', stderr: '' }),
+  } as unknown as ApplyContext;
+  const applied = await plan.apply(ctx);
+  assert.deepEqual(sent, ["DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install nginx"]);
+  assert.equal(applied.message, 'installed nginx 1.1');
+  const failing = { ...ctx, exec: async () => ({ code: 100, stdout: '', stderr: 'E: Could not get lock /var/lib/dpkg/lock-frontend' }) } as unknown as ApplyContext;
+  assert.match((await plan.apply(failing)).failed ?? '', /`apt-get -y .* install nginx` failed \(exit 100: E: Could not get lock .*\): run it on the host to see why/);
 });
