@@ -81,6 +81,9 @@ test('waitScript: a path that appears is seen, a port nobody listens on is not (
   const no = run(closed);
   assert.equal(no.code, 3);
   assert.deepEqual(waitOutcome(closed, no.stdout, no.code).missing, ['port 1 listening on 127.0.0.1']);
+  const gone = { port: 1, path: '/no/such/path', host: '127.0.0.1', state: 'absent' as const, timeout: 0, age: 0 };
+  const yes = run(gone);
+  assert.deepEqual(waitOutcome(gone, yes.stdout, yes.code), { ok: true, seen: ['/no/such/path is gone', 'port 1 closed on 127.0.0.1'], missing: [] });
 });
 
 test('packageFact parses what the package manager said', () => {
