@@ -45,10 +45,11 @@ export function packageFact(name: string): Fact<PackageState> {
     // dpkg's own abbreviation: "ii " is installed; "rc " (config files left) is not
     `apt) s=$(dpkg-query -W -f='\${db:Status-Abbrev}|\${Version}' "$n" 2>/dev/null); case "$s" in ii*) echo "installed:\${s#*|}";; esac`,
     `  c=$(LC_ALL=C apt-cache policy "$n" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | head -n 1); [ -n "$c" ] && [ "$c" != '(none)' ] && echo "candidate:$c";;`,
-    `*) v=$(rpm -q --qf '%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n' "$n" 2>/dev/null | tail -n 1) && [ -n "$v" ] && echo "installed:\${v#0:}"`,
+    // rpm -q prints "package x is not installed" on stdout, with exit 1: only its exit status tells
+    `*) if v=$(rpm -q --qf '%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n' "$n" 2>/dev/null); then v=$(printf '%s\\n' "$v" | tail -n 1); echo "installed:\${v#0:}"; else v=; fi`,
     '  case $m in',
     `  dnf) c=$(dnf -q repoquery --latest-limit=1 --qf '%{epoch}:%{version}-%{release}\\n' "$n" 2>/dev/null | tail -n 1); c=\${c#0:};;`,
-    `  yum) c=$(yum -q list available "$n" 2>/dev/null | awk 'NF>=3 {v=$2} END {print v}'); [ -n "$c" ] || { [ -n "$v" ] && c=\${v#0:}; };;`,
+    `  yum) c=$(yum -q list available "$n" 2>/dev/null | awk 'NF>=3 && $1 != "Available" {v=$2} END {print v}'); [ -n "$c" ] || { [ -n "$v" ] && c=\${v#0:}; };;`,
     `  zypper) c=$(LC_ALL=C zypper -n -q info "$n" 2>/dev/null | sed -n 's/^Version *: *//p' | head -n 1);;`,
     '  esac; [ -n "$c" ] && echo "candidate:$c";;',
     'esac',

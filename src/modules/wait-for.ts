@@ -17,9 +17,6 @@ export interface WaitForParams extends TaskOptions {
   timeout: Param<number>;
 }
 
-/** When this module was loaded with the playbook: the default start of the journal window. */
-const LOADED_AT = Date.now();
-
 /** 127.0.0.1 → 0100007F, as /proc/net/tcp writes a (little-endian) IPv4 address. */
 export function procNetAddress(address: string): string | undefined {
   const parts = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address)?.slice(1).map(Number);
@@ -116,8 +113,10 @@ export function waitOutcome(spec: WaitSpec, stdout: string, code: number): { ok:
  * only prove a change made by this run).
  *
  * The journal window starts, unless `since` (any `journalctl --since` value: `-5min`, `@1767225600`,
- * `2026-01-01 10:00`) says otherwise, when the playbook was loaded: lines from earlier runs do not
- * count as proof.
+ * `2026-01-01 10:00`) says otherwise, when the task was made: when the playbook was loaded, or
+ * when a playbook's `tasks(host)` listed the host's tasks (before the first of them ran). Lines
+ * from earlier runs do not count as proof. The window is measured on the host's own clock (the
+ * controller only says how many seconds ago), with a second or two of slack.
  */
 export function waitFor(params: WaitForParams): Task {
   const describe = () => {
@@ -127,6 +126,7 @@ export function waitFor(params: WaitForParams): Task {
     if (typeof params.port === 'number') parts.push(`port ${params.port}`);
     return parts.join(', ');
   };
+  const created = Date.now();
   return task(params, {
     module: 'waitFor',
     defaultName: `waitFor ${describe()}`.trim(),
@@ -138,7 +138,7 @@ export function waitFor(params: WaitForParams): Task {
         host: resolve(params.host, ctx) ?? '127.0.0.1',
         state: params.state ?? 'present',
         timeout: resolve(params.timeout, ctx),
-        age: (Date.now() - LOADED_AT) / 1000,
+        age: (Date.now() - created) / 1000,
       };
       if (!spec.journal && spec.path === undefined && spec.port === undefined) return planFailed('waitFor: nothing to wait for: give journal, path or port');
       if (!Number.isFinite(spec.timeout) || spec.timeout < 0) return planFailed(`waitFor: timeout must be a number of seconds, not ${String(spec.timeout)}`);

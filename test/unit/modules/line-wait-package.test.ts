@@ -148,3 +148,60 @@ test('package applies through the detected manager, non-interactively, and check
   const failing = { ...ctx, exec: async () => ({ code: 100, stdout: '', stderr: 'E: Could not get lock /var/lib/dpkg/lock-frontend' }) } as unknown as ApplyContext;
   assert.match((await plan.apply(failing)).failed ?? '', /`apt-get -y .* install nginx` failed \(exit 100: E: Could not get lock .*\): run it on the host to see why/);
 });
+
+// --- packageFact's script against fake dnf / yum / zypper / rpm (no real package manager runs) ---
+import { mkdtempSync, symlinkSync, writeFileSync as writeFile, chmodSync as chmod, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function fakeBin(managers: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sls-fake-pm-'));
+  // only the tools the script needs, so this machine's own apt-get is not on PATH
+  for (const tool of ['sed', 'awk', 'tail', 'head', 'cat']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(dir, tool));
+  for (const [name, body] of Object.entries(managers)) {
+    writeFile(join(dir, name), `#!/bin/sh\n${body}\n`);
+    chmod(join(dir, name), 0o755);
+  }
+  return dir;
+}
+
+const RPM = `for a; do n=$a; done; if [ "$n" = nginx ]; then echo '0:1.20-1.el9'; else echo "package $n is not installed"; exit 1; fi`;
+
+function ask(dir: string, name: string) {
+  const fact = packageFact(name);
+  const out = execFileSync('/bin/sh', ['-c', fact.command], { encoding: 'utf8', env: { PATH: dir } });
+  return fact.parse(out, 0, '');
+}
+
+test('packageFact with dnf, yum and zypper: installed from rpm -q, candidate from the manager', () => {
+  const dirs: string[] = [];
+  try {
+    const dnf = fakeBin({ rpm: RPM, dnf: `echo '0:1.22-1.el9'` });
+    dirs.push(dnf);
+    assert.deepEqual(ask(dnf, 'nginx'), { manager: 'dnf', installed: '1.20-1.el9', candidate: '1.22-1.el9' });
+    assert.deepEqual(ask(dnf, 'other'), { manager: 'dnf', installed: null, candidate: '1.22-1.el9' });
+    const yum = fakeBin({ rpm: RPM, yum: `printf 'Available Packages\\nnginx.x86_64   1:1.22-1.el7   epel\\n'` });
+    dirs.push(yum);
+    assert.deepEqual(ask(yum, 'nginx'), { manager: 'yum', installed: '1.20-1.el9', candidate: '1:1.22-1.el7' });
+    const yumNone = fakeBin({ rpm: RPM, yum: 'exit 1' });
+    dirs.push(yumNone);
+    assert.deepEqual(ask(yumNone, 'nginx'), { manager: 'yum', installed: '1.20-1.el9', candidate: '1.20-1.el9' });
+    assert.deepEqual(ask(yumNone, 'other'), { manager: 'yum', installed: null, candidate: null });
+    const zypper = fakeBin({ rpm: RPM, zypper: `printf 'Information for package nginx:\\nRepository     : main\\nVersion        : 1.21-2.1\\nInstalled      : Yes\\n'` });
+    dirs.push(zypper);
+    assert.deepEqual(ask(zypper, 'nginx'), { manager: 'zypper', installed: '1.20-1.el9', candidate: '1.21-2.1' });
+    const none = fakeBin({});
+    dirs.push(none);
+    assert.deepEqual(ask(none, 'nginx'), { manager: 'none', installed: null, candidate: null });
+    const apt = fakeBin({
+      'apt-get': 'exit 0',
+      'dpkg-query': `for a; do n=$a; done; if [ "$n" = nginx ]; then printf 'ii |1.24.0-2'; elif [ "$n" = old ]; then printf 'rc |1.0'; else exit 1; fi`,
+      'apt-cache': `for a; do n=$a; done; printf '%s:\\n  Installed: x\\n  Candidate: 1.24.0-3\\n' "$n"`,
+    });
+    dirs.push(apt);
+    assert.deepEqual(ask(apt, 'nginx'), { manager: 'apt', installed: '1.24.0-2', candidate: '1.24.0-3' });
+    assert.deepEqual(ask(apt, 'old'), { manager: 'apt', installed: null, candidate: '1.24.0-3' }, 'config files left is not installed');
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});
