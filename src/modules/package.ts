@@ -1,13 +1,13 @@
 import { shellQuote } from '../playbook/quote.ts';
 import { planFailed, planOk, resolve, task } from '../tasks/task.ts';
-import type { Host, Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
+import type { Applied, ApplyContext, Host, Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
 import type { Fact } from './facts.ts';
 
 export type PackageManager = 'apt' | 'dnf' | 'yum' | 'zypper';
 
 export interface PackageParams extends Omit<TaskOptions, 'name'> {
-  /** The package's name as its package manager knows it (e.g. `nginx`); not the task's name. */
-  name: Param<string>;
+  /** The package's name as its package manager knows it (e.g. `nginx`), or a list; not the task's name. */
+  name: Param<string | readonly string[]>;
   /** The task's name (default `package <name>`): `name` is the package's, as in Ansible's module. */
   taskName?: string;
   /** Default `present`; `latest`: the newest version the package manager offers; `absent`: removed. */
@@ -117,8 +117,8 @@ export function comparePackageVersions(a: string, b: string): -1 | 0 | 1 {
 const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold';
 
 /** The non-interactive command that installs, upgrades or removes one package. */
-export function packageCommand(manager: PackageManager, action: 'install' | 'upgrade' | 'remove', name: string): string {
-  const n = shellQuote(name);
+export function packageCommand(manager: PackageManager, action: 'install' | 'upgrade' | 'remove', list: readonly string[]): string {
+  const n = list.map(shellQuote).join(' ');
   switch (manager) {
     case 'apt':
       return action === 'remove' ? `${APT} remove ${n}` : action === 'upgrade' ? `${APT} install --only-upgrade ${n}` : `${APT} install ${n}`;
@@ -139,82 +139,118 @@ const QUERY: Record<PackageManager, (name: string) => string> = {
 
 const lastLine = (text: string) => text.trim().split('\n').pop() || 'no reason given';
 
+/** What one package needs: nothing, a change, or it cannot be done (the message says why). */
+type Need =
+  | { kind: 'ok'; message: string }
+  | { kind: 'failed'; message: string }
+  | { kind: 'change'; action: Action; message: string };
+
+type Action = 'install' | 'upgrade' | 'remove';
+
+function need(name: string, pkg: PackageState, manager: PackageManager, state: 'present' | 'absent' | 'latest', minVersion: string | undefined): Need {
+  const query = QUERY[manager](name);
+  const enough = (v: string | null) => v !== null && (minVersion === undefined || comparePackageVersions(v, minVersion) >= 0);
+  if (state === 'absent') {
+    return pkg.installed === null ? { kind: 'ok', message: `${name} is not installed` } : { kind: 'change', action: 'remove', message: `remove ${name} ${pkg.installed}` };
+  }
+  if (pkg.installed === null) {
+    if (pkg.candidate === null) return { kind: 'failed', message: `package ${name} is not installed and ${manager} offers no version of it (\`${query}\`): check the name, or add its repository and refresh the package lists` };
+    if (!enough(pkg.candidate)) return { kind: 'failed', message: `package ${name}: ${manager} offers ${pkg.candidate}, older than minVersion ${minVersion} (\`${query}\`): add a repository that has ${minVersion} or later` };
+    return { kind: 'change', action: 'install', message: `install ${name} ${pkg.candidate}` };
+  }
+  if (!enough(pkg.installed)) {
+    if (!enough(pkg.candidate)) {
+      return { kind: 'failed', message: `package ${name} ${pkg.installed} is older than minVersion ${minVersion} and ${manager} offers ${pkg.candidate ?? 'nothing newer'} (\`${query}\`): add a repository that has ${minVersion} or later` };
+    }
+    return { kind: 'change', action: 'upgrade', message: `upgrade ${name} ${pkg.installed} → ${pkg.candidate}` };
+  }
+  if (state === 'latest' && pkg.candidate !== null && comparePackageVersions(pkg.candidate, pkg.installed) > 0) {
+    return { kind: 'change', action: 'upgrade', message: `upgrade ${name} ${pkg.installed} → ${pkg.candidate}` };
+  }
+  const latest = state === 'latest' ? ', the newest offered' : '';
+  return { kind: 'ok', message: `${name} ${pkg.installed} is installed${latest}${minVersion !== undefined ? ` (minVersion ${minVersion})` : ''}` };
+}
+
+const names = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value);
+
 /**
- * A system package, through the host's own package manager (apt, dnf, yum or zypper, detected).
+ * System packages, through the host's own package manager (apt, dnf, yum or zypper, detected).
  * The plan asks the package manager what is installed and what it would install, and changes
  * nothing (so `--check` says "would install nginx 1.24.0-2"); the apply runs it non-interactively
- * and checks the result with the package manager again. The package lists are not refreshed
- * (no `apt-get update`): `latest` means the newest in the lists the host has; refresh them with a
- * `command` task first when that matters. `name` is the package's name; the task's own name,
- * when the default `package <name>` will not do, is `taskName`.
+ * (one command for all the packages of a task) and checks the result with the package manager
+ * again. The package lists are not refreshed (no `apt-get update`): `latest` means the newest in
+ * the lists the host has; refresh them with a `command` task first when that matters. `name` is
+ * the package's name (or a list of names); the task's own name, when the default
+ * `package <name>` will not do, is `taskName`.
  */
 export function packageTask(params: PackageParams): Task {
   const state = params.state ?? 'present';
-  const nameOf = (host: Host) => resolve(params.name, host);
+  const namesOf = (host: Host) => names(resolve(params.name, host));
+  const facts = (list: readonly string[]) => Object.fromEntries(list.filter((n) => NAME.test(n)).map((n) => [n, packageFact(n)]));
+  const shown = typeof params.name === 'function' ? '' : names(params.name).join(', ');
   return task({ ...params, name: params.taskName }, {
     module: 'package',
-    defaultName: `package ${typeof params.name === 'string' ? params.name : ''}${state === 'present' ? '' : ` ${state}`}`.trim(),
-    facts: (host): Record<string, Fact<unknown>> => (NAME.test(nameOf(host)) ? { pkg: packageFact(nameOf(host)) } : {}),
+    defaultName: `package ${shown}${state === 'present' ? '' : ` ${state}`}`.trim(),
+    facts: (host): Record<string, Fact<unknown>> => facts(namesOf(host)),
     async plan(ctx): Promise<Plan> {
-      const name = nameOf(ctx);
-      if (!NAME.test(name)) return planFailed(`package name "${name}" is not a package name (letters, digits and . + _ @ ~ -): give the name alone, without a version or options`);
+      const list = namesOf(ctx);
+      if (list.length === 0) return planFailed('package: no package name given');
+      const bad = list.find((n) => !NAME.test(n));
+      if (bad !== undefined) return planFailed(`package name "${bad}" is not a package name (letters, digits and . + _ @ ~ -): give the name alone, without a version or options`);
       const minVersion = resolve(params.minVersion, ctx);
-      const { pkg } = await ctx.gather({ pkg: packageFact(name) });
-      if (pkg.manager === 'none') return planFailed(`no package manager on ${ctx.name} (looked for apt-get, dnf, yum, zypper): install ${name} another way`);
-      const manager = pkg.manager;
-      const query = QUERY[manager](name);
-      const newer = (a: string | null, b: string) => a !== null && comparePackageVersions(a, b) > 0;
-      const enough = (v: string | null) => v !== null && (minVersion === undefined || comparePackageVersions(v, minVersion) >= 0);
-
-      if (state === 'absent') {
-        if (pkg.installed === null) return planOk(`${name} is not installed`);
-        return change(manager, 'remove', name, `remove ${name} ${pkg.installed}`, null);
-      }
-      if (pkg.installed === null) {
-        if (pkg.candidate === null) return planFailed(`package ${name} is not installed and ${manager} offers no version of it (\`${query}\`): check the name, or add its repository and refresh the package lists`);
-        if (!enough(pkg.candidate)) return planFailed(`package ${name}: ${manager} offers ${pkg.candidate}, older than minVersion ${minVersion} (\`${query}\`): add a repository that has ${minVersion} or later`);
-        return change(manager, 'install', name, `install ${name} ${pkg.candidate}`, minVersion);
-      }
-      if (!enough(pkg.installed)) {
-        if (!enough(pkg.candidate)) {
-          return planFailed(`package ${name} ${pkg.installed} is older than minVersion ${minVersion} and ${manager} offers ${pkg.candidate ?? 'nothing newer'} (\`${query}\`): add a repository that has ${minVersion} or later`);
-        }
-        return change(manager, 'upgrade', name, `upgrade ${name} ${pkg.installed} → ${pkg.candidate}`, minVersion);
-      }
-      if (state === 'latest' && pkg.candidate !== null && newer(pkg.candidate, pkg.installed)) {
-        return change(manager, 'upgrade', name, `upgrade ${name} ${pkg.installed} → ${pkg.candidate}`, minVersion);
-      }
-      const latest = state === 'latest' ? ', the newest offered' : '';
-      return planOk(`${name} ${pkg.installed} is installed${latest}${minVersion !== undefined ? ` (minVersion ${minVersion})` : ''}`);
+      const found = await ctx.gather(facts(list));
+      const manager = found[list[0]!]!.manager;
+      if (manager === 'none') return planFailed(`no package manager on ${ctx.name} (looked for apt-get, dnf, yum, zypper): install ${list.join(', ')} another way`);
+      const needs = list.map((n) => ({ name: n, ...need(n, found[n]!, manager, state, minVersion) }));
+      const failed = needs.filter((x) => x.kind === 'failed');
+      if (failed.length) return planFailed(failed.map((x) => x.message).join('; '));
+      const changes = needs.filter((x): x is typeof x & { kind: 'change'; action: Action } => x.kind === 'change');
+      if (changes.length === 0) return planOk(needs.map((x) => x.message).join('; '));
+      return {
+        status: 'change',
+        message: changes.map((x) => x.message).join(', '),
+        async apply(actx) {
+          const done: string[] = [];
+          for (const action of ['remove', 'install', 'upgrade'] as const) {
+            const these = changes.filter((x) => x.action === action).map((x) => x.name);
+            if (these.length === 0) continue;
+            const outcome = await applyAction(actx, manager, action, these, minVersion);
+            if (outcome.failed) return { ...outcome, ...(done.length ? { failed: `${outcome.failed} (already done: ${done.join(', ')})` } : {}) };
+            done.push(outcome.message!);
+          }
+          return { message: done.join(', ') };
+        },
+      };
     },
   });
 }
 
-function change(manager: PackageManager, action: 'install' | 'upgrade' | 'remove', name: string, message: string, minVersion: string | undefined | null): Plan {
-  const command = packageCommand(manager, action, name);
-  return {
-    status: 'change',
-    message,
-    async apply(ctx) {
-      const result = await ctx.exec(command);
-      const shown = command.replace(/^DEBIAN_FRONTEND=noninteractive /, '');
-      if (result.code !== 0) {
-        return { rc: result.code, stdout: result.stdout, stderr: result.stderr, failed: `\`${shown}\` failed (exit ${result.code}: ${lastLine(result.stderr || result.stdout)}): run it on the host to see why, fix that, then rerun` };
-      }
-      // The package manager's word after the fact, not the command's exit status alone.
-      const fact = packageFact(name);
-      const check = await ctx.read(fact.command);
-      const after = fact.parse(check.stdout, check.code, check.stderr);
-      if (action === 'remove') {
-        return after.installed === null ? { message: `removed ${name}` } : { failed: `\`${shown}\` succeeded but ${name} ${after.installed} is still installed: look at the host` };
-      }
-      if (after.installed === null) return { failed: `\`${shown}\` succeeded but ${name} is not installed: look at the host` };
-      if (minVersion && comparePackageVersions(after.installed, minVersion) < 0) {
-        return { failed: `${name} ${after.installed} is installed, older than minVersion ${minVersion}: add a repository that has ${minVersion} or later` };
-      }
-      return { message: `${action === 'upgrade' ? 'upgraded' : 'installed'} ${name} ${after.installed}` };
-    },
-  };
+/** Runs one install/upgrade/remove of some packages, then asks the package manager how they are. */
+async function applyAction(ctx: ApplyContext, manager: PackageManager, action: Action, list: readonly string[], minVersion: string | undefined): Promise<Applied> {
+  const command = packageCommand(manager, action, list);
+  const result = await ctx.exec(command);
+  const shown = command.replace(/^DEBIAN_FRONTEND=noninteractive /, '');
+  if (result.code !== 0) {
+    return { rc: result.code, stdout: result.stdout, stderr: result.stderr, failed: `\`${shown}\` failed (exit ${result.code}: ${lastLine(result.stderr || result.stdout)}): run it on the host to see why, fix that, then rerun` };
+  }
+  // The package manager's word after the fact, not the command's exit status alone.
+  const words: string[] = [];
+  for (const name of list) {
+    const fact = packageFact(name);
+    const check = await ctx.read(fact.command);
+    const after = fact.parse(check.stdout, check.code, check.stderr);
+    if (action === 'remove') {
+      if (after.installed !== null) return { failed: `\`${shown}\` succeeded but ${name} ${after.installed} is still installed: look at the host` };
+      words.push(`removed ${name}`);
+      continue;
+    }
+    if (after.installed === null) return { failed: `\`${shown}\` succeeded but ${name} is not installed: look at the host` };
+    if (minVersion && comparePackageVersions(after.installed, minVersion) < 0) {
+      return { failed: `${name} ${after.installed} is installed, older than minVersion ${minVersion}: add a repository that has ${minVersion} or later` };
+    }
+    words.push(`${action === 'upgrade' ? 'upgraded' : 'installed'} ${name} ${after.installed}`);
+  }
+  return { message: words.join(', ') };
 }
 
 /** `package` is a reserved word in strict mode; the module is exported as `package` from `sls-play`. */

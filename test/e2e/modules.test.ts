@@ -22,7 +22,7 @@ const DEMO_CONF = 'port = 80\ndebug = true\nname = demo\n';
 const APP_YAML = '# app config: comments stay\nname: demo # keep this\nlist:\n  - a\n  - b\n';
 const PACKAGES = {
   installed: { 'old-tool': '1.0', 'gone-tool': '3.1', 'min-tool': '1.5' },
-  available: { 'demo-tool': '1.2.0', 'old-tool': '1.1', 'min-tool': '2.1' },
+  available: { 'demo-tool': '1.2.0', 'extra-tool': '0.3', 'old-tool': '1.1', 'min-tool': '2.1' },
 };
 const FAIL_CASES = ['file', 'line', 'yaml', 'command', 'service', 'assert', 'wait', 'package', 'restore'];
 
@@ -62,7 +62,7 @@ test('--check --diff changes nothing on the host and shows what every module wou
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const report = json(r);
   const s = (name: string) => step(report, 'm-01', name);
-  for (const name of ['motd', 'token file', 'data dir', 'demo port', 'demo log level', 'demo password', 'no debug', 'app yaml', 'seed', 'demo running', 'package demo-tool', 'package old-tool latest', 'package gone-tool absent', 'package min-tool']) {
+  for (const name of ['motd', 'token file', 'data dir', 'demo port', 'demo log level', 'demo password', 'no debug', 'app yaml', 'seed', 'demo running', 'package demo-tool, extra-tool', 'package old-tool latest', 'package gone-tool absent', 'package min-tool']) {
     assert.equal(s(name).status, 'changed', `${name}: ${JSON.stringify(s(name))}`);
     assert.match(s(name).message, /^would /, name);
   }
@@ -72,7 +72,7 @@ test('--check --diff changes nothing on the host and shows what every module wou
   assert.match(s('demo password').diff ?? '', /\+\*{8}/, 'a secret line shows masked in the diff');
   assert.match(s('app yaml').diff ?? '', /\+demo:\n\+ {2}enabled: true/);
   assert.match(s('demo running').message, /would enable and start demo/);
-  assert.match(s('package demo-tool').message, /would install demo-tool 1\.2\.0/);
+  assert.equal(s('package demo-tool, extra-tool').message, 'would install demo-tool 1.2.0, install extra-tool 0.3');
   assert.match(s('package old-tool latest').message, /would upgrade old-tool 1\.0 → 1\.1/);
   assert.match(s('package gone-tool absent').message, /would remove gone-tool 3\.1/);
   assert.match(s('package min-tool').message, /would upgrade min-tool 1\.5 → 2\.1/);
@@ -110,11 +110,12 @@ test('first run applies every module; the handler restarts demo once; packages t
   assert.equal(demo.restarts, 1, 'the handler ran once for three notifying tasks');
   assert.equal(demo.loadedConfig, readFile(host, 'demo.conf'));
   assert.equal(step(report, 'm-01', 'restart demo').status, 'changed');
-  assert.deepEqual(packagesOf(host).installed, { 'old-tool': '1.1', 'min-tool': '2.1', 'demo-tool': '1.2.0' });
+  assert.deepEqual(packagesOf(host).installed, { 'old-tool': '1.1', 'min-tool': '2.1', 'demo-tool': '1.2.0', 'extra-tool': '0.3' });
   const apt = aptHistory(host);
   assert.equal(apt.length, 4);
   assert.ok(apt.every((a) => a.frontend === 'noninteractive' && a.args.includes('-y')), JSON.stringify(apt));
-  assert.match(step(report, 'm-01', 'package demo-tool').message, /installed demo-tool 1\.2\.0/);
+  assert.equal(step(report, 'm-01', 'package demo-tool, extra-tool').message, 'installed demo-tool 1.2.0, installed extra-tool 0.3');
+  assert.ok(apt.some((a) => a.args.includes('demo-tool') && a.args.includes('extra-tool')), 'one apt-get for the two packages');
   // lineInFile writes no backup unless asked
   assert.ok(!fleet.host('m-01').listSophosDir().some((n) => n.endsWith('.bak')), String(host.listSophosDir()));
   noSecrets(r, 'apply -v');

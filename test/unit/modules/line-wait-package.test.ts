@@ -99,12 +99,13 @@ test('packageFact parses what the package manager said', () => {
 import { packageTask, type PackageState } from '../../../src/modules/package.ts';
 import type { ApplyContext, PlanContext } from '../../../src/tasks/types.ts';
 
-function planOn(state: PackageState, params: Parameters<typeof packageTask>[0]) {
+function planOn(state: PackageState | Record<string, PackageState>, params: Parameters<typeof packageTask>[0]) {
+  const of = (name: string) => ('manager' in state ? (state as PackageState) : (state as Record<string, PackageState>)[name]!);
   const ctx = {
     name: 'h1', vars: {}, facts: {}, check: true, diff: false,
     read: async () => ({ code: 0, stdout: '', stderr: '' }),
     $: async () => ({ code: 0, stdout: '', stderr: '' }),
-    gather: async () => ({ pkg: state }),
+    gather: async (facts: Record<string, unknown>) => Object.fromEntries(Object.keys(facts).map((n) => [n, of(n)])),
     log: () => undefined,
   } as unknown as PlanContext;
   return packageTask(params).plan(ctx);
@@ -131,6 +132,32 @@ test('package plans: present, latest, absent, minVersion, and what is not possib
   await expect({ manager: 'none', installed: null, candidate: null }, { name: 'nginx' }, 'failed', /no package manager on h1 \(looked for apt-get, dnf, yum, zypper\): install nginx another way/);
   await expect(apt(null, null), { name: 'nginx; rm -rf /' }, 'failed', /is not a package name/);
   await expect({ manager: 'dnf', installed: '1.0-1.el9', candidate: '1.2-1.el9' }, { name: 'nginx', state: 'latest' }, 'change', /upgrade nginx 1\.0-1\.el9 → 1\.2-1\.el9/);
+});
+
+test('package with a list of names: one plan, one command per action, every name checked', async () => {
+  const states: Record<string, PackageState> = {
+    a: { manager: 'apt', installed: null, candidate: '1.0' },
+    b: { manager: 'apt', installed: '2.0', candidate: '2.0' },
+    c: { manager: 'apt', installed: null, candidate: '3.1' },
+  };
+  const plan = await planOn(states, { name: ['a', 'b', 'c'] });
+  assert.equal(plan.status, 'change');
+  assert.equal(plan.message, 'install a 1.0, install c 3.1');
+  if (plan.status !== 'change') return;
+  const sent: string[] = [];
+  const ctx = {
+    exec: async (command: string) => (sent.push(command), { code: 0, stdout: '', stderr: '' }),
+    read: async (command: string) => ({ code: 0, stdout: `manager:apt\ninstalled:${/n='?a'?\n/.test(command) ? '1.0' : '3.1'}\n`, stderr: '' }),
+  } as unknown as ApplyContext;
+  const applied = await plan.apply(ctx);
+  assert.equal(sent.length, 1);
+  assert.match(sent[0]!, /install a c$/);
+  assert.equal(applied.message, 'installed a 1.0, installed c 3.1');
+  const none = await planOn({ ...states, c: { manager: 'apt', installed: null, candidate: null } }, { name: ['a', 'c'] });
+  assert.equal(none.status, 'failed');
+  assert.match(none.message, /package c is not installed and apt offers no version/);
+  const ok = await planOn(states, { name: ['b'] });
+  assert.equal(ok.status, 'ok');
 });
 
 test('package applies through the detected manager, non-interactively, and checks the result', async () => {
