@@ -4,7 +4,9 @@
 //   ansible-playbook (Debian's ansible-core, pipelining on) with bench/ansible/sls-central.yml.
 // Each run is checked afterwards: every host's config has the mcs output, the sensor restarted
 // once and loaded it, and Central received one test alert per host.
-//   node --import tsx bench/converge.ts [--hosts 50] [--runs 1] [--only sls-play,floor,ansible]
+//   node --import tsx bench/converge.ts [--hosts 50,200] [--runs 1] [--only sls-play,floor,ansible]
+// The floor does the same work on each host as the others (read, write with backup, restart,
+// is-active, test alert, journal check), in the fewest round trips plain OpenSSH allows.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,14 +22,15 @@ import { machine, measure, median, mib, seconds, table, type Measured } from './
 
 const { values } = parseArgs({
   options: {
-    hosts: { type: 'string', default: '50' },
+    hosts: { type: 'string', default: '50,200' },
     runs: { type: 'string', default: '1' },
     only: { type: 'string', default: 'sls-play,floor,ansible' },
   },
 });
-const hostCount = Number(values.hosts);
+const sizes = values.hosts!.split(',').map(Number);
 const runs = Number(values.runs);
-const forks = hostCount;
+let hostCount = sizes[0]!;
+let forks = hostCount;
 const REGION = 'eu-west-1';
 // the same for every contender; generous, since the simulated hosts share the controller's CPUs
 const CONNECT_TIMEOUT_S = 30;
@@ -35,12 +38,12 @@ const MCS_URL = resolveMcsUrl({ region: REGION });
 const API_KEY = 'bench-tenant-token-0123456789abcdef';
 const work = mkdtempSync(join(tmpdir(), 'sls-bench-converge-'));
 
-type Contender = { name: string; label: string; run(fleet: Fleet): Promise<Measured> };
+type Contender = { name: string; label: () => string; run(fleet: Fleet): Promise<Measured> };
 
 const contenders: Contender[] = [
   {
     name: 'sls-play',
-    label: `sls-play deploy (forks ${forks})`,
+    label: () => `sls-play deploy (forks ${forks})`,
     run: (fleet) =>
       measure(
         process.execPath,
@@ -50,7 +53,7 @@ const contenders: Contender[] = [
   },
   {
     name: 'floor',
-    label: `plain OpenSSH, 2 round trips per host (forks ${forks})`,
+    label: () => `plain OpenSSH, 2 round trips per host (forks ${forks})`,
     run: (fleet) => {
       const spec: FloorSpec = {
         hosts: fleet.hosts.map((h) => ({ name: h.name, address: h.address, port: h.port })),
@@ -69,7 +72,7 @@ const contenders: Contender[] = [
   },
   {
     name: 'ansible',
-    label: `ansible-playbook, pipelining (forks ${forks})`,
+    label: () => `ansible-playbook, pipelining (forks ${forks})`,
     run: (fleet) => {
       const vars = join(work, 'ansible-vars.json');
       writeFileSync(
@@ -129,18 +132,20 @@ function verify(fleet: Fleet, run: Measured): string[] {
 }
 
 const chosen = contenders.filter((c) => values.only!.split(',').includes(c.name));
-const results = new Map<string, Measured[]>();
-const failures = new Map<string, string>();
-try {
-  // warm tsx's compile cache (sls-play and the floor both start through it)
-  await measure(process.execPath, [CLI, '--help'], { cwd: REPO });
+
+/** Every chosen contender on fresh fleets of `size` hosts, `runs` times; one markdown section. */
+async function benchSize(size: number): Promise<string[]> {
+  hostCount = size;
+  forks = size;
+  const results = new Map<string, Measured[]>();
+  const failures = new Map<string, string>();
   for (let round = 0; round < runs; round++) {
     for (const contender of chosen) {
       const fleet = await startFleet(healthyProfiles(hostCount, 'bench'));
       try {
         const run = await contender.run(fleet);
         const problems = verify(fleet, run);
-        process.stderr.write(`${contender.name}: ${seconds(run.wallMs)} wall, ${seconds(run.cpuMs)} CPU, ${mib(run.maxRssKb)} largest process, ${mib(run.treeRssKb)} all processes\n`);
+        process.stderr.write(`${contender.name} on ${size}: ${seconds(run.wallMs)} wall, ${seconds(run.cpuMs)} CPU, ${mib(run.maxRssKb)} largest process, ${mib(run.treeRssKb)} all processes\n`);
         if (problems.length > 0) {
           // a run that did not do the whole job has no time worth reporting
           failures.set(contender.name, `${problems.length} problems, e.g. ${problems.slice(0, 3).join('; ')}`);
@@ -153,31 +158,42 @@ try {
       }
     }
   }
+  const wall = (name: string) => median((results.get(name) ?? []).map((r) => r.wallMs));
+  const rows = chosen.map((c) => {
+    const list = results.get(c.name);
+    if (!list) return [c.label(), `DID NOT CONVERGE: ${failures.get(c.name)}`, '', '', '', ''];
+    const cpu = median(list.map((r) => r.cpuMs));
+    return [
+      c.label(),
+      seconds(wall(c.name)),
+      seconds(cpu),
+      `${(cpu / size).toFixed(1)} ms`,
+      mib(Math.max(...list.map((r) => r.maxRssKb))),
+      mib(Math.max(...list.map((r) => r.treeRssKb))),
+    ];
+  });
+  const ratio = (a: string, b: string) => (results.has(a) && results.has(b) ? `${(wall(a) / wall(b)).toFixed(2)}×` : 'n/a');
+  return [
+    `## Converging ${size} fresh simulated hosts`,
+    '',
+    table(['contender', `wall (median of ${runs})`, 'CPU user+sys (controller side)', 'CPU per host', 'peak RSS, largest process', 'peak RSS, all its processes'], rows),
+    '',
+    `- sls-play / floor: ${ratio('sls-play', 'floor')} (target ≤ 1.5×)`,
+    `- ansible / sls-play: ${ratio('ansible', 'sls-play')} (target ≥ 5×)`,
+    '',
+  ];
+}
+
+const sections: string[] = [];
+try {
+  // warm the compiled CLI's cache and tsx's (the floor starts through it)
+  await measure(process.execPath, [CLI, '--help'], { cwd: REPO });
+  for (const size of sizes) sections.push(...(await benchSize(size)));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-
-const wall = (name: string) => median((results.get(name) ?? []).map((r) => r.wallMs));
-const rows = chosen.map((c) => {
-  const list = results.get(c.name);
-  if (!list) return [c.label, `DID NOT CONVERGE: ${failures.get(c.name)}`, '', '', ''];
-  return [
-    c.label,
-    seconds(wall(c.name)),
-    seconds(median(list.map((r) => r.cpuMs))),
-    mib(Math.max(...list.map((r) => r.maxRssKb))),
-    mib(Math.max(...list.map((r) => r.treeRssKb))),
-  ];
-});
-const ratio = (a: string, b: string) => (results.has(a) && results.has(b) ? `${(wall(a) / wall(b)).toFixed(2)}×` : 'n/a');
 const report = [
-  `## Converging ${hostCount} fresh simulated hosts`,
-  '',
-  table(['contender', `wall (median of ${runs})`, 'CPU user+sys (controller side)', 'peak RSS, largest process', 'peak RSS, all its processes'], rows),
-  '',
-  `- sls-play / floor: ${ratio('sls-play', 'floor')} (target ≤ 1.5×)`,
-  `- ansible / sls-play: ${ratio('ansible', 'sls-play')} (target ≥ 5×)`,
-  '',
+  ...sections,
   `Every run verified: each host's config holds one enabled mcs output (${MCS_URL}) beside the operator's outputs, mode 0600, a backup, one restart with the new config loaded, and Central received one test alert per host.`,
   `Machine: ${machine()}. CPU is the contender's own processes (the controller side); the simulated hosts' sshd and sensor run on the same CPUs.`,
   '',

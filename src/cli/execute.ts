@@ -1,19 +1,19 @@
 import type { Playbook } from '../playbook/types.ts';
 import { PlaybookInputError } from '../playbook/types.ts';
 import { jsonDocument } from '../report/json.ts';
-import { plainReporter } from '../report/plain.ts';
-import type { Reporter } from '../report/reporter.ts';
-import { redact, registerSecret } from '../report/secrets.ts';
-import { taskListReporter } from '../report/tasklist.ts';
+import { documentExitCode, type RunDocument } from '../report/run-document.ts';
+import { runRecorder } from '../report/timing.ts';
+import { chooseReporter } from '../report/choose.ts';
+import { redact, registerSecret, runRedactor } from '../report/secrets.ts';
 import type { SerialEntry } from '../runner/batches.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { runPlaybook } from '../runner/run.ts';
-import { exitCodeFor } from '../runner/status.ts';
 import type { RunReport } from '../runner/types.ts';
 import { makeConnector } from './connector.ts';
 import { CliError, EXIT } from './errors.ts';
 import { positiveNumber } from './numbers.ts';
 import { promptSecret } from './prompt.ts';
+import { partialReport, readRunOutputs, sliceTargets, writeRunOutputs } from './run-outputs.ts';
 import type { RunCliOptions } from './run-options.ts';
 
 export interface ExecuteSettings {
@@ -21,15 +21,15 @@ export interface ExecuteSettings {
   diff: boolean;
   serial?: SerialEntry[];
   maxFailPercentage?: number;
+  /** `--tags` / `--skip-tags`. */
+  tags?: string[];
+  skipTags?: string[];
   /** Printed for humans after the recap (e.g. the status table). */
   epilogue?: (report: RunReport) => string;
-}
-
-function chooseReporter(options: RunCliOptions, diff: boolean): Reporter {
-  const out = options.json ? process.stderr : process.stdout;
-  const live = (out as NodeJS.WriteStream).isTTY && !options.verbose && !process.env.CI;
-  const reporterOptions = { out, diff, verbose: Boolean(options.verbose) };
-  return live ? taskListReporter(reporterOptions) : plainReporter(reporterOptions);
+  /** A phase after the run and its recap (e.g. `--central`) that may add to the report before --json and the exit status. */
+  afterRun?: (report: RunReport) => Promise<RunReport>;
+  /** Hosts found not compliant, with the reason (status --fail-on-drift): they make the exit status 2. */
+  drift?: (report: RunReport) => Record<string, string>;
 }
 
 /** Checks every selected host's variables before any host is touched (exit 5 on a mistake). */
@@ -46,7 +46,10 @@ export function validateTargets(playbook: Playbook, targets: HostTarget[]): void
 }
 
 /** Runs a playbook on the targets with the reporters, signals and exit status of cli.md. */
-export async function execute(playbook: Playbook, targets: HostTarget[], options: RunCliOptions, settings: ExecuteSettings): Promise<number> {
+export async function execute(playbook: Playbook, selected: HostTarget[], options: RunCliOptions, settings: ExecuteSettings): Promise<number> {
+  const outputs = readRunOutputs(options);
+  const { targets, info: slice } = sliceTargets(selected, outputs.slice);
+  const runName = `sls-play ${playbook.name}`;
   validateTargets(playbook, targets);
   const forks = positiveNumber(options.forks, '--forks', { integer: true });
   const retries = positiveNumber(options.retries, '--retries', { integer: true, allowZero: true });
@@ -67,17 +70,20 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
   const keyPassphrase = process.env.SLS_PLAY_KEY_PASSPHRASE;
   registerSecret(keyPassphrase);
 
-  const reporter = chooseReporter(options, settings.diff);
+  const reporter = chooseReporter({ json: options.json, verbose: options.verbose, diff: settings.diff, hostCount: targets.length });
+  const recorder = runRecorder();
   let report: RunReport | undefined;
   const controller = new AbortController();
   let interrupts = 0;
+  const say = (text: string) => (reporter.note ? reporter.note(text) : process.stderr.write(text));
   const onSignal = (signal: string) => {
     interrupts += 1;
     if (interrupts > 1) {
-      process.stderr.write(`\n${signal} again: stopping now (every file write is atomic, so no config is half-written)\n`);
+      say(`\n${signal} again: stopping now (every file write is atomic, so no config is half-written)\n`);
+      writeRunOutputs(outputs, { ...partialReport(recorder), ...(slice ? { slice } : {}) }, runName, recorder);
       process.exit(EXIT.interrupted);
     }
-    process.stderr.write(`\n${signal}: no new host or step will start; finishing what is under way (press Ctrl-C again to stop now)\n`);
+    say(`\n${signal}: no new host or step will start; finishing what is under way (press Ctrl-C again to stop now)\n`);
     controller.abort();
   };
   const onInt = () => onSignal('SIGINT');
@@ -99,12 +105,15 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
         retries,
         signal: controller.signal,
       }),
-      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true },
+      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true, tags: settings.tags, skipTags: settings.skipTags, redactor: runRedactor },
       forks,
       serial: settings.serial,
       maxFailPercentage: settings.maxFailPercentage,
       signal: controller.signal,
-      listener: reporter.listener,
+      listener: (event) => {
+        recorder.listener(event);
+        reporter.listener(event);
+      },
     });
     await reporter.finish();
     if (settings.epilogue) (options.json ? process.stderr : process.stdout).write(redact(settings.epilogue(report)));
@@ -112,6 +121,11 @@ export async function execute(playbook: Playbook, targets: HostTarget[], options
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
-  if (options.json) process.stdout.write(`${jsonDocument(report)}\n`);
-  return exitCodeFor(report.summary, report.interrupted);
+  if (settings.afterRun) report = await settings.afterRun(report);
+  const drift = settings.drift?.(report);
+  for (const [host, why] of Object.entries(drift ?? {})) (options.json ? process.stderr : process.stdout).write(redact(`drift: [${host}] ${why}\n`));
+  const doc: RunDocument = { ...report, ...(slice ? { slice } : {}), ...(drift && Object.keys(drift).length ? { drift } : {}) };
+  writeRunOutputs(outputs, doc, runName, recorder);
+  if (options.json) process.stdout.write(`${jsonDocument(doc)}\n`);
+  return documentExitCode(doc);
 }

@@ -22,12 +22,30 @@ export function parseExtraVars(values: string[]): Vars {
     } else if (/^\s*[{]/.test(value)) {
       Object.assign(out, mapping(value, '-e'));
     } else {
-      for (const pair of value.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? []) {
-        const eq = pair.indexOf('=');
-        if (eq <= 0) throw new CliError(`-e "${pair}": expected key=value, @file.yml or a YAML mapping`, EXIT.badOptions);
-        out[pair.slice(0, eq)] = pair.slice(eq + 1).replace(/^(["'])(.*)\1$/, '$2');
-      }
+      Object.assign(out, keyValues(value));
     }
+  }
+  return out;
+}
+
+/**
+ * `k=v k2="v 2"`, split at spaces outside quotes. The message names the whole `-e` argument: a
+ * value from `$(…)` that holds a space is cut there, and only the argument shows why.
+ */
+function keyValues(arg: string): Vars {
+  const out: Vars = {};
+  const words = arg.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
+  if (arg.replace(/"[^"]*"|'[^']*'/g, '').match(/["']/)) {
+    throw new CliError(`-e "${arg}": a quote is not closed; close it, or put the variables in a file and use -e @vars.yml`, EXIT.badOptions);
+  }
+  for (const [i, word] of words.entries()) {
+    const eq = word.indexOf('=');
+    if (eq > 0) {
+      out[word.slice(0, eq)] = word.slice(eq + 1).replace(/^(["'])(.*)\1$/, '$2');
+      continue;
+    }
+    const cut = i > 0 ? ` (the value of ${words[i - 1]?.split('=')[0]} was cut at a space: quote it, e.g. -e '${words[i - 1]?.split('=')[0]}="a b"', or use -e @vars.yml)` : '';
+    throw new CliError(`-e "${arg}": cannot parse "${word}", expected key=value, @file.yml or a YAML mapping${cut}`, EXIT.badOptions);
   }
   return out;
 }

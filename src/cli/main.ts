@@ -3,6 +3,8 @@ import { redact } from '../report/secrets.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerExec } from './commands/exec.ts';
 import { registerInventory } from './commands/inventory.ts';
+import { registerReport } from './commands/report.ts';
+import { registerRun } from './commands/run.ts';
 import { registerStatus, registerTestAlert } from './commands/sensor.ts';
 import { CliError, EXIT } from './errors.ts';
 
@@ -20,9 +22,11 @@ export async function main(argv: string[]): Promise<number> {
   registerDeploy(program, done);
   registerStatus(program, done);
   registerExec(program, done);
+  registerRun(program, done);
   registerTestAlert(program, done);
   registerInventory(program, done);
-  for (const command of program.commands) command.exitOverride();
+  registerReport(program, done);
+  for (const command of program.commands) for (const c of [command, ...command.commands]) c.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

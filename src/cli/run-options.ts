@@ -15,6 +15,9 @@ export interface RunCliOptions {
   askBecomePass?: boolean;
   verbose?: boolean;
   retries: string;
+  slice?: string;
+  jsonOut?: string;
+  junit?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -34,5 +37,8 @@ export function addRunOptions(command: Command): Command {
     .option('--connect-timeout <s>', 'connection timeout in seconds', '10')
     .option('--retries <n>', 'connection attempts after the first, with backoff', '2')
     .option('-K, --ask-become-pass', 'prompt once for the sudo password')
-    .option('-v, --verbose', 'show the commands run and their output (secrets redacted)');
+    .option('-v, --verbose', 'show the commands run and their output (secrets redacted)')
+    .option('--slice <k/n>', 'work on slice k of n (by a hash of the host name, after -l): one share per controller')
+    .option('--json-out <file>', 'also write the --json document to a file (even when interrupted); for report merge')
+    .option('--junit <file>', 'write a JUnit XML report for CI: one testcase per host (even when interrupted)');
 }

@@ -4,6 +4,8 @@ import { registerSecret, registerSecretVars } from '../report/secrets.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { CliError, EXIT } from './errors.ts';
 import { parseExtraVars } from './extra-vars.ts';
+import { emptyInventoryWarning, noHostsMatchedMessage } from './no-hosts.ts';
+import { NoHostsMatchedError } from '../inventory/index.ts';
 
 export async function readInventory(path: string): Promise<Inventory> {
   try {
@@ -23,6 +25,11 @@ export async function readInventory(path: string): Promise<Inventory> {
 export async function loadTargets(inventoryPath: string, pattern: string | undefined, extraVarArgs: string[], limit?: string): Promise<HostTarget[]> {
   const extraVars = parseExtraVars(extraVarArgs);
   const inventory = await readInventory(inventoryPath);
+  const empty = emptyInventoryWarning(inventory);
+  if (empty) {
+    process.stderr.write(`warning: ${empty}\n`);
+    return [];
+  }
   let hosts;
   try {
     hosts = selectHosts(inventory, pattern ?? 'all');
@@ -33,6 +40,7 @@ export async function loadTargets(inventoryPath: string, pattern: string | undef
       if (hosts.length === 0) throw new Error(`no host matches both the pattern "${pattern}" and --limit "${limit}"`);
     }
   } catch (error) {
+    if (error instanceof NoHostsMatchedError) throw new CliError(noHostsMatchedMessage(error.pattern, inventory), EXIT.badOptions);
     throw new CliError(error instanceof Error ? error.message : String(error), EXIT.badOptions);
   }
   registerSecret(process.env.SLS_API_KEY);

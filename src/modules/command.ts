@@ -56,6 +56,7 @@ export function command(params: CommandParams): Task {
       if (guard.creates === true) return planOk(`skipped: ${resolve(params.creates, ctx)} exists`);
       if (guard.removes === false) return planOk(`skipped: ${resolve(params.removes, ctx)} does not exist`);
       const stdin = resolve(params.stdin, ctx);
+      if (isSecret(stdin)) ctx.registerSecret(stdin);
       const seconds = resolve(params.timeout, ctx);
       const options = { ...(stdin !== undefined ? { stdin: isSecret(stdin) ? stdin.reveal() : stdin } : {}), ...(seconds ? { timeoutMs: seconds * 1000 } : {}) };
       const judge = (result: ExecResult) => {

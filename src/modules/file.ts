@@ -45,7 +45,9 @@ export function file(params: FileParams): Task {
       const owner = resolve(params.owner, ctx);
       const group = resolve(params.group, ctx);
       if (want === 'directory') return planDirectory(path, state, mode, owner, group);
-      return planPresent(path, state, { mode, owner, group, backup: params.backup ?? false, content: contentOf(params, ctx) });
+      const content = contentOf(params, ctx);
+      if (isSecret(content)) ctx.registerSecret(content);
+      return planPresent(path, state, { mode, owner, group, backup: params.backup ?? false, content });
     },
   });
 }

@@ -1,6 +1,7 @@
-import { parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
 import { fileEdit } from './file-edit.ts';
+import { editYamlPreserving, YamlSpliceError } from './yaml-splice.ts';
 
 export interface YamlEditParams extends TaskOptions {
   path: Param<string>;
@@ -17,30 +18,39 @@ export interface YamlEditParams extends TaskOptions {
   create?: boolean;
 }
 
+class EditRefused extends Error {}
+
 /**
- * A YAML file edited in place with the Document API: comments, order and the spelling of every
- * untouched node are kept. A file that does not parse is never rewritten.
+ * A YAML file edited in place with the Document API: only the edited nodes' text changes; every
+ * other byte (comments, order, quoting, escapes, folded blocks) stays as it was. A file that does
+ * not parse, or an edit that cannot be spliced in without changing the rest, is never written.
  */
 export function yamlEdit(params: YamlEditParams): Task {
   return fileEdit(
     {
       ...params,
       edit(text, host) {
-        const doc = parseDocument(text ?? '');
-        if (doc.errors.length) return { ok: false, message: `${resolvePath(params, host)} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}): fix it by hand, it was not changed` };
-        const before = doc.toString();
-        const outcome = params.edit(doc, host);
-        if (typeof outcome === 'string') return { ok: false, message: outcome };
-        const after = doc.toString();
-        // Only a real change of the document rewrites the file: an untouched file keeps its bytes.
-        if (after === before) return { ok: true, text: text ?? '', changes: [] };
-        return { ok: true, text: after, changes: outcome?.length ? outcome : ['edited'] };
+        const path = typeof params.path === 'function' ? params.path(host) : params.path;
+        let words: string[] = [];
+        try {
+          const result = editYamlPreserving(
+            text ?? '',
+            (doc) => {
+              const outcome = params.edit(doc, host);
+              if (typeof outcome === 'string') throw new EditRefused(outcome);
+              words = outcome ?? [];
+            },
+            { parse: { merge: true } },
+          );
+          if (!result.changed) return { ok: true, text: text ?? '', changes: [] };
+          return { ok: true, text: result.text, changes: words.length ? words : ['edited'] };
+        } catch (error) {
+          if (error instanceof EditRefused) return { ok: false, message: error.message };
+          if (error instanceof YamlSpliceError) return { ok: false, message: `${path}: ${error.message}; fix it by hand, it was not changed` };
+          throw error;
+        }
       },
     },
     'yamlEdit',
   );
-}
-
-function resolvePath(params: YamlEditParams, host: Host): string {
-  return typeof params.path === 'function' ? params.path(host) : params.path;
 }

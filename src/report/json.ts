@@ -1,7 +1,10 @@
 import type { RunReport } from '../runner/types.ts';
-import { redact } from './secrets.ts';
+import { redactedJson } from './secrets.ts';
 
-/** The `--json` document of cli.md, with every string passed through the redactor. */
+/**
+ * The `--json` document of cli.md. Every string is redacted before serialising (JSON escapes a
+ * key holding `"` or `\`, which would then no longer match) and the text again after.
+ */
 export function jsonDocument(report: RunReport): string {
-  return redact(JSON.stringify(report, null, 2));
+  return redactedJson(report, 2);
 }

@@ -11,4 +11,6 @@ export interface ReporterOptions {
 export interface Reporter {
   listener: RunListener;
   finish(): Promise<void>;
+  /** A message for the user during the run (Ctrl-C), printed where it does not break a live display. */
+  note?(text: string): void;
 }

@@ -1,54 +1,22 @@
 /**
- * Secrets are registered where they enter (variables, prompts, environment) and redacted at every
- * place text leaves the program: task list, recap, JSON, diffs, -v detail, errors.
+ * The redactor of this process's run, for the places where secrets enter the CLI (variables,
+ * prompts, environment) and where text leaves it. The runner and reporters are handed it; these
+ * functions are its short names for the CLI's own code.
  */
-const MASK = '********';
-const values = new Set<string>();
+import { Redactor } from '../secrets/redactor.ts';
+import { SECRET_MASK } from '../secrets/secret.ts';
 
-/** Names of variables whose values are always secret. */
-const SECRET_NAME = /(^|_)(api_key|password|pass|passphrase|token|secret)$/i;
+export { isSecretName } from '../secrets/secret-names.ts';
 
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
-}
+export const runRedactor = new Redactor();
 
-export function registerSecret(value: unknown): void {
-  if (typeof value === 'string' && value.length >= 4) values.add(value);
-}
+export const registerSecret = (value: unknown): void => runRedactor.register(value);
+export const registerSecretVars = (vars: Record<string, unknown>): void => runRedactor.registerVars(vars);
+export const registerApiKeysIn = (text: string): void => runRedactor.registerApiKeysIn(text);
+export const redact = (text: string): string => runRedactor.redact(text);
+/** For JSON text: redact() covers the JSON-escaped forms, so this is redact under its purpose's name. */
+export const redactJson = redact;
+export const redactValue = (value: unknown): unknown => runRedactor.redactValue(value);
+export const redactedJson = (value: unknown, indent?: number): string => runRedactor.redactedJson(value, indent);
 
-/** Registers the values of every secret-named variable (recursively in nested mappings). */
-export function registerSecretVars(vars: Record<string, unknown>): void {
-  for (const [name, value] of Object.entries(vars)) {
-    if (isSecretName(name)) registerSecret(value);
-    else if (value && typeof value === 'object' && !Array.isArray(value)) {
-      registerSecretVars(value as Record<string, unknown>);
-    }
-  }
-}
-
-// `api_key:` as YAML or JSON writes it (any quoting, block, list item or flow mapping) and its value.
-const API_KEY_VALUE = /(?:^|[\s{,-])["']?api_key["']?[ \t]*:[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\n]|'')*)'|([^\s,}\]]+))/gm;
-
-/**
- * Registers every `api_key` value written in `text` (e.g. a config file read from a host), so a
- * key already on a host is masked wherever it could be printed (`-v`, `--json`, exec output).
- */
-export function registerApiKeysIn(text: string): void {
-  if (!text.includes('api_key')) return;
-  for (const m of text.matchAll(API_KEY_VALUE)) {
-    const value = m[1] ?? m[2]?.replace(/''/g, "'") ?? m[3];
-    // not a block scalar's indicator, nor YAML's null/booleans (masking those would break --json)
-    if (value && value !== MASK && !/^([|>][-+0-9]*|~|null|true|false)$/i.test(value)) registerSecret(value);
-  }
-}
-
-export function redact(text: string): string {
-  let out = text;
-  // Longest first, so a secret containing another is masked whole.
-  for (const secret of [...values].sort((a, b) => b.length - a.length)) {
-    out = out.split(secret).join(MASK);
-  }
-  return out;
-}
-
-export const REDACTED = MASK;
+export const REDACTED = SECRET_MASK;

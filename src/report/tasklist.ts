@@ -1,6 +1,6 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
 import type { HostReport, RunEvent, RunReport, StepReport } from '../runner/types.ts';
-import { commandOutputLines, warningLines } from './lines.ts';
+import { detailLines, hostSummary } from './details.ts';
 import { recapText } from './recap.ts';
 import type { Reporter, ReporterOptions } from './reporter.ts';
 import { redact } from './secrets.ts';
@@ -10,21 +10,11 @@ type TaskHandle = Pick<ListrTaskWrapper<unknown, never, never>, 'title' | 'outpu
 
 interface HostView {
   task?: TaskHandle;
+  /** The row's latest title, kept for when listr2 hands over the task (it starts them asynchronously). */
+  title?: string;
   steps: StepReport[];
   done: Promise<HostReport>;
   resolve: (report: HostReport) => void;
-}
-
-function describe(host: string, report: HostReport): string {
-  const named = (status: string) => report.steps.filter((s) => s.status === status);
-  let detail: string;
-  if (report.reason) detail = report.reason;
-  else if (report.status === 'changed') detail = named('changed').map((s) => `${s.name}: ${s.message}`).join(' · ');
-  else if (report.status === 'failed' || report.status === 'unreachable') {
-    const bad = named(report.status)[0];
-    detail = bad ? `${bad.name}: ${bad.message}` : '';
-  } else detail = `${report.steps.length} steps ok`;
-  return redact(`${host}  ${report.status}  ${detail}`);
 }
 
 /** The live task list on a terminal: one row per host showing its current step, then details and the recap. */
@@ -47,10 +37,11 @@ export function taskListReporter(options: ReporterOptions): Reporter {
         task: async (_ctx: unknown, task: TaskHandle) => {
           const view = views.get(host)!;
           view.task = task;
+          if (view.title) task.title = view.title;
           const report = await view.done;
-          task.title = describe(host, report);
-          if (report.status === 'failed' || report.status === 'unreachable') throw new Error(describe(host, report));
-          if (report.status === 'skipped') task.skip(describe(host, report));
+          task.title = hostSummary(host, report);
+          if (report.status === 'failed' || report.status === 'unreachable') throw new Error(hostSummary(host, report));
+          if (report.status === 'skipped') task.skip(hostSummary(host, report));
         },
       })),
       {
@@ -69,8 +60,10 @@ export function taskListReporter(options: ReporterOptions): Reporter {
         start(event.hosts, event.check);
         break;
       case 'step-start': {
-        const task = views.get(event.host)?.task;
-        if (task) task.title = redact(`${event.host}  ${event.step}…`);
+        const view = views.get(event.host);
+        if (!view) break;
+        view.title = redact(`${event.host}  ${event.step}…`);
+        if (view.task) view.task.title = view.title;
         break;
       }
       case 'step-end':
@@ -87,18 +80,9 @@ export function taskListReporter(options: ReporterOptions): Reporter {
     }
   };
 
-  /** What the one-line rows cannot hold, per host: warnings, command output, diffs, failures. */
-  const details = (host: string, steps: StepReport[]): string[] =>
-    steps.flatMap((step) => [
-      ...warningLines(host, step),
-      ...(step.stdout !== undefined || step.stderr !== undefined ? [`[${host}] ${step.name} (rc=${step.rc ?? '?'})`, ...commandOutputLines(step)] : []),
-      ...(options.diff && step.diff ? [`[${host}] ${step.name}:`, step.diff.trimEnd()] : []),
-      ...(step.status === 'failed' || step.status === 'unreachable' ? [`${step.status}: [${host}] ${step.name}: ${step.message}`] : []),
-    ]);
-
   const finish = async () => {
     await running;
-    const lines = [...views].flatMap(([host, view]) => details(host, view.steps));
+    const lines = [...views].flatMap(([host, view]) => detailLines(host, view.steps, options.diff));
     if (lines.length) stream.write(redact(`\n${lines.join('\n')}\n`));
     if (finalReport) stream.write(redact(recapText(finalReport)));
   };

@@ -2,8 +2,8 @@ import type { Vars } from '../inventory/types.ts';
 import { restoreBackup, type WriteRecord } from '../modules/write-file.ts';
 import { checkNotifies, handlerTopics } from '../playbook/define.ts';
 import type { Playbook } from '../playbook/types.ts';
-import { registerApiKeysIn } from '../report/secrets.ts';
-import { unifiedDiff } from '../report/diff.ts';
+import type { Redactor } from '../secrets/redactor.ts';
+import { unifiedDiff } from '../secrets/masked-diff.ts';
 import { HostSession, type TaskContextSettings } from '../tasks/context.ts';
 import type { Plan, Task } from '../tasks/types.ts';
 import { CommandTimeoutError, UnreachableError, type Connection } from '../transport/types.ts';
@@ -16,7 +16,10 @@ export interface HostTarget {
   vars: Vars;
 }
 
-export interface HostRunSettings extends TaskContextSettings, TagFilter {}
+export interface HostRunSettings extends TaskContextSettings, TagFilter {
+  /** This run's secrets: output read from hosts registers keys in it; diffs are masked with it. */
+  redactor: Redactor;
+}
 
 /** Turns anything a task throws into a step report: a lost host is unreachable, the rest failed. */
 function reportThrown(step: string, error: unknown): StepReport {
@@ -57,7 +60,7 @@ export async function runHost(
     end(reportThrown('connect', error));
     return finish(host, steps, emit);
   }
-  const session = new HostSession(host, target.vars, connection, settings, (line) => emit({ type: 'log', host, line }), registerApiKeysIn);
+  const session = new HostSession(host, target.vars, connection, settings, (line) => emit({ type: 'log', host, line }), settings.redactor);
   let reason: string | undefined;
   try {
     reason = await runTasks(session, playbook, settings, emit, end, interrupted);
@@ -181,7 +184,7 @@ async function planAndApply(task: Task, session: HostSession, settings: HostRunS
   const planOutput = plan.rc !== undefined ? { rc: plan.rc, stdout: plan.stdout ?? '', stderr: plan.stderr ?? '' } : {};
   const base = { name: task.name, ...planOutput, ...(plan.warnings?.length ? { warnings: plan.warnings } : {}), ...(plan.facts ? { facts: plan.facts } : {}) };
   if (plan.status !== 'change') return { ...base, status: plan.status, message: plan.message };
-  const diff = settings.diff && plan.diff ? unifiedDiff(plan.diff.path, plan.diff.before, plan.diff.after) || undefined : undefined;
+  const diff = settings.diff && plan.diff ? unifiedDiff(plan.diff.path, plan.diff.before, plan.diff.after, { secretKeys: plan.diff.secretKeys, redact: (text) => settings.redactor.redact(text) }) || undefined : undefined;
   const withDiff = diff ? { diff } : {};
   if (settings.check) return { ...base, ...withDiff, status: 'changed', message: `would ${plan.message}` };
   try {

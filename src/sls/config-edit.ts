@@ -1,7 +1,8 @@
 /**
  * The edit of the sensor config (`runtimedetections.yaml`): one enabled `mcs` output with the
  * wanted url and api_key, and in a container the certificate lists. Everything else in the file
- * belongs to the operator and is kept: keys, other outputs, comments, order, quoting.
+ * belongs to the operator and is kept byte for byte: only the edited nodes' text is spliced into
+ * the file (modules/yaml-splice.ts), so escapes, tabs, folded blocks and spacing elsewhere stay.
  *
  * A file this edit cannot understand is never rewritten: the result is a failure naming the file
  * and line. Several `mcs` outputs are such a case: which one the operator meant to keep (a
@@ -9,11 +10,13 @@
  *
  * Idempotent: on its own output it reports no change and returns the text unchanged.
  */
-import { Document, LineCounter, YAMLMap, YAMLSeq, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
+import { Document, LineCounter, YAMLMap, YAMLSeq, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { editYamlPreserving, YamlSpliceError } from '../modules/yaml-splice.ts';
+import { secretSpans } from '../secrets/secret-spans.ts';
 import { redact, REDACTED } from '../report/secrets.ts';
 import { fixRevocationList, setContainerCerts } from './container-certs.ts';
-import { appendMcsOutput, isMcsOutput, updateMcsOutput } from './mcs-output.ts';
-import { keepOriginalSpelling, layoutOptions, sameData } from './yaml-layout.ts';
+import { appendMcsOutput, isMcsOutput, UnsafeMcsEdit, updateMcsOutput } from './mcs-output.ts';
+import { resolved } from './yaml-merge.ts';
 
 export const SENSOR_CONFIG_PATH = '/etc/sophos/runtimedetections.yaml';
 
@@ -31,6 +34,9 @@ export type SensorConfigEdit =
   | { ok: false; message: string; line?: number };
 
 const UNTOUCHED = 'fix the file by hand, it was not changed';
+
+// `<<: *base` merge keys are read as the sensor (Go's YAML) reads them.
+const PARSE = { merge: true } as const;
 
 class EditError extends Error {
   constructor(message: string, readonly line?: number) {
@@ -52,7 +58,7 @@ export function editSensorConfig(
 ): SensorConfigEdit {
   const source = text ?? '';
   const lines = new LineCounter();
-  const doc: Document = parseDocument(source, { lineCounter: lines });
+  const doc: Document = parseDocument(source, { lineCounter: lines, ...PARSE });
   const lineOf = (node: unknown) => (isNode(node) && node.range ? lines.linePos(node.range[0]).line : undefined);
   const fail = (message: string, line?: number): SensorConfigEdit => ({
     ok: false,
@@ -70,11 +76,14 @@ export function editSensorConfig(
   }
 
   try {
-    const changes = applyEdit(doc, want, lineOf);
+    let changes: string[] = [];
+    // The edit is made on a fresh parse of the same text, so offsets (and lineOf) are the same.
+    const edited = editYamlPreserving(source, (fresh) => void (changes = applyEdit(fresh, want, lineOf)), { parse: PARSE });
     if (changes.length === 0) return { ok: true, text: source, changed: false, changes };
-    return { ok: true, text: render(doc, lines, source), changed: true, changes: changes.map((c) => scrub(c, source, want.apiKey)) };
+    return { ok: true, text: edited.text, changed: edited.changed, changes: changes.map((c) => scrub(c, source, want.apiKey)) };
   } catch (caught) {
     if (caught instanceof EditError) return fail(caught.message, caught.line);
+    if (caught instanceof YamlSpliceError) return fail(`cannot be edited in place safely (${caught.message})`);
     throw caught;
   }
 }
@@ -106,7 +115,9 @@ function applyEdit(doc: Document, want: SensorConfigWant, lineOf: (node: unknown
     throw new EditError(`alert_output.outputs is ${kindOf(outputs)}, not a list of outputs`, lineOf(outputs));
   }
 
-  const mcs = outputs.items.filter(isMcsOutput);
+  const list = outputs;
+  // `- *mcs` counts as the entry it stands for: two outputs naming one entry are still two.
+  const mcs = list.items.filter((item) => isMcsOutput(resolved(item, doc), doc));
   if (mcs.length > 1) {
     const at = mcs.map(lineOf).filter((l): l is number => l !== undefined);
     throw new EditError(
@@ -118,7 +129,7 @@ function applyEdit(doc: Document, want: SensorConfigWant, lineOf: (node: unknown
 
   const changes: string[] = [];
   const [entry] = mcs;
-  if (entry) changes.push(...updateMcsOutput(entry, want));
+  if (entry) changes.push(...updateEntry(doc, entry, want, lineOf));
   else {
     appendMcsOutput(doc, outputs, want);
     changes.push('mcs output added');
@@ -134,21 +145,50 @@ function applyEdit(doc: Document, want: SensorConfigWant, lineOf: (node: unknown
   return changes;
 }
 
+/** Anchors that some `*alias` in the document refers to. */
+function sharedAnchors(doc: Document): Set<string> {
+  const shared = new Set<string>();
+  visit(doc, { Alias: (_, alias) => void shared.add(alias.source) });
+  return shared;
+}
+
 /**
- * Prints the edited document in the file's own layout. Lines the edit did not touch keep their
- * original spelling, unless that would change what the file means (then the plain print is used).
+ * Updates the one mcs entry in place, or fails, changing nothing, when that would change another
+ * part of the file: an `*alias` entry (its fields live in the anchored mapping, which may be used
+ * elsewhere) or an entry, or field, anchored and used elsewhere.
  */
-function render(doc: Document, lines: LineCounter, source: string): string {
-  const printed = doc.toString(layoutOptions(doc, lines));
-  const kept = source.trim() ? keepOriginalSpelling(source, printed) : printed;
-  const text = kept !== printed && sameData(kept, printed) ? kept : printed;
-  return /\r\n/.test(source) ? text.replace(/\r?\n/g, '\r\n') : text;
+function updateEntry(doc: Document, entry: unknown, want: SensorConfigWant, lineOf: (node: unknown) => number | undefined): string[] {
+  const shared = sharedAnchors(doc);
+  if (isAlias(entry)) {
+    const target = resolved(entry, doc);
+    throw new EditError(
+      `the mcs output is the alias *${entry.source} of the mapping at line ${lineOf(target) ?? '?'}, which cannot be edited here ` +
+        'without changing it there too: write the mcs entry out in full under alert_output.outputs (no *alias), then run again',
+      lineOf(entry),
+    );
+  }
+  if (isMap(entry) && entry.anchor && shared.has(entry.anchor)) {
+    throw new EditError(
+      `the mcs output is anchored as &${entry.anchor} and used elsewhere as *${entry.anchor}, so editing it would change that too: ` +
+        'write it out in full in both places, then run again',
+      lineOf(entry),
+    );
+  }
+  if (!isMap(entry)) return [];
+  try {
+    return updateMcsOutput(entry, want, doc, shared);
+  } catch (error) {
+    if (error instanceof UnsafeMcsEdit) throw new EditError(error.message, lineOf(error.node));
+    throw error;
+  }
 }
 
 /** No message may carry a key: the wanted one, any api_key in the file, or a registered secret. */
 function scrub(message: string, source: string, apiKey: string): string {
   let out = message;
-  const keys = [apiKey, ...[...source.matchAll(/api_key\s*:\s*["']?([^"'\s#]+)/g)].map((m) => m[1] ?? '')];
+  // Every api_key in the file, however it is written (secret-spans.ts), as read and as written.
+  const spans = source.includes('api_key') ? secretSpans(source, (name) => name === 'api_key') : [];
+  const keys = [apiKey, ...spans.flatMap((span) => [span.value, source.slice(span.from, span.to)])];
   for (const key of keys.filter((k) => k.length >= 4).sort((a, b) => b.length - a.length)) {
     out = out.split(key).join(REDACTED);
   }

@@ -19,7 +19,7 @@ export function summariseSensorConfig(text: string | null): SensorConfigSummary 
   if (text === null || !text.trim()) return { stdoutEnabled: false };
   let data: unknown;
   try {
-    data = parse(text);
+    data = parse(text, { merge: true }); // `<<: *base` as the sensor reads it
   } catch (error) {
     return { stdoutEnabled: false, error: (error as Error).message.split('\n')[0] };
   }

@@ -1,35 +1,38 @@
 /**
  * Takes the `mcs` output out of the sensor config again (`sls_central=absent`), keeping every
- * other byte: the entry's lines are cut from the text, nothing else is re-written.
+ * other byte: only the entry's own lines go. An entry reached through an alias or a merge key
+ * counts as mcs too, so no Central output is left active by mistake.
  */
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { isSeq, type Document } from 'yaml';
 import type { TextEdit } from '../modules/file-edit.ts';
+import { editYamlPreserving, YamlSpliceError } from '../modules/yaml-splice.ts';
+import { isMcsOutput } from './mcs-output.ts';
+import { resolved } from './yaml-merge.ts';
+
+class Refused extends Error {}
 
 export function removeMcsOutput(text: string | null, file: string): TextEdit {
   if (text === null) return { ok: true, text: '', changes: ['no config file, so no mcs output'] };
-  const doc = parseDocument(text);
-  if (doc.errors.length) return { ok: false, message: `${file} does not parse (${doc.errors[0]!.message.split('\n')[0]}): fix it by hand, it was not changed` };
-  const outputs = doc.getIn(['alert_output', 'outputs'], true);
-  if (!isSeq(outputs)) return { ok: true, text, changes: ['no mcs output configured'] };
-  const mcs = outputs.items.map((item, i) => ({ item, i })).filter(({ item }) => isMap(item) && item.get('type') === 'mcs');
-  if (mcs.length === 0) return { ok: true, text, changes: ['no mcs output configured'] };
-  if (mcs.length > 1) return { ok: false, message: `${file}: ${mcs.length} mcs outputs; remove the one you do not want by hand, the file was not changed` };
-  if (outputs.flow) return { ok: false, message: `${file}: alert_output.outputs is a flow list ([…]); remove the mcs entry by hand, the file was not changed` };
-  const { item, i } = mcs[0]!;
-  // From the start of the entry's line (its "- ") to the start of the next entry, or the list's end.
-  const start = text.lastIndexOf('\n', (item as { range: [number, number, number] }).range[0]) + 1;
-  const next = outputs.items[i + 1] as { range?: [number, number, number] } | undefined;
-  const end = next?.range ? text.lastIndexOf('\n', next.range[0]) + 1 : lineEnd(text, (item as { range: [number, number, number] }).range[1]);
-  const cut = text.slice(0, start) + text.slice(end);
-  if (outputs.items.length === 1) {
-    // The list would be left empty: keep it a list.
-    return { ok: true, text: cut.replace(/(\n[ \t]*outputs:)[ \t]*(\n|$)/, '$1 []$2'), changes: ['mcs output removed'] };
+  let found = 0;
+  try {
+    const result = editYamlPreserving(
+      text,
+      (doc: Document) => {
+        const outputs = doc.getIn(['alert_output', 'outputs'], true);
+        if (!isSeq(outputs)) return;
+        const mcs = outputs.items.filter((item) => isMcsOutput(resolved(item, doc), doc));
+        found = mcs.length;
+        if (found > 1) throw new Refused(`${found} mcs outputs; remove the one you do not want by hand`);
+        if (found === 1) outputs.items.splice(outputs.items.indexOf(mcs[0]!), 1);
+      },
+      { parse: { merge: true } },
+    );
+    if (found === 0) return { ok: true, text, changes: ['no mcs output configured'] };
+    return { ok: true, text: result.text, changes: ['mcs output removed'] };
+  } catch (error) {
+    if (error instanceof Refused || error instanceof YamlSpliceError) {
+      return { ok: false, message: `${file}: ${error.message}; the file was not changed` };
+    }
+    throw error;
   }
-  return { ok: true, text: cut, changes: ['mcs output removed'] };
-}
-
-function lineEnd(text: string, offset: number): number {
-  // The node's range ends after its last value; take the rest of that line too.
-  const back = text.lastIndexOf('\n', offset - 1);
-  return offset > 0 && back === offset - 1 ? offset : text.indexOf('\n', offset) < 0 ? text.length : text.indexOf('\n', offset) + 1;
 }

@@ -1,16 +1,32 @@
 /**
  * The one `type: mcs` entry of `alert_output.outputs`: added when missing, otherwise updated in
  * place field by field, so the operator's comments, field order and quoting stay as they were.
+ *
+ * Fields are read as the sensor reads them, through `<<: *base` merge keys and aliases. A field
+ * that comes from a merged mapping, or is an alias, is set on the entry itself (the entry's own
+ * field wins over a merged one), so the shared mapping is never changed. A node that is anchored
+ * and used elsewhere (`&u` … `*u`) is not edited at all: that would change the other place too.
  */
-import { Scalar, YAMLMap, isMap, isScalar, type Document, type YAMLSeq } from 'yaml';
+import { Scalar, YAMLMap, isAlias, isMap, isScalar, type Document, type YAMLSeq } from 'yaml';
+import { fieldNode, fieldValue } from './yaml-merge.ts';
 
 export interface McsWant {
   url: string;
   apiKey: string;
 }
 
-export function isMcsOutput(item: unknown): item is YAMLMap {
-  return isMap(item) && item.get('type') === 'mcs';
+/** Anchors some alias refers to: nodes carrying them are shared and must not be edited in place. */
+export type SharedAnchors = ReadonlySet<string>;
+
+/** The entry cannot be updated without changing another part of the file; `node` is where. */
+export class UnsafeMcsEdit extends Error {
+  constructor(message: string, readonly node: unknown) {
+    super(message);
+  }
+}
+
+export function isMcsOutput(item: unknown, doc?: Document): item is YAMLMap {
+  return isMap(item) && fieldValue(item, 'type', doc) === 'mcs';
 }
 
 function quoted(value: string): Scalar<string> {
@@ -19,17 +35,44 @@ function quoted(value: string): Scalar<string> {
   return node;
 }
 
-/** Sets a string field, keeping the existing node (its quoting and comments) when there is one. */
-function setString(map: YAMLMap, key: string, value: string): 'added' | 'updated' | 'same' {
-  const node = map.get(key, true);
-  if (isScalar(node)) {
-    // A number-looking key written without quotes is the same key to the sensor.
-    if (node.value === value || (typeof node.value === 'number' && String(node.value) === value)) return 'same';
+const STR_TAG = 'tag:yaml.org,2002:str';
+
+interface Context {
+  doc?: Document;
+  shared: SharedAnchors;
+}
+
+function assertNotShared(node: Scalar, key: string, ctx: Context): void {
+  if (node.anchor && ctx.shared.has(node.anchor)) {
+    throw new UnsafeMcsEdit(
+      `the mcs ${key} is anchored as &${node.anchor} and used elsewhere as *${node.anchor}, so changing it would change that too: ` +
+        `write the value out in both places, then run again`,
+      node,
+    );
+  }
+}
+
+/** The value as the sensor reads it: a number-looking key written without quotes is the same key. */
+const sameText = (value: unknown, want: string) => value === want || (typeof value === 'number' && String(value) === want);
+
+/** Sets a string field, keeping the entry's own node (its quoting and comments) when there is one. */
+function setString(map: YAMLMap, key: string, value: string, ctx: Context): 'added' | 'updated' | 'same' {
+  const field = fieldNode(map, key, ctx.doc);
+  if (field?.local && isScalar(field.node)) {
+    const node = field.node;
+    if (sameText(node.value, value) && (node.tag === undefined || node.tag === STR_TAG)) return 'same';
+    assertNotShared(node, key, ctx);
     node.value = value;
+    // A tag such as !!binary or a custom one would make the sensor read the new text differently.
+    if (node.tag !== undefined && node.tag !== STR_TAG) node.tag = undefined;
+    if (node.type === Scalar.BLOCK_FOLDED || node.type === Scalar.BLOCK_LITERAL) node.type = Scalar.QUOTE_DOUBLE;
     return 'updated';
   }
+  const current = field ? (isAlias(field.node) && ctx.doc ? field.node.resolve(ctx.doc) : field.node) : undefined;
+  if (field && !field.local && isScalar(current) && sameText(current.value, value)) return 'same';
+  // Absent, merged from a shared mapping, or an alias: the entry gets its own field, which wins.
   map.set(key, quoted(value));
-  return node === undefined ? 'added' : 'updated';
+  return field === undefined ? 'added' : 'updated';
 }
 
 // The old value is only quoted back when it is plainly a URL: an operator may have pasted the
@@ -38,30 +81,33 @@ const isPlainUrl = (value: unknown): value is string =>
   typeof value === 'string' && /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~/-]*)?$/.test(value);
 
 /** Messages never carry the key, only that it changed. */
-export function updateMcsOutput(map: YAMLMap, want: McsWant): string[] {
+export function updateMcsOutput(map: YAMLMap, want: McsWant, doc?: Document, shared: SharedAnchors = new Set()): string[] {
+  const ctx: Context = { doc, shared };
   const changes: string[] = [];
-  const enabled = map.get('enabled', true);
-  if (isScalar(enabled)) {
-    if (enabled.value !== true) {
-      const was = enabled.value;
-      enabled.value = true;
-      enabled.type = Scalar.PLAIN; // `"true"` is a string, not the boolean the sensor wants
-      changes.push(was === false ? 'mcs output enabled (it was disabled)' : 'mcs output enabled');
+  const enabled = fieldNode(map, 'enabled', doc);
+  const enabledValue = fieldValue(map, 'enabled', doc);
+  if (enabled?.local && isScalar(enabled.node)) {
+    if (enabled.node.value !== true) {
+      assertNotShared(enabled.node, 'enabled', ctx);
+      enabled.node.value = true;
+      enabled.node.type = Scalar.PLAIN; // `"true"` is a string, not the boolean the sensor wants
+      enabled.node.tag = undefined;
+      changes.push(enabledValue === false ? 'mcs output enabled (it was disabled)' : 'mcs output enabled');
     }
-  } else {
+  } else if (enabledValue !== true) {
     map.set('enabled', true);
-    changes.push('mcs output enabled');
+    changes.push(enabledValue === false ? 'mcs output enabled (it was disabled)' : 'mcs output enabled');
   }
 
-  const oldUrl = map.get('url');
-  const oldKey = map.get('api_key');
+  const oldUrl = fieldValue(map, 'url', doc);
+  const oldKey = fieldValue(map, 'api_key', doc);
   const keys = [want.apiKey, typeof oldKey === 'string' ? oldKey : ''].filter((k) => k.length > 0);
   const showOld = isPlainUrl(oldUrl) && !keys.some((k) => oldUrl.includes(k));
-  const url = setString(map, 'url', want.url);
+  const url = setString(map, 'url', want.url, ctx);
   if (url === 'added') changes.push('mcs url set');
   if (url === 'updated') changes.push(showOld ? `mcs url updated (was ${oldUrl})` : 'mcs url updated');
 
-  const key = setString(map, 'api_key', want.apiKey);
+  const key = setString(map, 'api_key', want.apiKey, ctx);
   if (key === 'added') changes.push('mcs api_key set');
   if (key === 'updated') changes.push('mcs api_key updated');
   return changes;

@@ -2,6 +2,7 @@ import type { Vars } from '../inventory/types.ts';
 import { PlaybookInputError } from '../playbook/types.ts';
 import { registerSecret } from '../report/secrets.ts';
 import { regionNames, resolveMcsUrl } from './regions.ts';
+import { checkAbsolutePath, checkCredentialText, checkShellWords, textVar, typeOfValue } from './setting-values.ts';
 import { parseVersion } from './version.ts';
 
 /** The SLS playbook's variables (cli.md) with their defaults applied. */
@@ -17,41 +18,84 @@ export interface SlsSettings {
   restartCommand: string;
   testTimeoutS: number;
   forceRestart: boolean;
+  /** `absent` (sls_central=absent): take the mcs output out again; needs no region or key. */
+  central: 'present' | 'absent';
 }
 
-const text = (value: unknown): string | undefined =>
-  value === undefined || value === null || value === '' ? undefined : String(value);
+/** A boolean, or the words Ansible reads as one; anything else (a mapping, a list) is a mistake. */
+function flag(vars: Vars, name: string): boolean {
+  const value = vars[name];
+  if (value === undefined || value === null || value === '') return false;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') return /^(1|true|yes|on|y)$/i.test(value.trim());
+  throw new PlaybookInputError(`${name} is ${typeOfValue(value)}; set it to true or false`);
+}
 
-const truthy = (value: unknown) => value === true || /^(1|true|yes|on)$/i.test(String(value ?? ''));
+function seconds(vars: Vars, name: string, fallback: number): number {
+  const value = vars[name];
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!(n > 0) || !Number.isFinite(n)) {
+    const shown = typeof value === 'string' || typeof value === 'number' ? `"${String(value)}"` : typeOfValue(value);
+    throw new PlaybookInputError(`${name} ${shown} is not a number of seconds above 0`);
+  }
+  return n;
+}
+
+function centralState(vars: Vars): 'present' | 'absent' {
+  const value = textVar(vars, 'sls_central') ?? 'present';
+  if (value !== 'present' && value !== 'absent') throw new PlaybookInputError(`sls_central is "${value}"; use present (the default) or absent`);
+  return value;
+}
 
 /** Settings that need no region or key (status, test-alert). */
 export function slsReadSettings(vars: Vars): Omit<SlsSettings, 'url' | 'apiKey'> {
-  const deployment = text(vars.sls_deployment) ?? 'package';
+  const deployment = textVar(vars, 'sls_deployment') ?? 'package';
   if (deployment !== 'package' && deployment !== 'container') {
     throw new PlaybookInputError(`sls_deployment is "${deployment}"; use package or container`);
   }
-  const minVersion = text(vars.sls_min_version) ?? '5.5.2.22';
+  const minVersion = textVar(vars, 'sls_min_version', { allowNumber: true }) ?? '5.5.2.22';
   if (!parseVersion(minVersion)) throw new PlaybookInputError(`sls_min_version "${minVersion}" is not a version like 5.5.2.22`);
-  const testTimeoutS = Number(text(vars.sls_test_timeout) ?? 30);
-  if (!(testTimeoutS > 0)) throw new PlaybookInputError(`sls_test_timeout "${String(vars.sls_test_timeout)}" is not a number of seconds above 0`);
+  const testTimeoutS = seconds(vars, 'sls_test_timeout', 30);
+  const configPath = textVar(vars, 'sls_config_path') ?? '/etc/sophos/runtimedetections.yaml';
+  checkAbsolutePath(configPath, 'sls_config_path');
+  const certDir = textVar(vars, 'sls_cert_dir') ?? (deployment === 'container' ? '/etc/sophos-certs' : '/etc/sophos');
+  checkAbsolutePath(certDir, 'sls_cert_dir');
+  const execPrefix = textVar(vars, 'sls_exec_prefix') ?? '';
+  checkShellWords(execPrefix, 'sls_exec_prefix');
+  const restartCommand = textVar(vars, 'sls_restart_command') ?? 'systemctl restart sophoslinuxsensor';
+  checkShellWords(restartCommand, 'sls_restart_command');
   return {
     deployment,
-    configPath: text(vars.sls_config_path) ?? '/etc/sophos/runtimedetections.yaml',
-    certDir: text(vars.sls_cert_dir) ?? (deployment === 'container' ? '/etc/sophos-certs' : '/etc/sophos'),
+    configPath,
+    certDir,
     minVersion,
-    execPrefix: text(vars.sls_exec_prefix) ?? '',
-    restartCommand: text(vars.sls_restart_command) ?? 'systemctl restart sophoslinuxsensor',
+    execPrefix,
+    restartCommand,
     testTimeoutS,
-    forceRestart: truthy(vars.sls_force_restart),
+    forceRestart: flag(vars, 'sls_force_restart'),
+    central: centralState(vars),
   };
+}
+
+/** The API key and the variable it came from, checked to be one line of text. */
+function apiKeyOf(vars: Vars): string | undefined {
+  const fromVars = textVar(vars, 'sls_api_key');
+  const [apiKey, name] = fromVars !== undefined ? [fromVars, 'sls_api_key'] : [process.env.SLS_API_KEY || undefined, 'SLS_API_KEY'];
+  registerSecret(apiKey);
+  if (apiKey !== undefined) checkCredentialText(apiKey, name);
+  return apiKey;
 }
 
 /** All settings of a deploy; a missing region/URL or key is an error before any host is touched. */
 export function slsSettings(vars: Vars): SlsSettings {
-  const apiKey = text(vars.sls_api_key) ?? text(process.env.SLS_API_KEY);
-  registerSecret(apiKey);
-  const region = text(vars.sls_region);
-  const url = text(vars.sls_mcs_url);
+  const read = slsReadSettings(vars);
+  // Taking the output out again needs neither a region nor a key.
+  if (read.central === 'absent') return { ...read, url: '', apiKey: '' };
+  const apiKey = apiKeyOf(vars);
+  const region = textVar(vars, 'sls_region');
+  const url = textVar(vars, 'sls_mcs_url');
   if (!region && !url) {
     throw new PlaybookInputError(
       `no Sophos Central region: set sls_region (e.g. -e sls_region=eu-west-1) or sls_mcs_url; valid regions: ${regionNames()}`,
@@ -66,5 +110,5 @@ export function slsSettings(vars: Vars): SlsSettings {
   } catch (error) {
     throw new PlaybookInputError((error as Error).message);
   }
-  return { ...slsReadSettings(vars), url: resolved, apiKey };
+  return { ...read, url: resolved, apiKey };
 }

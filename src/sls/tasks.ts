@@ -32,7 +32,7 @@ export function settingsOf(host: Pick<Host, 'vars'>): SlsSettings {
 const factsOf = (host: Host) => host.facts as unknown as SensorFacts;
 
 /** `sls_central: absent` takes the mcs output out again (the rollback of a rollout). */
-export const removing = (host: Pick<Host, 'vars'>) => host.vars.sls_central === 'absent';
+export const removing = (host: Pick<Host, 'vars'>) => slsReadSettings(host.vars).central === 'absent';
 
 export function versionVerdict(host: Host): Verdict {
   const check = interpretVersionProbe(factsOf(host).version, slsReadSettings(host.vars).minVersion);
@@ -65,9 +65,9 @@ function configAfterEdit(host: Host): string | null {
   return edit.ok ? edit.text : before;
 }
 
-export const checkVersion = assert({ name: 'sensor version', that: versionVerdict });
+export const checkVersion = assert({ name: 'sensor version', that: versionVerdict, tags: ['checks'] });
 
-export const checkCerts = assert({ name: 'certificates', that: certVerdict, when: (host) => !removing(host) });
+export const checkCerts = assert({ name: 'certificates', that: certVerdict, when: (host) => !removing(host), tags: ['checks'] });
 
 /** 0600, or the file's existing mode where that is stricter (e.g. 0400). */
 export const configMode = (current: number | null) => (current === null ? 0o600 : current & 0o600);
@@ -79,12 +79,14 @@ export const configureSensor: Task = fileEdit({
   modeFrom: configMode,
   secretKeys: ['api_key'],
   notify: 'restart sensor',
+  tags: ['config'],
 });
 
 /** `sls_force_restart=true`: restart (and test) even though the config is already right. */
 export const forceRestart = custom({
   name: 'force restart',
   notify: 'restart sensor',
+  tags: ['config'],
   plan: async () => ({
     status: 'change',
     message: 'restart the sensor (sls_force_restart)',

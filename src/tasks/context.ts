@@ -3,6 +3,7 @@ import { gatherScript, parseFact, splitGathered, type Fact, type FactValues, typ
 import { writeFileAtomic } from '../modules/write-file.ts';
 import { shellCommand } from '../playbook/quote.ts';
 import type { Connection, ExecOptions, ExecResult } from '../transport/types.ts';
+import type { Redactor } from '../secrets/redactor.ts';
 import type { ApplyContext, Host, PlanContext } from './types.ts';
 
 export interface TaskContextSettings {
@@ -28,8 +29,8 @@ export class HostSession {
     private readonly connection: Connection,
     private readonly settings: TaskContextSettings,
     private readonly log: (line: string) => void,
-    /** Every command's output passes here first (a key read from a host becomes a secret). */
-    private readonly onOutput: (text: string) => void,
+    /** Every command's output passes here first: a key read from a host becomes a secret. */
+    private readonly redactor: Redactor,
   ) {}
 
   get host(): Host {
@@ -43,8 +44,8 @@ export class HostSession {
       become: become ?? this.settings.become,
       ...options,
     });
-    this.onOutput(result.stdout);
-    this.onOutput(result.stderr);
+    this.redactor.registerApiKeysIn(result.stdout);
+    this.redactor.registerApiKeysIn(result.stderr);
     if (result.stdout.trim()) this.log(result.stdout.trimEnd());
     if (result.stderr.trim()) this.log(result.stderr.trimEnd());
     if (result.code !== 0) this.log(`exit ${result.code}`);
@@ -81,6 +82,7 @@ export class HostSession {
       read,
       $: (pieces, ...values) => read(shellCommand(pieces, values)),
       gather: (facts) => this.gather(facts, become),
+      registerSecret: (value) => this.redactor.register(value),
       log: this.log,
     };
   }

@@ -1,6 +1,7 @@
 import type { Vars } from '../inventory/types.ts';
 import type { Fact, FactValues } from '../modules/facts.ts';
 import type { WriteRecord, WriteResult } from '../modules/write-file.ts';
+import type { Secret } from '../secrets/secret.ts';
 import type { ExecOptions, ExecResult } from '../transport/types.ts';
 
 /** What every task sees of the host it runs on, in `when`, parameters and the playbook's `tasks`. */
@@ -32,6 +33,8 @@ export interface PlanContext extends Host {
   gather<F extends Record<string, Fact<unknown>>>(facts: F): Promise<FactValues<F>>;
   /** A line of detail for `-v`. */
   log(line: string): void;
+  /** Masks this value in every output of the run from now on (e.g. a secret about to be written). */
+  registerSecret(value: string | Secret): void;
 }
 
 /** What a module may do once the runner decided to apply its change (never in `--check`). */

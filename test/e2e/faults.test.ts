@@ -223,7 +223,7 @@ describe('a full disk', () => {
       const step = run.json.hosts[name]!.steps.at(-1)!;
       assert.equal(step.name, 'config');
       assert.equal(step.status, 'failed');
-      assert.match(step.message, /^could not write \/etc\/sophos\/runtimedetections\.yaml \(.*No space left on device\); the previous config is intact/);
+      assert.match(step.message, /^could not write \/etc\/sophos\/runtimedetections\.yaml \(.*No space left on device\); the previous file is intact/);
       const host = fleet.host(name);
       assert.equal(host.readConfig(), OPERATOR_CONFIG, `${name}: old config, bytes equal`);
       assert.deepEqual(tempFiles(host), [], `${name}: no temp file`);

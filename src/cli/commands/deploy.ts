@@ -1,22 +1,30 @@
 import type { Command } from 'commander';
 import { loadPlaybook, PlaybookLoadError } from '../../playbook/load.ts';
 import type { Playbook } from '../../playbook/types.ts';
+import type { RunReport } from '../../runner/types.ts';
 import { parseSerial } from '../../runner/batches.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { execute } from '../execute.ts';
+import { execute, validateTargets } from '../execute.ts';
 import { positiveNumber } from '../numbers.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
 import { loadTargets } from '../targets.ts';
+import { listTasks, tagList } from '../list-tasks.ts';
+import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
 
 export const DEFAULT_PLAYBOOK = 'playbooks/sls-central.ts';
 
-interface DeployOptions extends RunCliOptions {
+interface DeployOptions extends RunCliOptions, CentralCliOptions {
   playbook: string;
   check?: boolean;
   diff?: boolean;
   serial?: string;
   maxFailPercentage?: string;
+  tags?: string[];
+  skipTags?: string[];
+  listTasks?: boolean;
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export async function readPlaybook(file: string): Promise<Playbook> {
   try {
@@ -28,7 +36,7 @@ export async function readPlaybook(file: string): Promise<Playbook> {
 }
 
 export function registerDeploy(program: Command, done: (code: number) => void): void {
-  addRunOptions(
+  addCentralOptions(addRunOptions(
     program
       .command('deploy')
       .description('converge hosts with a playbook (default: turn on SLS alert export to Sophos Central)')
@@ -37,8 +45,11 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       .option('-C, --check', 'dry run: read hosts, change nothing, report what would change')
       .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
       .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
-      .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed'),
-  ).action(async (inventory: string, options: DeployOptions) => {
+      .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed')
+      .option('--tags <tags>', 'run only tasks with one of these tags (comma-separated, repeatable)', collect, [])
+      .option('--skip-tags <tags>', 'skip tasks with any of these tags (comma-separated, repeatable)', collect, [])
+      .option('--list-tasks', 'list the tasks and handlers the run would go through, then stop (nothing is contacted)'),
+  ), true).action(async (inventory: string, options: DeployOptions) => {
     let serial;
     try {
       serial = options.serial ? parseSerial(options.serial) : undefined;
@@ -51,6 +62,15 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
         : positiveNumber(options.maxFailPercentage, '--max-fail-percentage', { allowZero: true });
     const targets = await loadTargets(inventory, options.limit, options.extraVars);
     const playbook = await readPlaybook(options.playbook);
-    done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage }));
+    const filter = { tags: tagList(options.tags), skipTags: tagList(options.skipTags) };
+    if (options.listTasks) {
+      process.stdout.write(listTasks(options.playbook, playbook, targets, filter));
+      done(EXIT.ok);
+      return;
+    }
+    if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
+    const central = await prepareCentral(options, 'wait');
+    const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
+    done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage, ...filter, afterRun }));
   });
 }

@@ -3,9 +3,11 @@ import type { Playbook } from '../../playbook/types.ts';
 import type { RunReport } from '../../runner/types.ts';
 import { statusTable } from '../../sls/status-table.ts';
 import { statusPlaybook, testAlertPlaybook } from '../../sls/read-playbooks.ts';
-import { execute } from '../execute.ts';
+import { driftCheck } from '../drift.ts';
+import { execute, validateTargets } from '../execute.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
 import { loadTargets } from '../targets.ts';
+import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
 
 function register(
   program: Command,
@@ -14,17 +16,26 @@ function register(
   playbook: Playbook,
   done: (code: number) => void,
   epilogue?: (report: RunReport) => string,
+  withDriftOption = false,
 ): void {
-  addRunOptions(program.command(name).description(description).argument('<inventory>', 'inventory file or directory')).action(
-    async (inventory: string, options: RunCliOptions) => {
+  const command = addCentralOptions(addRunOptions(program.command(name).description(description).argument('<inventory>', 'inventory file or directory')), name === 'test-alert');
+  if (withDriftOption) {
+    command.option('--fail-on-drift', 'exit 2 when a host is not compliant (sensor too old, no certificates, no or wrong mcs output, service not active)');
+  }
+  command.action(
+    async (inventory: string, options: RunCliOptions & CentralCliOptions & { failOnDrift?: boolean }) => {
       const targets = await loadTargets(inventory, options.limit, options.extraVars);
-      done(await execute(playbook, targets, options, { check: false, diff: false, epilogue }));
+      if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
+      const central = await prepareCentral(options, name === 'status' ? 'status' : 'wait');
+      const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
+      const drift = options.failOnDrift ? driftCheck(targets) : undefined;
+      done(await execute(playbook, targets, options, { check: false, diff: false, epilogue, afterRun, drift }));
     },
   );
 }
 
 export function registerStatus(program: Command, done: (code: number) => void): void {
-  register(program, 'status', 'read-only audit of every host: version, certificates, mcs output, service, last test alert', statusPlaybook, done, statusTable);
+  register(program, 'status', 'read-only audit of every host: version, certificates, mcs output, service, last test alert', statusPlaybook, done, statusTable, true);
 }
 
 export function registerTestAlert(program: Command, done: (code: number) => void): void {

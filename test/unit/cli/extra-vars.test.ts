@@ -20,3 +20,15 @@ test('mistakes are option errors (exit 5) that say what to do', () => {
   assert.throws(() => parseExtraVars(['novalue']), (e: unknown) => e instanceof CliError && e.exitCode === 5 && /key=value/.test(e.message));
   assert.throws(() => parseExtraVars(['@/nonexistent.yml']), (e: unknown) => e instanceof CliError && /cannot read/.test(e.message));
 });
+
+test('an -e argument cut at a space (a $(…) value) is named whole, with the variable whose value was cut', () => {
+  assert.throws(
+    () => parseExtraVars(['sls_region=eu west 1']),
+    (e: unknown) =>
+      e instanceof CliError &&
+      e.exitCode === 5 &&
+      e.message ===
+        `-e "sls_region=eu west 1": cannot parse "west", expected key=value, @file.yml or a YAML mapping (the value of sls_region was cut at a space: quote it, e.g. -e 'sls_region="a b"', or use -e @vars.yml)`,
+  );
+  assert.throws(() => parseExtraVars(['a="b c']), (e: unknown) => e instanceof CliError && e.exitCode === 5 && /^-e "a="b c": a quote is not closed/.test(e.message));
+});

@@ -417,3 +417,138 @@ test('no key, old or new, appears in any change or message', () => {
   const pasted = edited(inputs[4]![0]);
   assert.equal(pasted.changes[0], 'mcs url updated');
 });
+
+// Spellings a re-print of the whole document would change: a literal tab inside quotes, escapes,
+// a quoted string over two lines, a folded block, odd spacing, a flow mapping, a document marker.
+const RESPELLABLE = `%YAML 1.2
+---
+customer_id: "3f2b9a70"
+note: "tab\there"
+cafe: "caf\\u00e9 \\x41"
+motto: "first line
+  continued"
+story: >
+  folded text that a printer
+  would re-flow
+
+  second paragraph
+flow: {a: 1,   b: [x,y]}
+plain_multi: one
+  two
+alert_output:
+  outputs:
+    - type: stdout
+      template: 'Alert triggered: {{ .StrategyName}}'   # kept
+    - type: mcs
+      enabled:   false
+      url: https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com
+      api_key: '${OLD_KEY}'
+tail: 'x'  # end
+`;
+
+test('bytes outside the edited nodes stay byte for byte: tabs, escapes, two-line strings, folded blocks', () => {
+  const r = edited(RESPELLABLE);
+  assert.equal(
+    r.text,
+    RESPELLABLE.replace('enabled:   false', 'enabled:   true')
+      .replace('url: https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com', `url: ${IRELAND}`)
+      .replace(`'${OLD_KEY}'`, `'${KEY}'`),
+  );
+  assertIdempotent(r.text);
+});
+
+test('an added mcs output leaves every other byte as it was', () => {
+  const text = RESPELLABLE.replace(/ {4}- type: mcs\n[\s\S]*?(?=tail:)/, '');
+  const r = edited(text);
+  assert.equal(
+    r.text,
+    text.replace(
+      "      template: 'Alert triggered: {{ .StrategyName}}'   # kept\n",
+      "      template: 'Alert triggered: {{ .StrategyName}}'   # kept\n" +
+        `    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: "${KEY}"\n`,
+    ),
+  );
+  const crlf = edited(text.replace(/\n/g, '\r\n'));
+  assert.equal(crlf.text, r.text.replace(/\n/g, '\r\n'));
+});
+
+test('a new alert_output is added at the end without touching the rest', () => {
+  const text = 'note: "tab\there"\nstory: >\n  folded\n  text\n';
+  const r = edited(text);
+  assert.equal(r.text, `${text}alert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: "${KEY}"\n`);
+});
+
+const mergedMcs = (text: string) =>
+  (parse(text, { merge: true }) as { alert_output: { outputs: Array<Record<string, unknown>> } }).alert_output.outputs.filter((o) => o?.type === 'mcs');
+
+test('an mcs entry that is an *alias fails with both lines and changes nothing; it is never duplicated', () => {
+  const text = `templates:\n  central: &mcs\n    type: mcs\n    enabled: true\n    url: "https://old.example.com"\n    api_key: "${OLD_KEY}"\nalert_output:\n  outputs:\n    - type: stdout\n    - *mcs\n`;
+  const r = failure(text);
+  assert.equal(r.line, 10);
+  assert.equal(
+    r.message,
+    '/etc/sophos/runtimedetections.yaml:10: the mcs output is the alias *mcs of the mapping at line 3, which cannot be edited here ' +
+      'without changing it there too: write the mcs entry out in full under alert_output.outputs (no *alias), then run again; ' +
+      'fix the file by hand, it was not changed',
+  );
+});
+
+test('an mcs entry and an alias of it in the same list are two outputs', () => {
+  const text = `alert_output:\n  outputs:\n    - &m {type: mcs, url: "https://a.example.com", api_key: "${OLD_KEY}"}\n    - *m\n`;
+  assert.match(failure(text).message, /2 mcs outputs \(lines 3, 4\)/);
+});
+
+test('an entry whose type and fields come from a <<: merge key gets its own fields; the shared mapping is not changed', () => {
+  const base = `defaults: &base\n  type: mcs\n  enabled: true\n  url: "https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com"\n  api_key: "${OLD_KEY}"\n`;
+  const text = `${base}alert_output:\n  outputs:\n    - type: stdout   # journal\n    - <<: *base\n`;
+  const r = edited(text);
+  assert.deepEqual(r.changes, ['mcs url updated (was https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com)', 'mcs api_key updated']);
+  assert.equal(r.text, `${text}      url: "${IRELAND}"\n      api_key: "${KEY}"\n`);
+  assert.deepEqual(mergedMcs(r.text), [{ type: 'mcs', enabled: true, url: IRELAND, api_key: KEY }]);
+  assertIdempotent(r.text);
+});
+
+test('a merge entry with its own fields is updated in place; one already right is left alone', () => {
+  const text = `base: &b {type: mcs, enabled: false}\nalert_output:\n  outputs:\n    - <<: [*b]\n      api_key: '${OLD_KEY}'   # rotated yearly\n`;
+  const r = edited(text);
+  assert.deepEqual(r.changes, ['mcs output enabled (it was disabled)', 'mcs url set', 'mcs api_key updated']);
+  assert.equal(r.text, `base: &b {type: mcs, enabled: false}\nalert_output:\n  outputs:\n    - <<: [*b]\n      api_key: '${KEY}'   # rotated yearly\n      enabled: true\n      url: "${IRELAND}"\n`);
+  assertIdempotent(r.text);
+  const right = `base: &b {type: mcs, enabled: true, url: "${IRELAND}", api_key: "${KEY}"}\nalert_output:\n  outputs:\n    - <<: *b\n`;
+  assertIdempotent(right);
+});
+
+test('an mcs entry, or a field of it, anchored and used elsewhere is not edited', () => {
+  const entry = `alert_output:\n  outputs:\n    - &m\n      type: mcs\n      url: "https://old.example.com"\n      api_key: "${OLD_KEY}"\nbackup: *m\n`;
+  assert.match(failure(entry).message, /:4: the mcs output is anchored as &m and used elsewhere as \*m, so editing it would change that too/);
+  const field = `alert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: &u "https://old.example.com"\n      api_key: "${KEY}"\nmirror: *u\n`;
+  const r = failure(field);
+  assert.equal(r.line, 5);
+  assert.match(r.message, /the mcs url is anchored as &u and used elsewhere as \*u/);
+});
+
+test('an old anchor, tag or alias on api_key does not carry the old key into the new file', () => {
+  const text = (value: string) => `keys:\n  old: &k "${OLD_KEY}"\nalert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: ${value}\n`;
+  assert.equal(edited(text(`&a '${OLD_KEY}'`)).text, text(`&a '${KEY}'`));
+  assert.equal(edited(text(`!!str ${OLD_KEY}`)).text, text(`!!str ${KEY}`));
+  assert.equal(edited(text(`!!binary ${OLD_KEY}`)).text, text(KEY));
+  assert.equal(edited(text('*k')).text, text(`"${KEY}"`));
+  const block = edited(text(`|\n        ${OLD_KEY}`));
+  assert.equal(block.text, text(`"${KEY}"`));
+  assertIdempotent(block.text);
+});
+
+test('container: the mcs output and both certificate lists are added when alert_output is the last key, in that order', () => {
+  for (const end of ['\n', '']) {
+    const text = `# sls in docker\nalert_output:\n  outputs:\n    - type: stdout   # journal\n      enabled: true${end}`;
+    const r = edited(text, CONTAINER);
+    assert.equal(
+      r.text,
+      `# sls in docker\nalert_output:\n  outputs:\n    - type: stdout   # journal\n      enabled: true\n` +
+        `    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: "${KEY}"\n` +
+        'mcs_certs: ["/etc/sophos-certs/sophosca1.crt", "/etc/sophos-certs/sophosca2.crt"]\n' +
+        'certificate_revocation_list: ["/etc/sophos-certs/sophosca1.crl", "/etc/sophos-certs/sophosca2.crl"]\n',
+    );
+    assertIdempotent(r.text, CONTAINER);
+  }
+});

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePatch } from 'diff';
-import { unifiedDiff } from '../../../src/report/diff.ts';
-import { registerSecret } from '../../../src/report/secrets.ts';
+import { unifiedDiff } from '../../../src/secrets/masked-diff.ts';
+import { Redactor } from '../../../src/secrets/redactor.ts';
 import { editSensorConfig } from '../../../src/sls/config-edit.ts';
 
 const PATH = '/etc/sophos/runtimedetections.yaml';
@@ -119,9 +119,10 @@ test('names that only contain api_key are not masked', () => {
   assert.match(diff, /\+my_api_key_rotation: daily/);
 });
 
-test('registered secrets are masked anywhere in the diff', () => {
-  registerSecret('hunter2-db-password');
-  const diff = unifiedDiff('/etc/app.conf', 'password = old\n', 'password = hunter2-db-password\n');
+test("the run's registered secrets are masked anywhere in the diff", () => {
+  const redactor = new Redactor();
+  redactor.register('hunter2-db-password');
+  const diff = unifiedDiff('/etc/app.conf', 'password = old\n', 'password = hunter2-db-password\n', { redact: (t) => redactor.redact(t) });
   assert.ok(!diff.includes('hunter2-db-password'));
   assert.match(diff, /\+password = \*{8}/);
 });
@@ -135,4 +136,45 @@ test('the diff of a real config edit never holds a key', () => {
     assert.notEqual(diff, '');
     noKeys(diff, OLD_KEY, NEW_KEY);
   }
+});
+
+test('old keys written with a tag, an anchor, on the next line or as a block are masked in the diff of a real edit', () => {
+  const want = { url: 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com', apiKey: NEW_KEY, deployment: 'package' as const, certDir: '/etc/sophos' };
+  const forms = [
+    `!!str ${OLD_KEY}`,
+    `&a ${OLD_KEY}`,
+    `!!str &b ${OLD_KEY} tail-words`,
+    `\n        ${OLD_KEY} next-line-tail`,
+    `|\n        ${OLD_KEY}\n        block-second-line`,
+    `>-\n        ${OLD_KEY}\n        folded-second-line`,
+    `${OLD_KEY} has spaces unquoted`,
+  ];
+  for (const form of forms) {
+    const before = CONFIG(OLD_KEY).replace(`api_key: "${OLD_KEY}"`, `api_key: ${form}`);
+    const edit = editSensorConfig(before, want);
+    assert.ok(edit.ok, form);
+    assert.ok(!edit.text.includes(OLD_KEY), `old key kept in the new file: ${edit.text}`);
+    const diff = unifiedDiff(PATH, before, edit.text);
+    noKeys(diff, OLD_KEY, NEW_KEY, 'tail-words', 'next-line-tail', 'block-second-line', 'folded-second-line', 'has spaces unquoted');
+    assert.match(diff, /\n\+.*\*{8} \(changed\)\n/, diff);
+  }
+});
+
+test('the mask does not stop at " #" inside a quoted key', () => {
+  const key = 'new-key #tail-of-new-key';
+  const diff = unifiedDiff(PATH, CONFIG(OLD_KEY), CONFIG(key.replace(/"/g, '\\"')));
+  noKeys(diff, OLD_KEY, 'tail-of-new-key');
+});
+
+test('an api_key given by *alias masks the anchored value where it is written', () => {
+  const before = `keys:\n  prod: &k ${OLD_KEY}\nalert_output:\n  outputs:\n    - type: mcs\n      api_key: *k\n`;
+  const diff = unifiedDiff(PATH, before, before.replace('outputs:', 'outputs:   # edited'));
+  noKeys(diff, OLD_KEY);
+});
+
+test('keys named in secretKeys are masked too, in any YAML style', () => {
+  const diff = unifiedDiff('/etc/app.yaml', 'a: 1\nlicence: &l !!str lic-old-value-1234\n', 'a: 2\nlicence: &l !!str lic-old-value-1234\n', { secretKeys: ['licence'] });
+  assert.ok(!diff.includes('lic-old-value-1234'), diff);
+  assert.match(diff, / licence: &l !!str \*{8}\n/);
+  assert.match(unifiedDiff('/etc/app.yaml', 'licence: x1234\n', 'licence: y1234\n'), /\+licence: y1234/);
 });

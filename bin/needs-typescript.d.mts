@@ -1,0 +1,1 @@
+export function needsTypeScript(args: string[]): boolean;
