@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { shellQuote } from '../playbook/quote.ts';
-import { registerSecret } from '../report/secrets.ts';
 import { isSecret, type Secret } from '../secrets/secret.ts';
 import { planFailed, planOk, resolve, task } from '../tasks/task.ts';
-import type { Applied, ApplyContext, Param, Plan, PlanContext, Task, TaskOptions } from '../tasks/types.ts';
+import type { Applied, ApplyContext, Host, Param, Plan, PlanContext, Task, TaskOptions } from '../tasks/types.ts';
 import { octal, parseMode, pathFact, type PathState } from './path-fact.ts';
 
 export interface FileParams extends TaskOptions {
@@ -46,7 +45,6 @@ export function file(params: FileParams): Task {
       const group = resolve(params.group, ctx);
       if (want === 'directory') return planDirectory(path, state, mode, owner, group);
       const content = contentOf(params, ctx);
-      if (isSecret(content)) ctx.registerSecret(content);
       return planPresent(path, state, { mode, owner, group, backup: params.backup ?? false, content });
     },
   });
@@ -54,12 +52,12 @@ export function file(params: FileParams): Task {
 
 /**
  * A secret content, once written, comes back in every later read of the file (the facts, shown
- * by -v): it is masked from before the first read of this host.
+ * by -v): it is masked before the host is first read, and again before the plan reads it.
  */
-function maskSecretContent(params: FileParams, host: Parameters<typeof resolve>[1]): void {
+function maskSecretContent(params: FileParams, host: Host): void {
   if (params.content === undefined) return;
   const content = resolve(params.content, host);
-  if (isSecret(content)) registerSecret(content.reveal());
+  if (isSecret(content)) host.registerSecret?.(content);
 }
 
 function contentOf(params: FileParams, ctx: PlanContext): string | Secret | undefined {

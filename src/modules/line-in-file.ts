@@ -1,4 +1,3 @@
-import { registerSecret } from '../report/secrets.ts';
 import { isSecret, type Secret } from '../secrets/secret.ts';
 import { planOk, resolve } from '../tasks/task.ts';
 import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
@@ -138,9 +137,11 @@ export function lineInFile(params: LineInFileParams): Task {
   const pathOf = (host: Host) => resolve(params.path, host);
   const lineOf = (host: Host): string | undefined => {
     const line = resolve(params.line, host);
-    if (!isSecret(line)) return line;
-    registerSecret(line.reveal());
-    return line.reveal();
+    return isSecret(line) ? line.reveal() : line;
+  };
+  const maskSecretLine = (host: Host) => {
+    const line = resolve(params.line, host);
+    if (isSecret(line)) host.registerSecret?.(line);
   };
   const inner = fileEdit(
     {
@@ -170,11 +171,11 @@ export function lineInFile(params: LineInFileParams): Task {
     ...inner,
     name: params.name ?? `lineInFile ${shown}${state === 'absent' ? ' absent' : ''}`.trim(),
     facts(host) {
-      lineOf(host); // a secret line is masked before the file is first read back
+      maskSecretLine(host); // before the file (holding the line) is first read back
       return inner.facts!(host);
     },
     async plan(ctx) {
-      lineOf(ctx);
+      maskSecretLine(ctx);
       if (state === 'absent') {
         // Nothing to remove from a file that is not there: not a failure, and nothing is created.
         const path = pathOf(ctx);

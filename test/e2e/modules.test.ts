@@ -218,7 +218,7 @@ test('failures name the path, unit or package and what to do; onFailure.restore 
   };
   assert.match(message('file'), /could not write \/etc\/sophos\/no-such-dir\/x\.conf \(.+\); the previous file is intact/);
   assert.match(message('line'), /\/etc\/sophos\/missing\.conf does not exist: create it first, or set create: true/);
-  assert.match(message('yaml'), /\/etc\/sophos\/broken\.yaml is not valid YAML .*: fix it by hand, it was not changed/);
+  assert.match(message('yaml'), /\/etc\/sophos\/broken\.yaml: not valid YAML: .*fix it by hand, it was not changed/);
   assert.match(message('command'), /rc=7: the command failed/);
   assert.match(message('service'), /demo did not come up after start \(.*demo\.conf line 1: fail = yes is set.*\); `journalctl -u demo` has the rest/);
   assert.match(message('assert'), /\/etc\/sophos\/must-exist is missing: create it first/);
