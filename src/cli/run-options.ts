@@ -1,8 +1,11 @@
 import { Option, type Command } from 'commander';
 import type { HostKeyChecking } from '../transport/types.ts';
+import { addVaultOptions, type VaultCliOptions } from './vault-options.ts';
+import type { AnsibleSettings } from '../config/ansible-settings.ts';
+import { applyAnsibleConfig } from './ansible-config.ts';
 
 /** Options every host-touching command shares (cli.md). */
-export interface RunCliOptions {
+export interface RunCliOptions extends VaultCliOptions {
   limit?: string;
   forks: string;
   extraVars: string[];
@@ -18,12 +21,17 @@ export interface RunCliOptions {
   slice?: string;
   jsonOut?: string;
   junit?: string;
+  listHosts?: boolean;
+  /** ansible.cfg and ANSIBLE_* (set before the action runs). */
+  ansible?: AnsibleSettings;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function addRunOptions(command: Command): Command {
-  return command
+  const withRunOptions = command
+    // ansible.cfg and ANSIBLE_* fill in what the command line leaves at its defaults
+    .hook('preAction', (_, action) => applyAnsibleConfig(action))
     .option('-l, --limit <pattern>', 'Ansible host pattern selecting hosts (web*, group, a,b, all:!old, prod:&eu, ~regex)')
     .option('-f, --forks <n>', 'hosts worked on at once', '50')
     .option('-e, --extra-vars <k=v|@file.yml>', 'highest-precedence variables (repeatable)', collect, [])
@@ -40,5 +48,7 @@ export function addRunOptions(command: Command): Command {
     .option('-v, --verbose', 'show the commands run and their output (secrets redacted)')
     .option('--slice <k/n>', 'work on slice k of n (by a hash of the host name, after -l): one share per controller')
     .option('--json-out <file>', 'also write the --json document to a file (even when interrupted); for report merge')
-    .option('--junit <file>', 'write a JUnit XML report for CI: one testcase per host (even when interrupted)');
+    .option('--junit <file>', 'write a JUnit XML report for CI: one testcase per host (even when interrupted)')
+    .option('--list-hosts', 'print the hosts that would be worked on (as ansible --list-hosts) and touch none');
+  return addVaultOptions(withRunOptions);
 }

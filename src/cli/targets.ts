@@ -1,19 +1,47 @@
 import { loadInventory, selectHosts } from '../inventory/index.ts';
-import { InventoryError, type Inventory } from '../inventory/types.ts';
+import { InventoryError, type Inventory, type Vars } from '../inventory/types.ts';
+import { Templar } from '../inventory/template/index.ts';
+import { CONNECTION_VARIABLES } from '../transport/resolve.ts';
+import { decryptInlineVars, VaultError, VaultKeyring } from '../inventory/vault/index.ts';
 import { registerSecret, registerSecretVars } from '../report/secrets.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { CliError, EXIT } from './errors.ts';
 import { parseExtraVars } from './extra-vars.ts';
+import { vaultCliError, vaultKeyring, type VaultCliOptions } from './vault-options.ts';
+import { ansibleDefaultVars, inventoryFromSettings } from './ansible-config.ts';
 import { emptyInventoryWarning, noHostsMatchedMessage } from './no-hosts.ts';
 import { NoHostsMatchedError } from '../inventory/index.ts';
 
-export async function readInventory(path: string): Promise<Inventory> {
+export async function readInventory(path: string, vault?: VaultKeyring): Promise<Inventory> {
   try {
-    const inventory = await loadInventory(path);
+    const inventory = await loadInventory(path, { vault });
     for (const warning of inventory.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
     return inventory;
   } catch (error) {
     if (error instanceof InventoryError) throw new CliError(error.message, EXIT.parseError);
+    if (error instanceof VaultError) throw vaultCliError(error);
+    throw error;
+  }
+}
+
+/** How a command reads its inventory beyond the path: vault passwords (more to come). */
+export type TargetOptions = VaultCliOptions;
+
+/**
+ * Inline `!vault` values opened. Secret-named ones are masked like every secret-named value;
+ * any other vaulted value is masked too once it is long enough not to be an everyday word
+ * (a vaulted `ansible_user: root` must not turn every "/root" in the output into the mask).
+ */
+const MASKED_VAULT_LENGTH = 8;
+
+function openVaulted(vars: Vars, vault: VaultKeyring, host: string): Vars {
+  try {
+    return decryptInlineVars(vars, vault, `host ${host}`, (plain) => {
+      if (plain.length >= MASKED_VAULT_LENGTH) registerSecret(plain);
+    });
+  } catch (error) {
+    // a variable that cannot be opened is a bad variable, whatever the reason
+    if (error instanceof VaultError) throw new CliError(error.message, EXIT.badOptions);
     throw error;
   }
 }
@@ -22,9 +50,16 @@ export async function readInventory(path: string): Promise<Inventory> {
  * The hosts a command works on, each with its merged variables plus the extra variables on top.
  * Every secret-named value is registered for redaction here, where it enters.
  */
-export async function loadTargets(inventoryPath: string, pattern: string | undefined, extraVarArgs: string[], limit?: string): Promise<HostTarget[]> {
+export async function loadTargets(
+  inventoryPath: string | undefined,
+  pattern: string | undefined,
+  extraVarArgs: string[],
+  limit?: string,
+  options: TargetOptions = {},
+): Promise<HostTarget[]> {
   const extraVars = parseExtraVars(extraVarArgs);
-  const inventory = await readInventory(inventoryPath);
+  const vault = await vaultKeyring(options);
+  const inventory = await readInventory(inventoryFromSettings(inventoryPath, options.ansible), vault);
   const empty = emptyInventoryWarning(inventory);
   if (empty) {
     process.stderr.write(`warning: ${empty}\n`);
@@ -45,9 +80,34 @@ export async function loadTargets(inventoryPath: string, pattern: string | undef
   }
   registerSecret(process.env.SLS_API_KEY);
   registerSecretVars(extraVars);
-  return hosts.map((host) => {
-    const vars = { ...host.vars, ...extraVars };
+  const varsOf = hostVarsAsRun(inventory, extraVars, vault, ansibleDefaultVars(options.ansible));
+  return hosts.map((host) => ({ name: host.name, vars: varsOf(host.name) }));
+}
+
+/**
+ * Every host's variables as a run sees them: extra vars on top, inline vaults opened, then
+ * `{{ }}` rendered (hostvars may reach any host, so any host can be asked for, lazily).
+ * `defaults` (from ansible.cfg) sit below every inventory variable.
+ * Secret-named values are registered for redaction. A connection or sls_ variable whose
+ * template cannot render is exit 5; any other stays an UnrenderedValue, an error where used.
+ */
+export function hostVarsAsRun(inventory: Inventory, extraVars: Vars, vault: VaultKeyring, defaults: Vars = {}): (host: string) => Vars {
+  const raw = new Map<string, Vars>();
+  const rawVars = (name: string): Vars => {
+    let vars = raw.get(name);
+    if (!vars) raw.set(name, (vars = openVaulted({ ...defaults, ...inventory.hosts.get(name)?.vars, ...extraVars }, vault, name)));
+    return vars;
+  };
+  const templar = new Templar(inventory, rawVars);
+  return (host) => {
+    const { vars, failures } = templar.renderHostLazily(host);
+    // What sls-play itself reads must render before any host is touched; any other variable
+    // is an error only where a step uses it, as in Ansible (group_vars shared with playbooks
+    // may refer to facts or lookups sls-play does not have).
+    for (const [name, error] of failures) {
+      if (CONNECTION_VARIABLES.has(name) || name.startsWith('sls_')) throw new CliError(error.message, EXIT.badOptions);
+    }
     registerSecretVars(vars);
-    return { name: host.name, vars };
-  });
+    return vars;
+  };
 }

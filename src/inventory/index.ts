@@ -4,3 +4,4 @@ export { selectHosts, splitHostPattern, NoHostsMatchedError } from './patterns.t
 export { toAnsibleList, type AnsibleList } from './ansible-list.ts';
 export { toAnsibleGraph, type GraphOptions } from './ansible-graph.ts';
 export * from './types.ts';
+export type { LoadOptions } from './read-text.ts';

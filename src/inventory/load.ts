@@ -8,6 +8,7 @@ import type { Inventory, InventoryGroup, InventoryHost, Vars } from './types.ts'
 import { InventoryModel, type GroupNode } from './model.ts';
 import { parseSource } from './sources.ts';
 import { VarsDir } from './vars-files.ts';
+import type { LoadOptions } from './read-text.ts';
 
 /** Ansible's sort_groups: shallow groups first, then by ansible_group_priority, then by name. */
 export function sortGroups(groups: GroupNode[]): GroupNode[] {
@@ -19,14 +20,14 @@ function merge(layers: Vars[]): Vars {
   return Object.assign({}, ...layers) as Vars;
 }
 
-export async function loadInventory(path: string): Promise<Inventory> {
+export async function loadInventory(path: string, options: LoadOptions = {}): Promise<Inventory> {
   const model = new InventoryModel();
-  await parseSource(model, path);
+  await parseSource(model, path, options);
   model.reconcile();
 
   // Ansible reads group_vars/ and host_vars/ in the source directory, or beside a source file.
   const base = (await stat(path)).isDirectory() ? path : dirname(path);
-  const [groupDir, hostDir] = await Promise.all([VarsDir.open(base, 'group_vars'), VarsDir.open(base, 'host_vars')]);
+  const [groupDir, hostDir] = await Promise.all([VarsDir.open(base, 'group_vars', options), VarsDir.open(base, 'host_vars', options)]);
   const groupFiles = new Map<string, Vars>();
   await Promise.all([...model.groups.keys()].map(async (g) => groupFiles.set(g, await groupDir.varsFor(g))));
 

@@ -4,10 +4,11 @@
  * (the first that exists), and when that is a directory, every file in it with one of those
  * extensions (or none), recursively, in sorted order, merged.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { InventoryError, type Vars } from './types.ts';
 import { loadVarsText } from './yaml-load.ts';
+import { readInventoryText, type LoadOptions } from './read-text.ts';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
@@ -39,12 +40,16 @@ async function filesIn(dir: string): Promise<string[]> {
  * thousands of hosts costs one readdir rather than four stat calls per host.
  */
 export class VarsDir {
-  private constructor(private readonly dir: string, private readonly entries: Set<string>) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly entries: Set<string>,
+    private readonly options: LoadOptions,
+  ) {}
 
-  static async open(base: string, subdir: 'group_vars' | 'host_vars'): Promise<VarsDir> {
+  static async open(base: string, subdir: 'group_vars' | 'host_vars', options: LoadOptions = {}): Promise<VarsDir> {
     const dir = join(base, subdir);
     const entries = (await kindOf(dir)) === 'dir' ? new Set(await readdir(dir)) : new Set<string>();
-    return new VarsDir(dir, entries);
+    return new VarsDir(dir, entries, options);
   }
 
   /** The files holding the variables of `name`: the first of name, name.yml, name.yaml, name.json. */
@@ -65,7 +70,7 @@ export class VarsDir {
   async varsFor(name: string): Promise<Vars> {
     let merged: Vars = {};
     for (const file of await this.files(name)) {
-      const data = loadVarsText(await readFile(file, 'utf8'), file);
+      const data = loadVarsText(await readInventoryText(file, this.options), file);
       if (data === null || data === undefined || data === '') continue; // Ansible skips empty files
       if (typeof data !== 'object' || Array.isArray(data)) {
         throw new InventoryError(`a vars file must be a mapping of variable names to values, not ${Array.isArray(data) ? 'a list' : `a ${typeof data}`}`, file, 1);

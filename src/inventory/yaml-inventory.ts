@@ -30,7 +30,10 @@ export function parseYamlInventory(model: InventoryModel, data: unknown, file: s
     return fail(`an inventory must be a mapping of group names (e.g. 'all:'), not ${kind(data)}`, []);
   }
   if ('plugin' in data) {
-    return fail(`this is an inventory plugin configuration ('plugin: ${String(data.plugin)}'), which is not supported: list hosts under 'all:' instead`, ['plugin']);
+    return fail(
+      `this is an inventory plugin configuration ('plugin: ${String(data.plugin)}'), which sls-play does not run: save what the plugin finds with 'ansible-inventory -i ${file} --list > fleet.json' and give fleet.json`,
+      ['plugin'],
+    );
   }
 
   const parseGroup = (name: string, body: unknown, path: string[], nested: boolean): boolean => {

@@ -6,6 +6,7 @@
  */
 import { LineCounter, parseDocument, type Document, type ScalarTag, type Tags } from 'yaml';
 import { InventoryError } from './types.ts';
+import { UnsafeText } from './template/unsafe.ts';
 
 const BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
 const FLOAT =
@@ -63,7 +64,8 @@ const intTag: ScalarTag = {
 
 // Ansible prints vault-encrypted values in this shape when it cannot decrypt them.
 const vaultTag: ScalarTag = { tag: '!vault', resolve: (s) => ({ __ansible_vault: s }) };
-const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: (s) => s };
+// Never templated (see template/unsafe.ts).
+const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: (s) => new UnsafeText(s) };
 
 const REPLACED = new Set(['tag:yaml.org,2002:bool', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:timestamp']);
 

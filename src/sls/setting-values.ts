@@ -33,7 +33,7 @@ export function textVar(vars: Record<string, unknown>, name: string, opts: { all
   if (isSecret(value)) return value.reveal() || undefined;
   if (opts.allowNumber && typeof value === 'number' && Number.isFinite(value)) return String(value);
   const vault = isUndecryptedVault(value)
-    ? ' (an inline !vault value sls-play cannot decrypt yet: give the value unencrypted, e.g. the API key in SLS_API_KEY)'
+    ? ' (an inline !vault value that was not decrypted: give the vault password with --vault-password-file, --vault-id or --ask-vault-pass)'
     : '';
   throw new PlaybookInputError(`${name} is ${typeOfValue(value)}, not text${vault}; set it to a string`);
 }

@@ -3,7 +3,7 @@ import { Client } from './ssh2.ts';
 import { authHandler, defaultKeyFiles, describeAuthPlan, loadPrivateKeys, type AuthPlan } from './auth.ts';
 import { unreachableFrom } from './errors.ts';
 import { hostKeyVerifier, preferredHostKeyAlgorithms } from './host_key.ts';
-import { readKnownHosts } from './known_hosts_file.ts';
+import { readKnownHostsFiles } from './known_hosts_file.ts';
 import { UnreachableError, type ConnectOptions } from './types.ts';
 
 /** What one SSH login needs: the target itself or a bastion on the way. */
@@ -27,7 +27,7 @@ function authenticationError(hop: HopOptions, plan: AuthPlan, problems: string[]
  * The connect timeout covers TCP, handshake and authentication together.
  */
 export async function openClient(hop: HopOptions, sock?: Duplex): Promise<Client> {
-  const entries = await readKnownHosts(hop.knownHostsFile);
+  const entries = await readKnownHostsFiles([hop.knownHostsFile, ...(hop.extraKnownHostsFiles ?? [])]);
   const loaded = await loadPrivateKeys(hop.privateKeyFiles, defaultKeyFiles(), hop.privateKeyPassphrase);
   const plan: AuthPlan = {
     username: hop.user,
@@ -55,7 +55,11 @@ export async function openClient(hop: HopOptions, sock?: Duplex): Promise<Client
     const onReady = (): void => finish();
     const onClose = (): void =>
       finish(hostKeyRejected ?? new UnreachableError('disconnected', `${hop.address}:${hop.port} closed the connection before login completed`));
-    const timer = setTimeout(() => finish(unreachableFrom(Object.assign(new Error('timeout'), { level: 'client-timeout' }), hop, hop.connectTimeoutMs)), hop.connectTimeoutMs);
+    // ConnectTimeout 0 is no timeout, as in ssh
+    const timer =
+      hop.connectTimeoutMs > 0
+        ? setTimeout(() => finish(unreachableFrom(Object.assign(new Error('timeout'), { level: 'client-timeout' }), hop, hop.connectTimeoutMs)), hop.connectTimeoutMs)
+        : undefined;
 
     client.once('ready', onReady);
     client.once('close', onClose);
@@ -83,10 +87,13 @@ export async function openClient(hop: HopOptions, sock?: Duplex): Promise<Client
 /** A TCP channel from `bastion` to the next hop, to carry that hop's SSH connection. */
 export function forwardThrough(bastion: Client, bastionLabel: string, next: HopOptions): Promise<Duplex> {
   return new Promise<Duplex>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new UnreachableError('timeout', `bastion ${bastionLabel} did not open a channel to ${next.address}:${next.port} within ${next.connectTimeoutMs / 1000} s`)),
-      next.connectTimeoutMs,
-    );
+    const timer =
+      next.connectTimeoutMs > 0
+        ? setTimeout(
+            () => reject(new UnreachableError('timeout', `bastion ${bastionLabel} did not open a channel to ${next.address}:${next.port} within ${next.connectTimeoutMs / 1000} s`)),
+            next.connectTimeoutMs,
+          )
+        : undefined;
     bastion.forwardOut('127.0.0.1', 0, next.address, next.port, (error, channel) => {
       clearTimeout(timer);
       if (!error) return resolve(channel);

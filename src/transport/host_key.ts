@@ -7,6 +7,7 @@ export interface HostKeyTarget {
   address: string;
   port: number;
   knownHostsFile: string;
+  extraKnownHostsFiles?: string[];
   hostKeyChecking: HostKeyChecking;
 }
 
@@ -37,7 +38,7 @@ export function preferredHostKeyAlgorithms(entries: KnownHostEntry[], address: s
 
 export function hostKeyRejection(target: HostKeyTarget, verdict: HostKeyMatch, keyType: string): UnreachableError {
   const name = knownHostsName(target.address, target.port);
-  const file = target.knownHostsFile;
+  const file = (verdict.status === 'mismatch' ? verdict.file : undefined) ?? target.knownHostsFile;
   if (verdict.status === 'mismatch' && verdict.revoked) {
     return new UnreachableError(
       'host-key-changed',
@@ -51,9 +52,10 @@ export function hostKeyRejection(target: HostKeyTarget, verdict: HostKeyMatch, k
     );
   }
   const scan = `ssh-keyscan -t ${keyType} -p ${target.port} ${target.address} >> ${file}`;
+  const where = [file, ...(target.extraKnownHostsFiles ?? [])].join(' or ');
   return new UnreachableError(
     'host-key-unknown',
-    `host key for ${name} is not in ${file}; verify it and add it (${scan}), or use --host-key-checking accept-new`,
+    `host key for ${name} is not in ${where}; verify it and add it (${scan}), or use --host-key-checking accept-new`,
   );
 }
 

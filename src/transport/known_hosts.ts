@@ -10,6 +10,8 @@ export type KnownHostMarker = 'revoked' | 'cert-authority';
 export interface KnownHostEntry {
   /** 1-based line number in its file. */
   line: number;
+  /** The file it was read from, when several are checked. */
+  file?: string;
   marker?: KnownHostMarker;
   /** Host patterns as written: names, wildcards, `!negations`, `[host]:port`, or one `|1|salt|hash`. */
   patterns: string[];
@@ -20,7 +22,7 @@ export interface KnownHostEntry {
 
 export type HostKeyMatch =
   | { status: 'match'; line: number }
-  | { status: 'mismatch'; line: number; revoked: boolean; storedKeyType: string }
+  | { status: 'mismatch'; line: number; file?: string; revoked: boolean; storedKeyType: string }
   | { status: 'unknown'; otherKeyTypes: string[] };
 
 export function parseKnownHosts(text: string): KnownHostEntry[] {
@@ -107,13 +109,13 @@ export function matchHostKey(
   const applicable = entries.filter((e) => e.marker !== 'cert-authority' && patternsMatch(e.patterns, name));
 
   const revoked = entries.find((e) => e.marker === 'revoked' && e.key === presentedBase64);
-  if (revoked) return { status: 'mismatch', line: revoked.line, revoked: true, storedKeyType: revoked.keyType };
+  if (revoked) return { status: 'mismatch', line: revoked.line, ...(revoked.file ? { file: revoked.file } : {}), revoked: true, storedKeyType: revoked.keyType };
 
   const plain = applicable.filter((e) => e.marker === undefined);
   const same = plain.find((e) => e.key === presentedBase64);
   if (same) return { status: 'match', line: same.line };
   const sameType = plain.find((e) => e.keyType === presentedType);
-  if (sameType) return { status: 'mismatch', line: sameType.line, revoked: false, storedKeyType: sameType.keyType };
+  if (sameType) return { status: 'mismatch', line: sameType.line, ...(sameType.file ? { file: sameType.file } : {}), revoked: false, storedKeyType: sameType.keyType };
   return { status: 'unknown', otherKeyTypes: [...new Set(plain.map((e) => e.keyType))] };
 }
 

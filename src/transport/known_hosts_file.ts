@@ -12,6 +12,12 @@ export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
   }
 }
 
+/** Every file's entries, in order, each marked with its file (for messages naming file:line). */
+export async function readKnownHostsFiles(files: readonly string[]): Promise<KnownHostEntry[]> {
+  const all = await Promise.all(files.map(async (file) => (await readKnownHosts(file)).map((entry) => ({ ...entry, file }))));
+  return all.flat();
+}
+
 // Appends within this process run one after another per file, so two hosts accepted at the
 // same moment never interleave and a host connecting twice is recorded once.
 const appendQueues = new Map<string, Promise<unknown>>();

@@ -1,10 +1,16 @@
-import { readFileSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import type SSHConfig from 'ssh-config';
 import { parseSshArgs } from './ssh_args.ts';
-import { hostKeyCheckingFrom, lookupSshConfig, parseProxyJump, parseSshConfig, type ExpandContext, type JumpHop, type SshConfigHost } from './ssh_config.ts';
+import { hostKeyCheckingFrom, loadSshConfigFile, lookupSshConfig, parseProxyJump, type ExpandContext, type JumpHop, type SshConfigHost } from './ssh_config.ts';
 import type { ConnectOptions, HostKeyChecking } from './types.ts';
+
+/** Every inventory variable resolveConnectOptions reads. */
+export const CONNECTION_VARIABLES: ReadonlySet<string> = new Set([
+  'ansible_host', 'ansible_port', 'ansible_user', 'ansible_ssh_private_key_file', 'ansible_private_key_file',
+  'ansible_password', 'ansible_ssh_pass', 'ansible_become', 'ansible_become_user', 'ansible_become_password',
+  'ansible_become_pass', 'ansible_become_method', 'ansible_ssh_args', 'ansible_ssh_common_args',
+  'ansible_ssh_extra_args', 'ansible_host_key_checking',
+]);
 
 export interface ResolveSettings {
   /** OpenSSH client config; default ~/.ssh/config (a missing file is an empty config). */
@@ -32,23 +38,8 @@ export interface ResolvedConnectOptions extends ConnectOptions {
 
 type Hop = NonNullable<ConnectOptions['proxyJump']>[number];
 
-const configCache = new Map<string, { stamp: string; config: SSHConfig }>();
-
-function loadSshConfig(file: string): SSHConfig {
-  let stamp: string;
-  try {
-    const stat = statSync(file);
-    stamp = `${stat.mtimeMs}:${stat.size}`;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseSshConfig('');
-    throw error;
-  }
-  const cached = configCache.get(file);
-  if (cached?.stamp === stamp) return cached.config;
-  const config = parseSshConfig(readFileSync(file, 'utf8'));
-  configCache.set(file, { stamp, config });
-  return config;
-}
+/** Ansible's usual ssh_args (compression, connection sharing) change speed, not behaviour: not warned about. */
+const CONNECTION_SHARING = /^(?:-C|-o\s*(?:ControlMaster|ControlPersist|ControlPath|Compression)\b.*)$/i;
 
 function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value === '' ? undefined : value;
@@ -87,12 +78,17 @@ export function resolveConnectOptions(name: string, vars: Record<string, unknown
   const localUser = settings.localUser ?? userInfo().username;
   const context: ExpandContext = { home, localUser };
   const expandHome = (file: string): string => (file === '~' ? home : file.startsWith('~/') ? join(home, file.slice(2)) : file);
-  const config = loadSshConfig(expandHome(settings.sshConfigFile ?? join(home, '.ssh', 'config')));
+  const config = loadSshConfigFile(expandHome(settings.sshConfigFile ?? join(home, '.ssh', 'config')));
   const warnings: string[] = [];
 
-  const sshArgs = parseSshArgs([text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)].filter(Boolean).join(' '));
-  if (sshArgs.ignored.length > 0) {
-    warnings.push(`${name}: ignored ssh arguments from ansible_ssh_common_args/ansible_ssh_extra_args: ${sshArgs.ignored.join(' ')}`);
+  // ssh takes the first value of an option; Ansible's command line puts ssh_args (ansible.cfg, or
+  // ansible_ssh_args) first, then ansible_ssh_common_args, then ansible_ssh_extra_args.
+  const sshArgs = parseSshArgs([text(vars.ansible_ssh_args), text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)].filter(Boolean).join(' '));
+  const fromConfig = parseSshArgs(text(vars.ansible_ssh_args) ?? '').ignored.filter((arg) => !CONNECTION_SHARING.test(arg));
+  const fromInventory = parseSshArgs([text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)].filter(Boolean).join(' ')).ignored;
+  if (fromConfig.length > 0) warnings.push(`ignored ssh arguments from ssh_args (ansible.cfg or ansible_ssh_args): ${fromConfig.join(' ')}`);
+  if (fromInventory.length > 0) {
+    warnings.push(`${name}: ignored ssh arguments from ansible_ssh_common_args/ansible_ssh_extra_args: ${fromInventory.join(' ')}`);
   }
   const becomeMethod = text(vars.ansible_become_method);
   if (becomeMethod !== undefined && becomeMethod !== 'sudo') {
@@ -105,17 +101,26 @@ export function resolveConnectOptions(name: string, vars: Record<string, unknown
     const fromVars = truthy(vars.ansible_host_key_checking) === false ? 'off' : undefined;
     return (fromArgs !== undefined ? hostKeyCheckingFrom(fromArgs) : undefined) ?? fromVars ?? found.hostKeyChecking ?? settings.hostKeyChecking;
   };
-  const knownHostsFile = (found: SshConfigHost): string => {
-    const fromArgs = sshArgs.options.userknownhostsfile?.split(/\s+/)[0];
-    return expandHome(settings.knownHostsFile ?? fromArgs ?? found.userKnownHostsFiles[0] ?? join(home, '.ssh', 'known_hosts'));
+  // Every file of UserKnownHostsFile is checked; a new key (accept-new) goes to the first, as in ssh.
+  const knownHostsFiles = (found: SshConfigHost): string[] => {
+    if (settings.knownHostsFile !== undefined) return [expandHome(settings.knownHostsFile)];
+    const fromArgs = sshArgs.options.userknownhostsfile?.split(/\s+/).filter(Boolean);
+    const files = fromArgs?.length ? fromArgs : found.userKnownHostsFiles.length ? found.userKnownHostsFiles : [join(home, '.ssh', 'known_hosts')];
+    return files.map(expandHome);
+  };
+  const knownHosts = (found: SshConfigHost) => {
+    const [first, ...more] = knownHostsFiles(found);
+    return more.length ? { knownHostsFile: first!, extraKnownHostsFiles: more } : { knownHostsFile: first! };
   };
   const connectTimeoutMs = (found: SshConfigHost): number => {
     const fromArgs = port(sshArgs.options.connecttimeout);
+    // ConnectTimeout 0, as in ssh, is no timeout at all
     return fromArgs !== undefined ? fromArgs * 1000 : (found.connectTimeoutMs ?? settings.connectTimeoutMs);
   };
 
   const sshName = text(vars.ansible_host) ?? name;
-  const found = lookupSshConfig(config, sshName, context);
+  const found = lookupSshConfig(config, sshName, { ...context, user: text(vars.ansible_user), port: port(vars.ansible_port) });
+  for (const warning of found.warnings ?? []) warnings.push(`ssh config ${warning}`);
   const inventoryKeys = keyFiles(vars.ansible_ssh_private_key_file ?? vars.ansible_private_key_file).map(expandHome);
 
   // Each bastion is looked up in the ssh config too; the first one's own ProxyJump comes before it.
@@ -126,7 +131,8 @@ export function resolveConnectOptions(name: string, vars: Record<string, unknown
       return [];
     }
     return parseProxyJump(value).flatMap((jump: JumpHop, index: number) => {
-      const hopConfig = lookupSshConfig(config, jump.host, context);
+      const hopConfig = lookupSshConfig(config, jump.host, { ...context, user: jump.user, port: jump.port });
+      for (const warning of hopConfig.warnings ?? []) warnings.push(`ssh config ${warning}`);
       const hop: Hop = {
         name: jump.host,
         address: hopConfig.hostName ?? jump.host,
@@ -134,7 +140,7 @@ export function resolveConnectOptions(name: string, vars: Record<string, unknown
         user: jump.user ?? hopConfig.user ?? localUser,
         privateKeyFiles: [...new Set([...hopConfig.identityFiles, ...inventoryKeys])],
         privateKeyPassphrase: settings.keyPassphrase,
-        knownHostsFile: knownHostsFile(hopConfig),
+        ...knownHosts(hopConfig),
         hostKeyChecking: hostKeyChecking(hopConfig),
         connectTimeoutMs: connectTimeoutMs(hopConfig),
       };
@@ -152,7 +158,7 @@ export function resolveConnectOptions(name: string, vars: Record<string, unknown
     privateKeyFiles: [...new Set([...inventoryKeys, ...found.identityFiles])],
     privateKeyPassphrase: settings.keyPassphrase,
     password: text(vars.ansible_password) ?? text(vars.ansible_ssh_pass),
-    knownHostsFile: knownHostsFile(found),
+    ...knownHosts(found),
     hostKeyChecking: hostKeyChecking(found),
     connectTimeoutMs: connectTimeoutMs(found),
     commandTimeoutMs: settings.commandTimeoutMs,

@@ -1,46 +1,62 @@
-import SSHConfig from 'ssh-config';
+/**
+ * An OpenSSH client config evaluated for one host as `ssh` evaluates it (readconf.c): blocks
+ * in file order, the first value of a setting wins (IdentityFile accumulates), `Host` patterns
+ * one by one (`?` is exactly one character, `a,b` a literal pattern, `!x` rules out), `Match
+ * all|host|originalhost|user|localuser` (host after HostName so far), `Include` with globs,
+ * relative to ~/.ssh, inside blocks, and the TOKENS in HostName, IdentityFile and
+ * UserKnownHostsFile. `Match exec` is never run (a config must not execute commands on our
+ * behalf): it and the other Match criteria are warned about and their blocks not applied.
+ * `ssh -G` is the reference the tests compare with.
+ */
+import { userInfo } from 'node:os';
 import type { HostKeyChecking } from './types.ts';
+import { globPaths, includePath, parseConfigLines, readConfigFile, type ConfigLine } from './ssh_config_read.ts';
+import { matchHostLine, matchPatternList } from './ssh_config_match.ts';
+import { expandTilde, expandTokens } from './ssh_config_tokens.ts';
 
 /** What sls-play takes from an OpenSSH client config for one host; absent means "not set there". */
 export interface SshConfigHost {
   hostName?: string;
   user?: string;
   port?: number;
+  /** Expanded (`~`, tokens), in the order ssh tries them. */
   identityFiles: string[];
   /** Raw ProxyJump value; see parseProxyJump. */
   proxyJump?: string;
   hostKeyChecking?: HostKeyChecking;
+  /** Every file of the first UserKnownHostsFile, expanded. */
   userKnownHostsFiles: string[];
+  /** 0 is ssh's "no timeout" (ConnectTimeout 0). */
   connectTimeoutMs?: number;
+  /** Settings sls-play could not honour (unsupported Match criteria, unknown tokens), one sentence each. */
+  warnings?: string[];
 }
 
 export interface ExpandContext {
   home: string;
   localUser: string;
+  /** Values given outside the config (the inventory's ansible_user / ansible_port), which win as `ssh -l/-p` do. */
+  user?: string;
+  port?: number;
 }
 
-export function parseSshConfig(text: string): SSHConfig {
-  return SSHConfig.parse(text);
+/** A config ready to evaluate: its lines, and where relative Includes are read from. */
+export interface SshConfig {
+  lines: ConfigLine[];
 }
 
-/** The few ssh_config(5) TOKENS that make sense here, and `~`. */
+export function parseSshConfig(text: string, file = 'ssh config'): SshConfig {
+  return { lines: parseConfigLines(text, file) };
+}
+
+export function loadSshConfigFile(file: string): SshConfig {
+  return { lines: readConfigFile(file) };
+}
+
+/** The few ssh_config(5) TOKENS that make sense without a host, and `~` (kept for callers). */
 export function expandPath(value: string, context: ExpandContext & { host?: string; remoteUser?: string }): string {
-  const expanded = value.replace(/%([%dhur])/g, (_, token: string) => {
-    switch (token) {
-      case '%':
-        return '%';
-      case 'd':
-        return context.home;
-      case 'h':
-        return context.host ?? '%h';
-      case 'u':
-        return context.localUser;
-      default:
-        return context.remoteUser ?? '%r';
-    }
-  });
-  if (expanded === '~') return context.home;
-  return expanded.startsWith('~/') ? context.home + expanded.slice(1) : expanded;
+  const expanded = expandTokens(value, { home: context.home, localUser: context.localUser, host: context.host ?? '%h', remoteUser: context.remoteUser ?? '%r' });
+  return expandTilde(expanded, context.home);
 }
 
 export function hostKeyCheckingFrom(value: string): HostKeyChecking | undefined {
@@ -58,41 +74,164 @@ export function hostKeyCheckingFrom(value: string): HostKeyChecking | undefined 
   }
 }
 
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+/** HostName takes only `%h` (the name given, lowercased) and `%%`. */
+function expandHostName(value: string, host: string): string {
+  return value.replace(/%([%h])/g, (_, token: string) => (token === '%' ? '%' : host));
 }
 
-function all(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
+const SINGLE = new Set(['hostname', 'user', 'port', 'proxyjump', 'stricthostkeychecking', 'userknownhostsfile', 'connecttimeout']);
+const MAX_INCLUDE_DEPTH = 16;
+
+interface Evaluation {
+  settings: Map<string, string[]>;
+  identityFiles: string[];
+  warnings: string[];
 }
 
 /**
  * Settings for `host` (the name ssh would be given), first value winning as in OpenSSH.
- * `Match exec` is never run: a config must not execute commands on our behalf.
  */
-export function lookupSshConfig(config: SSHConfig, host: string, context: ExpandContext): SshConfigHost {
-  const computed = config.compute(host, { ignoreCase: true, matchExec: false });
-  const hostName = first(computed.hostname);
-  const user = first(computed.user);
-  const port = first(computed.port);
-  const timeout = first(computed.connecttimeout);
-  const strict = first(computed.stricthostkeychecking);
-  const tokens = { ...context, host: hostName ?? host, remoteUser: user };
+export function lookupSshConfig(config: SshConfig, host: string, context: ExpandContext): SshConfigHost {
+  const original = host;
+  const lower = host.toLowerCase();
+  const state: Evaluation = { settings: new Map(), identityFiles: [], warnings: [] };
+  const warn = (line: ConfigLine, message: string) => {
+    const text = `${line.file}:${line.line}: ${message}`;
+    if (!state.warnings.includes(text)) state.warnings.push(text);
+  };
+  const setting = (key: string) => state.settings.get(key)?.[0];
+  // The host Match host compares with: HostName so far, %h expanded.
+  const currentHost = () => {
+    const name = setting('hostname');
+    return name === undefined ? lower : expandHostName(name, lower);
+  };
+
+  const matchLine = (line: ConfigLine): boolean => {
+    const args = line.args;
+    if (args.length === 0) {
+      warn(line, 'Match without criteria; its block is not applied');
+      return false;
+    }
+    let result = true;
+    for (let i = 0; i < args.length; i++) {
+      const raw = args[i]!;
+      const negated = raw.startsWith('!');
+      const criterion = (negated ? raw.slice(1) : raw).toLowerCase();
+      if (criterion === 'all') {
+        if (args.length > 1) {
+          warn(line, "'Match all' combined with other criteria is refused by ssh; its block is not applied");
+          return false;
+        }
+        result &&= !negated;
+        continue;
+      }
+      if (criterion === 'canonical' || criterion === 'final') {
+        warn(line, `Match ${criterion} is not supported (sls-play does not canonicalise host names); its block is not applied`);
+        return false;
+      }
+      const value = args[++i];
+      if (value === undefined) {
+        warn(line, `Match ${criterion} needs an argument; its block is not applied`);
+        return false;
+      }
+      let matched: boolean;
+      switch (criterion) {
+        case 'host':
+          matched = matchPatternList(currentHost(), value);
+          break;
+        case 'originalhost':
+          matched = matchPatternList(lower, value);
+          break;
+        case 'user':
+          matched = matchPatternList(context.user ?? setting('user') ?? context.localUser, value);
+          break;
+        case 'localuser':
+          matched = matchPatternList(context.localUser, value);
+          break;
+        default:
+          warn(line, `Match ${criterion} is not supported${criterion === 'exec' ? ' (sls-play never runs commands from an ssh config)' : ''}; its block is not applied`);
+          return false;
+      }
+      result &&= negated ? !matched : matched;
+    }
+    return result;
+  };
+
+  const evaluate = (lines: readonly ConfigLine[], startActive: boolean, neverMatch: boolean, depth: number): void => {
+    let active = startActive;
+    for (const line of lines) {
+      switch (line.keyword) {
+        case 'host':
+          active = !neverMatch && matchHostLine(original, line.args);
+          continue;
+        case 'match':
+          active = !neverMatch && matchLine(line);
+          continue;
+        case 'include': {
+          if (depth >= MAX_INCLUDE_DEPTH) {
+            warn(line, `Include nested deeper than ${MAX_INCLUDE_DEPTH}; not read`);
+            continue;
+          }
+          const outer = active;
+          for (const arg of line.args) {
+            for (const file of globPaths(includePath(arg, context.home))) {
+              // an Include in a block that does not apply reads the file with nothing matching
+              evaluate(readConfigFile(file), outer, neverMatch || !outer, depth + 1);
+            }
+          }
+          active = outer;
+          continue;
+        }
+      }
+      if (!active) continue;
+      if (line.keyword === 'identityfile') {
+        if (line.args[0] !== undefined) state.identityFiles.push(line.args[0]);
+      } else if (SINGLE.has(line.keyword) && !state.settings.has(line.keyword) && line.args.length > 0) {
+        state.settings.set(line.keyword, line.args);
+      }
+    }
+  };
+  evaluate(config.lines, true, false, 0);
+
+  const hostNameRaw = setting('hostname');
+  const hostName = hostNameRaw === undefined ? undefined : expandHostName(hostNameRaw, lower);
+  const user = setting('user');
+  const portRaw = setting('port');
+  const port = portRaw !== undefined && /^\d+$/.test(portRaw) ? Number(portRaw) : undefined;
+  const timeout = setting('connecttimeout');
+  const strict = setting('stricthostkeychecking');
+  const tokenWarn = (what: string) => (token: string) => {
+    const text = `${what}: token ${token} is not supported; it is left as written`;
+    if (!state.warnings.includes(text)) state.warnings.push(text);
+  };
+  let uid: number | undefined;
+  try {
+    uid = userInfo().uid;
+  } catch {
+    uid = undefined;
+  }
+  const tokens = {
+    home: context.home,
+    localUser: context.localUser,
+    host: hostName ?? lower,
+    originalHost: original,
+    port: context.port ?? port ?? 22,
+    remoteUser: context.user ?? user ?? context.localUser,
+    uid,
+  };
+  const path = (value: string, what: string) => expandTilde(expandTokens(value, tokens, tokenWarn(what)), context.home);
   return {
-    hostName: hostName === undefined ? undefined : hostName.replace(/%h/g, host),
+    hostName,
     user,
-    port: port !== undefined && /^\d+$/.test(port) ? Number(port) : undefined,
-    identityFiles: all(computed.identityfile)
-      .filter((file) => file.toLowerCase() !== 'none')
-      .map((file) => expandPath(file, tokens)),
-    proxyJump: first(computed.proxyjump),
+    port,
+    identityFiles: state.identityFiles.filter((file) => file.toLowerCase() !== 'none').map((file) => path(file, 'IdentityFile')),
+    proxyJump: setting('proxyjump'),
     hostKeyChecking: strict === undefined ? undefined : hostKeyCheckingFrom(strict),
-    userKnownHostsFiles: all(computed.userknownhostsfile)
-      .flatMap((value) => value.split(/\s+/))
+    userKnownHostsFiles: (state.settings.get('userknownhostsfile') ?? [])
       .filter((file) => file !== '' && file.toLowerCase() !== 'none')
-      .map((file) => expandPath(file, tokens)),
+      .map((file) => path(file, 'UserKnownHostsFile')),
     connectTimeoutMs: timeout !== undefined && /^\d+$/.test(timeout) ? Number(timeout) * 1000 : undefined,
+    ...(state.warnings.length ? { warnings: state.warnings } : {}),
   };
 }
 

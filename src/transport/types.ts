@@ -41,7 +41,10 @@ export interface ConnectOptions {
   privateKeyPassphrase?: string;
   password?: string;
   knownHostsFile: string;
+  /** More known_hosts files checked too (a UserKnownHostsFile naming several); new keys go to knownHostsFile. */
+  extraKnownHostsFiles?: string[];
   hostKeyChecking: HostKeyChecking;
+  /** 0: no timeout (ssh's ConnectTimeout 0). */
   connectTimeoutMs: number;
   commandTimeoutMs?: number;
   become?: BecomeSettings;

@@ -122,7 +122,8 @@ test('bad variables are exit 5 before any host is touched, naming the variable a
     runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', ...args], { env });
   const cases: Array<[Promise<CliRun>, RegExp]> = [
     [run([], { SLS_API_KEY: `${KEY}\r\n` }), /SLS_API_KEY contains U\+000D carriage return at character 30 of 31/],
-    [run(['-e', '{"sls_api_key": {"__ansible_vault": "$ANSIBLE_VAULT;1.1;AES256"}}']), /sls_api_key is a mapping, not text \(an inline !vault value/],
+    // a vaulted value (as -e JSON spells one) without a vault password
+    [run(['-e', '{"sls_api_key": {"__ansible_vault": "$ANSIBLE_VAULT;1.1;AES256"}}']), /variable sls_api_key: vault-encrypted and no vault password was given; give the password with --vault-password-file/],
     [run(['-e', '{"sls_mcs_url": ["https://a.example.com"]}']), /sls_mcs_url is a list, not text/],
     [run(['-e', `{"sls_exec_prefix": "docker exec 'sls"}`]), /sls_exec_prefix "docker exec 'sls" is not valid shell words: it has an unbalanced ' or " quote/],
     [run(['-e', 'sls_config_path=etc/sophos/rd.yaml']), /sls_config_path "etc\/sophos\/rd\.yaml" is not an absolute path/],

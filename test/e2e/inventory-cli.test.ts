@@ -67,6 +67,16 @@ test('inventory --graph equals ansible-inventory --graph (directory and INI with
   }
 });
 
+test('templated variables: --list and --host print them unrendered, exactly as ansible-inventory does', { skip: skipAnsible }, async () => {
+  const templated = fixture('templated');
+  const { ours, theirs } = await bothLists(templated);
+  assert.deepEqual(ours, theirs);
+  const [host, theirHost] = await Promise.all([runCli(['inventory', templated, '--host', 'db-01']), ansibleCommand('ansible-inventory', ['-i', templated, '--host', 'db-01'])]);
+  assert.equal(host.code, 0, host.stderr);
+  assert.equal(host.stdout.trim(), theirHost.trim());
+  assert.match(host.stdout, /"ansible_host": "\{\{ inventory_hostname \}\}\.db\.internal"/);
+});
+
 test('inventory/prod, the README example, is read the same by ansible-inventory', { skip: skipAnsible }, async () => {
   const prod = join(REPO, 'inventory', 'prod');
   const { ours, theirs } = await bothLists(prod);

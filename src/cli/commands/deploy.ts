@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { fileURLToPath } from 'node:url';
 import { loadPlaybook, PlaybookLoadError } from '../../playbook/load.ts';
 import type { Playbook } from '../../playbook/types.ts';
 import type { RunReport } from '../../runner/types.ts';
@@ -7,14 +8,16 @@ import { CliError, EXIT } from '../errors.ts';
 import { execute, validateTargets } from '../execute.ts';
 import { positiveNumber } from '../numbers.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
+import { printListHosts } from '../list-hosts.ts';
 import { loadTargets } from '../targets.ts';
 import { listTasks, tagList } from '../list-tasks.ts';
 import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
 
-export const DEFAULT_PLAYBOOK = 'playbooks/sls-central.ts';
+/** The bundled playbook, found from the package itself so `deploy` works from any directory. */
+export const DEFAULT_PLAYBOOK = fileURLToPath(new URL('../../../playbooks/sls-central.ts', import.meta.url));
 
 interface DeployOptions extends RunCliOptions, CentralCliOptions {
-  playbook: string;
+  playbook?: string;
   check?: boolean;
   diff?: boolean;
   serial?: string;
@@ -40,8 +43,8 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
     program
       .command('deploy')
       .description('converge hosts with a playbook (default: turn on SLS alert export to Sophos Central)')
-      .argument('<inventory>', 'inventory file or directory')
-      .option('-p, --playbook <file>', 'TypeScript playbook', DEFAULT_PLAYBOOK)
+      .argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)')
+      .option('-p, --playbook <file>', 'TypeScript playbook (default: the bundled playbooks/sls-central.ts)')
       .option('-C, --check', 'dry run: read hosts, change nothing, report what would change')
       .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
       .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
@@ -49,7 +52,7 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       .option('--tags <tags>', 'run only tasks with one of these tags (comma-separated, repeatable)', collect, [])
       .option('--skip-tags <tags>', 'skip tasks with any of these tags (comma-separated, repeatable)', collect, [])
       .option('--list-tasks', 'list the tasks and handlers the run would go through, then stop (nothing is contacted)'),
-  ), true).action(async (inventory: string, options: DeployOptions) => {
+  ), true).action(async (inventory: string | undefined, options: DeployOptions) => {
     let serial;
     try {
       serial = options.serial ? parseSerial(options.serial) : undefined;
@@ -60,11 +63,13 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       options.maxFailPercentage === undefined
         ? undefined
         : positiveNumber(options.maxFailPercentage, '--max-fail-percentage', { allowZero: true });
-    const targets = await loadTargets(inventory, options.limit, options.extraVars);
-    const playbook = await readPlaybook(options.playbook);
+    const targets = await loadTargets(inventory, options.limit, options.extraVars, undefined, options);
+    if (options.listHosts) return done(printListHosts(targets));
+    const playbookFile = options.playbook ?? DEFAULT_PLAYBOOK;
+    const playbook = await readPlaybook(playbookFile);
     const filter = { tags: tagList(options.tags), skipTags: tagList(options.skipTags) };
     if (options.listTasks) {
-      process.stdout.write(listTasks(options.playbook, playbook, targets, filter));
+      process.stdout.write(listTasks(options.playbook ?? 'playbooks/sls-central.ts', playbook, targets, filter));
       done(EXIT.ok);
       return;
     }

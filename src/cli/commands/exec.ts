@@ -3,6 +3,7 @@ import { adhocPlaybook } from '../../playbook/adhoc.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { execute } from '../execute.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
+import { printListHosts } from '../list-hosts.ts';
 import { loadTargets } from '../targets.ts';
 
 export function registerExec(program: Command, done: (code: number) => void): void {
@@ -16,7 +17,8 @@ export function registerExec(program: Command, done: (code: number) => void): vo
   ).action(async (inventory: string, pattern: string, words: string[], options: RunCliOptions) => {
     const command = words.join(' ');
     if (!command.trim()) throw new CliError('exec: no command given; put it after --, e.g. -- uptime', EXIT.badOptions);
-    const targets = await loadTargets(inventory, pattern, options.extraVars, options.limit);
+    const targets = await loadTargets(inventory, pattern, options.extraVars, options.limit, options);
+    if (options.listHosts) return done(printListHosts(targets));
     done(await execute(adhocPlaybook(command), targets, options, { check: false, diff: false }));
   });
 }

@@ -4,6 +4,7 @@ import { CliError, EXIT } from '../errors.ts';
 import { adhocTask } from '../adhoc-modules.ts';
 import { execute } from '../execute.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
+import { printListHosts } from '../list-hosts.ts';
 import { loadTargets } from '../targets.ts';
 
 interface RunOptions extends RunCliOptions {
@@ -30,7 +31,8 @@ export function registerRun(program: Command, done: (code: number) => void): voi
     } catch (error) {
       throw new CliError(`run: ${(error as Error).message}`, EXIT.badOptions);
     }
-    const targets = await loadTargets(inventory, pattern, options.extraVars, options.limit);
+    const targets = await loadTargets(inventory, pattern, options.extraVars, options.limit, options);
+    if (options.listHosts) return done(printListHosts(targets));
     const adhoc = playbook({ name: `ad hoc ${module}`, tasks: [task] });
     done(await execute(adhoc, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff) }));
   });

@@ -6,6 +6,7 @@ import { statusPlaybook, testAlertPlaybook } from '../../sls/read-playbooks.ts';
 import { driftCheck } from '../drift.ts';
 import { execute, validateTargets } from '../execute.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
+import { printListHosts } from '../list-hosts.ts';
 import { loadTargets } from '../targets.ts';
 import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
 
@@ -18,13 +19,17 @@ function register(
   epilogue?: (report: RunReport) => string,
   withDriftOption = false,
 ): void {
-  const command = addCentralOptions(addRunOptions(program.command(name).description(description).argument('<inventory>', 'inventory file or directory')), name === 'test-alert');
+  const command = addCentralOptions(
+    addRunOptions(program.command(name).description(description).argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)')),
+    name === 'test-alert',
+  );
   if (withDriftOption) {
     command.option('--fail-on-drift', 'exit 2 when a host is not compliant (sensor too old, no certificates, no or wrong mcs output, service not active)');
   }
   command.action(
-    async (inventory: string, options: RunCliOptions & CentralCliOptions & { failOnDrift?: boolean }) => {
-      const targets = await loadTargets(inventory, options.limit, options.extraVars);
+    async (inventory: string | undefined, options: RunCliOptions & CentralCliOptions & { failOnDrift?: boolean }) => {
+      const targets = await loadTargets(inventory, options.limit, options.extraVars, undefined, options);
+      if (options.listHosts) return done(printListHosts(targets));
       if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
       const central = await prepareCentral(options, name === 'status' ? 'status' : 'wait');
       const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));

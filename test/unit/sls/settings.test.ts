@@ -58,7 +58,7 @@ test('a Secret value is taken as its text', () => {
 
 test('an undecrypted inline !vault key (a mapping) is refused, never written as [object Object]', () => {
   const vaulted = { __ansible_vault: '$ANSIBLE_VAULT;1.1;AES256\n3136...' };
-  rejects(() => slsSettings({ ...BASE, sls_api_key: vaulted }), /^sls_api_key is a mapping, not text \(an inline !vault value sls-play cannot decrypt yet/);
+  rejects(() => slsSettings({ ...BASE, sls_api_key: vaulted }), /^sls_api_key is a mapping, not text \(an inline !vault value that was not decrypted: give the vault password/);
 });
 
 test('a variable of the wrong type is refused, naming the variable and its type', () => {

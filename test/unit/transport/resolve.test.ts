@@ -129,3 +129,33 @@ describe('resolveConnectOptions', () => {
     assert.equal(options.address, 'web-01');
   });
 });
+
+describe('ssh config details as ssh has them', () => {
+  test('every UserKnownHostsFile file is checked, new keys going to the first; ConnectTimeout 0 is no timeout; %r is the user used', () => {
+    const file = join(dir, 'config-multi');
+    writeFileSync(file, 'Host multi\n  UserKnownHostsFile ~/kh1 /etc/kh2\n  ConnectTimeout 0\n  IdentityFile ~/.ssh/id_%r\n');
+    const options = resolveConnectOptions('multi', { ansible_user: 'deploy' }, { ...settings, sshConfigFile: file });
+    assert.equal(options.knownHostsFile, '/home/me/kh1');
+    assert.deepEqual(options.extraKnownHostsFiles, ['/etc/kh2']);
+    assert.equal(options.connectTimeoutMs, 0);
+    assert.deepEqual(options.privateKeyFiles, ['/home/me/.ssh/id_deploy']);
+  });
+
+  test('ssh_args from ansible.cfg (ansible_ssh_args) come first, as on ansible\'s ssh command line; its connection sharing is not warned about', () => {
+    const options = resolveConnectOptions(
+      'plain',
+      { ansible_ssh_args: '-C -o ControlMaster=auto -o ControlPersist=60s -o ConnectTimeout=3', ansible_ssh_common_args: '-o ConnectTimeout=9' },
+      settings,
+    );
+    assert.equal(options.connectTimeoutMs, 3000);
+    assert.deepEqual(options.warnings, []);
+  });
+
+  test('a Match criterion sls-play cannot evaluate is a warning naming the config line', () => {
+    const file = join(dir, 'config-match');
+    writeFileSync(file, 'Match exec "true"\n  User never\n');
+    const options = resolveConnectOptions('plain', {}, { ...settings, sshConfigFile: file });
+    assert.equal(options.user, 'me');
+    assert.deepEqual(options.warnings, [`ssh config ${file}:1: Match exec is not supported (sls-play never runs commands from an ssh config); its block is not applied`]);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * ansible.cfg and ANSIBLE_* applied to a command before it runs: a setting fills what the
+ * command line left at its default (the command line wins), the per-host ones (remote_user,
+ * private_key_file, become, become_user, ssh_args) become the lowest-precedence variables
+ * (inventory variables win, as in Ansible), and host_key_checking = False is honoured but said
+ * out loud on every run.
+ */
+import { homedir } from 'node:os';
+import type { Command } from 'commander';
+import { AnsibleCfgError, findAnsibleCfg, readAnsibleCfg } from '../config/ansible-cfg.ts';
+import { ansibleSettings, AnsibleSettingError, type AnsibleSettings } from '../config/ansible-settings.ts';
+import type { Vars } from '../inventory/types.ts';
+import { CliError, EXIT } from './errors.ts';
+
+export function loadAnsibleSettings(env: Record<string, string | undefined> = process.env): AnsibleSettings {
+  try {
+    const file = findAnsibleCfg({ env });
+    return ansibleSettings(file ? readAnsibleCfg(file) : undefined, env, homedir());
+  } catch (error) {
+    if (error instanceof AnsibleCfgError || error instanceof AnsibleSettingError) throw new CliError(error.message, EXIT.badOptions);
+    throw error;
+  }
+}
+
+/** The variables the settings stand for, below every inventory variable. */
+export function ansibleDefaultVars(settings: AnsibleSettings | undefined): Vars {
+  const vars: Vars = {};
+  if (!settings) return vars;
+  if (settings.remoteUser !== undefined) vars.ansible_user = settings.remoteUser;
+  if (settings.privateKeyFile !== undefined) vars.ansible_ssh_private_key_file = settings.privateKeyFile;
+  if (settings.become !== undefined) vars.ansible_become = settings.become;
+  if (settings.becomeUser !== undefined) vars.ansible_become_user = settings.becomeUser;
+  if (settings.sshArgs !== undefined) vars.ansible_ssh_args = settings.sshArgs;
+  return vars;
+}
+
+/** The inventory ansible.cfg names, when the command line names none (exit 5 when neither does). */
+export function inventoryFromSettings(given: string | undefined, settings: AnsibleSettings | undefined): string {
+  if (given !== undefined) return given;
+  const [first, ...rest] = settings?.inventory ?? [];
+  if (first === undefined) {
+    throw new CliError('no inventory given: name one (sls-play deploy inventory/prod), or set inventory in ansible.cfg [defaults] or ANSIBLE_INVENTORY', EXIT.badOptions);
+  }
+  if (rest.length) process.stderr.write(`warning: ${settings!.origin.inventory}: only the first inventory (${first}) is read; sls-play reads one inventory source\n`);
+  return first;
+}
+
+/** The environment variables the vault reads, as ansible.cfg and the environment set them. */
+export function vaultEnv(settings: AnsibleSettings | undefined): Record<string, string | undefined> {
+  return {
+    ANSIBLE_VAULT_PASSWORD_FILE: settings?.vaultPasswordFile,
+    ANSIBLE_VAULT_IDENTITY_LIST: settings?.vaultIdentityList?.join(','),
+  };
+}
+
+function fromCommandLine(command: Command, option: string): boolean {
+  const source = command.getOptionValueSource(option);
+  return source !== undefined && source !== 'default';
+}
+
+/** A preAction hook: `command.opts().ansible` gets the settings; defaults are filled in. */
+export function applyAnsibleConfig(command: Command): void {
+  const settings = loadAnsibleSettings();
+  command.setOptionValue('ansible', settings);
+  const has = (name: string) => command.options.some((o) => o.attributeName() === name);
+  if (settings.forks !== undefined && has('forks') && !fromCommandLine(command, 'forks')) {
+    command.setOptionValueWithSource('forks', String(settings.forks), 'config');
+  }
+  if (settings.timeout !== undefined && has('connectTimeout') && !fromCommandLine(command, 'connectTimeout')) {
+    command.setOptionValueWithSource('connectTimeout', String(settings.timeout), 'config');
+  }
+  if (settings.hostKeyChecking === false && has('hostKeyChecking') && command.getOptionValue('hostKeyChecking') === undefined) {
+    command.setOptionValueWithSource('hostKeyChecking', 'off', 'config');
+    process.stderr.write(
+      `warning: host key checking is off (host_key_checking=False from ${settings.origin.hostKeyChecking}): any server answering at a host's address is trusted; use --host-key-checking accept-new instead\n`,
+    );
+  }
+}

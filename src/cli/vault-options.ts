@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { loadVaultKeyring, VaultError, VaultKeyring, VaultPasswordError } from '../inventory/vault/index.ts';
+import type { AnsibleSettings } from '../config/ansible-settings.ts';
+import { vaultEnv } from './ansible-config.ts';
+import { CliError, EXIT } from './errors.ts';
+import { promptSecret } from './prompt.ts';
+
+/** Ansible's vault options, on every command that reads an inventory. */
+export interface VaultCliOptions {
+  ansible?: AnsibleSettings;
+  vaultId?: string[];
+  vaultPasswordFile?: string[];
+  askVaultPass?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function addVaultOptions(command: Command): Command {
+  return command
+    .option('--vault-id <[label@]source>', 'vault password: a file, an executable printing it, or "prompt" (repeatable)', collect)
+    .option('--vault-password-file <file>', 'vault password file, or an executable printing the password (repeatable)', collect)
+    .option('-J, --ask-vault-pass', 'prompt for the vault password');
+}
+
+/** The vault passwords of a run, read before any inventory file (exit 5 when one cannot be had). */
+export async function vaultKeyring(options: VaultCliOptions): Promise<VaultKeyring> {
+  try {
+    return await loadVaultKeyring(
+      {
+        vaultIds: options.vaultId,
+        vaultPasswordFiles: options.vaultPasswordFile,
+        askVaultPass: options.askVaultPass,
+        env: options.ansible ? vaultEnv(options.ansible) : process.env,
+      },
+      promptSecret,
+    );
+  } catch (error) {
+    if (error instanceof VaultPasswordError) throw new CliError(error.message, EXIT.badOptions);
+    throw error;
+  }
+}
+
+/** A vault that could not be opened: a missing or wrong password is a usage mistake (5), a damaged vault unparseable (4). */
+export function vaultCliError(error: VaultError): CliError {
+  return new CliError(error.message, error.reason === 'damaged' ? EXIT.parseError : EXIT.badOptions);
+}
