@@ -177,14 +177,14 @@ test('package applies through the detected manager, non-interactively, and check
 });
 
 // --- packageFact's script against fake dnf / yum / zypper / rpm (no real package manager runs) ---
-import { mkdtempSync, symlinkSync, writeFileSync as writeFile, chmodSync as chmod, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync, symlinkSync, writeFileSync as writeFile, chmodSync as chmod, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function fakeBin(managers: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'sls-fake-pm-'));
   // only the tools the script needs, so this machine's own apt-get is not on PATH
-  for (const tool of ['sed', 'awk', 'tail', 'head', 'cat']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(dir, tool));
+  for (const tool of ['sed', 'awk', 'tail', 'head', 'cat', 'date', 'sleep']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(dir, tool));
   for (const [name, body] of Object.entries(managers)) {
     writeFile(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmod(join(dir, name), 0o755);
@@ -230,5 +230,17 @@ test('packageFact with dnf, yum and zypper: installed from rpm -q, candidate fro
     assert.deepEqual(ask(apt, 'old'), { manager: 'apt', installed: null, candidate: '1.24.0-3' }, 'config files left is not installed');
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('waitScript asks nc -z when the host has it (for the address given), else reads /proc/net/tcp', () => {
+  const dir = fakeBin({ nc: `echo "$@" >> "\${0%/nc}/nc.log"; [ "$5" = 4242 ]` });
+  try {
+    const spec = { port: 4242, host: '10.1.2.3', state: 'present' as const, timeout: 0, age: 0 };
+    const out = execFileSync('/bin/sh', ['-c', waitScript(spec)], { encoding: 'utf8', env: { PATH: dir } });
+    assert.deepEqual(waitOutcome(spec, out, 0), { ok: true, seen: ['port 4242 listening on 10.1.2.3'], missing: [] });
+    assert.equal(readFileSync(join(dir, 'nc.log'), 'utf8'), '-z -w 1 10.1.2.3 4242\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
