@@ -81,6 +81,15 @@ export interface LineEditSpec {
  * new text always ends with a newline after a line was added.
  */
 export function lineEdit(text: string | null, spec: LineEditSpec, path: string): TextEdit {
+  try {
+    return editLines(text, spec, path);
+  } catch (error) {
+    if (error instanceof SyntaxError) return { ok: false, message: `lineInFile ${path}: ${error.message}: fix regexp, insertAfter or insertBefore (JavaScript regular expression syntax)` };
+    throw error;
+  }
+}
+
+function editLines(text: string | null, spec: LineEditSpec, path: string): TextEdit {
   const { lines, trailingNewline } = splitLines(text ?? '');
   const re = spec.regexp === undefined ? undefined : regex(spec.regexp);
   if (spec.state === 'absent') {

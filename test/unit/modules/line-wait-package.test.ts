@@ -41,6 +41,8 @@ test('lineEdit: absent removes every line matching regexp or equal to line', () 
   assert.equal(edit('a\nb\na\n', { state: 'absent', line: 'a' }), 'b\n');
   assert.equal(edit('b\n', { state: 'absent', line: 'a' }), 'b\n');
   assert.equal(lineEdit('a\n', { state: 'absent' }, '/etc/x').ok, false);
+  const bad = lineEdit('a\n', { state: 'present', line: 'b', regexp: '^(a' }, '/etc/x');
+  assert.ok(!bad.ok && /lineInFile \/etc\/x: Invalid regular expression: .*: fix regexp/.test(bad.message), JSON.stringify(bad));
   assert.equal(lineEdit('a\n', { state: 'present', line: 'x\ny' }, '/etc/x').ok, false);
 });
 
