@@ -15,3 +15,8 @@ export { service, type ServiceParams } from './modules/service.ts';
 export { assert, type AssertParams, type Verdict } from './modules/assert.ts';
 export { secret, Secret } from './secrets/secret.ts';
 export { registerSecret } from './report/secrets.ts';
+// lineInFile, waitFor, package (`package` is a reserved word in strict code: import it as
+// `import { package as pkg } from 'sls-play'`, or use the `pkg` alias).
+export { lineInFile, lineEdit, type LineInFileParams } from './modules/line-in-file.ts';
+export { waitFor, type WaitForParams } from './modules/wait-for.ts';
+export { package, packageTask as pkg, packageFact, comparePackageVersions, type PackageParams, type PackageState, type PackageManager } from './modules/package.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { shellQuote } from '../playbook/quote.ts';
 import { isSecret, type Secret } from '../secrets/secret.ts';
 import { planFailed, planOk, resolve, task } from '../tasks/task.ts';
-import type { Applied, ApplyContext, Param, Plan, PlanContext, Task, TaskOptions } from '../tasks/types.ts';
+import type { Applied, ApplyContext, Host, Param, Plan, PlanContext, Task, TaskOptions } from '../tasks/types.ts';
 import { octal, parseMode, pathFact, type PathState } from './path-fact.ts';
 
 export interface FileParams extends TaskOptions {
@@ -29,8 +29,12 @@ export function file(params: FileParams): Task {
   return task(params, {
     module: 'file',
     defaultName: `file ${typeof params.path === 'string' ? params.path : ''}`.trim(),
-    facts: (host) => ({ path: pathFact(pathOf(host)) }),
+    facts: (host) => {
+      maskSecretContent(params, host);
+      return { path: pathFact(pathOf(host)) };
+    },
     async plan(ctx) {
+      maskSecretContent(params, ctx);
       const path = pathOf(ctx);
       if (!path.startsWith('/')) return planFailed(`path "${path}" is not absolute: give the full path, e.g. /etc/motd`);
       const { path: state } = await ctx.gather({ path: pathFact(path) });
@@ -41,10 +45,19 @@ export function file(params: FileParams): Task {
       const group = resolve(params.group, ctx);
       if (want === 'directory') return planDirectory(path, state, mode, owner, group);
       const content = contentOf(params, ctx);
-      if (isSecret(content)) ctx.registerSecret(content);
       return planPresent(path, state, { mode, owner, group, backup: params.backup ?? false, content });
     },
   });
+}
+
+/**
+ * A secret content, once written, comes back in every later read of the file (the facts, shown
+ * by -v): it is masked before the host is first read, and again before the plan reads it.
+ */
+function maskSecretContent(params: FileParams, host: Host): void {
+  if (params.content === undefined) return;
+  const content = resolve(params.content, host);
+  if (isSecret(content)) host.registerSecret?.(content);
 }
 
 function contentOf(params: FileParams, ctx: PlanContext): string | Secret | undefined {

@@ -95,7 +95,7 @@ export function service(params: ServiceParams): Task {
           for (const step of steps) {
             try {
               const result = await actx.exec(serviceScript(unit, step.action, step.wait));
-              if (result.code !== 0) return { failed: `${unit} did not come up after ${step.words} (${startFailureReason(result.stdout + result.stderr)})` };
+              if (result.code !== 0) return { failed: `${unit} did not come up after ${step.words} (${startFailureReason(result.stdout + result.stderr)}); \`journalctl -u ${unit}\` has the rest` };
             } catch (error) {
               // A hung start is a failed start: name the command the user knows.
               if (error instanceof CommandTimeoutError) return { failed: `\`${step.action}\` did not finish within the --timeout of ${error.timeoutMs / 1000} s` };

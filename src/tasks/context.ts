@@ -34,7 +34,7 @@ export class HostSession {
   ) {}
 
   get host(): Host {
-    return { name: this.name, vars: this.vars, facts: this.facts, check: this.settings.check };
+    return { name: this.name, vars: this.vars, facts: this.facts, check: this.settings.check, registerSecret: (value) => this.redactor.register(value) };
   }
 
   private async exec(command: string, options: ExecOptions, become: boolean | undefined): Promise<ExecResult> {

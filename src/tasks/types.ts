@@ -14,6 +14,12 @@ export interface Host<F = Record<string, unknown>> {
   readonly facts: F;
   /** `--check`: the run reports what would change and changes nothing. */
   readonly check: boolean;
+  /**
+   * Masks a value in every output of the run from now on. A task's `facts(host)` runs before the
+   * host is first read: a secret the task writes is registered there, so reading the file back
+   * (the facts, shown by -v) cannot print it.
+   */
+  registerSecret?(value: string | Secret): void;
 }
 
 /** A task parameter: a value, or a function of the host that gives it (like `{{ }}` in Ansible). */

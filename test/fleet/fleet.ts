@@ -11,6 +11,7 @@ import { newKeyPair, writePrivateKey } from './keys.ts';
 import { makeHostDirs, simHost, writeSophosDir } from './layout.ts';
 import { checkMachine, checkNames } from './preflight.ts';
 import { boot } from './sim/service.mjs';
+import { bootDemo } from './sim/demo-unit.mjs';
 import { hostAddress, releaseSubnet, reserveSubnet } from './subnet.ts';
 import type { Delivery, Fleet, FleetHost, FleetOptions, HostProfile } from './types.ts';
 import { writeSystemTools } from './wrappers.ts';
@@ -72,6 +73,7 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
         throw new Error(`fleet host ${profile.name}: cannot populate /etc/sophos (${(e as Error).message}); diskFullBytes must leave room for the certificates and config`);
       }
       await boot(paths, sim);
+      if (profile.demo) bootDemo(paths, profile.demo);
       const spec = { name: profile.name, address: hostAddress(subnet, i), port, root, systemTools, authorizedKeys };
       hosts.push(new SimulatedHost(profile, spec, paths));
     }

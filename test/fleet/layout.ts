@@ -35,6 +35,7 @@ export function simHost(profile: HostProfile, inbox: string): SimHost {
     slowRestartMs: profile.slowRestartMs ?? 0,
     testAlertHangs: profile.testAlertHangs ?? false,
     inbox,
+    ...(profile.demo ? { demo: profile.demo } : {}),
   };
 }
 
@@ -73,6 +74,10 @@ export function makeHostDirs(root: string, profile: HostProfile, host: SimHost):
   const containerised = host.installed && host.deployment === 'container';
   writePairs(paths.sophosCerts, profile.containerCertPairs ?? (containerised ? [1, 2] : []));
   writeFileSync(join(paths.state, 'host.json'), JSON.stringify(host, null, 2));
+  if (profile.packages) {
+    const packages = { installed: profile.packages.installed ?? {}, available: profile.packages.available ?? {} };
+    writeFileSync(join(paths.state, 'packages.json'), JSON.stringify(packages, null, 2));
+  }
   writeWrapper(join(root, 'bin'), 'docker', 'docker.mjs');
   if (host.installed && host.deployment === 'package') writeWrapper(join(root, 'bin'), 'sophoslinuxsensor', 'sensor.mjs');
   if (containerised) writeWrapper(join(paths.state, 'container-bin'), 'sophoslinuxsensor', 'sensor.mjs');

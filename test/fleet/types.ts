@@ -30,6 +30,10 @@ export interface HostProfile {
   down?: boolean;
   /** /etc/sophos is a tmpfs of this many bytes, pre-populated like the others */
   diskFullBytes?: number;
+  /** a second systemd unit, `demo.service` (config /etc/sophos/demo.conf), in this state at start */
+  demo?: 'active' | 'inactive';
+  /** simulated apt packages: installed name → version, and what the repositories offer */
+  packages?: { installed?: Record<string, string>; available?: Record<string, string> };
   /** inventory groups besides `sensors` */
   groups?: string[];
   /** extra inventory variables for this host */

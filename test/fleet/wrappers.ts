@@ -21,4 +21,7 @@ export function writeSystemTools(dir: string): void {
   writeWrapper(dir, 'systemctl', 'systemctl.mjs');
   writeWrapper(dir, 'journalctl', 'journalctl.mjs');
   writeWrapper(dir, 'dpkg-query', 'dpkg-query.mjs');
+  // the real apt-get/apt-cache must never run on a host: they would change this machine's packages
+  writeWrapper(dir, 'apt-get', 'apt-get.mjs');
+  writeWrapper(dir, 'apt-cache', 'apt-cache.mjs');
 }

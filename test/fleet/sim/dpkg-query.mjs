@@ -1,8 +1,11 @@
-// `dpkg-query`: knows one package, the sensor, when it is installed as a package.
+// `dpkg-query -W|-s`: the sensor when it is installed as a package, and the host's other simulated
+// packages (packages.mjs).
 import { insidePaths, readHost } from './host.mjs';
+import { readPackages } from './packages.mjs';
 
-const host = readHost(insidePaths());
-const PACKAGE = 'sophoslinuxsensor';
+const paths = insidePaths();
+const host = readHost(paths);
+const installed = readPackages(paths, host).installed;
 const args = process.argv.slice(2);
 let format = '${Package}\t${Version}\n';
 let mode = null;
@@ -16,10 +19,10 @@ for (let i = 0; i < args.length; i++) {
   else if (a.startsWith('--showformat=')) format = a.slice('--showformat='.length);
   else names.push(a);
 }
-const known = host.installed && host.deployment === 'package';
 let rc = 0;
 for (const name of names) {
-  if (name !== PACKAGE || !known) {
+  const version = installed[name];
+  if (version === undefined) {
     process.stderr.write(mode === 'status'
       ? `dpkg-query: package '${name}' is not installed and no information is available\n`
       : `dpkg-query: no packages found matching ${name}\n`);
@@ -27,10 +30,10 @@ for (const name of names) {
     continue;
   }
   if (mode === 'status') {
-    process.stdout.write(`Package: ${PACKAGE}\nStatus: install ok installed\nVersion: ${host.version}\n`);
+    process.stdout.write(`Package: ${name}\nStatus: install ok installed\nVersion: ${version}\n`);
     continue;
   }
-  const fields = { Package: PACKAGE, Version: host.version, Status: 'install ok installed', 'db:Status-Abbrev': 'ii ', Architecture: 'amd64' };
+  const fields = { Package: name, Version: version, Status: 'install ok installed', 'db:Status-Abbrev': 'ii ', Architecture: 'amd64' };
   process.stdout.write(format.replace(/\$\{([^}]+)\}/g, (_, f) => fields[f] ?? '').replace(/\\n/g, '\n').replace(/\\t/g, '\t'));
 }
 if (mode === null) {

@@ -15,6 +15,8 @@ export interface SimHost {
   slowRestartMs: number;
   testAlertHangs: boolean;
   inbox: string;
+  /** demo.service's state at boot; absent: no such unit */
+  demo?: 'active' | 'inactive';
 }
 export const CONFIG_NAME: string;
 export function insidePaths(): HostPaths;

@@ -9,9 +9,9 @@ export function journalFile(paths) {
   return join(paths.state, 'journal.jsonl');
 }
 
-/** Appends one entry; `ident`/`pid` say who logged it (the daemon or systemd[1]). */
-export function log(paths, ident, pid, msg) {
-  const entry = { t: Date.now(), ident, pid, unit: UNIT, msg };
+/** Appends one entry; `ident`/`pid` say who logged it (the daemon or systemd[1]); `unit` whose journal it is. */
+export function log(paths, ident, pid, msg, unit = UNIT) {
+  const entry = { t: Date.now(), ident, pid, unit, msg };
   // one write per line: O_APPEND keeps concurrent writers from interleaving
   appendFileSync(journalFile(paths), JSON.stringify(entry) + '\n');
 }

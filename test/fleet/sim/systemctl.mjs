@@ -3,6 +3,7 @@
 import { insidePaths, readHost } from './host.mjs';
 import { UNIT } from './journal.mjs';
 import { readService, restart, start, stop } from './service.mjs';
+import { DEMO_UNIT, enableDemo, readDemo, reloadDemo, restartDemo, startDemo, stopDemo } from './demo-unit.mjs';
 
 const paths = insidePaths();
 const host = readHost(paths);
@@ -76,7 +77,32 @@ async function transition(action) {
   return 1;
 }
 
+/** `demo.service`, on hosts whose profile has one (see demo-unit.mjs). */
+function demo() {
+  const d = readDemo(paths);
+  const fail = (action) => {
+    err(`Job for ${DEMO_UNIT} failed because the control process exited with error code.\nSee "systemctl status ${DEMO_UNIT}" and "journalctl -xeu ${DEMO_UNIT}" for details.\n`);
+    return 1;
+  };
+  switch (verb) {
+    case 'is-active': if (!quiet) out(`${d.state}\n`); return d.state === 'active' ? 0 : 3;
+    case 'is-failed': if (!quiet) out(`${d.state}\n`); return d.state === 'failed' ? 0 : 1;
+    case 'is-enabled': if (!quiet) out(`${d.enabled ? 'enabled' : 'disabled'}\n`); return d.enabled ? 0 : 1;
+    case 'enable': case 'disable': enableDemo(paths, verb === 'enable'); return 0;
+    case 'start': return startDemo(paths).length ? fail() : 0;
+    case 'stop': stopDemo(paths); return 0;
+    case 'restart': case 'try-restart': case 'reload-or-restart': return restartDemo(paths).length ? fail() : 0;
+    case 'reload': return reloadDemo(paths).length ? fail() : 0;
+    case 'status':
+      out(`● ${DEMO_UNIT} - Demo daemon\n     Loaded: loaded (/lib/systemd/system/${DEMO_UNIT}; ${d.enabled ? 'enabled' : 'disabled'})\n     Active: ${d.state}\n`);
+      return d.state === 'active' ? 0 : 3;
+    case 'show': out(`Id=${DEMO_UNIT}\nActiveState=${d.state}\nUnitFileState=${d.enabled ? 'enabled' : 'disabled'}\n`); return 0;
+    default: err(`Unknown command verb ${verb}.\n`); return 1;
+  }
+}
+
 async function main() {
+  if (host.demo && unitArgs.length > 0 && unitArgs.every((u) => normal(u) === DEMO_UNIT)) return demo();
   const other = unitArgs.map(normal).find((u) => u !== UNIT);
   if (['is-active', 'is-failed'].includes(verb)) {
     const state = other ? 'inactive' : activeState();
