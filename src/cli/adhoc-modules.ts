@@ -6,6 +6,9 @@ import { assert } from '../modules/assert.ts';
 import { command } from '../modules/command.ts';
 import { file } from '../modules/file.ts';
 import { service, type ServiceState } from '../modules/service.ts';
+import { lineInFile } from '../modules/line-in-file.ts';
+import { packageTask } from '../modules/package.ts';
+import { waitFor } from '../modules/wait-for.ts';
 import type { Task } from '../tasks/types.ts';
 
 type Kind = 'string' | 'boolean' | 'number' | 'mode';
@@ -42,7 +45,28 @@ export const ADHOC_MODULES: Record<string, AdhocModule> = {
     required: ['that'],
     build: (a) => assert(a as unknown as Parameters<typeof assert>[0]),
   },
+  lineinfile: {
+    params: { path: 'string', line: 'string', regexp: 'string', state: 'string', insertAfter: 'string', insertBefore: 'string', create: 'boolean', mode: 'mode', backup: 'boolean', backrefs: 'boolean' },
+    required: ['path'],
+    choices: { state: ['present', 'absent'] },
+    build: (a) => lineInFile(a as unknown as Parameters<typeof lineInFile>[0]),
+  },
+  package: {
+    params: { name: 'string', state: 'string', minVersion: 'string' },
+    required: ['name'],
+    choices: { state: ['present', 'absent', 'latest'] },
+    // several packages at once, as ansible -m package name=a,b
+    build: (a) => packageTask({ ...(a as { name: string }), name: String(a.name).split(','), state: a.state as 'present' | 'absent' | 'latest' | undefined }),
+  },
+  wait_for: {
+    params: { path: 'string', port: 'number', host: 'string', state: 'string', timeout: 'number' },
+    required: ['timeout'],
+    choices: { state: ['present', 'absent'] },
+    build: (a) => waitFor(a as unknown as Parameters<typeof waitFor>[0]),
+  },
 };
+ADHOC_MODULES.lineInFile = ADHOC_MODULES.lineinfile!;
+ADHOC_MODULES.waitFor = ADHOC_MODULES.wait_for!;
 
 /** Registers a module for `run` (modules added later use this). */
 export function registerAdhocModule(name: string, module: AdhocModule): void {

@@ -68,3 +68,10 @@ test('--list-tasks lists tasks with their modules and tags, then handlers, after
     'playbook: playbooks/demo.ts\n\n  play #1 (1 hosts): demo\tTAGS: []\n    tasks:\n      gather facts\tTAGS: [always]\n      config (custom)\tTAGS: [config]\n    handlers:\n      restart sensor (custom)\n',
   );
 });
+
+test('run knows lineinfile, package (a comma list) and wait_for too', () => {
+  assert.equal(adhocTask('lineinfile', ['path=/etc/ssh/sshd_config', 'regexp=^PermitRootLogin', 'line=PermitRootLogin no']).module, 'lineInFile');
+  assert.equal(adhocTask('package', ['name=curl,jq', 'state=present']).module, 'package');
+  assert.equal(adhocTask('wait_for', ['port=22', 'timeout=5']).module, 'waitFor');
+  assert.throws(() => adhocTask('package', ['name=curl', 'state=newest']), /choose one of present, absent, latest/);
+});
