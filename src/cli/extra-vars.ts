@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import type { Vars } from '../inventory/types.ts';
+import { InventoryError, type Vars } from '../inventory/types.ts';
+import { decryptInlineVars, isVaultText, VaultError, VaultKeyring } from '../inventory/vault/index.ts';
+import { loadVarsText } from '../inventory/yaml-load.ts';
 import { CliError, EXIT } from './errors.ts';
+import { vaultCliError } from './vault-options.ts';
 
 /**
  * `-e` values as Ansible takes them: `k=v k2=v2`, `@file.yml`, or an inline YAML/JSON mapping.
- * Later ones win.
+ * Later ones win. A file may be vault-encrypted whole or hold inline `!vault` values, opened
+ * with the run's vault passwords (`vault`), as ansible-playbook opens them; `opened` gets each
+ * inline plaintext, so the caller can mask it.
  */
-export function parseExtraVars(values: string[]): Vars {
+export function parseExtraVars(values: string[], vault: VaultKeyring = new VaultKeyring(), opened: (plain: string) => void = () => {}): Vars {
   const out: Vars = {};
   for (const value of values) {
     if (value.startsWith('@')) {
@@ -18,7 +22,13 @@ export function parseExtraVars(values: string[]): Vars {
       } catch {
         throw new CliError(`-e ${value}: cannot read ${file}; check the path`, EXIT.badOptions);
       }
-      Object.assign(out, mapping(text, file));
+      try {
+        if (isVaultText(text)) text = vault.decrypt(text, `-e ${value}`);
+        Object.assign(out, decryptInlineVars(mapping(text, file), vault, `-e ${value}`, opened));
+      } catch (error) {
+        if (error instanceof VaultError) throw vaultCliError(error);
+        throw error;
+      }
     } else if (/^\s*[{]/.test(value)) {
       Object.assign(out, mapping(value, '-e'));
     } else {
@@ -50,12 +60,14 @@ function keyValues(arg: string): Vars {
   return out;
 }
 
+/** Read as Ansible reads a vars file (JSON, else YAML 1.1 with `!vault` and `!unsafe`), like group_vars. */
 function mapping(text: string, where: string): Vars {
   let data: unknown;
   try {
-    data = parse(text);
+    data = loadVarsText(text, where);
   } catch (error) {
-    const line = (error as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
+    if (!(error instanceof InventoryError)) throw error;
+    const line = error.line;
     throw new CliError(`${where}${line ? `:${line}` : ''}: not valid YAML; fix the extra variables`, EXIT.badOptions);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {

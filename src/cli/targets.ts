@@ -7,7 +7,7 @@ import { registerSecret, registerSecretVars } from '../report/secrets.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { CliError, EXIT } from './errors.ts';
 import { parseExtraVars } from './extra-vars.ts';
-import { vaultCliError, vaultKeyring, type VaultCliOptions } from './vault-options.ts';
+import { maskOpenedVault, vaultCliError, vaultKeyring, type VaultCliOptions } from './vault-options.ts';
 import { ansibleDefaultVars, inventoryFromSettings } from './ansible-config.ts';
 import { emptyInventoryWarning, noHostsMatchedMessage } from './no-hosts.ts';
 import { NoHostsMatchedError } from '../inventory/index.ts';
@@ -27,18 +27,10 @@ export async function readInventory(path: string, vault?: VaultKeyring): Promise
 /** How a command reads its inventory beyond the path: vault passwords (more to come). */
 export type TargetOptions = VaultCliOptions;
 
-/**
- * Inline `!vault` values opened. Secret-named ones are masked like every secret-named value;
- * any other vaulted value is masked too once it is long enough not to be an everyday word
- * (a vaulted `ansible_user: root` must not turn every "/root" in the output into the mask).
- */
-const MASKED_VAULT_LENGTH = 8;
-
+/** Inline `!vault` values opened, and masked as maskOpenedVault says. */
 function openVaulted(vars: Vars, vault: VaultKeyring, host: string): Vars {
   try {
-    return decryptInlineVars(vars, vault, `host ${host}`, (plain) => {
-      if (plain.length >= MASKED_VAULT_LENGTH) registerSecret(plain);
-    });
+    return decryptInlineVars(vars, vault, `host ${host}`, maskOpenedVault);
   } catch (error) {
     // a variable that cannot be opened is a bad variable, whatever the reason
     if (error instanceof VaultError) throw new CliError(error.message, EXIT.badOptions);
@@ -57,8 +49,8 @@ export async function loadTargets(
   limit?: string,
   options: TargetOptions = {},
 ): Promise<HostTarget[]> {
-  const extraVars = parseExtraVars(extraVarArgs);
   const vault = await vaultKeyring(options);
+  const extraVars = parseExtraVars(extraVarArgs, vault, maskOpenedVault);
   const inventory = await readInventory(inventoryFromSettings(inventoryPath, options.ansible), vault);
   const empty = emptyInventoryWarning(inventory);
   if (empty) {

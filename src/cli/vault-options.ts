@@ -4,6 +4,7 @@ import type { AnsibleSettings } from '../config/ansible-settings.ts';
 import { vaultEnv } from './ansible-config.ts';
 import { CliError, EXIT } from './errors.ts';
 import { promptSecret } from './prompt.ts';
+import { registerSecret } from '../report/secrets.ts';
 
 /** Ansible's vault options, on every command that reads an inventory. */
 export interface VaultCliOptions {
@@ -43,4 +44,16 @@ export async function vaultKeyring(options: VaultCliOptions): Promise<VaultKeyri
 /** A vault that could not be opened: a missing or wrong password is a usage mistake (5), a damaged vault unparseable (4). */
 export function vaultCliError(error: VaultError): CliError {
   return new CliError(error.message, error.reason === 'damaged' ? EXIT.parseError : EXIT.badOptions);
+}
+
+/**
+ * Inline `!vault` values opened, wherever they came from (inventory or `-e @file`).
+ * Secret-named ones are masked like every secret-named value; any other vaulted value is
+ * masked too once it is long enough not to be an everyday word (a vaulted `ansible_user: root`
+ * must not turn every "/root" in the output into the mask).
+ */
+const MASKED_VAULT_LENGTH = 8;
+
+export function maskOpenedVault(plain: string): void {
+  if (plain.length >= MASKED_VAULT_LENGTH) registerSecret(plain);
 }

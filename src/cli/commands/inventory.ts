@@ -10,7 +10,7 @@ import { CliError, EXIT } from '../errors.ts';
 import { parseExtraVars } from '../extra-vars.ts';
 import { positiveNumber } from '../numbers.ts';
 import { hostVarsAsRun, readInventory } from '../targets.ts';
-import { addVaultOptions, vaultKeyring, type VaultCliOptions } from '../vault-options.ts';
+import { addVaultOptions, maskOpenedVault, vaultKeyring, type VaultCliOptions } from '../vault-options.ts';
 import { ansibleDefaultVars, applyAnsibleConfig, inventoryFromSettings } from '../ansible-config.ts';
 
 interface InventoryCliOptions extends VaultCliOptions {
@@ -61,7 +61,7 @@ export function registerInventory(program: Command, done: (code: number) => void
       const host = inventory.hosts.get(options.host);
       if (!host) throw new CliError(`inventory --host: no host named "${options.host}" in ${path}; see them with: sls-play inventory ${path} --graph`, EXIT.badOptions);
       if (options.connection) {
-        const vars = hostVarsAsRun(inventory, parseExtraVars(options.extraVars), vault, ansibleDefaultVars(options.ansible))(host.name);
+        const vars = hostVarsAsRun(inventory, parseExtraVars(options.extraVars, vault, maskOpenedVault), vault, ansibleDefaultVars(options.ansible))(host.name);
         const resolved = resolveConnectOptions(host.name, vars, {
           sshConfigFile: options.sshConfig,
           knownHostsFile: options.knownHosts,
