@@ -13,10 +13,11 @@ export function registerExec(program: Command, done: (code: number) => void): vo
       .description('run an ad hoc command on the hosts matching a pattern')
       .argument('<inventory>', 'inventory file or directory')
       .argument('<pattern>', 'Ansible host pattern (all, a host, a group, web*, a,b, all:!old)')
-      .argument('<command...>', 'the command, after --'),
+      // optional to commander so that `--list-hosts` needs none; a run without one is refused below
+      .argument('[command...]', 'the command, after -- (not needed with --list-hosts)'),
   ).action(async (inventory: string, pattern: string, words: string[], options: RunCliOptions) => {
     const command = words.join(' ');
-    if (!command.trim()) throw new CliError('exec: no command given; put it after --, e.g. -- uptime', EXIT.badOptions);
+    if (!command.trim() && !options.listHosts) throw new CliError('exec: no command given; put it after --, e.g. -- uptime', EXIT.badOptions);
     const targets = await loadTargets(inventory, pattern, options.extraVars, options.limit, options);
     if (options.listHosts) return done(printListHosts(targets));
     done(await execute(adhocPlaybook(command), targets, options, { check: false, diff: false }));
