@@ -34,15 +34,17 @@ export function ansibleDefaultVars(settings: AnsibleSettings | undefined): Vars 
   return vars;
 }
 
-/** The inventory ansible.cfg names, when the command line names none (exit 5 when neither does). */
-export function inventoryFromSettings(given: string | undefined, settings: AnsibleSettings | undefined): string {
+/**
+ * The inventory the command line names, else every one ansible.cfg names (read together, merged
+ * in order, as Ansible reads `inventory = a,b`); exit 5 when neither names one.
+ */
+export function inventoryFromSettings(given: string | undefined, settings: AnsibleSettings | undefined): string | string[] {
   if (given !== undefined) return given;
-  const [first, ...rest] = settings?.inventory ?? [];
-  if (first === undefined) {
+  const paths = settings?.inventory ?? [];
+  if (paths.length === 0) {
     throw new CliError('no inventory given: name one (sls-play deploy inventory/prod), or set inventory in ansible.cfg [defaults] or ANSIBLE_INVENTORY', EXIT.badOptions);
   }
-  if (rest.length) process.stderr.write(`warning: ${settings!.origin.inventory}: only the first inventory (${first}) is read; sls-play reads one inventory source\n`);
-  return first;
+  return paths;
 }
 
 /** The environment variables the vault reads, as ansible.cfg and the environment set them. */

@@ -12,7 +12,7 @@ import { ansibleDefaultVars, inventoryFromSettings } from './ansible-config.ts';
 import { emptyInventoryWarning, noHostsMatchedMessage } from './no-hosts.ts';
 import { NoHostsMatchedError } from '../inventory/index.ts';
 
-export async function readInventory(path: string, vault?: VaultKeyring): Promise<Inventory> {
+export async function readInventory(path: string | readonly string[], vault?: VaultKeyring): Promise<Inventory> {
   try {
     const inventory = await loadInventory(path, { vault });
     for (const warning of inventory.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);

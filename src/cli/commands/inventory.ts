@@ -59,7 +59,7 @@ export function registerInventory(program: Command, done: (code: number) => void
     if (options.connection && options.host === undefined) throw new CliError('--connection needs --host NAME', EXIT.badOptions);
     if (options.host !== undefined) {
       const host = inventory.hosts.get(options.host);
-      if (!host) throw new CliError(`inventory --host: no host named "${options.host}" in ${path}; see them with: sls-play inventory ${path} --graph`, EXIT.badOptions);
+      if (!host) throw new CliError(`inventory --host: no host named "${options.host}" in ${inventory.source}; see them with: sls-play inventory${given === undefined ? '' : ` ${given}`} --graph`, EXIT.badOptions);
       if (options.connection) {
         const vars = hostVarsAsRun(inventory, parseExtraVars(options.extraVars, vault, maskOpenedVault), vault, ansibleDefaultVars(options.ansible))(host.name);
         const resolved = resolveConnectOptions(host.name, vars, {

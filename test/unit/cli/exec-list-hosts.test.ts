@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main.ts';
+import { cliInProcess } from '../../helpers/in-process-cli.ts';
 
 let inventory: string;
 
@@ -17,23 +17,7 @@ before(() => {
   writeFileSync(inventory, '[web]\nweb-01\nweb-02\n[db]\ndb-01\n');
 });
 
-/** main() with stdout and stderr captured (nothing is connected to: no host is touched). */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  const write = { stdout: process.stdout.write, stderr: process.stderr.write };
-  // only strings: the test runner reports through the same stdout, in binary frames
-  const capture = (stream: 'stdout' | 'stderr') =>
-    ((s: string | Uint8Array, ...rest: unknown[]) =>
-      typeof s === 'string' ? ((out[stream] += s), true) : (write[stream] as (...a: unknown[]) => boolean).call(process[stream], s, ...rest)) as typeof process.stdout.write;
-  process.stdout.write = capture('stdout');
-  process.stderr.write = capture('stderr');
-  try {
-    return { code: await main(args), ...out };
-  } finally {
-    process.stdout.write = write.stdout;
-    process.stderr.write = write.stderr;
-  }
-}
+const cli = cliInProcess;
 
 describe('exec --list-hosts', () => {
   it("prints the hosts in Ansible's format with no command after --", async () => {
