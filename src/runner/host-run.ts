@@ -1,7 +1,7 @@
 import type { Vars } from '../inventory/types.ts';
 import { restoreBackup, type WriteRecord } from '../modules/write-file.ts';
 import { checkNotifies, handlerTopics } from '../playbook/define.ts';
-import type { Playbook } from '../playbook/types.ts';
+import type { FactSet, Playbook } from '../playbook/types.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import { unifiedDiff } from '../secrets/masked-diff.ts';
 import { HostSession, type TaskContextSettings } from '../tasks/context.ts';
@@ -96,7 +96,13 @@ async function runTasks(
   const wanted = (task: Task) => selectedByTags(task.tags, settings);
 
   // Facts: the playbook's, plus those of every selected task, in one command.
-  const playbookFacts = playbook.facts?.(session.vars) ?? {};
+  let playbookFacts: FactSet;
+  try {
+    playbookFacts = playbook.facts?.(session.vars) ?? {};
+  } catch (error) {
+    end(reportThrown('gather facts', error));
+    return undefined;
+  }
   let tasks = typeof playbook.tasks === 'function' ? undefined : playbook.tasks.filter(wanted);
   const ahead = [...Object.values(playbookFacts), ...(tasks ?? []).flatMap((task) => taskFacts(task, session))];
   if (playbook.facts || ahead.length) {
@@ -116,6 +122,8 @@ async function runTasks(
     try {
       tasks = (playbook.tasks as (host: typeof session.host) => readonly Task[])(session.host).filter(wanted);
       checkNotifies(playbook.name, tasks, playbook.handlers ?? []);
+      // the facts of tasks known only now, still in one more command at most
+      await session.prefetch(tasks.flatMap((task) => taskFacts(task, session)));
     } catch (error) {
       end(reportThrown('tasks', error));
       return undefined;
@@ -131,10 +139,19 @@ async function runTasks(
     return end(step);
   };
 
+  // A `when` that throws (a variable of the wrong type, say) fails that host, not the run.
+  const skipped = (task: Task): StepReport | undefined => {
+    try {
+      return !task.when || task.when(session.host) ? undefined : { name: task.name, status: 'skipped', message: 'condition (when) not met on this host' };
+    } catch (error) {
+      return reportThrown(task.name, error);
+    }
+  };
   for (const task of tasks) {
     if (interrupted()) return `interrupted before "${task.name}": later tasks not run`;
-    if (task.when && !task.when(session.host)) {
-      end({ name: task.name, status: 'skipped', message: 'condition (when) not met on this host' });
+    const skip = skipped(task);
+    if (skip) {
+      if (stopped(end(skip))) return undefined;
       continue;
     }
     if (stopped(await runOne(task))) return undefined;
@@ -142,8 +159,9 @@ async function runTasks(
   // Handlers run even after an interrupt: a config already written must reach the running sensor.
   for (const handler of playbook.handlers ?? []) {
     if (!handlerTopics(handler).some((topic) => notified.has(topic))) continue;
-    if (handler.when && !handler.when(session.host)) {
-      end({ name: handler.name, status: 'skipped', message: 'condition (when) not met on this host' });
+    const skip = skipped(handler);
+    if (skip) {
+      if (stopped(end(skip))) return undefined;
       continue;
     }
     // Check mode changes nothing, whatever a task notified: a handler is only named, with the

@@ -75,3 +75,15 @@ test('run knows lineinfile, package (a comma list) and wait_for too', () => {
   assert.equal(adhocTask('wait_for', ['port=22', 'timeout=5']).module, 'waitFor');
   assert.throws(() => adhocTask('package', ['name=curl', 'state=newest']), /choose one of present, absent, latest/);
 });
+
+test('a when that throws fails that host with the reason; the run goes on', async () => {
+  const { runHost } = await import('../../../src/runner/host-run.ts');
+  const { Redactor } = await import('../../../src/secrets/redactor.ts');
+  const events: string[] = [];
+  const connection = { exec: async () => ({ code: 0, stdout: '', stderr: '' }), close: async () => undefined } as never;
+  const book = playbook({ name: 'p', tasks: [noop('picky', { when: () => { throw new Error('sls_deployment is a mapping; set it to package or container'); } }), noop('later')] });
+  const report = await runHost({ name: 'web-01', vars: {} }, book, async () => connection, { check: false, diff: false, become: false, redactor: new Redactor() }, (e) => events.push(e.type), () => false);
+  assert.equal(report.status, 'failed');
+  assert.deepEqual(report.steps.map((s) => [s.name, s.status]), [['picky', 'failed']]);
+  assert.match(report.steps[0]!.message, /sls_deployment is a mapping/);
+});
