@@ -33,6 +33,7 @@ const unitFact = (unit: string): Fact<UnitState> => ({
 });
 
 const VERB: Record<ServiceState, string> = { started: 'start', stopped: 'stop', restarted: 'restart', reloaded: 'reload' };
+const DONE: Record<string, string> = { start: 'started', stop: 'stopped', restart: 'restarted', reload: 'reloaded', enable: 'enabled', disable: 'disabled' };
 
 /**
  * The remote script of a start/restart/reload: run it, then wait until the unit is active; on
@@ -103,7 +104,7 @@ export function service(params: ServiceParams): Task {
             }
           }
           const verified = steps.some((s) => s.wait > 0) ? ' and active' : '';
-          return { message: `${unit} ${steps.map((s) => `${s.words}ed`.replace(/ee?d$/, 'ed').replace('stoped', 'stopped')).join(' and ')}${verified}` };
+          return { message: `${unit} ${steps.map((s) => DONE[s.words] ?? s.words).join(' and ')}${verified}` };
         },
       };
     },
