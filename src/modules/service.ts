@@ -39,14 +39,14 @@ const DONE: Record<string, string> = { start: 'started', stop: 'stopped', restar
  * The remote script of a start/restart/reload: run it, then wait until the unit is active; on
  * failure print why from the journal after a marker.
  */
-export function serviceScript(unit: string, action: string, waitS: number): string {
-  const u = shellQuote(unit);
-  const journal = `journalctl -u ${u} -n 15 -o cat --no-pager 2>/dev/null | tail -n 15`;
-  const lines = [`if ! out=$(${action} 2>&1); then printf '%s\\n' "$out"; echo '--- journal'; ${journal}; exit 1; fi`];
+export function serviceScript(unit: string, action: string, waitS: number, verb = 'command'): string {
+  // The unit is quoted once, into a variable; the rest of the script only says "$unit".
+  const journal = 'journalctl -u "$unit" -n 15 -o cat --no-pager 2>/dev/null | tail -n 15';
+  const lines = [`unit=${shellQuote(unit)}`, `if ! out=$(${action} 2>&1); then printf '%s\\n' "$out"; echo '--- journal'; ${journal}; exit 1; fi`];
   if (waitS > 0) {
     lines.push(
-      `i=0; while [ $i -lt ${Math.ceil(waitS * 4)} ]; do s=$(systemctl is-active ${u} 2>/dev/null); [ "$s" = active ] && exit 0; [ "$s" = failed ] && break; sleep 0.25; i=$((i+1)); done`,
-      `echo "${unit.replace(/["\\$`]/g, '')} is $(systemctl is-active ${u} 2>/dev/null) after the ${action.split(' ')[1] ?? 'command'}"; echo '--- journal'; ${journal}; exit 1`,
+      `i=0; while [ $i -lt ${Math.ceil(waitS * 4)} ]; do s=$(systemctl is-active "$unit" 2>/dev/null); [ "$s" = active ] && exit 0; [ "$s" = failed ] && break; sleep 0.25; i=$((i+1)); done`,
+      `echo "$unit is $(systemctl is-active "$unit" 2>/dev/null) after the ${verb}"; echo '--- journal'; ${journal}; exit 1`,
     );
   }
   return lines.join('\n');
@@ -95,7 +95,7 @@ export function service(params: ServiceParams): Task {
         async apply(actx) {
           for (const step of steps) {
             try {
-              const result = await actx.exec(serviceScript(unit, step.action, step.wait));
+              const result = await actx.exec(serviceScript(unit, step.action, step.wait, step.words));
               if (result.code !== 0) return { failed: `${unit} did not come up after ${step.words} (${startFailureReason(result.stdout + result.stderr)}); \`journalctl -u ${unit}\` has the rest` };
             } catch (error) {
               // A hung start is a failed start: name the command the user knows.

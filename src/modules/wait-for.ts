@@ -142,6 +142,7 @@ export function waitFor(params: WaitForParams): Task {
       };
       if (!spec.journal && spec.path === undefined && spec.port === undefined) return planFailed('waitFor: nothing to wait for: give journal, path or port');
       if (!Number.isFinite(spec.timeout) || spec.timeout < 0) return planFailed(`waitFor: timeout must be a number of seconds, not ${String(spec.timeout)}`);
+      if (spec.port !== undefined && !(Number.isInteger(spec.port) && spec.port >= 1 && spec.port <= 65535)) return planFailed(`waitFor: port must be a whole number from 1 to 65535, not ${String(spec.port)}`);
       if (spec.port !== undefined && !(Number.isInteger(spec.port) && spec.port > 0 && spec.port < 65536)) return planFailed(`waitFor: port ${String(spec.port)} is not a TCP port (1-65535)`);
       if (spec.journal && (!spec.journal.unit || !spec.journal.text)) return planFailed('waitFor: journal needs unit and text');
       if (spec.path !== undefined && !spec.path.startsWith('/')) return planFailed(`waitFor: path "${spec.path}" is not absolute: give the full path`);
