@@ -12,7 +12,7 @@ import {
   forceRestart,
   restartSensor,
   sensorFacts,
-  settingsOf,
+  slsReadSettings,
   slsSettings,
   testAlertAfterDeploy,
 } from 'sls-play/sls';
@@ -31,7 +31,8 @@ export default playbook({
     checkVersion,
     checkCerts,
     configureSensor,
-    ...(settingsOf(host).forceRestart ? [forceRestart] : []),
+    // only when asked, so a normal run's task list stays as it was (needs no key: --list-tasks)
+    ...(slsReadSettings(host.vars).forceRestart ? [forceRestart] : []),
   ],
 
   handlers: [restartSensor, testAlertAfterDeploy],

@@ -84,11 +84,15 @@ test('run command: runs on every matched host with its output; --check runs noth
 });
 
 test('deploy --list-tasks lists the tasks and handlers and contacts no host; --tags checks runs only the checks', async () => {
-  const list = await run(['deploy', ...inv(), '-e', 'sls_region=eu-west-1', '--list-tasks']);
+  // listing needs no key, no region and no host
+  const list = await runCli(['deploy', ...inv(), '--list-tasks'], { env: { SLS_API_KEY: undefined } });
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /^ {6}sensor version \(assert\)\tTAGS: \[checks\]$/m);
   assert.match(list.stdout, /^ {6}config \(fileEdit\)\tTAGS: \[config\]$/m);
   assert.match(list.stdout, /handlers:\n {6}restart sensor \(service\)\n {6}test alert \(custom\)/);
+  const wrongType = await runCli(['deploy', ...inv(), '-e', '{"sls_force_restart": {"a": 1}}', '--list-tasks'], { env: { SLS_API_KEY: undefined } });
+  assert.equal(wrongType.code, 5, wrongType.stderr);
+  assert.match(wrongType.stderr, /^sls-play: web-01: sls_force_restart is a mapping; set it to true or false\n$/);
   const before = snapshotHost(fleet.host('web-02'));
   const checks = await run(['deploy', ...inv(), '-l', 'web-02', '-e', 'sls_region=eu-west-1', '--tags', 'checks', '--json']);
   assert.equal(checks.code, 0, checks.stderr);
