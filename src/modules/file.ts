@@ -3,6 +3,7 @@ import { shellQuote } from '../playbook/quote.ts';
 import { isSecret, type Secret } from '../secrets/secret.ts';
 import { planFailed, planOk, resolve, task } from '../tasks/task.ts';
 import type { Applied, ApplyContext, Host, Param, Plan, PlanContext, Task, TaskOptions } from '../tasks/types.ts';
+import { lastLine } from './last-line.ts';
 import { octal, parseMode, pathFact, type PathState } from './path-fact.ts';
 
 export interface FileParams extends TaskOptions {
@@ -158,4 +159,3 @@ function attributeCommands(path: string, mode?: number, owner?: string, group?: 
   return out.length ? out : ['true'];
 }
 
-export const lastLine = (text: string) => text.trim().split('\n').pop() || 'no reason given';

@@ -2,6 +2,7 @@ import { shellQuote } from '../playbook/quote.ts';
 import { planFailed, planOk, resolve, task } from '../tasks/task.ts';
 import type { Applied, ApplyContext, Host, Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
 import type { Fact } from './facts.ts';
+import { lastLine } from './last-line.ts';
 
 export type PackageManager = 'apt' | 'dnf' | 'yum' | 'zypper';
 
@@ -137,7 +138,6 @@ const QUERY: Record<PackageManager, (name: string) => string> = {
   zypper: (n) => `zypper info ${n}`,
 };
 
-const lastLine = (text: string) => text.trim().split('\n').pop() || 'no reason given';
 
 /** What one package needs: nothing, a change, or it cannot be done (the message says why). */
 type Need =

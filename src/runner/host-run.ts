@@ -1,11 +1,11 @@
 import type { Vars } from '../inventory/types.ts';
-import { restoreBackup, type WriteRecord } from '../modules/write-file.ts';
+import { restoreBackup } from '../modules/write-file.ts';
 import { checkNotifies, handlerTopics } from '../playbook/define.ts';
 import type { FactSet, Playbook } from '../playbook/types.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import { unifiedDiff } from '../secrets/masked-diff.ts';
 import { HostSession, type TaskContextSettings } from '../tasks/context.ts';
-import type { Plan, Task } from '../tasks/types.ts';
+import type { Plan, Task, Written } from '../tasks/types.ts';
 import { CommandTimeoutError, UnreachableError, type Connection } from '../transport/types.ts';
 import { hostStatus } from './status.ts';
 import { selectedByTags, type TagFilter } from './tags.ts';
@@ -131,7 +131,7 @@ async function runTasks(
   }
 
   const notified = new Set<string>();
-  const writes = new Map<Task, WriteRecord & { path: string }>();
+  const writes = new Map<Task, Written>();
   const runOne = async (task: Task): Promise<StepReport> => {
     start(task.name);
     const step = await runTask(task, session, settings, writes);
@@ -186,13 +186,13 @@ function taskFacts(task: Task, session: HostSession) {
 }
 
 /** Plans one task and, unless in check mode, applies its change. */
-async function runTask(task: Task, session: HostSession, settings: HostRunSettings, writes: Map<Task, WriteRecord & { path: string }>): Promise<StepReport> {
+async function runTask(task: Task, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>): Promise<StepReport> {
   let step = await planAndApply(task, session, settings, writes);
   if (step.status === 'failed' && task.onFailure && !settings.check) step = await undoAndRetry(task, step, session, settings, writes);
   return step;
 }
 
-async function planAndApply(task: Task, session: HostSession, settings: HostRunSettings, writes: Map<Task, WriteRecord & { path: string }>): Promise<StepReport> {
+async function planAndApply(task: Task, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>): Promise<StepReport> {
   let plan: Plan;
   try {
     plan = await task.plan(session.planContext(task.become));
@@ -229,7 +229,7 @@ async function planAndApply(task: Task, session: HostSession, settings: HostRunS
  * A task with `onFailure.restore` failed: undo exactly what the named task wrote on this host in
  * this run (nothing, if it wrote nothing), then try the failed task once more.
  */
-async function undoAndRetry(task: Task, failed: StepReport, session: HostSession, settings: HostRunSettings, writes: Map<Task, WriteRecord & { path: string }>): Promise<StepReport> {
+async function undoAndRetry(task: Task, failed: StepReport, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>): Promise<StepReport> {
   const restore = task.onFailure!.restore;
   const written = writes.get(restore);
   if (!written) {

@@ -80,6 +80,9 @@ export type Plan =
       apply(ctx: ApplyContext): Promise<Applied>;
     });
 
+/** A file a task wrote, and how to undo it. */
+export type Written = WriteRecord & { path: string };
+
 /** What an apply did. */
 export interface Applied {
   /** Replaces the plan's message once done ("rewritten (backup …)"). */
@@ -87,7 +90,7 @@ export interface Applied {
   /** The apply failed: what happened and what to do. Whatever it wrote is still recorded. */
   failed?: string;
   /** The file it wrote, so a handler's `onFailure.restore` can undo exactly that. */
-  wrote?: WriteRecord & { path: string };
+  wrote?: Written;
   rc?: number;
   stdout?: string;
   stderr?: string;
