@@ -7,6 +7,7 @@ import { chooseReporter } from '../report/choose.ts';
 import { redact, registerSecret, runRedactor } from '../report/secrets.ts';
 import type { SerialEntry } from '../runner/batches.ts';
 import type { HostTarget } from '../runner/host-run.ts';
+import { stateDirOf } from '../runner/owed/state-dir.ts';
 import { runPlaybook } from '../runner/run.ts';
 import type { RunReport } from '../runner/types.ts';
 import { makeConnector } from './connector.ts';
@@ -28,16 +29,20 @@ export interface ExecuteSettings {
   epilogue?: (report: RunReport) => string;
   /** A phase after the run and its recap (e.g. `--central`) that may add to the report before --json and the exit status. */
   afterRun?: (report: RunReport) => Promise<RunReport>;
+  /** `--force-handlers`: run notified handlers on a host even after a task failed there. */
+  forceHandlers?: boolean;
   /** Hosts found not compliant, with the reason (status --fail-on-drift): they make the exit status 2. */
   drift?: (report: RunReport) => Record<string, string>;
 }
 
 /** Checks every selected host's variables before any host is touched (exit 5 on a mistake). */
 export function validateTargets(playbook: Playbook, targets: HostTarget[]): void {
-  if (!playbook.validate) return;
+  const keepsRecords = Boolean(playbook.handlers?.length);
+  if (!playbook.validate && !keepsRecords) return;
   for (const target of targets) {
     try {
-      playbook.validate(target.vars, target.name);
+      if (keepsRecords) stateDirOf(target.vars);
+      playbook.validate?.(target.vars, target.name);
     } catch (error) {
       if (error instanceof PlaybookInputError) throw new CliError(`${target.name}: ${error.message}`, EXIT.badOptions);
       throw error;
@@ -105,7 +110,7 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
         retries,
         signal: controller.signal,
       }),
-      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true, tags: settings.tags, skipTags: settings.skipTags, redactor: runRedactor },
+      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true, tags: settings.tags, skipTags: settings.skipTags, redactor: runRedactor, forceHandlers: settings.forceHandlers },
       forks,
       serial: settings.serial,
       maxFailPercentage: settings.maxFailPercentage,

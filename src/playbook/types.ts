@@ -20,6 +20,8 @@ export interface StepResult {
   stderr?: string;
   /** Read-only facts for `status`. */
   facts?: Record<string, unknown>;
+  /** How the host differs from what it should be (a read-only audit's findings). */
+  drift?: string[];
 }
 
 export type FactSet = Record<string, Fact<unknown>>;

@@ -1,5 +1,5 @@
 import type { HostReport, StepReport } from '../runner/types.ts';
-import { commandOutputLines, warningLines } from './lines.ts';
+import { commandOutputLines, hostLabel, warningLines } from './lines.ts';
 import { redact } from './secrets.ts';
 
 /** What a one-line-per-host display cannot hold, per host: warnings, command output, diffs, failures. */
@@ -16,11 +16,13 @@ export function detailLines(host: string, steps: StepReport[], diff: boolean): s
 export function hostSummary(host: string, report: HostReport): string {
   const named = (status: string) => report.steps.filter((s) => s.status === status);
   let detail: string;
+  const label = hostLabel(report);
   if (report.reason) detail = report.reason;
+  else if (label === 'drift') detail = report.drift!.join('; ');
   else if (report.status === 'changed') detail = named('changed').map((s) => `${s.name}: ${s.message}`).join(' · ');
   else if (report.status === 'failed' || report.status === 'unreachable') {
     const bad = named(report.status)[0];
     detail = bad ? `${bad.name}: ${bad.message}` : '';
-  } else detail = `${report.steps.length} steps ok`;
-  return redact(`${host}  ${report.status}  ${detail}`);
+  } else detail = `${report.steps.length} step${report.steps.length === 1 ? '' : 's'} ok`;
+  return redact(`${host}  ${label}  ${detail}`);
 }

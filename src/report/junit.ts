@@ -7,6 +7,7 @@
  */
 import type { HostReport, StepReport } from '../runner/types.ts';
 import { commandOutputLines } from './lines.ts';
+import { owedLines } from './recap.ts';
 import type { RunDocument } from './run-document.ts';
 import { redact } from './secrets.ts';
 import { xmlAttributes, xmlText } from './xml.ts';
@@ -48,6 +49,7 @@ function verdict(host: HostReport): string {
 function testcase(name: string, host: HostReport, suite: string, time: string | undefined): string {
   const out = host.steps.flatMap(stepLines);
   if (host.reason) out.push(`${host.status}: ${host.reason}`);
+  out.push(...owedLines(host));
   const attributes = xmlAttributes({ name: redact(name), classname: suite, time });
   return (
     `    <testcase${attributes}>\n` +

@@ -10,8 +10,13 @@ const LABEL: Record<StepReport['status'], string> = {
 
 /** One line per step result, in Ansible's words: `changed: [web-01] config: mcs output added`. */
 export function stepLine(host: string, step: StepReport): string {
-  return `${LABEL[step.status]}: [${host}] ${step.name}: ${step.message}`;
+  const label = step.status === 'ok' && step.drift?.length ? 'drift' : LABEL[step.status];
+  const drift = step.drift?.length ? ` — drift: ${step.drift.join('; ')}` : '';
+  return `${label}: [${host}] ${step.name}: ${step.message}${drift}`;
 }
+
+/** A host's status as people should read it: an ok host whose audit found drift is `drift`. */
+export const hostLabel = (report: { status: string; drift?: string[] }) => (report.status === 'ok' && report.drift?.length ? 'drift' : report.status);
 
 export function warningLines(host: string, step: StepReport): string[] {
   return (step.warnings ?? []).map((w) => `warning: [${host}] ${step.name}: ${w}`);

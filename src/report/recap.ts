@@ -1,4 +1,16 @@
-import type { RunReport } from '../runner/types.ts';
+import { runTime } from '../runner/owed/record.ts';
+import type { HostReport, RunReport } from '../runner/types.ts';
+import { hostLabel } from './lines.ts';
+
+/** What a host owed when the run started and still owes now: the lines under its recap line. */
+export function owedLines(host: HostReport): string[] {
+  const lines: string[] = [];
+  if (host.owedAtStart?.length) {
+    lines.push(`owed from an earlier run: ${host.owedAtStart.map((e) => `${e.handler} (since ${runTime(e.at)})`).join(', ')}`);
+  }
+  if (host.stillOwed?.length) lines.push(`still owed: ${host.stillOwed.join(', ')} (recorded on the host; the next run runs them)`);
+  return lines;
+}
 
 /** An Ansible-style recap: one line per host with its step counts, then the host totals. */
 export function recapText(report: RunReport): string {
@@ -10,12 +22,14 @@ export function recapText(report: RunReport): string {
     const count = (status: string) => host.steps.filter((s) => s.status === status).length;
     const counts = `ok=${count('ok')}  changed=${count('changed')}  unreachable=${count('unreachable')}  failed=${count('failed')}  skipped=${count('skipped')}`;
     const reason = host.reason ? `  (${host.reason})` : '';
-    lines.push(`${name.padEnd(width)} : ${host.status.padEnd(11)} ${counts}${reason}`);
+    lines.push(`${name.padEnd(width)} : ${hostLabel(host).padEnd(11)} ${counts}${reason}`);
+    for (const line of owedLines(host)) lines.push(`${' '.repeat(width)}   ${line}`);
   }
   const s = report.summary;
+  const drifted = names.filter((n) => hostLabel(report.hosts[n]!) === 'drift').length;
   lines.push(
     '',
-    `${names.length} host${names.length === 1 ? '' : 's'}: ${s.ok} ok, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable, ${s.skipped} skipped` +
+    `${names.length} host${names.length === 1 ? '' : 's'}: ${s.ok} ok${drifted ? ` (${drifted} with drift)` : ''}, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable, ${s.skipped} skipped` +
       (report.interrupted ? ' (interrupted)' : ''),
   );
   return lines.join('\n') + '\n';

@@ -41,13 +41,15 @@ export function taskListReporter(options: ReporterOptions): Reporter {
           const report = await view.done;
           task.title = hostSummary(host, report);
           if (report.status === 'failed' || report.status === 'unreachable') throw new Error(hostSummary(host, report));
-          if (report.status === 'skipped') task.skip(hostSummary(host, report));
+          // skipped, or ok with drift found: not a green tick
+          if (report.status === 'skipped' || report.drift?.length) task.skip(hostSummary(host, report));
         },
       })),
       {
         concurrent: true,
         exitOnError: false,
-        rendererOptions: { logger, collapseErrors: true, showErrorMessage: false },
+        // the summary line says skipped or drift itself
+        rendererOptions: { logger, collapseErrors: true, showErrorMessage: false, suffixSkips: false },
       },
     );
     if (check) stream.write('CHECK MODE: nothing will be changed\n');

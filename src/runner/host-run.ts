@@ -4,9 +4,13 @@ import { checkNotifies, handlerTopics } from '../playbook/define.ts';
 import type { FactSet, Playbook } from '../playbook/types.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import { unifiedDiff } from '../secrets/masked-diff.ts';
-import { HostSession, type TaskContextSettings } from '../tasks/context.ts';
+import { stateFileFact, stateDirWords } from '../remote/state-file.ts';
+import { HostSession, OwedRecordError, type TaskContextSettings } from '../tasks/context.ts';
 import type { Plan, Task, Written } from '../tasks/types.ts';
 import { CommandTimeoutError, UnreachableError, type Connection } from '../transport/types.ts';
+import { OwedLedger, type RunIdentity } from './owed/ledger.ts';
+import { recordFileName } from './owed/record.ts';
+import { stateDirOf } from './owed/state-dir.ts';
 import { hostStatus } from './status.ts';
 import { selectedByTags, type TagFilter } from './tags.ts';
 import type { HostReport, RunListener, StepReport } from './types.ts';
@@ -19,11 +23,16 @@ export interface HostTarget {
 export interface HostRunSettings extends TaskContextSettings, TagFilter {
   /** This run's secrets: output read from hosts registers keys in it; diffs are masked with it. */
   redactor: Redactor;
+  /** The run, as owed-handler records name it (made by runPlaybook when not given). */
+  run?: RunIdentity;
+  /** `--force-handlers`: run the handlers notified so far even after a task failed on the host. */
+  forceHandlers?: boolean;
 }
 
 /** Turns anything a task throws into a step report: a lost host is unreachable, the rest failed. */
 function reportThrown(step: string, error: unknown): StepReport {
   if (error instanceof UnreachableError) return { name: step, status: 'unreachable', message: error.message };
+  if (error instanceof OwedRecordError) return { name: step, status: 'failed', message: error.message };
   if (error instanceof CommandTimeoutError) {
     return { name: step, status: 'failed', message: `${error.message}; raise --timeout or look at the host` };
   }
@@ -64,22 +73,58 @@ export async function runHost(
   let reason: string | undefined;
   try {
     reason = await runTasks(session, playbook, settings, emit, end, interrupted);
+    await settleOwed(session, steps, end);
   } finally {
     await connection.close().catch(() => undefined);
   }
-  return finish(host, steps, emit, reason);
+  return finish(host, steps, emit, reason, session.owed?.ledger);
 }
 
-function finish(host: string, steps: StepReport[], emit: RunListener, reason?: string): HostReport {
+/**
+ * The record's last change (handlers cleared, or owed for the next run) goes to the host in a
+ * command of its own when no later command carried it; a host already lost keeps what it has.
+ */
+async function settleOwed(session: HostSession, steps: StepReport[], end: (step: StepReport) => StepReport): Promise<void> {
+  if (steps.some((s) => s.status === 'unreachable')) return;
+  try {
+    await session.flushOwed();
+  } catch (error) {
+    const ledger = session.owed!.ledger;
+    const owed = ledger.owed.length ? `the next run runs ${ledger.owed.map((h) => `"${h}"`).join(', ')} again` : 'the next run may run handlers that already ran';
+    end({ ...reportThrown('owed handlers', error), message: `${reportThrown('owed handlers', error).message}; ${owed}` });
+  }
+}
+
+function finish(host: string, steps: StepReport[], emit: RunListener, reason?: string, ledger?: OwedLedger): HostReport {
   const facts = Object.assign({}, ...steps.map((s) => s.facts ?? {})) as Record<string, unknown>;
+  const drift = steps.flatMap((s) => s.drift ?? []);
   const report: HostReport = {
     status: hostStatus(steps),
     steps,
     ...(reason ? { reason } : {}),
     ...(Object.keys(facts).length ? { facts } : {}),
+    ...(drift.length ? { drift } : {}),
+    ...(ledger?.inherited.length ? { owedAtStart: ledger.inherited } : {}),
+    ...(ledger?.owed.length ? { stillOwed: ledger.owed } : {}),
   };
   emit({ type: 'host-end', host, report });
   return report;
+}
+
+/** The handlers a task's `notify` names reach (by name or `listen` topic), in declaration order. */
+function handlersNotifiedBy(task: Task, handlers: readonly Task[]): string[] {
+  return handlers.filter((h) => handlerTopics(h).some((topic) => task.notify.includes(topic))).map((h) => h.name);
+}
+
+/** A playbook with handlers keeps a record of the ones it owes on each host. */
+function owedState(session: HostSession, playbook: Playbook, settings: HostRunSettings) {
+  const handlers = playbook.handlers ?? [];
+  if (handlers.length === 0) return undefined;
+  const dir = stateDirOf(session.vars);
+  const file = recordFileName(playbook.name);
+  const run = settings.run ?? { id: 'unknown', startedAt: new Date().toISOString() };
+  const ledger = new OwedLedger(playbook.name, handlers.map((h) => h.name), run, `${stateDirWords(dir)}/${file}`);
+  return { ledger, dir, file, fact: stateFileFact(dir, file) };
 }
 
 /** Gathers facts, runs the tasks then the handlers; returns why it stopped early, if it did. */
@@ -94,22 +139,27 @@ async function runTasks(
   const host = session.name;
   const start = (name: string) => emit({ type: 'step-start', host, step: name });
   const wanted = (task: Task) => selectedByTags(task.tags, settings);
+  const handlers = playbook.handlers ?? [];
 
-  // Facts: the playbook's, plus those of every selected task, in one command.
+  // Facts: the playbook's, every selected task's and the owed-handlers record, in one command.
   let playbookFacts: FactSet;
+  let owed: ReturnType<typeof owedState>;
   try {
     playbookFacts = playbook.facts?.(session.vars) ?? {};
+    owed = owedState(session, playbook, settings);
   } catch (error) {
     end(reportThrown('gather facts', error));
     return undefined;
   }
   let tasks = typeof playbook.tasks === 'function' ? undefined : playbook.tasks.filter(wanted);
-  const ahead = [...Object.values(playbookFacts), ...(tasks ?? []).flatMap((task) => taskFacts(task, session))];
+  const ahead = [...Object.values(playbookFacts), ...(owed ? [owed.fact] : []), ...(tasks ?? []).flatMap((task) => taskFacts(task, session))];
+  let record: string | null = null;
   if (playbook.facts || ahead.length) {
     start('gather facts');
     try {
       await session.prefetch(ahead);
       session.facts = await session.gather(playbookFacts);
+      if (owed) record = (await session.gather({ owed: owed.fact })).owed;
     } catch (error) {
       end(reportThrown('gather facts', error));
       return undefined;
@@ -118,10 +168,23 @@ async function runTasks(
       end({ name: 'gather facts', status: 'ok', message: playbook.describeFacts?.(session.facts as never) ?? `${Object.keys(playbookFacts).length} facts gathered` });
     }
   }
+
+  // Handlers an earlier run owes this host are notified as if their task had just changed.
+  const notified = new Set<string>();
+  if (owed) {
+    session.owed = owed;
+    const inherited = owed.ledger.load(record);
+    for (const entry of inherited) notified.add(entry.handler);
+    if (inherited.length || owed.ledger.warnings.length) {
+      const message = inherited.length ? inherited.map((e) => `${e.handler}: ${owed.ledger.inheritedReason(e.handler)}`).join('; ') : 'none owed';
+      end({ name: 'owed handlers', status: 'ok', message, ...(owed.ledger.warnings.length ? { warnings: owed.ledger.warnings } : {}) });
+    }
+  }
+
   if (!tasks) {
     try {
       tasks = (playbook.tasks as (host: typeof session.host) => readonly Task[])(session.host).filter(wanted);
-      checkNotifies(playbook.name, tasks, playbook.handlers ?? []);
+      checkNotifies(playbook.name, tasks, handlers);
       // the facts of tasks known only now, still in one more command at most
       await session.prefetch(tasks.flatMap((task) => taskFacts(task, session)));
     } catch (error) {
@@ -130,13 +193,12 @@ async function runTasks(
     }
   }
 
-  const notified = new Set<string>();
   const writes = new Map<Task, Written>();
-  const runOne = async (task: Task): Promise<StepReport> => {
+  const runOne = async (task: Task, why?: string): Promise<StepReport> => {
     start(task.name);
-    const step = await runTask(task, session, settings, writes);
+    const step = await runTask(task, session, settings, writes, handlersNotifiedBy(task, handlers));
     if (step.status === 'changed') for (const name of task.notify) notified.add(name);
-    return end(step);
+    return end(why && !stopped(step) ? { ...step, message: `${step.message} (${why})` } : step);
   };
 
   // A `when` that throws (a variable of the wrong type, say) fails that host, not the run.
@@ -147,33 +209,45 @@ async function runTasks(
       return reportThrown(task.name, error);
     }
   };
+  let reason: string | undefined;
   for (const task of tasks) {
-    if (interrupted()) return `interrupted before "${task.name}": later tasks not run`;
-    const skip = skipped(task);
-    if (skip) {
-      if (stopped(end(skip))) return undefined;
-      continue;
+    if (interrupted()) {
+      reason = `interrupted before "${task.name}": later tasks not run`;
+      break;
     }
-    if (stopped(await runOne(task))) return undefined;
+    const skip = skipped(task);
+    const step = skip ? end(skip) : await runOne(task);
+    if (step.status === 'unreachable') return undefined;
+    // A failed host keeps its notified handlers owed on the host for the next run, unless
+    // --force-handlers runs them now (as Ansible's force_handlers).
+    if (step.status === 'failed' && !settings.forceHandlers) return undefined;
+    if (step.status === 'failed') {
+      reason = 'a task failed; the notified handlers ran anyway (--force-handlers)';
+      break;
+    }
   }
-  // Handlers run even after an interrupt: a config already written must reach the running sensor.
-  for (const handler of playbook.handlers ?? []) {
+  // Handlers run after an interrupt too: a config already written must reach the running sensor.
+  for (const handler of handlers) {
     if (!handlerTopics(handler).some((topic) => notified.has(topic))) continue;
+    const why = owed?.ledger.inheritedReason(handler.name);
     const skip = skipped(handler);
     if (skip) {
-      if (stopped(end(skip))) return undefined;
+      if (stopped(end(skip))) return reason;
+      // a handler whose condition is false on this host will not run here: owed no longer
+      owed?.ledger.clear([handler.name]);
       continue;
     }
     // Check mode changes nothing, whatever a task notified: a handler is only named, with the
     // handlers it would notify in turn.
     if (settings.check) {
-      end({ name: handler.name, status: 'skipped', message: 'would run (check mode: handlers never run)' });
+      end({ name: handler.name, status: 'skipped', message: `would run (check mode: handlers never run)${why ? `; ${why}` : ''}` });
       for (const name of handler.notify) notified.add(name);
       continue;
     }
-    if (stopped(await runOne(handler))) return undefined;
+    if (stopped(await runOne(handler, why))) return reason;
+    owed?.ledger.clear([handler.name]);
   }
-  return undefined;
+  return reason;
 }
 
 /** A task's facts for the shared first command; one whose parameters need gathered facts waits. */
@@ -186,13 +260,13 @@ function taskFacts(task: Task, session: HostSession) {
 }
 
 /** Plans one task and, unless in check mode, applies its change. */
-async function runTask(task: Task, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>): Promise<StepReport> {
-  let step = await planAndApply(task, session, settings, writes);
+async function runTask(task: Task, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>, notifies: string[]): Promise<StepReport> {
+  let step = await planAndApply(task, session, settings, writes, notifies);
   if (step.status === 'failed' && task.onFailure && !settings.check) step = await undoAndRetry(task, step, session, settings, writes);
   return step;
 }
 
-async function planAndApply(task: Task, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>): Promise<StepReport> {
+async function planAndApply(task: Task, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>, notifies: string[] = []): Promise<StepReport> {
   let plan: Plan;
   try {
     plan = await task.plan(session.planContext(task.become));
@@ -200,13 +274,18 @@ async function planAndApply(task: Task, session: HostSession, settings: HostRunS
     return reportThrown(task.name, error);
   }
   const planOutput = plan.rc !== undefined ? { rc: plan.rc, stdout: plan.stdout ?? '', stderr: plan.stderr ?? '' } : {};
-  const base = { name: task.name, ...planOutput, ...(plan.warnings?.length ? { warnings: plan.warnings } : {}), ...(plan.facts ? { facts: plan.facts } : {}) };
+  const base = { name: task.name, ...planOutput, ...(plan.warnings?.length ? { warnings: plan.warnings } : {}), ...(plan.facts ? { facts: plan.facts } : {}), ...(plan.drift?.length ? { drift: plan.drift } : {}) };
   if (plan.status !== 'change') return { ...base, status: plan.status, message: plan.message };
   const diff = settings.diff && plan.diff ? unifiedDiff(plan.diff.path, plan.diff.before, plan.diff.after, { secretKeys: plan.diff.secretKeys, redact: (text) => settings.redactor.redact(text) }) || undefined : undefined;
   const withDiff = diff ? { diff } : {};
   if (settings.check) return { ...base, ...withDiff, status: 'changed', message: `would ${plan.message}` };
+  // The handlers this change notifies are owed on the host before it is made: the record rides
+  // with the apply's first command. A change that turns out to be none owes nothing.
+  const newlyOwed = session.owed?.ledger.owe(notifies, task.name) ?? [];
+  const unowe = (status: string) => status === 'ok' && session.owed?.ledger.clear(newlyOwed);
   try {
     const applied = await plan.apply(session.applyContext(task.become));
+    unowe(applied.failed ? 'failed' : applied.unchanged ? 'ok' : 'changed');
     session.forgetFacts();
     if (applied.wrote) writes.set(task, applied.wrote);
     const output = applied.rc !== undefined ? { rc: applied.rc, stdout: applied.stdout ?? '', stderr: applied.stderr ?? '' } : {};

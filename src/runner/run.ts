@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { HostRunSettings } from './host-run.ts';
 import type { Playbook } from '../playbook/types.ts';
 import type { Connection } from '../transport/types.ts';
@@ -35,6 +36,7 @@ function batchFailedTooMuch(reports: HostReport[], maxFailPercentage: number | u
 
 export async function runPlaybook(options: RunOptions): Promise<RunReport> {
   const { listener: emit, signal } = options;
+  const settings = { ...options.settings, run: options.settings.run ?? { id: randomBytes(4).toString('hex'), startedAt: new Date().toISOString() } };
   emit({ type: 'run-start', hosts: options.targets.map((t) => t.name), check: options.settings.check });
   const reports = new Map<string, HostReport>();
   const interrupted = () => signal?.aborted ?? false;
@@ -54,7 +56,7 @@ export async function runPlaybook(options: RunOptions): Promise<RunReport> {
       batch,
       options.forks,
       async (target) => {
-        const report = await runHost(target, options.playbook, options.connect, options.settings, emit, interrupted);
+        const report = await runHost(target, options.playbook, options.connect, settings, emit, interrupted);
         reports.set(target.name, report);
         batchReports.push(report);
       },

@@ -1,4 +1,5 @@
 import type { HostStatus, StepResult, StepStatus } from '../playbook/types.ts';
+import type { OwedEntry } from './owed/record.ts';
 
 export interface StepReport extends Omit<StepResult, 'status'> {
   name: string;
@@ -12,6 +13,12 @@ export interface HostReport {
   reason?: string;
   /** Facts the steps read (status), merged. */
   facts?: Record<string, unknown>;
+  /** How the host differs from what it should be, from its steps' findings (status): shown as drift. */
+  drift?: string[];
+  /** Handlers an earlier run left owed on this host, found when this run started. */
+  owedAtStart?: OwedEntry[];
+  /** Handlers still owed on this host when this run left it (the next run runs them). */
+  stillOwed?: string[];
 }
 
 export interface Summary {

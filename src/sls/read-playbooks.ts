@@ -3,7 +3,11 @@ import type { Playbook } from '../playbook/types.ts';
 import { custom, planOk } from '../tasks/task.ts';
 import { analyseCerts } from './certs.ts';
 import { summariseSensorConfig } from './config-read.ts';
+import { owedOnHostFact } from '../runner/owed/on-host.ts';
+import { stateDirOf } from '../runner/owed/state-dir.ts';
+import { driftReasons, expectedUrlOf, type StatusFacts } from './drift.ts';
 import { configText, sensorFacts, serviceFacts } from './facts.ts';
+import { sensorClockFact } from './sensor-clock.ts';
 import { regionOfUrl } from './regions.ts';
 import { slsReadSettings } from './settings.ts';
 import { testAlertNow } from './tasks.ts';
@@ -12,14 +16,31 @@ import { interpretVersionProbe } from './version.ts';
 // slsReadSettings throws PlaybookInputError itself for a bad variable.
 const validate = (vars: Record<string, unknown>) => void slsReadSettings(vars);
 
+/** The URL the host should send to, for the live drift line; a bad region is left to --fail-on-drift (exit 5). */
+function expectedUrlOrNone(vars: Record<string, unknown>): string | undefined {
+  try {
+    return expectedUrlOf(vars);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `status`: one read-only command per host; every fact lands in the step's `facts`. */
 export const statusPlaybook: Playbook = playbook({
   name: 'SLS status',
-  validate,
+  validate: (vars) => {
+    validate(vars);
+    stateDirOf(vars);
+  },
   tasks: [
     custom({ name: 'status', plan: async (ctx) => {
       const settings = slsReadSettings(ctx.vars);
-      const facts = await ctx.gather({ ...sensorFacts(settings), ...serviceFacts(settings) });
+      const facts = await ctx.gather({
+        ...sensorFacts(settings),
+        ...serviceFacts(settings),
+        owed: owedOnHostFact(stateDirOf(ctx.vars)),
+        clock: sensorClockFact(settings),
+      });
       const version = interpretVersionProbe(facts.version, settings.minVersion);
       const certs = analyseCerts(facts.certFiles, settings.certDir);
       const config = summariseSensorConfig(configText(facts.config));
@@ -35,15 +56,20 @@ export const statusPlaybook: Playbook = playbook({
         configError: config.error ?? null,
         service: facts.service,
         lastTestAlert: facts.lastTestAlert,
-      };
+        owedHandlers: facts.owed.owed.map((e) => ({ playbook: e.playbook, handler: e.handler, at: e.at })),
+        owedProblems: facts.owed.problems,
+        configLoaded: facts.clock,
+      } satisfies StatusFacts & Record<string, unknown>;
+      const drift = driftReasons(summary, expectedUrlOrNone(ctx.vars));
       const line = [
         `sensor ${summary.sensorVersion ?? 'not found'}${version.status === 'ok' ? '' : ' (not ok)'}`,
         `cert pairs ${certs.pairs.join(',') || 'none'}`,
         `mcs ${summary.mcsConfigured ? (summary.mcsRegion ?? url) : 'not configured'}`,
         `service ${summary.service}`,
         `last test alert ${summary.lastTestAlert ?? 'never'}`,
+        ...(facts.clock.state === 'unknown' ? [`config loaded: cannot tell (${facts.clock.why})`] : []),
       ].join(' · ');
-      return planOk(line, { facts: summary });
+      return planOk(line, { facts: summary, ...(drift.length ? { drift } : {}) });
     } }),
   ],
 });

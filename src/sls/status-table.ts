@@ -1,6 +1,6 @@
 import type { RunReport } from '../runner/types.ts';
 
-const COLUMNS = ['host', 'sensor', 'version ok', 'cert pairs', 'mcs output', 'service', 'last test alert'] as const;
+const COLUMNS = ['host', 'sensor', 'version ok', 'cert pairs', 'mcs output', 'service', 'last test alert', 'drift'] as const;
 
 const cell = (value: unknown) => (value === null || value === undefined || value === '' ? '-' : String(value));
 
@@ -8,7 +8,7 @@ const cell = (value: unknown) => (value === null || value === undefined || value
 export function statusTable(report: RunReport): string {
   const rows = Object.entries(report.hosts).map(([host, hostReport]) => {
     const f = hostReport.facts;
-    if (!f) return [host, hostReport.status, '', '', hostReport.steps.at(-1)?.message ?? hostReport.reason ?? '', '', ''];
+    if (!f) return [host, hostReport.status, '', '', hostReport.steps.at(-1)?.message ?? hostReport.reason ?? '', '', '', ''];
     const pairs = f.certPairs as number[];
     return [
       host,
@@ -18,6 +18,7 @@ export function statusTable(report: RunReport): string {
       f.mcsConfigured ? cell(f.mcsRegion ?? f.mcsUrl) : 'not configured',
       cell(f.service),
       cell(f.lastTestAlert ?? 'never'),
+      cell(hostReport.drift?.join('; ')),
     ];
   });
   const table = [[...COLUMNS], ...rows];

@@ -4,6 +4,8 @@ import { writeFileAtomic } from '../modules/write-file.ts';
 import { shellCommand } from '../playbook/quote.ts';
 import type { Connection, ExecOptions, ExecResult } from '../transport/types.ts';
 import type { Redactor } from '../secrets/redactor.ts';
+import { writeStateFileScript } from '../remote/state-file.ts';
+import type { OwedLedger } from '../runner/owed/ledger.ts';
 import type { ApplyContext, Host, PlanContext } from './types.ts';
 
 export interface TaskContextSettings {
@@ -15,6 +17,23 @@ export interface TaskContextSettings {
   become: boolean;
 }
 
+const STATE_FAILED = '__sls_play_state_write_failed__';
+
+/** The owed-handlers record could not be written before a change: the change is not made. */
+export class OwedRecordError extends Error {
+  constructor(where: string, reason: string) {
+    super(`could not record the owed handlers in ${where} (${reason}), so nothing was changed: make that directory writable or set sls_play_state_dir`);
+    this.name = 'OwedRecordError';
+  }
+}
+
+/** Where the host's owed-handlers record is kept, and the ledger of what it should hold. */
+export interface OwedState {
+  ledger: OwedLedger;
+  dir: string | undefined;
+  file: string;
+}
+
 /**
  * The per-host session of a run: one connection, the facts read so far (keyed by command, so two
  * tasks asking for the same file read it once), and the contexts handed to plans and applies.
@@ -22,6 +41,12 @@ export interface TaskContextSettings {
 export class HostSession {
   private readonly factCache = new Map<string, RawFact>();
   facts: Record<string, unknown> = {};
+  /**
+   * The owed-handlers record: a change to it rides along, first, with the next command sent to
+   * the host (the write a handler is owed for, or whatever comes next), so it costs no round trip
+   * of its own. Never in check mode.
+   */
+  owed?: OwedState;
 
   constructor(
     readonly name: string,
@@ -38,18 +63,54 @@ export class HostSession {
   }
 
   private async exec(command: string, options: ExecOptions, become: boolean | undefined): Promise<ExecResult> {
+    const asRoot = become ?? this.settings.become;
+    const pending = this.settings.check ? undefined : this.owed?.ledger.pending();
+    // The record is written as the session's default user: a task that asks for another one
+    // gets the record in a command of its own first.
+    if (pending && asRoot !== this.settings.become) await this.flushOwed();
+    const carried = pending && asRoot === this.settings.become ? pending : undefined;
     this.log(`$ ${command}`);
-    const result = await this.connection.exec(command, {
-      timeoutMs: this.settings.commandTimeoutMs,
-      become: become ?? this.settings.become,
-      ...options,
-    });
+    if (carried) this.log(carried.handlers.length ? `(recording owed handlers: ${carried.handlers.join(', ')})` : '(clearing the owed-handlers record)');
+    const sent = carried ? `if ! ${writeStateFileScript(this.owed!.dir, this.owed!.file, carried.content)}; then printf '\\n%s\\n' ${STATE_FAILED} >&2; exit 97; fi\n${command}` : command;
+    let result: ExecResult;
+    try {
+      result = await this.connection.exec(sent, { timeoutMs: this.settings.commandTimeoutMs, become: asRoot, ...options });
+    } catch (error) {
+      if (carried) this.owed!.ledger.lost();
+      throw error;
+    }
+    if (carried) this.settle(result);
     this.redactor.registerApiKeysIn(result.stdout);
     this.redactor.registerApiKeysIn(result.stderr);
     if (result.stdout.trim()) this.log(result.stdout.trimEnd());
     if (result.stderr.trim()) this.log(result.stderr.trimEnd());
     if (result.code !== 0) this.log(`exit ${result.code}`);
     return result;
+  }
+
+  /** After a command that carried the record: it arrived, or the command was not run at all. */
+  private settle(result: ExecResult): void {
+    const at = result.stderr.indexOf(STATE_FAILED);
+    if (at < 0) return this.owed!.ledger.written();
+    const reason = result.stderr.slice(0, at).trim().split('\n').pop() || `exit ${result.code}`;
+    throw new OwedRecordError(this.owed!.ledger.where, reason);
+  }
+
+  /** Brings the host's owed-handlers record up to date in a command of its own, when it is not. */
+  async flushOwed(): Promise<void> {
+    const pending = this.settings.check ? undefined : this.owed?.ledger.pending();
+    if (!pending) return;
+    const { dir, file, ledger } = this.owed!;
+    this.log(pending.handlers.length ? `(recording owed handlers: ${pending.handlers.join(', ')})` : '(clearing the owed-handlers record)');
+    let result: ExecResult;
+    try {
+      result = await this.connection.exec(writeStateFileScript(dir, file, pending.content), { timeoutMs: this.settings.commandTimeoutMs, become: this.settings.become });
+    } catch (error) {
+      ledger.lost();
+      throw error;
+    }
+    if (result.code !== 0) throw new OwedRecordError(ledger.where, result.stderr.trim().split('\n').pop() || `exit ${result.code}`);
+    ledger.written();
   }
 
   /** Runs every fact not read yet in one command and remembers the answers. */

@@ -64,6 +64,8 @@ export interface PlanBase {
   warnings?: string[];
   /** Read-only facts to report (`status`). */
   facts?: Record<string, unknown>;
+  /** How the host differs from what it should be, in words (a read-only audit's findings): shown as drift. */
+  drift?: string[];
   /** A read-only command's exit code and output. */
   rc?: number;
   stdout?: string;

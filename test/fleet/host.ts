@@ -73,6 +73,16 @@ export class SimulatedHost implements FleetHost {
     return log.match(/^Accepted \S+ for /gm)?.length ?? 0;
   }
 
+  owedRecords(): Record<string, unknown> {
+    const dir = join(this.root, 'sls-play');
+    const files = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
+    return Object.fromEntries(files.map((n) => [n, JSON.parse(readFileSync(join(dir, n), 'utf8')) as unknown]));
+  }
+
+  dropSessions(): number {
+    return this.sshd.dropSessions();
+  }
+
   isUp(): boolean {
     return this.sshd.isUp();
   }

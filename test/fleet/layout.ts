@@ -1,5 +1,5 @@
 // A host's controller-side directory: the files its namespace sees as /etc/sophos,
-// /etc/sophos-certs, /var/lib/sls-sim (state) and the layer over /usr/local/bin.
+// /etc/sophos-certs, /var/lib/sls-sim (state), /var/lib/sls-play and the layer over /usr/local/bin.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostPaths, SimHost } from './sim/host.d.mts';
@@ -67,7 +67,7 @@ export function writeSophosDir(dir: string, profile: HostProfile, host: SimHost)
 /** Creates everything but /etc/sophos's content (a tmpfs may be mounted there first). */
 export function makeHostDirs(root: string, profile: HostProfile, host: SimHost): HostPaths {
   const paths = hostPaths(root);
-  for (const d of [paths.sophos, paths.sophosCerts, paths.state, join(root, 'bin'), join(root, 'sshd'), join(root, 'home'), join(paths.state, 'container-bin')]) {
+  for (const d of [paths.sophos, paths.sophosCerts, paths.state, join(root, 'bin'), join(root, 'sshd'), join(root, 'home'), join(root, 'sls-play'), join(paths.state, 'container-bin')]) {
     mkdirSync(d, { recursive: true });
   }
   chmodSync(join(root, 'home'), 0o700);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { SSHD } from './sshd.ts';
 
 // mount points the namespaces bind over; empty directories on the real system
-const MOUNT_POINTS = ['/etc/sophos', '/etc/sophos-certs', '/var/lib/sls-sim'];
+const MOUNT_POINTS = ['/etc/sophos', '/etc/sophos-certs', '/var/lib/sls-sim', '/var/lib/sls-play'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 export function checkMachine(): void {

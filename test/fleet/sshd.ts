@@ -66,6 +66,8 @@ export function hostFstab(spec: SshdSpec): string {
     bind(join(spec.root, 'etc', 'sophos'), '/etc/sophos'),
     bind(join(spec.root, 'etc', 'sophos-certs'), '/etc/sophos-certs'),
     bind(join(spec.root, 'state'), '/var/lib/sls-sim'),
+    // sls-play's own records on the host (owed handlers): each host its own
+    bind(join(spec.root, 'sls-play'), '/var/lib/sls-play'),
     // a home of its own: the controller's dotfiles (slow shell init, its PATH) are not the host's
     bind(join(spec.root, 'home'), '/root'),
     layer(join(spec.root, 'bin'), '/usr/local/bin'),
@@ -160,6 +162,30 @@ export class Sshd {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Drops every SSH session as a network cut would: the per-connection sshd processes are killed,
+   * the listener stays up, and what the sessions started goes on without them.
+   */
+  dropSessions(): number {
+    const init = this.namespaceInit();
+    if (init === undefined) return 0;
+    let children: number[] = [];
+    try {
+      children = readFileSync(`/proc/${init}/task/${init}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return 0;
+    }
+    const sessions = children.filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sshd');
+      } catch {
+        return false;
+      }
+    });
+    for (const pid of sessions) killQuietly(pid);
+    return sessions.length;
   }
 
   private killSync(): void {

@@ -26,3 +26,5 @@ const stop = async () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+// the hosts are unref'd so a test cannot be kept alive by them: here the fleet is the point
+setInterval(() => undefined, 1 << 30);

@@ -79,6 +79,10 @@ export interface FleetHost {
   hostKey(): string;
   /** SSH logins its sshd has accepted since the fleet started (one per connection), from sshd's log */
   acceptedLogins(): number;
+  /** the owed-handlers records in the host's /var/lib/sls-play: file name → parsed JSON */
+  owedRecords(): Record<string, unknown>;
+  /** kill every SSH session (a dropped connection); sshd keeps listening; returns how many */
+  dropSessions(): number;
   /** is its sshd running */
   isUp(): boolean;
   /** kill its sshd and every session (the host goes down) */

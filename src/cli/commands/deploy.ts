@@ -26,6 +26,7 @@ interface DeployOptions extends RunCliOptions, CentralCliOptions {
   tags?: string[];
   skipTags?: string[];
   listTasks?: boolean;
+  forceHandlers?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -52,6 +53,7 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed')
       .option('--tags <tags>', 'run only tasks with one of these tags (comma-separated, repeatable)', collect, [])
       .option('--skip-tags <tags>', 'skip tasks with any of these tags (comma-separated, repeatable)', collect, [])
+      .option('--force-handlers', 'run the notified handlers even on a host where a later task failed (as ansible-playbook); without it they stay owed on the host for the next run')
       .option('--list-tasks', 'list the tasks and handlers the run would go through, then stop (nothing is contacted)'),
   ), true).action(async (inventory: string | undefined, options: DeployOptions) => {
     let serial;
@@ -77,6 +79,6 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
     if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
     const central = await prepareCentral(options, 'wait');
     const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
-    done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage, ...filter, afterRun }));
+    done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage, ...filter, afterRun, forceHandlers: Boolean(options.forceHandlers) }));
   });
 }

@@ -57,9 +57,16 @@ async function main() {
       return 0;
     }
     case 'inspect': {
-      containerName(rest);
-      const state = readService(paths).state;
-      process.stdout.write(`${state === 'active' ? 'running' : 'exited'}\n`);
+      // `-f '{{.State.StartedAt}}'` asks for the start time; anything else gets the state
+      const at = rest.findIndex((a) => a === '-f' || a === '--format');
+      const format = at >= 0 ? rest[at + 1] : undefined;
+      containerName(at >= 0 ? rest.filter((_, i) => i !== at && i !== at + 1) : rest);
+      const service = readService(paths);
+      if (format === '{{.State.StartedAt}}') {
+        process.stdout.write(`${service.since ? new Date(service.since).toISOString() : '0001-01-01T00:00:00Z'}\n`);
+        return 0;
+      }
+      process.stdout.write(`${service.state === 'active' ? 'running' : 'exited'}\n`);
       return 0;
     }
     case 'ps': {

@@ -36,10 +36,20 @@ function activeState() {
   return hasUnit ? readService(paths).state : 'inactive';
 }
 
+/** systemd's timestamp format: `Thu 2026-12-03 07:12:00 UTC`. */
+function systemdTime(ms) {
+  const d = new Date(ms);
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+  return `${day} ${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
 function properties() {
   const s = readService(paths);
   const state = activeState();
+  const started = state === 'active' && s.since;
   return {
+    ActiveEnterTimestamp: started ? systemdTime(s.since) : 'n/a',
+    ActiveEnterTimestampMonotonic: '0',
     Id: UNIT,
     LoadState: hasUnit ? 'loaded' : 'not-found',
     ActiveState: state,
