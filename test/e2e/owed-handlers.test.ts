@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
-import { MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
+import { CONTAINER_CONFIG, MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli } from '../helpers/cli.ts';
 import { API_KEY, deployArgs, MCS_URL, parseJson, restarting, spawnCli, waitUntil } from '../helpers/rollout.ts';
 import { demoState } from './module-helpers.ts';
@@ -40,6 +40,8 @@ before(async () => {
       { name: 'fail-01', config: CONVERGED, demo: 'active' },
       { name: 'force-01', config: CONVERGED, demo: 'active' },
       { name: 'edited-01', config: CONVERGED },
+      { name: 'box-01', deployment: 'container', config: CONTAINER_CONFIG, vars: { sls_deployment: 'container', sls_exec_prefix: 'docker exec sls', sls_restart_command: 'docker restart sls' } },
+      { name: 'box-02', deployment: 'container', config: CONTAINER_CONFIG, vars: { sls_deployment: 'container', sls_exec_prefix: 'sh -c', sls_restart_command: 'docker restart sls' } },
     ],
     { subnet: 140 },
   );
@@ -212,4 +214,13 @@ test('a config written after the sensor started is drift until the sensor is res
   assert.equal(restart.code, 0, restart.stderr);
   assert.equal(h.loadedConfig(), h.readConfig());
   assert.equal((await statusRun('edited-01')).code, 0);
+});
+
+test('a containerised sensor: its start time comes from the container where it can be asked; otherwise status says it cannot tell', async () => {
+  const run = await runCli(['status', ...fleetArgs(fleet), '-l', 'box-*', '--json'], { env: ENV });
+  assert.equal(run.code, 0, run.stderr);
+  const doc = JSON.parse(run.stdout) as { hosts: Record<string, { facts: { configLoaded: { state: string; why?: string } }; steps: { message: string }[] }> };
+  assert.equal(doc.hosts['box-01']!.facts.configLoaded.state, 'loaded');
+  assert.equal(doc.hosts['box-02']!.facts.configLoaded.state, 'unknown');
+  assert.match(doc.hosts['box-02']!.steps[0]!.message, /config loaded: cannot tell \(the container cannot be asked when it started \(sls_exec_prefix "sh -c" names no docker or podman container\)\)/);
 });

@@ -39,3 +39,30 @@ test('fleetDrift skips hosts without facts (unreachable): their exit status alre
   };
   assert.deepEqual(fleetDrift({ hosts, summary: summarise(hosts) }, new Map()), { b: 'service failed, not active' });
 });
+
+test('an owed handler and a config written after the sensor started are drift, with when', async () => {
+  const owed = { playbook: 'SLS alert export to Sophos Central', handler: 'restart sensor', at: '2026-12-03T07:12:41.000Z' };
+  assert.deepEqual(driftReasons({ ...good, owedHandlers: [owed] }, IRELAND), [
+    'restart sensor owed since 2026-12-03 07:12:41 UTC (a run of "SLS alert export to Sophos Central" ended before its handlers ran); run deploy again',
+  ]);
+  const { configLoadedFrom } = await import('../../../src/sls/drift.ts');
+  const changed = configLoadedFrom('1796281930 1796281920\n');
+  assert.deepEqual(changed, { state: 'changed-after-start', configWrittenAt: 1796281930, sensorStartedAt: 1796281920 });
+  assert.deepEqual(driftReasons({ ...good, configLoaded: changed }, IRELAND), ['config changed after the sensor started at 2026-12-03 07:12:00 UTC; restart it']);
+  // written in the second the sensor started (a deploy's write then restart): loaded
+  assert.equal(configLoadedFrom('1796281920 1796281920').state, 'loaded');
+  assert.deepEqual(configLoadedFrom('none unknown'), { state: 'no-config' });
+  assert.equal(configLoadedFrom('1796281920 unknown').state, 'unknown');
+  assert.deepEqual(configLoadedFrom('1 2', 'the container cannot be asked'), { state: 'unknown', why: 'the container cannot be asked' });
+  // a stopped sensor is drift already; its start time says nothing more
+  assert.deepEqual(driftReasons({ ...good, service: 'inactive', configLoaded: changed }, IRELAND), ['service inactive, not active']);
+});
+
+test('the container a docker or podman exec prefix names, when it says so plainly', async () => {
+  const { containerOf } = await import('../../../src/sls/sensor-clock.ts');
+  assert.deepEqual(containerOf('docker exec sls'), { tool: 'docker', name: 'sls' });
+  assert.deepEqual(containerOf('podman exec -i sensor_1'), { tool: 'podman', name: 'sensor_1' });
+  assert.equal(containerOf('docker exec -u root sls'), undefined);
+  assert.equal(containerOf('kubectl exec -n sec sls --'), undefined);
+  assert.equal(containerOf(''), undefined);
+});
