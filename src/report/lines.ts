@@ -10,7 +10,8 @@ const LABEL: Record<StepReport['status'], string> = {
 
 /** One line per step result, in Ansible's words: `changed: [web-01] config: mcs output added`. */
 export function stepLine(host: string, step: StepReport): string {
-  const label = step.status === 'ok' && step.drift?.length ? 'drift' : LABEL[step.status];
+  // not `drift:`, which starts the summary lines `status --fail-on-drift` prints for scripts
+  const label = step.status === 'ok' && step.drift?.length ? 'drifted' : LABEL[step.status];
   const drift = step.drift?.length ? ` — drift: ${step.drift.join('; ')}` : '';
   return `${label}: [${host}] ${step.name}: ${step.message}${drift}`;
 }

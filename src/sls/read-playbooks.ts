@@ -67,7 +67,7 @@ export const statusPlaybook: Playbook = playbook({
         `mcs ${summary.mcsConfigured ? (summary.mcsRegion ?? url) : 'not configured'}`,
         `service ${summary.service}`,
         `last test alert ${summary.lastTestAlert ?? 'never'}`,
-        ...(facts.clock.state === 'unknown' ? [`config loaded: cannot tell (${facts.clock.why})`] : []),
+        ...(facts.clock.state === 'unknown' && facts.service === 'active' ? [`config loaded: cannot tell (${facts.clock.why})`] : []),
       ].join(' · ');
       return planOk(line, { facts: summary, ...(drift.length ? { drift } : {}) });
     } }),

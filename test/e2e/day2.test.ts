@@ -102,11 +102,11 @@ test('status changes nothing on any host, shows one row per host and exits 3 for
 
   const rows = tableRows(run.stdout);
   assert.deepEqual([...rows.keys()].sort(), fleet.hosts.map((h) => h.name).sort());
-  // host | sensor | version ok | cert pairs | mcs output | service | last test alert
-  assert.deepEqual(rows.get('web-01'), ['web-01', '5.10.0.3', 'yes', '1,2', 'Ireland', 'active', 'never']);
-  assert.deepEqual(rows.get('web-02'), ['web-02', '5.5.2.22', 'yes', '1,2', 'not configured', 'active', 'never']);
-  assert.deepEqual(rows.get('db-01'), ['db-01', '5.11.0', 'yes', '1,2,3', 'United States (Oregon)', 'active', 'never']);
-  assert.deepEqual(rows.get('old-01'), ['old-01', '5.4.1.3', 'NO', 'none', 'not configured', 'active', 'never']);
+  // host | sensor | version ok | cert pairs | mcs output | service | last test alert | drift
+  assert.deepEqual(rows.get('web-01'), ['web-01', '5.10.0.3', 'yes', '1,2', 'Ireland', 'active', 'never', '-']);
+  assert.deepEqual(rows.get('web-02'), ['web-02', '5.5.2.22', 'yes', '1,2', 'not configured', 'active', 'never', 'no enabled mcs output']);
+  assert.deepEqual(rows.get('db-01'), ['db-01', '5.11.0', 'yes', '1,2,3', 'United States (Oregon)', 'active', 'never', '-']);
+  assert.deepEqual(rows.get('old-01'), ['old-01', '5.4.1.3', 'NO', 'none', 'not configured', 'active', 'never', 'sensor 5.4.1.3 is too old; no CA certificate pair; no enabled mcs output']);
   assert.equal(rows.get('bare-01')?.[1], 'not found');
   assert.equal(rows.get('bare-01')?.[2], 'NO');
   assert.notEqual(rows.get('bare-01')?.[5], 'active');
