@@ -1,4 +1,5 @@
 import { shellQuote } from '../playbook/quote.ts';
+import { fenced, readFenced } from '../remote/fenced.ts';
 
 /**
  * A fact is a command plus a function that reads its output. Several facts are gathered in ONE
@@ -20,36 +21,21 @@ export interface RawFact {
   code: number;
 }
 
-const MARK = '__sls_play_fact__';
-
 /** The one script that runs every command, each in a subshell, fenced on both streams. */
 export function gatherScript(commands: Record<string, string | Fact<unknown>>): string {
   return Object.entries(commands)
-    .map(([name, fact]) => {
-      const command = typeof fact === 'string' ? fact : fact.command;
-      const begin = `printf '%s\\n' '${MARK} begin ${name}'`;
-      const end = `printf '\\n${MARK} end ${name} %s\\n' "$rc"`;
-      return `${begin}; ${begin} >&2; ( ${command}\n); rc=$?; ${end}; ${end} >&2`;
-    })
+    .map(([name, fact]) => fenced(name, typeof fact === 'string' ? fact : fact.command))
     .join('\n');
-}
-
-function sections(text: string): Map<string, { body: string; code: number }> {
-  const out = new Map<string, { body: string; code: number }>();
-  const section = new RegExp(`^${MARK} begin (\\S+)\\n([\\s\\S]*?)\\n${MARK} end \\1 (\\d+)$`, 'gm');
-  for (const match of text.matchAll(section)) out.set(match[1]!, { body: match[2]!, code: Number(match[3]) });
-  return out;
 }
 
 /** Splits a gathered run back into each command's answer, exactly as it printed it. */
 export function splitGathered(stdout: string, stderr: string, names: readonly string[]): Record<string, RawFact> {
-  const outs = sections(stdout);
-  const errs = sections(stderr);
+  const answers = readFenced(stdout, stderr);
   const result: Record<string, RawFact> = {};
   for (const name of names) {
-    const out = outs.get(name);
-    if (!out) throw new Error(`reading facts: no answer for "${name}" (the host's shell output was cut short)`);
-    result[name] = { stdout: out.body, stderr: errs.get(name)?.body ?? '', code: out.code };
+    const answer = answers.get(name);
+    if (!answer) throw new Error(`reading facts: no answer for "${name}" (the host's shell output was cut short)`);
+    result[name] = answer;
   }
   return result;
 }

@@ -1,4 +1,5 @@
-import { planFailed, planOk, resolve, task } from '../tasks/task.ts';
+import { planFailed, planOk, remoteChange, resolve, task } from '../tasks/task.ts';
+import { writeFileCommand } from './write-file.ts';
 import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
 import { octal, parseMode, pathFact } from './path-fact.ts';
 
@@ -53,18 +54,24 @@ export function fileEdit(params: FileEditParams, module = 'fileEdit'): Task {
       const textChanged = before === null || edit.text !== before;
       if (!textChanged && modeChange.length === 0) return planOk(edit.changes.length ? edit.changes.join(', ') : `${path} is as wanted`);
       const changes = [...(textChanged ? edit.changes : []), ...modeChange];
-      return {
-        status: 'change',
-        message: `change ${path}: ${changes.join(', ')}`,
-        ...(textChanged ? { diff: { path, before, after: edit.text, secretKeys: params.secretKeys } } : {}),
-        async apply(actx) {
-          const written = await actx.writeFile(path, edit.text, { mode, backup: params.backup ?? true });
-          if (!written.ok) return { failed: `could not write ${path} (${written.error}); the previous file is intact: free space or fix permissions, then rerun` };
-          const previous = state.type === 'file' && !written.backup ? { previous: { content: state.content, mode: state.mode } } : {};
-          const notes = [written.backup ? ` (backup ${written.backup})` : written.created ? ' (new file)' : '', written.target ? ` (${path} → ${written.target}, link kept)` : ''];
-          return { message: `${changes.join(', ')}${notes.join('')}`, wrote: { path, ...written, ...previous } };
+      const write = writeFileCommand(path, edit.text, mode, { backup: params.backup ?? true });
+      // one remote command, so the runner can send it with the handlers it notifies
+      return remoteChange(
+        `change ${path}: ${changes.join(', ')}`,
+        {
+          command: write.command,
+          stdin: write.stdin,
+          changes: true,
+          interpret(result) {
+            const written = write.parse(result);
+            if (!written.ok) return { failed: `could not write ${path} (${written.error}); the previous file is intact: free space or fix permissions, then rerun` };
+            const previous = state.type === 'file' && !written.backup ? { previous: { content: state.content, mode: state.mode } } : {};
+            const notes = [written.backup ? ` (backup ${written.backup})` : written.created ? ' (new file)' : '', written.target ? ` (${path} → ${written.target}, link kept)` : ''];
+            return { message: `${changes.join(', ')}${notes.join('')}`, wrote: { path, ...written, ...previous } };
+          },
         },
-      };
+        textChanged ? { diff: { path, before, after: edit.text, secretKeys: params.secretKeys } } : {},
+      );
     },
   });
 }

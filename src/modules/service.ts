@@ -1,7 +1,6 @@
 import { shellQuote } from '../playbook/quote.ts';
-import { planOk, resolve, task } from '../tasks/task.ts';
+import { planOk, remoteChange, resolve, task } from '../tasks/task.ts';
 import type { Host, Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
-import { CommandTimeoutError } from '../transport/types.ts';
 import type { Fact } from './facts.ts';
 
 export type ServiceState = 'started' | 'stopped' | 'restarted' | 'reloaded';
@@ -71,15 +70,18 @@ export function startFailureReason(output: string): string {
 export function service(params: ServiceParams): Task {
   const state = params.state;
   const unitOf = (host: Host) => resolve(params.unit, host);
+  const readsState = (host: Host) => params.enabled !== undefined || ((state === 'started' || state === 'stopped' || state === undefined) && !resolve(params.command, host));
   return task(params, {
     module: 'service',
     defaultName: `service ${typeof params.unit === 'string' ? params.unit : ''} ${state ?? ''}`.trim(),
-    facts: (host) => ({ unit: unitFact(unitOf(host)) }),
+    // A restart or reload happens whatever the unit's state: only start, stop and enabled read it.
+    facts: (host): Record<string, Fact<unknown>> => (readsState(host) ? { unit: unitFact(unitOf(host)) } : {}),
+    plansAhead: (host) => !readsState(host),
     async plan(ctx): Promise<Plan> {
       const unit = unitOf(ctx);
       const custom = resolve(params.command, ctx);
       const wait = resolve(params.waitActive, ctx) ?? 20;
-      const { unit: now } = custom && !params.enabled ? { unit: { active: 'unknown', enabled: 'unknown' } } : await ctx.gather({ unit: unitFact(unit) });
+      const { unit: now } = readsState(ctx) ? await ctx.gather({ unit: unitFact(unit) }) : { unit: { active: 'unknown', enabled: 'unknown' } };
       const steps: { words: string; action: string; wait: number }[] = [];
       if (params.enabled !== undefined && (now.enabled === 'enabled') !== params.enabled) {
         steps.push({ words: params.enabled ? 'enable' : 'disable', action: `systemctl ${params.enabled ? 'enable' : 'disable'} ${shellQuote(unit)}`, wait: 0 });
@@ -89,24 +91,26 @@ export function service(params: ServiceParams): Task {
       if (state === 'stopped' && now.active === 'active') act('stop');
       if (state === 'restarted' || state === 'reloaded') act(VERB[state]);
       if (steps.length === 0) return planOk(`${unit} is ${now.active}${params.enabled !== undefined ? `, ${now.enabled}` : ''}`);
-      return {
-        status: 'change',
-        message: `${steps.map((s) => s.words).join(' and ')} ${unit}`,
-        async apply(actx) {
-          for (const step of steps) {
-            try {
-              const result = await actx.exec(serviceScript(unit, step.action, step.wait, step.words));
-              if (result.code !== 0) return { failed: `${unit} did not come up after ${step.words} (${startFailureReason(result.stdout + result.stderr)}); \`journalctl -u ${unit}\` has the rest` };
-            } catch (error) {
-              // A hung start is a failed start: name the command the user knows.
-              if (error instanceof CommandTimeoutError) return { failed: `\`${step.action}\` did not finish within the --timeout of ${error.timeoutMs / 1000} s` };
-              throw error;
-            }
+      // every step in one command, each run only if the one before succeeded
+      const marker = (i: number) => `--- step ${i}`;
+      const script = steps.map((step, i) => `echo ${shellQuote(marker(i))}; ( ${serviceScript(unit, step.action, step.wait, step.words)}\n)`).join(' &&\n');
+      return remoteChange(`${steps.map((s) => s.words).join(' and ')} ${unit}`, {
+        command: script,
+        changes: true,
+        interpret(result) {
+          const output = result.stdout + result.stderr;
+          if (result.code !== 0) {
+            const failedAt = steps.reduce((at, _, i) => (output.includes(marker(i)) ? i : at), 0);
+            const step = steps[failedAt]!;
+            const own = output.slice(output.indexOf(marker(failedAt)) + marker(failedAt).length);
+            return { failed: `${unit} did not come up after ${step.words} (${startFailureReason(own)}); \`journalctl -u ${unit}\` has the rest` };
           }
           const verified = steps.some((s) => s.wait > 0) ? ' and active' : '';
           return { message: `${unit} ${steps.map((s) => DONE[s.words] ?? s.words).join(' and ')}${verified}` };
         },
-      };
+        // A hung start is a failed start: name the command the user knows.
+        timedOut: (error) => ({ failed: `\`${steps.map((s) => s.action).join(' && ')}\` did not finish within the --timeout of ${error.timeoutMs / 1000} s` }),
+      });
     },
   });
 }

@@ -73,21 +73,37 @@ export interface WriteOptions {
   group?: string;
 }
 
-export async function writeFileAtomic(ctx: Executor, path: string, content: string, mode: number, options: WriteOptions = {}): Promise<WriteResult> {
+/** A write as one remote command: the script, the content for its stdin, and how to read its answer. */
+export interface WriteCommand {
+  command: string;
+  stdin: string;
+  parse(result: ExecResult): WriteResult;
+}
+
+export function writeFileCommand(path: string, content: string, mode: number, options: WriteOptions = {}): WriteCommand {
   const backupSuffix = options.backup === false ? undefined : `.${timestamp()}.bak`;
-  const script = writeScript(path, Buffer.byteLength(content, 'utf8'), mode, { ...options, backupSuffix });
-  const result = await ctx.exec(script, { stdin: content });
-  if (result.code !== 0) {
-    return { ok: false, error: (result.stderr.trim() || `exit ${result.code}`).split('\n').slice(-1)[0] };
-  }
-  const target = /^target (.*)$/m.exec(result.stdout)?.[1];
-  const written = target ?? path;
   return {
-    ok: true,
-    ...(target ? { target } : {}),
-    ...(/^backup$/m.test(result.stdout) ? { backup: `${written}${backupSuffix}` } : {}),
-    ...(/^created$/m.test(result.stdout) ? { created: true } : {}),
+    command: writeScript(path, Buffer.byteLength(content, 'utf8'), mode, { ...options, backupSuffix }),
+    stdin: content,
+    parse(result) {
+      if (result.code !== 0) {
+        return { ok: false, error: (result.stderr.trim() || `exit ${result.code}`).split('\n').slice(-1)[0] };
+      }
+      const target = /^target (.*)$/m.exec(result.stdout)?.[1];
+      const written = target ?? path;
+      return {
+        ok: true,
+        ...(target ? { target } : {}),
+        ...(/^backup$/m.test(result.stdout) ? { backup: `${written}${backupSuffix}` } : {}),
+        ...(/^created$/m.test(result.stdout) ? { created: true } : {}),
+      };
+    },
   };
+}
+
+export async function writeFileAtomic(ctx: Executor, path: string, content: string, mode: number, options: WriteOptions = {}): Promise<WriteResult> {
+  const write = writeFileCommand(path, content, mode, options);
+  return write.parse(await ctx.exec(write.command, { stdin: write.stdin }));
 }
 
 /** What a write did, so that undoing it touches nothing else. */

@@ -1,13 +1,13 @@
 import type { Vars } from '../inventory/types.ts';
-import { restoreBackup } from '../modules/write-file.ts';
 import { checkNotifies, handlerTopics } from '../playbook/define.ts';
 import type { FactSet, Playbook } from '../playbook/types.ts';
 import type { Redactor } from '../secrets/redactor.ts';
-import { unifiedDiff } from '../secrets/masked-diff.ts';
 import { stateFileFact, stateDirWords } from '../remote/state-file.ts';
-import { HostSession, OwedRecordError, type TaskContextSettings } from '../tasks/context.ts';
-import type { Plan, Task, Written } from '../tasks/types.ts';
-import { CommandTimeoutError, UnreachableError, type Connection } from '../transport/types.ts';
+import { HostSession, type TaskContextSettings } from '../tasks/context.ts';
+import type { Task, Written } from '../tasks/types.ts';
+import { CommandTimeoutError, type Connection } from '../transport/types.ts';
+import { runBatch, statusesAgree, type BatchPart } from './batch.ts';
+import { appliedStep, applyChange, planTask, recoverFailure, reportThrown, runTask, stopped } from './task-step.ts';
 import { OwedLedger, type RunIdentity } from './owed/ledger.ts';
 import { recordFileName } from './owed/record.ts';
 import { stateDirOf } from './owed/state-dir.ts';
@@ -28,19 +28,6 @@ export interface HostRunSettings extends TaskContextSettings, TagFilter {
   /** `--force-handlers`: run the handlers notified so far even after a task failed on the host. */
   forceHandlers?: boolean;
 }
-
-/** Turns anything a task throws into a step report: a lost host is unreachable, the rest failed. */
-function reportThrown(step: string, error: unknown): StepReport {
-  if (error instanceof UnreachableError) return { name: step, status: 'unreachable', message: error.message };
-  if (error instanceof OwedRecordError) return { name: step, status: 'failed', message: error.message };
-  if (error instanceof CommandTimeoutError) {
-    return { name: step, status: 'failed', message: `${error.message}; raise --timeout or look at the host` };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { name: step, status: 'failed', message: error instanceof Error && error.name === 'FactError' ? `${message}: fix the host or the path, then rerun` : `unexpected error: ${message}` };
-}
-
-const stopped = (step: StepReport) => step.status === 'failed' || step.status === 'unreachable';
 
 /**
  * One host's run: connect, gather the playbook's facts (and every task's, in the same command),
@@ -194,11 +181,15 @@ async function runTasks(
   }
 
   const writes = new Map<Task, Written>();
+  const withWhy = (step: StepReport, why: string | undefined) => (why && !stopped(step) ? { ...step, message: `${step.message} (${why})` } : step);
+  /** Reports a finished step; a change notifies the task's handlers. */
+  const ended = (task: Task, step: StepReport, why?: string): StepReport => {
+    if (step.status === 'changed') for (const name of task.notify) notified.add(name);
+    return end(withWhy(step, why));
+  };
   const runOne = async (task: Task, why?: string): Promise<StepReport> => {
     start(task.name);
-    const step = await runTask(task, session, settings, writes, handlersNotifiedBy(task, handlers));
-    if (step.status === 'changed') for (const name of task.notify) notified.add(name);
-    return end(why && !stopped(step) ? { ...step, message: `${step.message} (${why})` } : step);
+    return ended(task, await runTask(task, session, settings, writes, handlersNotifiedBy(task, handlers)), why);
   };
 
   // A `when` that throws (a variable of the wrong type, say) fails that host, not the run.
@@ -210,13 +201,27 @@ async function runTasks(
     }
   };
   let reason: string | undefined;
-  for (const task of tasks) {
+  // The last task's change is held back when it can travel with the handlers it notifies.
+  let held: BatchPart | undefined;
+  let heldBase: StepReport | undefined;
+  for (const [index, task] of tasks.entries()) {
     if (interrupted()) {
       reason = `interrupted before "${task.name}": later tasks not run`;
       break;
     }
     const skip = skipped(task);
-    const step = skip ? end(skip) : await runOne(task);
+    let step: StepReport;
+    if (skip) step = end(skip);
+    else if (index === tasks.length - 1 && !settings.check) {
+      start(task.name);
+      const planned = await planTask(task, session, settings);
+      if ('change' in planned && planned.change.remote?.changes && handlers.length) {
+        held = { task, change: planned.change };
+        heldBase = planned.base;
+        break;
+      }
+      step = ended(task, await recoverFailure(task, 'step' in planned ? planned.step : await applyChange(task, planned, session, writes, handlersNotifiedBy(task, handlers)), session, settings, writes));
+    } else step = await runOne(task);
     if (step.status === 'unreachable') return undefined;
     // A failed host keeps its notified handlers owed on the host for the next run, unless
     // --force-handlers runs them now (as Ansible's force_handlers).
@@ -226,9 +231,18 @@ async function runTasks(
       break;
     }
   }
+
   // Handlers run after an interrupt too: a config already written must reach the running sensor.
+  const ran = new Set<Task>();
+  if (!settings.check && (held || notified.size)) {
+    const stop = await runBatched(held, heldBase);
+    // the held task failing is a task failing: --force-handlers still runs what was notified before
+    const heldFailed = held && stop?.name === held.task.name && stop.status === 'failed' && !ran.has(held.task);
+    if (stop && !(heldFailed && settings.forceHandlers)) return reason;
+    if (stop) reason = 'a task failed; the notified handlers ran anyway (--force-handlers)';
+  }
   for (const handler of handlers) {
-    if (!handlerTopics(handler).some((topic) => notified.has(topic))) continue;
+    if (ran.has(handler) || !handlerTopics(handler).some((topic) => notified.has(topic))) continue;
     const why = owed?.ledger.inheritedReason(handler.name);
     const skip = skipped(handler);
     if (skip) {
@@ -248,6 +262,57 @@ async function runTasks(
     owed?.ledger.clear([handler.name]);
   }
   return reason;
+
+  /**
+   * The held change (if any) and the handlers that will run after it, planned now and sent as one
+   * command while each can be: a handler that must read the host after the change, needs stdin,
+   * runs as another user or whose condition is false ends the batch, and the rest run one by one.
+   */
+  async function runBatched(first: BatchPart | undefined, firstBase: StepReport | undefined): Promise<StepReport | undefined> {
+    const parts: { part: BatchPart; base: StepReport; why?: string }[] = first ? [{ part: first, base: firstBase! }] : [];
+    const will = new Set([...notified, ...(first?.task.notify ?? [])]);
+    for (const handler of handlers) {
+      if (!handlerTopics(handler).some((topic) => will.has(topic))) continue;
+      const previous = parts.at(-1);
+      if (previous && !previous.part.change.remote?.changes) break;
+      const reference = parts[0]?.part.task;
+      if (skipped(handler) || (reference && handler.become !== reference.become)) break;
+      if (parts.length && !handler.plansAhead?.(session.host)) break;
+      const planned = await planTask(handler, session, settings);
+      if (!('change' in planned) || !planned.change.remote || planned.change.remote.stdin !== undefined) break;
+      parts.push({ part: { task: handler, change: planned.change }, base: planned.base, why: owed?.ledger.inheritedReason(handler.name) });
+      for (const name of handler.notify) will.add(name);
+    }
+    if (!first && parts.length < 2) return undefined; // nothing gained: the handler loop runs them
+    if (first && parts.length === 1) {
+      const step = ended(first.task, await recoverFailure(first.task, await applyChange(first.task, { change: first.change, base: firstBase! }, session, writes, handlersNotifiedBy(first.task, handlers)), session, settings, writes));
+      return stopped(step) ? step : undefined;
+    }
+    // everything each part notifies is owed before the command; each handler is cleared once it ran
+    for (const { part } of parts) owed?.ledger.owe(handlersNotifiedBy(part.task, handlers), part.task.name);
+    const cleared: string[] = [];
+    const after = parts.map(({ part }) => (handlers.includes(part.task) ? owed?.ledger.contentWithout((cleared.push(part.task.name), cleared)) : undefined));
+    const record = owed && { dir: owed.dir, file: owed.file, after };
+    const outcomes = await runBatch(parts.map((p) => p.part), session, record, (k) => k > 0 && start(parts[k]!.part.task.name));
+    session.forgetFacts();
+    // the record on the host now says what the answers say, unless a part broke its contract
+    for (const [k, outcome] of outcomes.entries()) {
+      const task = parts[k]!.part.task;
+      if (outcome && 'applied' in outcome && !outcome.applied.failed && handlers.includes(task)) owed?.ledger.clear([task.name]);
+    }
+    if (owed && (statusesAgree(outcomes) && !outcomes.some((o) => o && 'error' in o))) owed.ledger.written();
+    else owed?.ledger.lost();
+    for (const [k, outcome] of outcomes.entries()) {
+      if (!outcome) break;
+      const { part, base, why } = parts[k]!;
+      if (k > 0 || !first) ran.add(part.task);
+      let step = 'applied' in outcome ? appliedStep(part.task, part.change, base, outcome.applied, writes) : reportThrown(part.task.name, outcome.error);
+      if ('error' in outcome && outcome.error instanceof CommandTimeoutError) step = { ...step, message: `"${part.task.name}" did not finish within ${outcome.error.timeoutMs / 1000} s; raise --timeout or look at the host` };
+      step = ended(part.task, await recoverFailure(part.task, step, session, settings, writes), why);
+      if (stopped(step)) return step;
+    }
+    return undefined;
+  }
 }
 
 /** A task's facts for the shared first command; one whose parameters need gathered facts waits. */
@@ -259,77 +324,3 @@ function taskFacts(task: Task, session: HostSession) {
   }
 }
 
-/** Plans one task and, unless in check mode, applies its change. */
-async function runTask(task: Task, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>, notifies: string[]): Promise<StepReport> {
-  let step = await planAndApply(task, session, settings, writes, notifies);
-  if (step.status === 'failed' && task.onFailure && !settings.check) step = await undoAndRetry(task, step, session, settings, writes);
-  return step;
-}
-
-async function planAndApply(task: Task, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>, notifies: string[] = []): Promise<StepReport> {
-  let plan: Plan;
-  try {
-    plan = await task.plan(session.planContext(task.become));
-  } catch (error) {
-    return reportThrown(task.name, error);
-  }
-  const planOutput = plan.rc !== undefined ? { rc: plan.rc, stdout: plan.stdout ?? '', stderr: plan.stderr ?? '' } : {};
-  const base = { name: task.name, ...planOutput, ...(plan.warnings?.length ? { warnings: plan.warnings } : {}), ...(plan.facts ? { facts: plan.facts } : {}), ...(plan.drift?.length ? { drift: plan.drift } : {}) };
-  if (plan.status !== 'change') return { ...base, status: plan.status, message: plan.message };
-  const diff = settings.diff && plan.diff ? unifiedDiff(plan.diff.path, plan.diff.before, plan.diff.after, { secretKeys: plan.diff.secretKeys, redact: (text) => settings.redactor.redact(text) }) || undefined : undefined;
-  const withDiff = diff ? { diff } : {};
-  if (settings.check) return { ...base, ...withDiff, status: 'changed', message: `would ${plan.message}` };
-  // The handlers this change notifies are owed on the host before it is made: the record rides
-  // with the apply's first command. A change that turns out to be none owes nothing.
-  const newlyOwed = session.owed?.ledger.owe(notifies, task.name) ?? [];
-  const unowe = (status: string) => status === 'ok' && session.owed?.ledger.clear(newlyOwed);
-  try {
-    const applied = await plan.apply(session.applyContext(task.become));
-    unowe(applied.failed ? 'failed' : applied.unchanged ? 'ok' : 'changed');
-    session.forgetFacts();
-    if (applied.wrote) writes.set(task, applied.wrote);
-    const output = applied.rc !== undefined ? { rc: applied.rc, stdout: applied.stdout ?? '', stderr: applied.stderr ?? '' } : {};
-    const warnings = [...(plan.warnings ?? []), ...(applied.warnings ?? [])];
-    return {
-      ...base,
-      ...withDiff,
-      ...output,
-      ...(warnings.length ? { warnings } : {}),
-      status: applied.failed ? 'failed' : applied.unchanged ? 'ok' : 'changed',
-      message: applied.failed ?? applied.message ?? plan.message,
-    };
-  } catch (error) {
-    session.forgetFacts();
-    return reportThrown(task.name, error);
-  }
-}
-
-/**
- * A task with `onFailure.restore` failed: undo exactly what the named task wrote on this host in
- * this run (nothing, if it wrote nothing), then try the failed task once more.
- */
-async function undoAndRetry(task: Task, failed: StepReport, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>): Promise<StepReport> {
-  const restore = task.onFailure!.restore;
-  const written = writes.get(restore);
-  if (!written) {
-    return { ...failed, message: `${failed.message}; "${restore.name}" wrote nothing in this run, so nothing was restored and the file is as it was: fix the cause and rerun` };
-  }
-  let undone: boolean;
-  try {
-    undone = await restoreBackup(session.applyContext(restore.become), written.path, written);
-  } catch (error) {
-    if (error instanceof UnreachableError) return { ...failed, status: 'unreachable', message: `${failed.message}; then the host was lost while restoring: ${error.message}` };
-    undone = false;
-  }
-  writes.delete(restore);
-  session.forgetFacts();
-  const what = written.backup || written.previous ? `the previous ${restore.name} was restored` : `the new ${restore.name} was removed (there was none before)`;
-  if (!undone) {
-    return { ...failed, message: `${failed.message}; restoring ${written.backup ?? written.path} failed too: look at the host now` };
-  }
-  const again = await planAndApply(task, session, settings, new Map());
-  if (again.status === 'changed' || again.status === 'ok') {
-    return { ...failed, message: `${failed.message}; ${what} and "${task.name}" then succeeded: fix the cause and rerun` };
-  }
-  return { ...failed, message: `${failed.message}; ${what} but "${task.name}" failed again (${again.message}): look at the host now` };
-}

@@ -7,7 +7,7 @@ import type { Verdict } from '../modules/assert.ts';
 import { assert } from '../modules/assert.ts';
 import { fileEdit, type TextEdit } from '../modules/file-edit.ts';
 import { service } from '../modules/service.ts';
-import { custom, planFailed } from '../tasks/task.ts';
+import { custom, planFailed, remoteChange } from '../tasks/task.ts';
 import type { Host, PlanContext, Task } from '../tasks/types.ts';
 import { analyseCerts } from './certs.ts';
 import { summariseSensorConfig } from './config-read.ts';
@@ -109,31 +109,30 @@ export const restartSensor: Task = service({
 });
 
 /** Triggers the test alert and proves it in the journal when a stdout output lets us see it. */
-export function testAlertTask(options: { watchJournal: (ctx: PlanContext) => Promise<boolean | { failed: string }> }): Task {
+export function testAlertTask(options: { watchJournal: (ctx: PlanContext) => Promise<boolean | { failed: string }>; plansAhead?: boolean }): Task {
   return custom({
     name: 'test alert',
+    plansAhead: options.plansAhead,
     plan: async (ctx) => {
       const settings = slsReadSettings(ctx.vars);
       const watch = await options.watchJournal(ctx);
       if (typeof watch === 'object') return planFailed(watch.failed);
-      return {
-        status: 'change',
-        message: 'trigger the sensor test alert',
-        apply: async (actx) => {
-          const result = await actx.exec(testAlertScript(settings, watch), {
-            // The remote side bounds itself; this only guards against a host that stops answering.
-            timeoutMs: (settings.testTimeoutS * 2 + 30) * 1000,
-          });
+      return remoteChange('trigger the sensor test alert', {
+        command: testAlertScript(settings, watch),
+        // The remote side bounds itself; this only guards against a host that stops answering.
+        timeoutMs: (settings.testTimeoutS * 2 + 30) * 1000,
+        interpret(result) {
           const outcome = testAlertOutcome(result, settings);
           // An alert changes no state on the host: ok, not changed.
           return outcome.ok ? { message: outcome.message, unchanged: true } : { failed: outcome.message };
         },
-      };
+      });
     },
   });
 }
 
-export const testAlertAfterDeploy = testAlertTask({ watchJournal: async (host) => summariseSensorConfig(configAfterEdit(host)).stdoutEnabled });
+// what to watch for comes from the config this run leaves, computed from the gathered facts
+export const testAlertAfterDeploy = testAlertTask({ watchJournal: async (host) => summariseSensorConfig(configAfterEdit(host)).stdoutEnabled, plansAhead: true });
 
 /** The test alert on its own (`test-alert`): the config on the host says whether to watch the journal. */
 export const testAlertNow = testAlertTask({

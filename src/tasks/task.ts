@@ -1,5 +1,6 @@
 import type { Fact } from '../modules/facts.ts';
-import type { Host, Param, Plan, PlanBase, PlanContext, Task, TaskOptions } from './types.ts';
+import { CommandTimeoutError } from '../transport/types.ts';
+import type { Applied, ApplyContext, Host, Param, Plan, PlanBase, PlanContext, RemoteChange, Task, TaskOptions } from './types.ts';
 
 const list = (value: string | readonly string[] | undefined): readonly string[] =>
   value === undefined ? [] : typeof value === 'string' ? [value] : value;
@@ -14,6 +15,8 @@ export interface ModuleDefinition {
   /** The name when the user gives none, e.g. "file /etc/motd". */
   defaultName: string;
   facts?(host: Host): Record<string, Fact<unknown>>;
+  /** See Task.plansAhead. */
+  plansAhead?(host: Host): boolean;
   plan(ctx: PlanContext): Promise<Plan>;
 }
 
@@ -29,6 +32,7 @@ export function task(options: TaskOptions, definition: ModuleDefinition): Task {
     become: options.become,
     onFailure: options.onFailure,
     facts: definition.facts,
+    plansAhead: definition.plansAhead,
     plan: definition.plan,
   };
 }
@@ -37,8 +41,9 @@ export function task(options: TaskOptions, definition: ModuleDefinition): Task {
  * A task of your own: give its plan (read, decide, and return ok / failed / a change with its
  * apply). The runner applies the change, never in `--check`.
  */
-export function custom(options: TaskOptions & { name: string; plan(ctx: PlanContext): Promise<Plan> }): Task {
-  return task(options, { module: 'custom', defaultName: options.name, plan: options.plan });
+export function custom(options: TaskOptions & { name: string; plan(ctx: PlanContext): Promise<Plan>; plansAhead?: boolean }): Task {
+  const ahead = options.plansAhead;
+  return task(options, { module: 'custom', defaultName: options.name, plan: options.plan, ...(ahead ? { plansAhead: () => ahead } : {}) });
 }
 
 /** Plan results, for modules and custom tasks. */
@@ -46,3 +51,18 @@ type PlanExtra = Omit<PlanBase, 'message'>;
 export const planOk = (message: string, extra: PlanExtra = {}): Plan => ({ ...extra, status: 'ok', message });
 export const planFailed = (message: string, extra: PlanExtra = {}): Plan => ({ ...extra, status: 'failed', message });
 export const planSkipped = (message: string): Plan => ({ status: 'skipped', message });
+
+/** Runs a remote change on its own: one command, its answer interpreted. */
+export async function runRemoteChange(ctx: Pick<ApplyContext, 'exec'>, remote: RemoteChange): Promise<Applied> {
+  try {
+    return remote.interpret(await ctx.exec(remote.command, { ...(remote.stdin !== undefined ? { stdin: remote.stdin } : {}), ...(remote.timeoutMs ? { timeoutMs: remote.timeoutMs } : {}) }));
+  } catch (error) {
+    if (error instanceof CommandTimeoutError && remote.timedOut) return remote.timedOut(error);
+    throw error;
+  }
+}
+
+/** A change plan from its remote command: `apply` runs it alone; the runner may batch it with handlers. */
+export function remoteChange(message: string, remote: RemoteChange, extra: Omit<PlanBase, 'message'> & { diff?: Extract<Plan, { status: 'change' }>['diff'] } = {}): Plan {
+  return { ...extra, status: 'change', message, remote, apply: (ctx) => runRemoteChange(ctx, remote) };
+}

@@ -2,7 +2,7 @@ import type { Vars } from '../inventory/types.ts';
 import type { Fact, FactValues } from '../modules/facts.ts';
 import type { WriteRecord, WriteResult } from '../modules/write-file.ts';
 import type { Secret } from '../secrets/secret.ts';
-import type { ExecOptions, ExecResult } from '../transport/types.ts';
+import type { CommandTimeoutError, ExecOptions, ExecResult } from '../transport/types.ts';
 
 /** What every task sees of the host it runs on, in `when`, parameters and the playbook's `tasks`. */
 export interface Host<F = Record<string, unknown>> {
@@ -72,6 +72,23 @@ export interface PlanBase {
   stderr?: string;
 }
 
+/**
+ * A change made by one remote command, where exit status 0 means it succeeded. The runner may send
+ * it in one round trip with the handlers it notifies, each part run only if the one before exited
+ * 0; a part that needs stdin is sent first or on its own.
+ */
+export interface RemoteChange {
+  command: string;
+  stdin?: string;
+  timeoutMs?: number;
+  /** What the command's answer means; must report a failure for every non-zero exit status. */
+  interpret(result: ExecResult): Applied;
+  /** Exit status 0 always means something changed (so the handlers it notifies may be sent along with it). */
+  changes?: boolean;
+  /** The command ran past its timeout. */
+  timedOut?(error: CommandTimeoutError): Applied;
+}
+
 export type Plan =
   | (PlanBase & { status: 'ok' | 'failed' | 'skipped' })
   | (PlanBase & {
@@ -80,6 +97,8 @@ export type Plan =
       message: string;
       diff?: FileDiff;
       apply(ctx: ApplyContext): Promise<Applied>;
+      /** The same change as one remote command (`remoteChange` builds the `apply` from it). */
+      remote?: RemoteChange;
     });
 
 /** A file a task wrote, and how to undo it. */
@@ -135,5 +154,10 @@ export interface Task {
   readonly onFailure?: { restore: Task };
   /** Facts the plan will ask for, gathered ahead with the playbook's (one round trip). */
   facts?(host: Host): Record<string, Fact<unknown>>;
+  /**
+   * True when the plan reads nothing the tasks may change on the host (a restart, a test): as a
+   * handler, it can then be planned before the tasks apply and sent with the change notifying it.
+   */
+  plansAhead?(host: Host): boolean;
   plan(ctx: PlanContext): Promise<Plan>;
 }

@@ -14,7 +14,7 @@ export class LocalConnection implements Connection {
   ) {}
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const spec: RunSpec = { command, stdin: options.stdin, timeoutMs: options.timeoutMs ?? this.settings.commandTimeoutMs };
+    const spec: RunSpec = { command, stdin: options.stdin, timeoutMs: options.timeoutMs ?? this.settings.commandTimeoutMs, stages: options.stages, onStdout: options.onStdout };
     let wire = command;
     const become = this.settings.become;
     const becomeUser = become?.user ?? 'root';

@@ -22,6 +22,9 @@ export interface RunSpec {
   /** The command's first stderr line is `<marker> <pid>`: taken off and handed to onPid. */
   pidMarker?: string;
   onPid?: (pid: number) => void;
+  /** See ExecOptions.stages and onStdout. */
+  stages?: { marker: string; timeoutMs?: number }[];
+  onStdout?: (chunk: string) => void;
 }
 
 function indexAfter(haystack: string, needle: string, from = 0): number {
@@ -57,7 +60,33 @@ export function collect(process: StartedProcess, spec: RunSpec): Promise<ExecRes
     let sudoSaid = '';
     let ready = become === undefined;
     let prompts = 0;
-    process.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    // A staged command: each stage's marker on stdout restarts the timeout with the stage's own.
+    let stage = -1;
+    let seen = '';
+    const armFor = (index: number): void => {
+      const timeoutMs = index < 0 ? spec.timeoutMs : (spec.stages![index]!.timeoutMs ?? spec.timeoutMs);
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (settled || timeoutMs === undefined || timeoutMs <= 0) return;
+      timer = setTimeout(() => {
+        process.terminate();
+        fail(new CommandTimeoutError(spec.command, timeoutMs, index < 0 ? undefined : index));
+      }, timeoutMs);
+    };
+    process.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      if (spec.onStdout) spec.onStdout(chunk.toString('utf8'));
+      if (!spec.stages) return;
+      seen += chunk.toString('utf8');
+      let next = stage + 1;
+      while (next < spec.stages.length && seen.includes(`${spec.stages[next]!.marker}\n`)) next++;
+      if (next - 1 > stage) {
+        stage = next - 1;
+        // keep only what a marker split across chunks needs
+        seen = seen.slice(seen.lastIndexOf(`${spec.stages[stage]!.marker}\n`));
+        armFor(stage);
+      }
+    });
     let pidLine: Buffer | undefined = spec.pidMarker === undefined ? undefined : Buffer.alloc(0);
     process.stderr.on('data', (chunk: Buffer) => {
       if (pidLine === undefined) return onStderr(chunk);
@@ -97,13 +126,7 @@ export function collect(process: StartedProcess, spec: RunSpec): Promise<ExecRes
 
     if (become === undefined || become.plan.prompt === undefined) sendStdin();
 
-    if (spec.timeoutMs !== undefined && spec.timeoutMs > 0) {
-      const timeoutMs = spec.timeoutMs;
-      timer = setTimeout(() => {
-        process.terminate();
-        fail(new CommandTimeoutError(spec.command, timeoutMs));
-      }, timeoutMs);
-    }
+    armFor(stage);
 
     process.done.then(
       (code) => {

@@ -106,7 +106,7 @@ export class SshConnection implements Connection {
     let process: StartedProcess | undefined;
     try {
       if (this.lostBecause !== undefined) throw this.lostError(command);
-      const spec: RunSpec = { command, stdin: options.stdin, timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs };
+      const spec: RunSpec = { command, stdin: options.stdin, timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs, stages: options.stages, onStdout: options.onStdout };
       let wire = command;
       const become = this.options.become;
       const becomeUser = become?.user ?? 'root';

@@ -5,6 +5,14 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Run as root through the host's become settings (sudo), when the connection has become enabled. */
   become?: boolean;
+  /**
+   * A command made of stages (several changes sent in one round trip): when a stage's marker line
+   * appears on stdout, the timeout starts again with that stage's own (its timeoutMs, else the
+   * command's), so each stage keeps the bound it would have had alone.
+   */
+  stages?: { marker: string; timeoutMs?: number }[];
+  /** Sees stdout as it arrives (progress of a staged command, even one that is then cut off). */
+  onStdout?: (chunk: string) => void;
 }
 
 export interface ExecResult {
@@ -72,7 +80,12 @@ export class UnreachableError extends Error {
 
 /** A command ran past its timeout: the host is reported `failed` with the command named. */
 export class CommandTimeoutError extends Error {
-  constructor(readonly command: string, readonly timeoutMs: number) {
+  constructor(
+    readonly command: string,
+    readonly timeoutMs: number,
+    /** For a staged command: the stage that ran out of time. */
+    readonly stage?: number,
+  ) {
     super(`command timed out after ${timeoutMs / 1000} s: ${command}`);
     this.name = 'CommandTimeoutError';
   }

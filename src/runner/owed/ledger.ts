@@ -82,6 +82,12 @@ export class OwedLedger {
     return entry && owedReason(entry);
   }
 
+  /** The record's content once these handlers are cleared too (null: no record left). */
+  contentWithout(handlers: readonly string[]): string | null {
+    const rest = this.desired.filter((e) => !handlers.includes(e.handler));
+    return rest.length ? serialiseRecord(this.playbook, rest) : null;
+  }
+
   /** What the host's record must become before the next command, when it differs from what it holds. */
   pending(): PendingRecord | undefined {
     if (this.onDisk !== 'unknown' && sameEntries(this.onDisk, this.desired)) return undefined;
