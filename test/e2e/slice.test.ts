@@ -19,7 +19,7 @@ let fleet: Fleet;
 let scratch: string;
 
 before(async () => {
-  fleet = await startFleet([...NAMES.map((name) => ({ name })), { name: 'off-01', down: true }], { subnet: 171 });
+  fleet = await startFleet([...NAMES.map((name) => ({ name })), { name: 'off-01', down: true }], { subnet: 173 });
   scratch = mkdtempSync(join(tmpdir(), 'sls-slice-test-'));
 });
 

@@ -23,7 +23,7 @@ before(async () => {
       { name: 'old-01', version: '5.4.1.3', config: OPERATOR_CONFIG },
       { name: 'broken-01', restartBroken: true, config: OPERATOR_CONFIG },
     ],
-    { subnet: 172 },
+    { subnet: 175 },
   );
 });
 
