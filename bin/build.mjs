@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = join(PACKAGE_DIR, 'dist');
 const SOURCES = join(PACKAGE_DIR, 'src');
-const KEY_FILE = join(DIST, '.source-key');
+// beside the build, not in it: dist/ is what the package ships
+const KEY_FILE = join(PACKAGE_DIR, 'node_modules', '.cache', 'sls-play', 'dist-key');
 const ENTRIES = { 'cli/main': 'src/cli/main.ts', index: 'src/index.ts', 'sls/index': 'src/sls/index.ts' };
 const FORMAT = 1; // bump when the build's layout changes, so checkouts build again
 
@@ -88,6 +89,7 @@ export async function buildJavaScript({ prune = 'old' } = {}) {
       if (keep.has(file) || !file.endsWith('.js')) continue;
       if (prune === 'all' || statSync(join(DIST, file)).mtimeMs < dayAgo) rmSync(join(DIST, file), { force: true });
     }
+    mkdirSync(dirname(KEY_FILE), { recursive: true });
     writeFileSync(KEY_FILE, key);
   } finally {
     rmSync(temporary, { recursive: true, force: true });
