@@ -69,6 +69,38 @@ test('the tarball holds the compiled package, its declarations, the bin and the 
   });
 });
 
+/**
+ * Public names without a JSDoc comment in the installed declaration files: every name
+ * `sls-play` and `sls-play/sls` export, and every member of the interfaces among them (what an
+ * editor shows on hover).
+ */
+function undocumented(dist: string): string[] {
+  const missing: string[] = [];
+  for (const entry of ['index.d.ts', 'sls/index.d.ts']) {
+    const text = readFileSync(join(dist, entry), 'utf8');
+    for (const [, names, from] of text.matchAll(/export (?:type )?\{([^}]*)\} from '([^']+)'/g)) {
+      const file = join(dirname(join(dist, entry)), from!.replace(/\.js$/, '.d.ts'));
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const documented = (i: number) => /\*\/\s*$/.test(lines[i - 1] ?? '');
+      for (const name of names!.split(',').map((n) => n.replace(/^\s*type\s+/, '').split(' as ')[0]!.trim()).filter(Boolean)) {
+        const at = lines.findIndex((l) => new RegExp(`^export (declare )?(function|const|class|interface|type|abstract class) ${name}\\b`).test(l));
+        if (at < 0) continue; // re-exported under another name (`package`), or from elsewhere: documented there
+        if (!documented(at)) missing.push(name);
+        if (!/^export (declare )?interface /.test(lines[at]!)) continue;
+        for (let i = at + 1; i < lines.length && lines[i] !== '}'; i++) {
+          const member = /^ {4}(?:readonly )?([A-Za-z_$][\w$]*)\??[(:]/.exec(lines[i]!);
+          if (member && !documented(i)) missing.push(`${name}.${member[1]}`);
+        }
+      }
+    }
+  }
+  return missing;
+}
+
+test('every export of sls-play and sls-play/sls, and every option of them, has JSDoc', () => {
+  assert.deepEqual(undocumented(join(project.dir, 'node_modules', 'sls-play', 'dist')), []);
+});
+
 test('--version and --help work from the installed package', async () => {
   const version = await sls(['--version']);
   assert.equal(version.code, 0, version.stderr);
