@@ -1,30 +1,13 @@
 #!/usr/bin/env node
-// Starts the CLI precompiled to JavaScript (bin/compiled.mjs: built by `npm ci` or on the first
-// run after a source change), so `--help` or an `exec` does not compile TypeScript first. A
-// command that loads TypeScript at run time (a playbook, a TypeScript inventory) runs the sources
-// through tsx instead, so the playbook's `import 'sls-play'` and the CLI are the same modules:
-// measured on a 20-host deploy, that takes 116 MB against 181 MB for the compiled CLI plus tsx,
-// in the same time. SLS_PLAY_TSX=1, or no possible build (a read-only install), also runs tsx.
-import { needsTypeScript } from './needs-typescript.mjs';
+// Runs the compiled CLI in dist/. An installed package ships dist/ built; in a checkout of the
+// sources, dist/ is built first when a source changed since (bin/build.mjs, esbuild: about a
+// second), so `node bin/sls-play.js` always runs the sources as they are. The user's playbooks
+// are loaded by the CLI through tsx (src/playbook/ts-import.ts).
+import { existsSync } from 'node:fs';
 
-const argv = process.argv.slice(2);
-
-async function compiledMain() {
-  if (process.env.SLS_PLAY_TSX === '1' || needsTypeScript(argv)) return undefined;
-  try {
-    const { compiledCli } = await import('./compiled.mjs');
-    const dir = await compiledCli();
-    return (await import(`${dir}/cli/main.js`)).main;
-  } catch (error) {
-    if (process.env.SLS_PLAY_DEBUG) process.stderr.write(`sls-play: running the sources through tsx: ${error?.message ?? error}\n`);
-    return undefined;
-  }
+if (existsSync(new URL('../src/cli/main.ts', import.meta.url))) {
+  const { isFresh, buildJavaScript } = await import('./build.mjs');
+  if (!isFresh()) await buildJavaScript();
 }
-
-let main = await compiledMain();
-if (!main) {
-  const { register } = await import('tsx/esm/api');
-  register();
-  main = (await import('../src/cli/main.ts')).main;
-}
-process.exitCode = await main(argv);
+const { main } = await import('../dist/cli/main.js');
+process.exitCode = await main(process.argv.slice(2));

@@ -2,10 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { redact } from '../report/secrets.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerExec } from './commands/exec.ts';
+import { registerInit } from './commands/init.ts';
 import { registerInventory } from './commands/inventory.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerStatus, registerTestAlert } from './commands/sensor.ts';
+import { toolVersion } from '../version.ts';
 import { CliError, EXIT } from './errors.ts';
 
 /** Parses argv, runs one command and returns the exit status; user mistakes never print a stack. */
@@ -16,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   const program = new Command('sls-play')
     .description('Declarative runs over SSH with TypeScript playbooks; turns on Sophos Linux Sensor alert export to Sophos Central')
+    .version(toolVersion(), '-V, --version', "print sls-play's version")
     .exitOverride()
     .showHelpAfterError('(run sls-play --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -26,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTestAlert(program, done);
   registerInventory(program, done);
   registerReport(program, done);
+  registerInit(program, done);
   for (const command of program.commands) for (const c of [command, ...command.commands]) c.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });

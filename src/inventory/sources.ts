@@ -6,7 +6,7 @@
 import { accessSync, constants } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importUserModule } from '../playbook/ts-import.ts';
 import { InventoryError } from './types.ts';
 import type { InventoryModel } from './model.ts';
 import { parseIni } from './ini.ts';
@@ -91,7 +91,7 @@ function tryYaml(text: string, file: string): ReturnType<typeof loadYaml> | unde
 async function parseModule(model: InventoryModel, file: string): Promise<void> {
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    mod = await importUserModule(file);
   } catch (e) {
     throw new InventoryError(`cannot load inventory module: ${(e as Error).message}`, file);
   }

@@ -4,11 +4,15 @@ import type { Host, Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
 
 /** What a check says: pass or not, in words; `warning` passes with a warning. */
 export interface Verdict {
+  /** Whether the check passed. */
   ok: boolean;
+  /** What was found, in words. */
   message: string;
+  /** Passed, but with a warning shown beside it. */
   warning?: boolean;
 }
 
+/** Parameters of `assert`. */
 export interface AssertParams extends TaskOptions {
   /**
    * The check: a function of the host (its vars and gathered facts) giving true/false or a

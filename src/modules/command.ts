@@ -5,6 +5,7 @@ import type { Host, Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
 import type { ExecResult } from '../transport/types.ts';
 import type { Fact } from './facts.ts';
 
+/** Parameters of `command`. */
 export interface CommandParams extends TaskOptions {
   /** A command line as it is (shell text), or one built with `sh\`…\`` (every value quoted). */
   cmd: Param<string | ShellCommand>;

@@ -8,10 +8,13 @@ import { fenced, readFenced } from '../remote/fenced.ts';
  * reason, never an empty value.
  */
 export interface Fact<T> {
+  /** A read-only command printing what `parse` reads. */
   command: string;
+  /** The fact's value from the command's output; throws when it cannot be read. */
   parse(output: string, exitCode: number, stderr: string): T;
 }
 
+/** The values a set of facts gives, by name (what `host.facts` holds). */
 export type FactValues<F extends Record<string, Fact<unknown>>> = { [K in keyof F]: F[K] extends Fact<infer T> ? T : never };
 
 /** One fact's raw answer: what its command printed and how it exited. */
@@ -69,10 +72,13 @@ export class FactError extends Error {
 
 /** A file's content and mode, or null when it does not exist. */
 export interface FileState {
+  /** The file's text. */
   content: string;
+  /** Its permission bits, e.g. 0o644. */
   mode: number;
 }
 
+/** A fact: a file's content and mode, or null when there is none. */
 export function fileFact(path: string): Fact<FileState | null> {
   const p = shellQuote(path);
   return {

@@ -8,7 +8,9 @@ export type TextEdit =
   | { ok: true; text: string; changes: string[] }
   | { ok: false; message: string };
 
+/** Parameters of `fileEdit`. */
 export interface FileEditParams extends TaskOptions {
+  /** The path on the host. */
   path: Param<string>;
   /** The edit: the current text (null: no file yet) to the wanted text, with the changes in words. */
   edit: (text: string | null, host: Host) => TextEdit;

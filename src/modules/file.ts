@@ -6,7 +6,9 @@ import type { Applied, ApplyContext, Host, Param, Plan, PlanContext, Task, TaskO
 import { lastLine } from './last-line.ts';
 import { octal, parseMode, pathFact, type PathState } from './path-fact.ts';
 
+/** Parameters of `file`. */
 export interface FileParams extends TaskOptions {
+  /** The path on the host. */
   path: Param<string>;
   /** The whole content the file must have (a Secret is written but never shown in a diff). */
   content?: Param<string | Secret>;
@@ -14,8 +16,11 @@ export interface FileParams extends TaskOptions {
   src?: Param<string>;
   /** Default `present`: a file (created empty if neither content nor src is given). */
   state?: 'present' | 'absent' | 'directory';
+  /** Permission bits: a number (`0o644`) or an octal string (`'0644'`). */
   mode?: Param<number | string>;
+  /** Owning user name. */
   owner?: Param<string>;
+  /** Owning group name. */
   group?: Param<string>;
   /** Keep the previous file as `<path>.<timestamp>.bak` when replacing it. */
   backup?: boolean;

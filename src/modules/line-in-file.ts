@@ -4,7 +4,9 @@ import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
 import { fileEdit, type TextEdit } from './file-edit.ts';
 import { parseMode, pathFact } from './path-fact.ts';
 
+/** Parameters of `lineInFile`. */
 export interface LineInFileParams extends TaskOptions {
+  /** The path on the host. */
   path: Param<string>;
   /**
    * The line the file must hold (state present); with state absent, lines equal to it are removed.

@@ -4,8 +4,10 @@ import type { Applied, ApplyContext, Host, Param, Plan, Task, TaskOptions } from
 import type { Fact } from './facts.ts';
 import { lastLine } from './last-line.ts';
 
+/** The package managers `package` knows. */
 export type PackageManager = 'apt' | 'dnf' | 'yum' | 'zypper';
 
+/** Parameters of `package`. */
 export interface PackageParams extends Omit<TaskOptions, 'name'> {
   /** The package's name as its package manager knows it (e.g. `nginx`), or a list; not the task's name. */
   name: Param<string | readonly string[]>;
@@ -19,6 +21,7 @@ export interface PackageParams extends Omit<TaskOptions, 'name'> {
 
 /** What the package manager says about one package. */
 export interface PackageState {
+  /** The host's package manager (`none`: it has none of them). */
   manager: PackageManager | 'none';
   /** The installed version, or null. */
   installed: string | null;

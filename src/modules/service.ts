@@ -5,9 +5,13 @@ import type { Fact } from './facts.ts';
 
 export type ServiceState = 'started' | 'stopped' | 'restarted' | 'reloaded';
 
+/** Parameters of `service`. */
 export interface ServiceParams extends TaskOptions {
+  /** The systemd unit (`nginx` or `nginx.service`). */
   unit: Param<string>;
+  /** `started`, `stopped`, `restarted` or `reloaded`; none: only `enabled` is seen to. */
   state?: ServiceState;
+  /** Whether it starts at boot. */
   enabled?: boolean;
   /** Seconds to wait for the unit to be active after a start, restart or reload (default 20; 0: do not wait). */
   waitActive?: Param<number>;

@@ -2,6 +2,7 @@ import { shellQuote } from '../playbook/quote.ts';
 import { planFailed, resolve, task } from '../tasks/task.ts';
 import type { Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
 
+/** Parameters of `waitFor`: give at least one of `journal`, `path` and `port`. */
 export interface WaitForParams extends TaskOptions {
   /** A line containing `text` (a fixed string, not a pattern) logged by `unit` since `since`. */
   journal?: Param<{ unit: string; text: string; since?: string }>;

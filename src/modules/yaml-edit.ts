@@ -3,18 +3,22 @@ import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
 import { fileEdit } from './file-edit.ts';
 import { editYamlPreserving, YamlSpliceError } from './yaml-splice.ts';
 
+/** Parameters of `yamlEdit`. */
 export interface YamlEditParams extends TaskOptions {
+  /** The path on the host. */
   path: Param<string>;
   /**
    * Changes the document through the `yaml` Document API. Return the changes in words (shown in
    * the result), or a string to fail the task with that message; nothing means "no words".
    */
   edit: (doc: Document, host: Host) => string[] | string | void;
+  /** Mode of the written file: a number (`0o600`) or an octal string. Default: the file's own. */
   mode?: Param<number | string>;
   /** Keep the previous file as `<path>.<timestamp>.bak` (default true). */
   backup?: boolean;
   /** Keys whose values are masked in the diff, on both sides (e.g. `api_key`, `password`). */
   secretKeys?: readonly string[];
+  /** Edit a file that does not exist yet as an empty document. */
   create?: boolean;
 }
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importUserModule } from './ts-import.ts';
 import type { Playbook } from './types.ts';
 
 export class PlaybookLoadError extends Error {
@@ -21,7 +21,7 @@ export async function loadPlaybook(file: string): Promise<Playbook> {
   if (!existsSync(path)) throw new PlaybookLoadError(`playbook ${file} not found; give one with -p <file>`);
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    module = await importUserModule(path);
   } catch (error) {
     // esbuild's syntax errors already say file:line:column; keep only the first lines of them.
     const message = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error);

@@ -2,6 +2,7 @@ import { isSecret } from '../secrets/secret.ts';
 import { shellQuote } from '../transport/quote.ts';
 
 // One POSIX quoting function for the whole program (the transport's, which become uses too).
+/** Quotes one value as one POSIX shell word (`'it'\''s'`); for whole command lines use `sh`. */
 export { shellQuote };
 
 export class SecretOnCommandLineError extends Error {
@@ -31,7 +32,9 @@ export function shellCommand(pieces: TemplateStringsArray, values: unknown[]): s
 
 /** A command line whose values were quoted when it was built (by `sh`); spliced as it is. */
 export class ShellCommand {
+  /** @param text the command line, every value already quoted. */
   constructor(readonly text: string) {}
+  /** The command line (so it can be put in a string). */
   toString(): string {
     return this.text;
   }

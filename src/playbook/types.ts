@@ -2,11 +2,14 @@ import type { Vars } from '../inventory/types.ts';
 import type { Fact, FactValues } from '../modules/facts.ts';
 import type { Host, Task } from '../tasks/types.ts';
 
+/** How a step (one task on one host) ended. */
 export type StepStatus = 'ok' | 'changed' | 'failed' | 'skipped';
+/** How a host's run ended: a step's status, or `unreachable` when it could not be connected to. */
 export type HostStatus = StepStatus | 'unreachable';
 
 /** What a task ended with. A task never prints: the runner turns results into events. */
 export interface StepResult {
+  /** `ok` (nothing to do), `changed`, `failed` or `skipped`. */
   status: StepStatus;
   /** One sentence; for a failure: what is wrong and what to do. */
   message: string;
@@ -16,7 +19,9 @@ export interface StepResult {
   warnings?: string[];
   /** For ad hoc commands: the command's exit code and output. */
   rc?: number;
+  /** The command's standard output (secrets masked). */
   stdout?: string;
+  /** The command's standard error (secrets masked). */
   stderr?: string;
   /** Read-only facts for `status`. */
   facts?: Record<string, unknown>;
@@ -24,9 +29,12 @@ export interface StepResult {
   drift?: string[];
 }
 
+/** A playbook's facts: name → fact, all gathered in one command per host. */
 export type FactSet = Record<string, Fact<unknown>>;
 
+/** A playbook: what `playbook({ … })` takes and returns, and what a playbook file's default export must be. `F`: its facts, typed for `tasks(host)` and `describeFacts`. */
 export interface Playbook<F extends FactSet = FactSet> {
+  /** Shown in the task list and the recap (`--list-tasks`, the JSON document). */
   name: string;
   /**
    * Checks the variables of every selected host before any host is touched; throws
@@ -45,6 +53,7 @@ export interface Playbook<F extends FactSet = FactSet> {
 
 /** Bad or missing variables: reported before any host is touched, exit status 5. */
 export class PlaybookInputError extends Error {
+  /** @param message what is wrong and what to do, in one sentence (shown without a stack). */
   constructor(message: string) {
     super(message);
     this.name = 'PlaybookInputError';

@@ -6,6 +6,7 @@
  * plugin validates against (junit-10.xsd); every string goes through the redactor.
  */
 import type { HostReport, StepReport } from '../runner/types.ts';
+import { REPORT_FORMAT, toolVersion } from '../version.ts';
 import { commandOutputLines } from './lines.ts';
 import { owedLines } from './recap.ts';
 import type { RunDocument } from './run-document.ts';
@@ -66,6 +67,9 @@ export function junitXml(doc: RunDocument, options: JunitOptions): string {
   const time = seconds(options.seconds);
   const suiteClass = options.name.replace(/\s+/g, '.');
   const properties = [
+    ['tool.name', 'sls-play'],
+    ['tool.version', toolVersion()],
+    ['format', String(REPORT_FORMAT)],
     ...(doc.interrupted ? [['interrupted', 'true']] : []),
     ...(doc.slice ? [['slice', `${doc.slice.index}/${doc.slice.count}`]] : []),
     ...Object.entries(s).map(([k, v]) => [`hosts.${k}`, String(v)]),

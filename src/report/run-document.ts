@@ -1,5 +1,6 @@
 import type { RunReport } from '../runner/types.ts';
 import { exitCodeFor } from '../runner/status.ts';
+import type { ToolInfo } from '../version.ts';
 
 /** Which share of a sliced run a document holds, so `report merge` can check it has them all. */
 export interface SliceInfo {
@@ -18,6 +19,10 @@ export interface RunDocument extends RunReport {
   slice?: SliceInfo;
   /** host → why it is not compliant (status --fail-on-drift). */
   drift?: Record<string, string>;
+  /** The sls-play that wrote the document (written by jsonDocument). */
+  tool?: ToolInfo;
+  /** The document's layout version (REPORT_FORMAT). */
+  format?: number;
 }
 
 /**

@@ -10,6 +10,7 @@ export { isSecretName } from '../secrets/secret-names.ts';
 
 export const runRedactor = new Redactor();
 
+/** Masks this value (a string or a Secret) in every output of the run from now on: the display, diffs, `-v`, JSON, JUnit. */
 export const registerSecret = (value: unknown): void => runRedactor.register(value);
 export const registerSecretVars = (vars: Record<string, unknown>): void => runRedactor.registerVars(vars);
 export const registerApiKeysIn = (text: string): void => runRedactor.registerApiKeysIn(text);

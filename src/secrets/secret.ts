@@ -13,19 +13,23 @@ export class Secret {
   /** The variable or source it came from, for messages ("sls_api_key"). */
   readonly source: string | undefined;
 
+  /** @param value the secret text. @param source where it came from, for messages. */
   constructor(value: string, source?: string) {
     this.#value = value;
     this.source = source;
   }
 
+  /** The text itself: only for writing it where it belongs (a file's content, stdin). */
   reveal(): string {
     return this.#value;
   }
 
+  /** The mask, `********`. */
   toString(): string {
     return MASK;
   }
 
+  /** The mask, `********`. */
   toJSON(): string {
     return MASK;
   }
@@ -37,6 +41,7 @@ export class Secret {
 
 export const SECRET_MASK = MASK;
 
+/** Marks a value as secret: it prints as `********` and `sh` refuses to put it on a command line; `file` content and `stdin` take it. */
 export function secret(value: string, source?: string): Secret {
   return new Secret(value, source);
 }

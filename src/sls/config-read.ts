@@ -15,6 +15,7 @@ type Output = { type?: unknown; enabled?: unknown; url?: unknown };
 /** Outputs count as enabled unless they say `enabled: false`. */
 const isEnabled = (output: Output) => output.enabled !== false && output.enabled !== 'false';
 
+/** What a sensor config says about its outputs: the `mcs` one (never its key) and whether `stdout` is on. */
 export function summariseSensorConfig(text: string | null): SensorConfigSummary {
   if (text === null || !text.trim()) return { stdoutEnabled: false };
   let data: unknown;

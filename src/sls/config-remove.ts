@@ -11,6 +11,7 @@ import { resolved } from './yaml-merge.ts';
 
 class Refused extends Error {}
 
+/** The config's text with its `mcs` output taken out (`sls_central=absent`), every other byte kept. */
 export function removeMcsOutput(text: string | null, file: string): TextEdit {
   if (text === null) return { ok: true, text: '', changes: ['no config file, so no mcs output'] };
   let found = 0;

@@ -20,6 +20,7 @@ export function sensorFacts(settings: ReadSettings) {
   };
 }
 
+/** What a deploy reads from a host: the sensor's version, the files in the certificate directory, the config file. */
 export type SensorFacts = { version: string; certFiles: string[]; config: PathState };
 
 /** The config's text, or null when there is no file yet. */

@@ -7,16 +7,25 @@ import { parseVersion } from './version.ts';
 
 /** The SLS playbook's variables (cli.md) with their defaults applied. */
 export interface SlsSettings {
+  /** The Central endpoint for the `mcs` output (from `sls_region` or `sls_mcs_url`). */
   url: string;
+  /** `sls_api_key` or env `SLS_API_KEY`; registered as a secret. */
   apiKey: string;
+  /** `sls_deployment`: a package install, or the sensor in a container. */
   deployment: 'package' | 'container';
+  /** `sls_config_path`: the sensor's runtimedetections.yaml. */
   configPath: string;
+  /** `sls_cert_dir`: where the sophosca<N>.crt/.crl pairs are. */
   certDir: string;
+  /** `sls_min_version`: the oldest sensor version accepted. */
   minVersion: string;
   /** Put before sensor commands, e.g. `docker exec sls`; empty for a package install. */
   execPrefix: string;
+  /** `sls_restart_command`: how the sensor is restarted. */
   restartCommand: string;
+  /** `sls_test_timeout`: seconds to wait for the test alert. */
   testTimeoutS: number;
+  /** `sls_force_restart`: restart and test even when the config is unchanged. */
   forceRestart: boolean;
   /** `absent` (sls_central=absent): take the mcs output out again; needs no region or key. */
   central: 'present' | 'absent';

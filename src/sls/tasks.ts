@@ -21,8 +21,8 @@ import { interpretVersionProbe } from './version.ts';
 const UNIT = 'sophoslinuxsensor';
 const DEFAULT_RESTART = 'systemctl restart sophoslinuxsensor';
 
-/** The host's SLS settings (computed once per host: variables do not change during a run). */
 const cache = new WeakMap<object, SlsSettings>();
+/** The host's SLS settings (computed once per host: variables do not change during a run). */
 export function settingsOf(host: Pick<Host, 'vars'>): SlsSettings {
   let settings = cache.get(host.vars);
   if (!settings) cache.set(host.vars, (settings = slsSettings(host.vars)));
@@ -34,11 +34,13 @@ const factsOf = (host: Host) => host.facts as unknown as SensorFacts;
 /** `sls_central: absent` takes the mcs output out again (the rollback of a rollout). */
 export const removing = (host: Pick<Host, 'vars'>) => slsReadSettings(host.vars).central === 'absent';
 
+/** Whether the gathered sensor version is at least `sls_min_version`. */
 export function versionVerdict(host: Host): Verdict {
   const check = interpretVersionProbe(factsOf(host).version, slsReadSettings(host.vars).minVersion);
   return { ok: check.status === 'ok', message: check.message };
 }
 
+/** Whether the certificate directory holds a sophosca<N>.crt/.crl pair (one pair: a warning). */
 export function certVerdict(host: Host): Verdict {
   const settings = slsReadSettings(host.vars);
   const certs = analyseCerts(factsOf(host).certFiles, settings.certDir);
@@ -65,13 +67,16 @@ function configAfterEdit(host: Host): string | null {
   return edit.ok ? edit.text : before;
 }
 
+/** Task: the sensor is new enough (tag `checks`). */
 export const checkVersion = assert({ name: 'sensor version', that: versionVerdict, tags: ['checks'] });
 
+/** Task: the CA certificates are there (tag `checks`; not when taking the output out). */
 export const checkCerts = assert({ name: 'certificates', that: certVerdict, when: (host) => !removing(host), tags: ['checks'] });
 
 /** 0600, or the file's existing mode where that is stricter (e.g. 0400). */
 export const configMode = (current: number | null) => (current === null ? 0o600 : current & 0o600);
 
+/** Task: the `mcs` output in the sensor config (mode 0600 or stricter, backup, `api_key` masked); notifies `restart sensor`. */
 export const configureSensor: Task = fileEdit({
   name: 'config',
   path: (host) => settingsOf(host).configPath,
@@ -94,6 +99,7 @@ export const forceRestart = custom({
   }),
 });
 
+/** Handler `restart sensor`: a verified restart that puts the old config back if the sensor will not start; notifies `test alert`. */
 export const restartSensor: Task = service({
   name: 'restart sensor',
   unit: UNIT,
@@ -131,7 +137,11 @@ export function testAlertTask(options: { watchJournal: (ctx: PlanContext) => Pro
   });
 }
 
-// what to watch for comes from the config this run leaves, computed from the gathered facts
+/**
+ * Handler `test alert`: triggers the sensor's test alert and, where a stdout output lets it, sees
+ * it in the journal. What to watch for comes from the config this run leaves, computed from the
+ * gathered facts, so it can be planned before the config is written.
+ */
 export const testAlertAfterDeploy = testAlertTask({ watchJournal: async (host) => summariseSensorConfig(configAfterEdit(host)).stdoutEnabled, plansAhead: true });
 
 /** The test alert on its own (`test-alert`): the config on the host says whether to watch the journal. */

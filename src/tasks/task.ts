@@ -48,8 +48,11 @@ export function custom(options: TaskOptions & { name: string; plan(ctx: PlanCont
 
 /** Plan results, for modules and custom tasks. */
 type PlanExtra = Omit<PlanBase, 'message'>;
+/** Nothing to do: the host is as wanted (message: what it is). */
 export const planOk = (message: string, extra: PlanExtra = {}): Plan => ({ ...extra, status: 'ok', message });
+/** The task fails on this host (message: what is wrong and what to do). */
 export const planFailed = (message: string, extra: PlanExtra = {}): Plan => ({ ...extra, status: 'failed', message });
+/** The task does not apply to this host (message: why). */
 export const planSkipped = (message: string): Plan => ({ status: 'skipped', message });
 
 /** Runs a remote change on its own: one command, its answer interpreted. */

@@ -30,6 +30,7 @@ export type Param<T> = T | ((host: Host) => T);
  * plan is also the whole of a `--check` run.
  */
 export interface PlanContext extends Host {
+  /** `--diff`: the run shows the before/after of every file change. */
   readonly diff: boolean;
   /** Runs a read-only command; resolves whatever its exit code. */
   read(command: string, options?: ExecOptions): Promise<ExecResult>;
@@ -45,6 +46,7 @@ export interface PlanContext extends Host {
 
 /** What a module may do once the runner decided to apply its change (never in `--check`). */
 export interface ApplyContext extends PlanContext {
+  /** Runs a command that may change the host; resolves whatever its exit code. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** Atomic write: temp file beside the target, length verified, one rename; backup when asked. */
   writeFile(path: string, content: string, options: { mode: number; backup: boolean; owner?: string; group?: string }): Promise<WriteResult>;
@@ -52,8 +54,11 @@ export interface ApplyContext extends PlanContext {
 
 /** The before/after of a text file, rendered as a unified diff by the framework (secrets masked). */
 export interface FileDiff {
+  /** The file's path on the host. */
   path: string;
+  /** Its text now; null when there is no file yet. */
   before: string | null;
+  /** Its text after the change. */
   after: string;
   /** Keys whose scalar values are secret in this file (masked on both sides), e.g. `api_key`. */
   secretKeys?: readonly string[];
@@ -78,8 +83,11 @@ export interface PlanBase {
  * 0; a part that needs stdin is sent first or on its own.
  */
 export interface RemoteChange {
+  /** The shell command that makes the change, every value in it quoted once. */
   command: string;
+  /** Sent to its standard input (a file's content: never on the command line). */
   stdin?: string;
+  /** Its own bound in milliseconds, when it should not be the run's `--timeout`. */
   timeoutMs?: number;
   /** What the command's answer means; must report a failure for every non-zero exit status. */
   interpret(result: ExecResult): Applied;
@@ -89,13 +97,16 @@ export interface RemoteChange {
   timedOut?(error: CommandTimeoutError): Applied;
 }
 
+/** What a task's plan decided: nothing to do (`ok`), `failed`, `skipped`, or a `change` with how to apply it. */
 export type Plan =
   | (PlanBase & { status: 'ok' | 'failed' | 'skipped' })
   | (PlanBase & {
       status: 'change';
       /** What would change, in words ("change /etc/motd: content"): check mode prints "would …". */
       message: string;
+      /** The file's before and after, for `--diff` (secrets masked by the framework). */
       diff?: FileDiff;
+      /** Makes the change; called by the runner only, never in `--check`. */
       apply(ctx: ApplyContext): Promise<Applied>;
       /** The same change as one remote command (`remoteChange` builds the `apply` from it). */
       remote?: RemoteChange;
@@ -112,9 +123,13 @@ export interface Applied {
   failed?: string;
   /** The file it wrote, so a handler's `onFailure.restore` can undo exactly that. */
   wrote?: Written;
+  /** A command's exit code and output, shown with `-v` and in the JSON document. */
   rc?: number;
+  /** A command's standard output. */
   stdout?: string;
+  /** Its standard error. */
   stderr?: string;
+  /** Shown beside the result. */
   warnings?: string[];
   /** It ran but changed nothing (a command's `changedWhen` said so): reported ok, notifies nothing. */
   unchanged?: boolean;
@@ -143,14 +158,21 @@ export interface TaskOptions {
 
 /** A task is a value the runner can inspect and plan; only the runner applies it. */
 export interface Task {
+  /** Shown in the task list and the recap; what `notify` names for a handler. */
   readonly name: string;
   /** The module's name (`file`, `service`, …) for `--list-tasks` and ad hoc runs. */
   readonly module: string;
+  /** Runs the task only where this is true. */
   readonly when?: (host: Host) => boolean;
+  /** Handlers (names or `listen` topics) it notifies when it changed something. */
   readonly notify: readonly string[];
+  /** Topics a handler answers to besides its name. */
   readonly listen: readonly string[];
+  /** For `--tags` and `--skip-tags`. */
   readonly tags: readonly string[];
+  /** Through sudo (undefined: the host's `ansible_become`). */
   readonly become?: boolean;
+  /** When it fails: undo what `restore` wrote on this host in this run, then try once more. */
   readonly onFailure?: { restore: Task };
   /** Facts the plan will ask for, gathered ahead with the playbook's (one round trip). */
   facts?(host: Host): Record<string, Fact<unknown>>;
@@ -159,5 +181,6 @@ export interface Task {
    * handler, it can then be planned before the tasks apply and sent with the change notifying it.
    */
   plansAhead?(host: Host): boolean;
+  /** Reads the host and decides; changes nothing (it is the whole of a `--check` run). */
   plan(ctx: PlanContext): Promise<Plan>;
 }

@@ -1,3 +1,4 @@
+/** How a command runs on a host. */
 export interface ExecOptions {
   /** Sent to the command's standard input, then closed. Secrets travel here, never in `command`. */
   stdin?: string | Buffer;
@@ -15,10 +16,13 @@ export interface ExecOptions {
   onStdout?: (chunk: string) => void;
 }
 
+/** What a command on a host gave: its exit code and output, whatever the code. */
 export interface ExecResult {
   /** Exit code; 255 when the remote end reported none (killed by a signal). */
   code: number;
+  /** Everything it wrote to standard output. */
   stdout: string;
+  /** Everything it wrote to standard error. */
   stderr: string;
 }
 

@@ -1,30 +1,32 @@
-// The precompiled CLI (bin/compiled.mjs) behaves as the sources run through tsx (SLS_PLAY_TSX=1),
-// and a TypeScript playbook loaded at run time shares the CLI's modules: a secret it registers
-// is masked by the CLI's redactor, and its PlaybookInputError is recognised (exit 5, one line).
+// The CLI of a checkout runs dist/ (bin/build.mjs), built again when a source changed since, and
+// a TypeScript playbook loaded at run time shares the CLI's modules: a secret it registers is
+// masked by the CLI's redactor, and its PlaybookInputError is recognised (exit 5, one line).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
-import { fleetArgs, runCli } from '../helpers/cli.ts';
+import { fleetArgs, REPO, runCli } from '../helpers/cli.ts';
 
-const TSX = { SLS_PLAY_TSX: '1' };
 const INVENTORY = 'test/fixtures/inventories/yaml-basic/hosts.yml';
-const both = (args: string[]) => Promise.all([runCli(args), runCli(args, { env: TSX })]);
 
-test('a playbook importing sls-play shares the CLI’s module instances, compiled or not', async () => {
-  for (const run of await both(['deploy', INVENTORY, '-p', 'test/fixtures/playbooks/shared-modules.ts'])) {
-    assert.equal(run.code, 5, run.stderr);
-    assert.match(run.stderr, /^sls-play: [^:]+: refusing on purpose; token \*{8}\n$/);
-  }
+test('a playbook importing sls-play shares the CLI’s module instances', async () => {
+  const run = await runCli(['deploy', INVENTORY, '-p', 'test/fixtures/playbooks/shared-modules.ts']);
+  assert.equal(run.code, 5, run.stderr);
+  assert.match(run.stderr, /^sls-play: [^:]+: refusing on purpose; token \*{8}\n$/);
 });
 
-test('--help, a TypeScript inventory and a bad option give the same output compiled or through tsx', async () => {
-  for (const args of [['--help'], ['inventory', 'test/fixtures/inventories/ts-module', '--list'], ['exec', INVENTORY, 'all', '--slice', '9/2', '--', 'true']]) {
-    const [compiled, tsx] = await both(args);
-    assert.equal(compiled.code, tsx.code, args.join(' '));
-    assert.equal(compiled.stdout, tsx.stdout, args.join(' '));
-    assert.equal(compiled.stderr, tsx.stderr, args.join(' '));
-  }
+test('a source changed since the last build is built again before the CLI runs', async () => {
+  const source = join(REPO, 'src', 'version.ts');
+  const key = join(REPO, 'node_modules', '.cache', 'sls-play', 'dist-key');
+  const before = readFileSync(key, 'utf8');
+  const now = new Date();
+  utimesSync(source, now, now);
+  const run = await runCli(['--version']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^\d+\.\d+\.\d+\n$/);
+  assert.notEqual(readFileSync(key, 'utf8'), before, 'dist/ was built for the sources as they are now');
 });
 
 let fleet: Fleet | undefined;
@@ -32,15 +34,14 @@ after(async () => {
   await fleet?.stop();
 });
 
-test('the SLS playbook (importing sls-play and sls-play/sls) deploys through the compiled CLI as through tsx', async () => {
+test('the SLS playbook (importing sls-play and sls-play/sls) deploys through the compiled CLI', async () => {
   fleet = await startFleet([{ name: 'cc-01', config: OPERATOR_CONFIG }, { name: 'cc-02', config: OPERATOR_CONFIG }], { subnet: 174 });
   const key = 'e2e-compiled-cli-key-60b2f9';
   const args = ['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--json'];
   const env = { SLS_API_KEY: key };
-  const [compiled, tsx] = await Promise.all([runCli([...args, '--check', '--diff'], { env }), runCli([...args, '--check', '--diff'], { env: { ...env, ...TSX } })]);
-  assert.equal(compiled.code, 0, compiled.stderr);
-  assert.deepEqual(JSON.parse(compiled.stdout), JSON.parse(tsx.stdout));
-  assert.ok(!compiled.stdout.includes(key) && !compiled.stderr.includes(key), 'the API key is masked in the diff');
+  const check = await runCli([...args, '--check', '--diff'], { env });
+  assert.equal(check.code, 0, check.stderr);
+  assert.ok(!check.stdout.includes(key) && !check.stderr.includes(key), 'the API key is masked in the diff');
   const deploy = await runCli(args, { env });
   assert.equal(deploy.code, 0, deploy.stderr);
   assert.deepEqual(JSON.parse(deploy.stdout).summary, { ok: 0, changed: 2, failed: 0, unreachable: 0, skipped: 0 });

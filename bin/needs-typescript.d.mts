@@ -1,1 +1,0 @@
-export function needsTypeScript(args: string[]): boolean;
