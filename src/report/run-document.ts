@@ -1,5 +1,6 @@
 import type { RunReport } from '../runner/types.ts';
 import { exitCodeFor } from '../runner/status.ts';
+import type { RunInfo } from './run-timing.ts';
 
 /** Which share of a sliced run a document holds, so `report merge` can check it has them all. */
 export interface SliceInfo {
@@ -18,6 +19,8 @@ export interface RunDocument extends RunReport {
   slice?: SliceInfo;
   /** host → why it is not compliant (status --fail-on-drift). */
   drift?: Record<string, string>;
+  /** Who ran what, and when (src/report/run-timing.ts). */
+  run?: RunInfo;
 }
 
 /**
