@@ -14,6 +14,7 @@ import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import type { HostProfile } from '../fleet/types.ts';
 import { browserMissing, launchBrowser, openReport, rowTexts, shownHosts } from '../helpers/browser.ts';
 import { REPO, fleetArgs, runCli } from '../helpers/cli.ts';
+import { API_KEY, spawnCli, waitUntil } from '../helpers/rollout.ts';
 import type { PageData } from '../../src/report/html/data.ts';
 
 const skip = browserMissing();
@@ -190,4 +191,25 @@ test('report html of three slices equals the report of the whole run (hosts, sta
   assert.deepEqual(strings(mergedData), strings(wholeData));
   assert.deepEqual({ ...mergedData, hosts: [], S: [] }, { ...wholeData, hosts: [], S: [] });
   await b.page.screenshot({ path: join(ARTIFACTS, 'html-report-merged.png') });
+});
+
+test('--html-out is written after a second Ctrl-C too: the hosts that finished, the rest not finished, exit 99', { skip }, async () => {
+  const out = file('interrupted.html');
+  const cli = spawnCli(['exec', ...fleetArgs(fleet), 'node-001,node-002,node-003,node-005', '--forks', '1', '--html-out', out, '--', `echo ${API_KEY}; sleep 2`]);
+  await waitUntil('the first host to finish', () => /\[node-001\]/.test(cli.stdout()), 30_000);
+  await new Promise((r) => setTimeout(r, 700)); // node-002 is in its sleep
+  cli.child.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 300)); // two at once would arrive as one signal
+  cli.child.kill('SIGINT');
+  const end = await cli.exited;
+  assert.equal(end.code, 99, `${end.signal}\n${cli.stdout()}\n${cli.stderr()}`);
+  const html = readFileSync(out, 'utf8');
+  assert.ok(!html.includes(API_KEY), 'the key the command printed is masked');
+  const { page, problems } = await open(out);
+  assert.deepEqual(problems, []);
+  assert.equal(await page.textContent('#exit'), 'exit status 99: interrupted');
+  const rows = await rowTexts(page);
+  assert.deepEqual(rows.map((r) => r[0]), ['node-001', 'node-002', 'node-003', 'node-005']);
+  assert.deepEqual(rows[0]!.slice(1, 2), ['changed'], 'the host that finished');
+  assert.ok(rows.slice(1).some((r) => r[3] === 'not finished: stopped by a second interrupt'), JSON.stringify(rows));
 });
