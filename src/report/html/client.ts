@@ -420,3 +420,4 @@ header();
 filters();
 applyView();
 document.body.dataset.ready = 'true';
+performance.mark('report-ready');
