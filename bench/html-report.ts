@@ -3,10 +3,12 @@
 // unreachable hosts among them, --diff so every changed host carries its diff); the 1,000-host
 // one is that document five times over (hosts renamed), as a bigger fleet's run would read.
 //   node --import tsx bench/html-report.ts [--from run.json] [--loads N]
+// Prints a markdown table (also written to bench/results/html-report-latest.md).
 // Needs Chromium (apt-get install chromium). Opening is timed from navigation start to
-// DOMContentLoaded, first contentful paint and the page's script having drawn the table and the
-// timeline (body[data-ready]); the median of N loads (default 5) in a fresh page each.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// DOMContentLoaded, first contentful paint, the page's script having drawn the header, timeline
+// and first rows of the table (body[data-ready]), and every row being in (the rest follow in
+// chunks after the first paint); the median of N loads (default 5) in a fresh page each.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +22,7 @@ import type { HostProfile } from '../test/fleet/types.ts';
 import { launchBrowser } from '../test/helpers/browser.ts';
 import { fleetArgs, runCli } from '../test/helpers/cli.ts';
 import { API_KEY } from '../test/helpers/rollout.ts';
+import { machine, median, table } from './measure.ts';
 
 function profiles(count: number): HostProfile[] {
   return Array.from({ length: count }, (_, i) => {
@@ -58,25 +61,29 @@ interface Opening {
   domContentLoadedMs: number;
   firstContentfulPaintMs: number;
   readyMs: number;
+  /** every row of the host table in the page */
+  rowsMs: number;
 }
 
 async function open(browser: Browser, file: string): Promise<Opening> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
     await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForSelector('body[data-ready="true"][data-rows="complete"]');
     return await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
       const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-      const ready = performance.getEntriesByName('report-ready')[0];
-      return { domContentLoadedMs: nav.domContentLoadedEventEnd, firstContentfulPaintMs: fcp?.startTime ?? NaN, readyMs: ready?.startTime ?? NaN };
+      // no named functions in here: tsx would wrap them in a helper the page does not have
+      const [ready, rows] = ['report-ready', 'rows-complete'].map((name) => performance.getEntriesByName(name).at(-1)?.startTime ?? NaN);
+      return { domContentLoadedMs: nav.domContentLoadedEventEnd, firstContentfulPaintMs: fcp?.startTime ?? NaN, readyMs: ready!, rowsMs: rows! };
     });
   } finally {
     await page.close();
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const ms = (values: number[]) => `${median(values).toFixed(0)} ms`;
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const args = process.argv.slice(2);
@@ -86,7 +93,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const browser = await launchBrowser();
   try {
     const base = from ? (JSON.parse(readFileSync(from, 'utf8')) as RunDocument) : await realRun(dir);
-    process.stdout.write(`run: ${Object.keys(base.hosts).length} hosts, ${JSON.stringify(base.summary)}\n`);
+    const rows: string[][] = [];
     for (const times of [1, 5]) {
       const doc = scaled(base, times);
       const began = performance.now();
@@ -97,13 +104,28 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
       await open(browser, file); // warm-up: the first page of a browser pays for its start
       const runs: Opening[] = [];
       for (let i = 0; i < loads; i++) runs.push(await open(browser, file));
-      const json = Buffer.byteLength(JSON.stringify(doc));
-      process.stdout.write(
-        `${Object.keys(doc.hosts).length} hosts: ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB HTML (the --json-out document: ${(json / 1024).toFixed(0)} KiB), ` +
-          `written in ${buildMs.toFixed(0)} ms; opened (median of ${loads}): DOMContentLoaded ${median(runs.map((r) => r.domContentLoadedMs)).toFixed(0)} ms, ` +
-          `first contentful paint ${median(runs.map((r) => r.firstContentfulPaintMs)).toFixed(0)} ms, table and timeline drawn ${median(runs.map((r) => r.readyMs)).toFixed(0)} ms\n`,
-      );
+      rows.push([
+        String(Object.keys(doc.hosts).length),
+        kib(Buffer.byteLength(html)),
+        kib(Buffer.byteLength(JSON.stringify(doc, null, 2))),
+        `${buildMs.toFixed(0)} ms`,
+        ms(runs.map((r) => r.domContentLoadedMs)),
+        ms(runs.map((r) => r.firstContentfulPaintMs)),
+        ms(runs.map((r) => r.readyMs)),
+        ms(runs.map((r) => r.rowsMs)),
+      ]);
     }
+    const report = [
+      `HTML report of a real ${Object.keys(base.hosts).length}-host run (${JSON.stringify(base.summary)}), and of it five times over; opening: median of ${loads} loads in headless Chromium.`,
+      '',
+      table(['hosts', 'HTML', '--json-out', 'written in', 'DOMContentLoaded', 'first contentful paint', 'header, timeline and first 300 rows drawn', 'every row in'], rows),
+      '',
+      `Machine: ${machine()}.`,
+      '',
+    ].join('\n');
+    process.stdout.write(report);
+    mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+    writeFileSync(new URL('./results/html-report-latest.md', import.meta.url), report);
   } finally {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });

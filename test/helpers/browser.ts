@@ -43,16 +43,18 @@ export async function openReport(browser: Browser, file: string, viewport = { wi
     if (r.url() !== url) problems.push(`request: ${r.url()}`);
   });
   await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  await page.waitForSelector('body[data-ready="true"][data-rows="complete"]', { timeout: 30_000 });
   return { page, problems };
 }
 
 /** The hosts of the table's shown rows, in order. */
-export function shownHosts(page: Page): Promise<string[]> {
+export async function shownHosts(page: Page): Promise<string[]> {
+  await page.waitForSelector('body[data-rows="complete"]');
   return page.$$eval('#rows tr.host', (rows) => rows.map((r) => (r as HTMLElement).dataset.host!));
 }
 
 /** The shown rows as text: host, status, failed step, message (duration left out: it differs between runs). */
-export function rowTexts(page: Page): Promise<string[][]> {
+export async function rowTexts(page: Page): Promise<string[][]> {
+  await page.waitForSelector('body[data-rows="complete"]');
   return page.$$eval('#rows tr.host', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).slice(0, 4).map((td) => td.textContent ?? '')));
 }

@@ -260,16 +260,38 @@ function toggle(i: number, show = !open.has(i)): void {
   row.setAttribute('aria-expanded', String(show));
 }
 
+// The first rows at once, the rest in chunks after the first paint: a 1,000-host table then
+// costs its layout once the page is on screen, not before.
+const FIRST_ROWS = 300;
+const CHUNK_ROWS = 400;
+let pendingRows = 0;
+
 function renderRows(): void {
+  clearTimeout(pendingRows);
   const body = byId('rows');
-  const fragment = document.createDocumentFragment();
-  for (const i of visible) {
-    fragment.append(hostRow(i));
-    if (open.has(i)) fragment.append(hostDetails(i));
-  }
-  body.replaceChildren(fragment);
-  const empty = byId('empty');
-  empty.hidden = visible.length > 0;
+  const fill = (from: number, to: number) => {
+    const fragment = document.createDocumentFragment();
+    for (const i of visible.slice(from, to)) {
+      fragment.append(hostRow(i));
+      if (open.has(i)) fragment.append(hostDetails(i));
+    }
+    return fragment;
+  };
+  body.replaceChildren(fill(0, FIRST_ROWS));
+  let next = FIRST_ROWS;
+  const more = () => {
+    if (next >= visible.length) {
+      document.body.dataset.rows = 'complete';
+      performance.mark('rows-complete');
+      return;
+    }
+    body.append(fill(next, next + CHUNK_ROWS));
+    next += CHUNK_ROWS;
+    pendingRows = window.setTimeout(more, 0);
+  };
+  document.body.dataset.rows = 'partial';
+  pendingRows = window.setTimeout(more, 0);
+  byId('empty').hidden = visible.length > 0;
 }
 
 // ---- timeline -----------------------------------------------------------------------------
