@@ -213,3 +213,36 @@ test('--html-out is written after a second Ctrl-C too: the hosts that finished, 
   assert.deepEqual(rows[0]!.slice(1, 2), ['changed'], 'the host that finished');
   assert.ok(rows.slice(1).some((r) => r[3] === 'not finished: stopped by a second interrupt'), JSON.stringify(rows));
 });
+
+test('status --fail-on-drift --html-out: each drifting host says why, in the table and in its details', { skip }, async () => {
+  const run = await runCli(['status', ...fleetArgs(fleet), '-l', 'node-001,node-008', '--fail-on-drift', '-e', 'sls_region=eu-west-1', '--json-out', file('status.json'), '--html-out', file('status.html')]);
+  assert.equal(run.code, 2, run.stderr);
+  const drift = JSON.parse(read('status.json')).drift as Record<string, string>;
+  assert.deepEqual(Object.keys(drift).sort(), ['node-001', 'node-008'], 'node-001 has no mcs output yet, node-008 runs a sensor too old');
+  const { page, problems } = await open(file('status.html'));
+  assert.equal(await page.textContent('#exit'), 'exit status 2: one or more hosts not compliant (drift)');
+  const rows = await rowTexts(page);
+  assert.deepEqual(rows.map((r) => [r[0], r[3]]), [['node-001', `drift: ${drift['node-001']}`], ['node-008', `drift: ${drift['node-008']}`]]);
+  await page.click('#rows tr.host[data-host="node-008"]');
+  assert.equal(await page.locator('#rows tr.details .drift').textContent(), `drift: ${drift['node-008']}`);
+  assert.ok((await page.locator('#rows tr.details .kv').allTextContents()).some((t) => t.includes('sensorVersion') && t.includes('5.4.1.3')), 'the facts status read');
+  assert.deepEqual(problems, []);
+});
+
+test('report html: a file that is missing or not a run document is a one-line error', async () => {
+  const missing = await runCli(['report', 'html', '/nonexistent/run.json', '-o', join(tmpdir(), 'never.html')]);
+  assert.equal(missing.code, 5);
+  assert.equal(missing.stderr, 'sls-play: report html: /nonexistent/run.json does not exist\n');
+  const dir = mkdtempSync(join(tmpdir(), 'sls-html-bad-'));
+  try {
+    writeFileSync(join(dir, 'x.json'), '{"hosts": 3}');
+    const bad = await runCli(['report', 'html', join(dir, 'x.json'), '-o', join(dir, 'r.html')]);
+    assert.equal(bad.code, 4);
+    assert.match(bad.stderr, /^sls-play: report html: .*x\.json: no "hosts" object; give files written by --json-out\n$/);
+    const noDir = await runCli(['report', 'html', join(dir, 'x.json'), '-o', '/nonexistent/r.html']);
+    assert.equal(noDir.code, 5);
+    assert.match(noDir.stderr, /^sls-play: report html: -o \/nonexistent\/r.html: the directory \/nonexistent does not exist\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

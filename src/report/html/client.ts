@@ -30,6 +30,13 @@ function seconds(ms: number | undefined): string {
   return `${m} min ${Math.round(s - m * 60)} s`;
 }
 
+/** An axis label: 0.5 s, 20 s, 1:30. */
+function tick(ms: number): string {
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(2))} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
 const hostMs = (h: PageHost) => (h.a !== undefined && h.b !== undefined ? h.b - h.a : undefined);
 const failedStep = (h: PageHost): PageStep | undefined => (h.f === undefined ? undefined : h.st[h.f]);
 const stepLabel = (h: PageHost) => {
@@ -373,7 +380,7 @@ const timeline = (() => {
       for (const t of ticks()) {
         const px = x(t);
         context.fillRect(px, AXIS - 6, 1, 6);
-        if (px > LABEL + 20 || t === 0) context.fillText(seconds(t), px + 3, AXIS / 2);
+        if (px > LABEL + 20 || t === 0) context.fillText(tick(t), px + 3, AXIS / 2);
       }
     }
   }
