@@ -16,6 +16,7 @@ import { browserMissing, launchBrowser, openReport, rowTexts, shownHosts } from 
 import { REPO, fleetArgs, runCli } from '../helpers/cli.ts';
 import { API_KEY, spawnCli, waitUntil } from '../helpers/rollout.ts';
 import type { PageData } from '../../src/report/html/data.ts';
+import { summarise } from '../../src/runner/status.ts';
 
 const skip = browserMissing();
 const ARTIFACTS = join(REPO, 'test-artifacts');
@@ -125,6 +126,28 @@ test(`the report of a ${HOSTS}-host deploy with failed and unreachable hosts ope
     return n;
   });
   assert.ok(coloured > 1000, `the timeline has bars (${coloured} green pixels)`);
+  assert.deepEqual(problems, []);
+});
+
+test('at 1,000 hosts (the deploy five times over) the timeline draws the rows scrolled to, and the table holds every host', { skip }, async () => {
+  const doc = JSON.parse(read('deploy.json'));
+  const hosts: Record<string, unknown> = {};
+  for (let k = 1; k <= 5; k++) for (const [name, host] of Object.entries(doc.hosts)) hosts[k === 1 ? name : `${name}-${k}`] = host;
+  writeFileSync(file('deploy-1000.json'), JSON.stringify({ ...doc, hosts, summary: summarise(hosts as never) }));
+  const made = await runCli(['report', 'html', file('deploy-1000.json'), '-o', file('deploy-1000.html')]);
+  assert.equal(made.code, 0, made.stderr);
+  const { page, problems } = await open(file('deploy-1000.html'));
+  assert.equal((await shownHosts(page)).length, 1000);
+  assert.equal(await page.textContent('#filters .chip[data-status="failed"] .chip-count'), '80');
+  const box = page.locator('#timeline');
+  await box.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await page.waitForTimeout(100); // one animation frame to redraw
+  const canvas = await page.locator('#timeline-canvas').boundingBox();
+  await page.mouse.move(canvas!.x + 100, canvas!.y + canvas!.height - 5);
+  assert.match((await page.textContent('#timeline-tip')) ?? '', /^node-200-5 · /, 'the last row under the pointer is the last host');
+  await page.mouse.click(canvas!.x + 100, canvas!.y + canvas!.height - 5);
+  assert.equal(await page.locator('#rows tr.details').getAttribute('data-host'), 'node-200-5', 'a click on its row opens the host');
+  await page.screenshot({ path: join(ARTIFACTS, 'html-report-1000.png') });
   assert.deepEqual(problems, []);
 });
 
