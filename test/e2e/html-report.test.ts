@@ -44,7 +44,8 @@ before(async () => {
   if (skip) return;
   scratch = mkdtempSync(join(tmpdir(), 'sls-html-test-'));
   mkdirSync(ARTIFACTS, { recursive: true });
-  [fleet, browser] = await Promise.all([startFleet(profiles(), { subnet: 195 }), launchBrowser()]);
+  browser = await launchBrowser(); // first: in CI, no Chromium is a failure before any fleet starts
+  fleet = await startFleet(profiles(), { subnet: 195 });
 });
 
 after(async () => {
@@ -214,6 +215,12 @@ test('report html of three slices equals the report of the whole run (hosts, sta
   assert.deepEqual(strings(mergedData), strings(wholeData));
   assert.deepEqual({ ...mergedData, hosts: [], S: [] }, { ...wholeData, hosts: [], S: [] });
   await b.page.screenshot({ path: join(ARTIFACTS, 'html-report-merged.png') });
+
+  // report merge --html-out writes the same report as report html
+  const merge = await runCli(['report', 'merge', file('slice-1.json'), file('slice-2.json'), file('slice-3.json'), '--html-out', file('merge-out.html')]);
+  assert.equal(merge.code, 2, merge.stderr);
+  const embedded = (name: string) => JSON.parse(/<script type="application\/json" id="run-data">(.*?)<\/script>/s.exec(read(name))![1]!);
+  assert.deepEqual(embedded('merge-out.html'), embedded('merged.html'));
 });
 
 test('--html-out is written after a second Ctrl-C too: the hosts that finished, the rest not finished, exit 99', { skip }, async () => {
