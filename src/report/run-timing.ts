@@ -6,7 +6,7 @@
  */
 import { hostname, userInfo } from 'node:os';
 import type { RunReport } from '../runner/types.ts';
-import type { RunRecorder, Span } from './timing.ts';
+import type { RunRecorder, Span, StepSpan } from './timing.ts';
 
 /** The `run` object of a document. */
 export interface RunInfo {
@@ -37,6 +37,22 @@ function currentUser(): string | undefined {
   }
 }
 
+/**
+ * The recorder has a span per step that ended, in the order of the report's steps; a step the
+ * report has but no event announced (Central's, added after the run) gets none, and its
+ * neighbours still get their own, matched by name.
+ */
+function timedSteps(steps: RunReport['hosts'][string]['steps'], spans: StepSpan[]): RunReport['hosts'][string]['steps'] {
+  let next = 0;
+  return steps.map((step) => {
+    const at = spans.findIndex((s, i) => i >= next && s.name === step.name);
+    if (at < 0) return step;
+    next = at + 1;
+    const span = spans[at]!;
+    return span.end === undefined ? step : { ...step, startedAt: iso(span.start), seconds: seconds(span) };
+  });
+}
+
 /** The report with the recorder's times added to its hosts and steps, and the `run` object. */
 export function withTiming<T extends RunReport>(report: T, recorder: RunRecorder, invocation: RunInvocation, now = Date.now()): T & { run: RunInfo } {
   const hostSpans = recorder.hostSpans();
@@ -53,11 +69,7 @@ export function withTiming<T extends RunReport>(report: T, recorder: RunRecorder
       ...host,
       startedAt: iso(span.start),
       ...(span.end === undefined ? {} : { finishedAt: iso(span.end) }),
-      // the recorder has a span per step that ended, in order; steps added after the run (Central) have none
-      steps: host.steps.map((step, i) => {
-        const s = spans[i];
-        return s && s.end !== undefined ? { ...step, startedAt: iso(s.start), seconds: seconds(s) } : step;
-      }),
+      steps: timedSteps(host.steps, spans),
     } as RunReport['hosts'][string];
   }
   const started = recorder.startedAt.getTime();

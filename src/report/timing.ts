@@ -6,6 +6,11 @@ export interface Span {
   end?: number;
 }
 
+/** A step's span, with the step's name so it is matched to the right step of the report. */
+export interface StepSpan extends Span {
+  name: string;
+}
+
 /**
  * Listens beside the reporter and remembers what the result files need: when the run, each
  * host and each step started and ended, and every finished host's report (so a run stopped by a
@@ -22,13 +27,13 @@ export interface RunRecorder {
   /** Each started host's span. */
   hostSpans(): Map<string, Span>;
   /** Each host's step spans, in the order its steps ended (the order of its report's steps). */
-  stepSpans(): Map<string, Span[]>;
+  stepSpans(): Map<string, StepSpan[]>;
 }
 
 export function runRecorder(now: () => number = Date.now): RunRecorder {
   const startedAt = new Date(now());
   const spans = new Map<string, Span>();
-  const steps = new Map<string, Span[]>();
+  const steps = new Map<string, StepSpan[]>();
   // A step that ends without having started (connect, a failed fact gathering) began when the one before it ended.
   const pending = new Map<string, { step: string; at: number }>();
   const done = new Map<string, HostReport>();
@@ -44,7 +49,7 @@ export function runRecorder(now: () => number = Date.now): RunRecorder {
       const list = steps.get(event.host) ?? [];
       const started = pending.get(event.host);
       const previous = list.at(-1)?.end ?? spans.get(event.host)?.start ?? now();
-      list.push({ start: started?.step === event.step.name ? started.at : previous, end: now() });
+      list.push({ name: event.step.name, start: started?.step === event.step.name ? started.at : previous, end: now() });
       pending.delete(event.host);
       steps.set(event.host, list);
     } else if (event.type === 'host-end') {

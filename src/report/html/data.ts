@@ -21,8 +21,9 @@ export interface PageStep {
   rc?: number;
   o?: number;
   e?: number;
-  /** warnings */
+  /** warnings, and the drift an audit step found */
   w?: string[];
+  dr?: string[];
   /** any other field, as label and text */
   kv?: [string, string][];
 }
@@ -67,8 +68,8 @@ export interface PageData {
   hosts: PageHost[];
 }
 
-const KNOWN_HOST = new Set(['status', 'steps', 'reason', 'facts', 'startedAt', 'finishedAt']);
-const KNOWN_STEP = new Set(['name', 'status', 'message', 'diff', 'rc', 'stdout', 'stderr', 'warnings', 'facts', 'startedAt', 'seconds']);
+const KNOWN_HOST = new Set(['status', 'steps', 'reason', 'facts', 'startedAt', 'finishedAt', 'drift']);
+const KNOWN_STEP = new Set(['name', 'status', 'message', 'diff', 'rc', 'stdout', 'stderr', 'warnings', 'facts', 'startedAt', 'seconds', 'drift']);
 const CENTRAL_STEP = 'Sophos Central';
 
 const MEANING: Record<number, string> = {
@@ -173,6 +174,7 @@ export function pageData(doc: RunDocument, version: string): PageData {
         ...(step.stdout ? { o: intern(step.stdout) } : {}),
         ...(step.stderr ? { e: intern(step.stderr) } : {}),
         ...(step.warnings?.length ? { w: step.warnings } : {}),
+        ...(Array.isArray(fields.drift) && fields.drift.length ? { dr: fields.drift.map(String) } : {}),
         ...(kv.length ? { kv } : {}),
       };
     });
@@ -183,7 +185,9 @@ export function pageData(doc: RunDocument, version: string): PageData {
     const facts = Object.entries(host.facts ?? {}).filter(([k]) => k !== 'central').map(([k, v]): [string, string] => [k, showValue(v)]);
     const kv = Object.entries(extra).filter(([k, v]) => !KNOWN_HOST.has(k) && v !== undefined).map(([k, v]): [string, string] => [k, showValue(v)]);
     const c = central(host.facts, host.steps);
-    const dr = doc.drift?.[name];
+    // drift reasons: the document's (status --fail-on-drift) and the host's own list, each once
+    const own = Array.isArray(extra.drift) ? extra.drift.map(String) : typeof extra.drift === 'string' ? [extra.drift] : [];
+    const dr = [...new Set([...(doc.drift?.[name]?.split('; ') ?? []), ...own].filter(Boolean))].join('; ');
     return {
       n: name,
       s: host.status,

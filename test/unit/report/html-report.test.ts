@@ -70,6 +70,19 @@ test('page data: the Central outcome, the drift reason, facts and any host field
   assert.equal(data.t0, null, 'a document without times has none');
 });
 
+test('page data: drift a host or step lists itself joins the document\'s, each reason once', () => {
+  const host = {
+    status: 'ok',
+    steps: [{ name: 'sensor config', status: 'ok', message: 'read', drift: ['restart owed since 2026-04-30'] }],
+    drift: ['restart owed since 2026-04-30', 'service not active'],
+  } as unknown as HostReport;
+  const data = pageData(doc({ h: host }, { drift: { h: 'service not active; sensor too old' } }), '0.1.0');
+  const h = data.hosts[0]!;
+  assert.equal(h.dr, 'service not active; sensor too old; restart owed since 2026-04-30');
+  assert.deepEqual(h.st[0]!.dr, ['restart owed since 2026-04-30']);
+  assert.equal(h.kv, undefined, 'drift is not shown twice');
+});
+
 test('the data cannot end its script block: <, > and & are \\u escapes, so </script> and --> stay inside', () => {
   const text = scriptSafeJson({ a: '</script><script>alert(1)</script>', b: '<!-- x -->', c: 'a & b\u2028' });
   assert.ok(!/[<>&\u2028]/.test(text), text);
@@ -125,6 +138,10 @@ test('withTiming adds start, finish and step times (and run) without touching th
     ],
   });
   assert.deepEqual(timed.hosts.b, { status: 'skipped', steps: [] }, 'a host that never started has no times');
+  // a step no event announced (one added after the run) gets no time, and does not shift the others'
+  const added = { name: 'Sophos Central', status: 'ok' as const, message: 'seen' };
+  const withAdded = withTiming({ hosts: { a: { ...report, steps: [report.steps[0]!, added, step] } }, summary: summarise({ a: report }) }, recorder, {}, T0 + 1000);
+  assert.deepEqual(withAdded.hosts.a!.steps.map((s) => (s as { seconds?: number }).seconds), [0.02, undefined, 0.3]);
   assert.equal(timed.run.startedAt, at(0));
   assert.equal(timed.run.seconds, 1);
   assert.equal(timed.run.command, 'deploy');
