@@ -382,7 +382,8 @@ const timeline = (() => {
       for (const t of ticks()) {
         const px = x(t);
         context.fillRect(px, AXIS - 6, 1, 6);
-        if (px > LABEL + 20 || t === 0) context.fillText(tick(t), px + 3, AXIS / 2);
+        const label = tick(t);
+        if ((px > LABEL + 20 || t === 0) && px + 3 + context.measureText(label).width < width) context.fillText(label, px + 3, AXIS / 2);
       }
     }
   }

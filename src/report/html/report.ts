@@ -54,7 +54,6 @@ export function htmlPage(dataJson: string, { script, style }: Assets): string {
     "default-src 'none'",
     `script-src ${sha256(script)}`,
     `style-src ${sha256(style)}`,
-    'img-src data:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
