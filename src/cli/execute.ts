@@ -3,6 +3,7 @@ import { PlaybookInputError } from '../playbook/types.ts';
 import { jsonDocument } from '../report/json.ts';
 import { documentExitCode, type RunDocument } from '../report/run-document.ts';
 import { runRecorder } from '../report/timing.ts';
+import { withTiming, type RunInvocation } from '../report/run-timing.ts';
 import { chooseReporter } from '../report/choose.ts';
 import { redact, registerSecret, runRedactor } from '../report/secrets.ts';
 import type { SerialEntry } from '../runner/batches.ts';
@@ -50,6 +51,19 @@ export function validateTargets(playbook: Playbook, targets: HostTarget[]): void
   }
 }
 
+/** What the documents' `run` object says of this command line. */
+function invocationOf(playbook: Playbook, options: RunCliOptions, check: boolean): RunInvocation {
+  const file = (options as { playbook?: unknown }).playbook;
+  const inventory = options.invocation?.inventory ?? options.ansible?.inventory?.join(',');
+  return {
+    command: options.invocation?.command,
+    playbook: typeof file === 'string' ? file : playbook.name,
+    ...(inventory ? { inventory } : {}),
+    ...(options.limit ? { limit: options.limit } : {}),
+    ...(check ? { check } : {}),
+  };
+}
+
 /** Runs a playbook on the targets with the reporters, signals and exit status of cli.md. */
 export async function execute(playbook: Playbook, selected: HostTarget[], options: RunCliOptions, settings: ExecuteSettings): Promise<number> {
   const outputs = readRunOutputs(options);
@@ -77,6 +91,7 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
 
   const reporter = chooseReporter({ json: options.json, verbose: options.verbose, diff: settings.diff, hostCount: targets.length });
   const recorder = runRecorder();
+  const invocation = invocationOf(playbook, options, settings.check);
   let report: RunReport | undefined;
   const controller = new AbortController();
   let interrupts = 0;
@@ -85,7 +100,7 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
     interrupts += 1;
     if (interrupts > 1) {
       say(`\n${signal} again: stopping now (every file write is atomic, so no config is half-written)\n`);
-      writeRunOutputs(outputs, { ...partialReport(recorder), ...(slice ? { slice } : {}) }, runName, recorder);
+      writeRunOutputs(outputs, { ...withTiming(partialReport(recorder), recorder, invocation), ...(slice ? { slice } : {}) }, runName, recorder);
       process.exit(EXIT.interrupted);
     }
     say(`\n${signal}: no new host or step will start; finishing what is under way (press Ctrl-C again to stop now)\n`);
@@ -129,7 +144,7 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
   if (settings.afterRun) report = await settings.afterRun(report);
   const drift = settings.drift?.(report);
   for (const [host, why] of Object.entries(drift ?? {})) (options.json ? process.stderr : process.stdout).write(redact(`drift: [${host}] ${why}\n`));
-  const doc: RunDocument = { ...report, ...(slice ? { slice } : {}), ...(drift && Object.keys(drift).length ? { drift } : {}) };
+  const doc: RunDocument = { ...withTiming(report, recorder, invocation), ...(slice ? { slice } : {}), ...(drift && Object.keys(drift).length ? { drift } : {}) };
   writeRunOutputs(outputs, doc, runName, recorder);
   if (options.json) process.stdout.write(`${jsonDocument(doc)}\n`);
   return documentExitCode(doc);

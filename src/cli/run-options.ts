@@ -21,6 +21,9 @@ export interface RunCliOptions extends VaultCliOptions {
   slice?: string;
   jsonOut?: string;
   junit?: string;
+  htmlOut?: string;
+  /** The command's name and inventory argument, for the documents' `run` object (set before the action runs). */
+  invocation?: { command: string; inventory?: string };
   listHosts?: boolean;
   /** ansible.cfg and ANSIBLE_* (set before the action runs). */
   ansible?: AnsibleSettings;
@@ -32,6 +35,9 @@ export function addRunOptions(command: Command): Command {
   const withRunOptions = command
     // ansible.cfg and ANSIBLE_* fill in what the command line leaves at its defaults
     .hook('preAction', (_, action) => applyAnsibleConfig(action))
+    .hook('preAction', (_, action) => {
+      action.setOptionValue('invocation', { command: action.name(), inventory: action.args[0] });
+    })
     .option('-l, --limit <pattern>', 'Ansible host pattern selecting hosts (web*, group, a,b, all:!old, prod:&eu, ~regex)')
     .option('-f, --forks <n>', 'hosts worked on at once', '50')
     .option('-e, --extra-vars <k=v|@file.yml>', 'highest-precedence variables (repeatable)', collect, [])
@@ -49,6 +55,7 @@ export function addRunOptions(command: Command): Command {
     .option('--slice <k/n>', 'work on slice k of n (by a hash of the host name, after -l): one share per controller')
     .option('--json-out <file>', 'also write the --json document to a file (even when interrupted); for report merge')
     .option('--junit <file>', 'write a JUnit XML report for CI: one testcase per host (even when interrupted)')
+    .option('--html-out <file>', 'write a self-contained HTML report of the run (even when interrupted)')
     .option('--list-hosts', 'print the hosts that would be worked on (as ansible --list-hosts) and touch none');
   return addVaultOptions(withRunOptions);
 }

@@ -9,22 +9,26 @@ import { summarise } from '../runner/status.ts';
 import { CliError, EXIT } from './errors.ts';
 import type { RunCliOptions } from './run-options.ts';
 
-/** What `--slice`, `--json-out` and `--junit` ask of a run, checked before any host is touched. */
+/** What `--slice`, `--json-out`, `--junit` and `--html-out` ask of a run, checked before any host is touched. */
 export interface RunOutputs {
   slice?: Slice;
   files: ResultFiles;
 }
 
-export function readRunOutputs(options: Pick<RunCliOptions, 'slice' | 'jsonOut' | 'junit'>): RunOutputs {
+export function readRunOutputs(options: Pick<RunCliOptions, 'slice' | 'jsonOut' | 'junit' | 'htmlOut'>): RunOutputs {
   let slice: Slice | undefined;
   try {
     slice = options.slice === undefined ? undefined : parseSlice(options.slice);
   } catch (error) {
     throw new CliError((error as Error).message, EXIT.badOptions);
   }
-  const files = { jsonOut: options.jsonOut, junit: options.junit };
-  if (files.jsonOut && files.jsonOut === files.junit) throw new CliError(`--json-out and --junit both name ${files.jsonOut}; give two files`, EXIT.badOptions);
-  for (const [option, path] of [['--json-out', files.jsonOut], ['--junit', files.junit]] as const) {
+  const files = { jsonOut: options.jsonOut, junit: options.junit, htmlOut: options.htmlOut };
+  const named = [['--json-out', files.jsonOut], ['--junit', files.junit], ['--html-out', files.htmlOut]] as const;
+  for (const [k, [option, path]] of named.entries()) {
+    const same = named.slice(k + 1).find(([, other]) => path !== undefined && other === path);
+    if (same) throw new CliError(`${option} and ${same[0]} both name ${path}; give two files`, EXIT.badOptions);
+  }
+  for (const [option, path] of named) {
     const problem = path === undefined ? undefined : resultFileProblem(path, option);
     if (problem) throw new CliError(problem, EXIT.badOptions);
   }
@@ -52,7 +56,7 @@ export function partialReport(recorder: RunRecorder): RunReport {
   return { hosts, summary: summarise(hosts), interrupted: true };
 }
 
-/** Writes --json-out and --junit; a file that cannot be written is said on stderr, and the run's own status stands. */
+/** Writes --json-out, --junit and --html-out; a file that cannot be written is said on stderr, and the run's own status stands. */
 export function writeRunOutputs(outputs: RunOutputs, doc: RunDocument, name: string, recorder: RunRecorder): void {
   try {
     writeResultFiles(outputs.files, doc, junitOptions(name, recorder));

@@ -1,13 +1,15 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { htmlReport } from './html/report.ts';
 import { jsonDocument } from './json.ts';
 import { junitXml, type JunitOptions } from './junit.ts';
 import type { RunDocument } from './run-document.ts';
 
-/** `--json-out` and `--junit`: files that outlive the terminal, for CI and `report merge`. */
+/** `--json-out`, `--junit` and `--html-out`: files that outlive the terminal, for CI, `report merge` and people. */
 export interface ResultFiles {
   jsonOut?: string;
   junit?: string;
+  htmlOut?: string;
 }
 
 /** A reason the file cannot be written, found before any host is touched; undefined when fine. */
@@ -25,8 +27,9 @@ function writeWhole(path: string, content: string): void {
   renameSync(temporary, path);
 }
 
-/** Writes the requested files; both pass every string through the redactor. */
+/** Writes the requested files; each passes every string through the redactor. */
 export function writeResultFiles(files: ResultFiles, doc: RunDocument, junit: JunitOptions): void {
   if (files.jsonOut) writeWhole(files.jsonOut, `${jsonDocument(doc)}\n`);
   if (files.junit) writeWhole(files.junit, junitXml(doc, junit));
+  if (files.htmlOut) writeWhole(files.htmlOut, htmlReport(doc));
 }

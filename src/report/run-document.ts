@@ -1,6 +1,7 @@
 import type { RunReport } from '../runner/types.ts';
 import { exitCodeFor } from '../runner/status.ts';
 import type { ToolInfo } from '../version.ts';
+import type { RunInfo } from './run-timing.ts';
 
 /** Which share of a sliced run a document holds, so `report merge` can check it has them all. */
 export interface SliceInfo {
@@ -23,6 +24,8 @@ export interface RunDocument extends RunReport {
   tool?: ToolInfo;
   /** The document's layout version (REPORT_FORMAT). */
   format?: number;
+  /** Who ran what, and when (src/report/run-timing.ts). */
+  run?: RunInfo;
 }
 
 /**
