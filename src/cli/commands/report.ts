@@ -35,7 +35,7 @@ function oneDocument(files: string[], command: string): RunDocument {
   if (inputs.length === 1) return inputs[0]!.doc;
   try {
     const run = mergedRunInfo(inputs.map((i) => i.doc.run));
-    const tool = (inputs[0]!.doc as { tool?: unknown }).tool;
+    const tool = inputs[0]!.doc.tool;
     return { ...mergeDocuments(inputs), ...(run ? { run } : {}), ...(tool ? { tool } : {}) };
   } catch (error) {
     if (error instanceof MergeError) throw new CliError(`${command}: ${error.message}`, EXIT.badOptions);
