@@ -238,7 +238,6 @@ function hostDetails(i: number): HTMLTableRowElement {
     item.append(head);
     if (S[step.m]) item.append(el('p', 'step-message', S[step.m]!));
     for (const w of step.w ?? []) item.append(el('p', 'warning', `warning: ${w}`));
-    for (const d of step.dr ?? []) item.append(el('p', 'drift', `drift: ${d}`));
     if (step.rc !== undefined) item.append(el('p', 'rc', `rc=${step.rc}`));
     if (step.o !== undefined) item.append(pre('out', S[step.o]!));
     if (step.e !== undefined) item.append(pre('err', S[step.e]!));

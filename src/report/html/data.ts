@@ -21,9 +21,8 @@ export interface PageStep {
   rc?: number;
   o?: number;
   e?: number;
-  /** warnings, and the drift an audit step found */
+  /** warnings (the drift an audit step found is shown once, with its host) */
   w?: string[];
-  dr?: string[];
   /** any other field, as label and text */
   kv?: [string, string][];
 }
@@ -174,7 +173,6 @@ export function pageData(doc: RunDocument, version: string): PageData {
         ...(step.stdout ? { o: intern(step.stdout) } : {}),
         ...(step.stderr ? { e: intern(step.stderr) } : {}),
         ...(step.warnings?.length ? { w: step.warnings } : {}),
-        ...(Array.isArray(fields.drift) && fields.drift.length ? { dr: fields.drift.map(String) } : {}),
         ...(kv.length ? { kv } : {}),
       };
     });
