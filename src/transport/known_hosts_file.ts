@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatKnownHostsLine, matchHostKey, parseKnownHosts, type HostKeyMatch, type KnownHostEntry } from './known_hosts.ts';
 
@@ -12,10 +12,35 @@ export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
   }
 }
 
+/** What identifies a file's content without reading it; '' for a missing file. */
+async function stamp(file: string): Promise<string> {
+  try {
+    const s = await stat(file);
+    return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+}
+
+// Every host of a run looks in the same files: read and parse them once while they are
+// unchanged (an accept-new append changes the stamp), and hand out the same array, which
+// known_hosts.ts then indexes once. The promise is kept, so the first hosts of a run, starting
+// together, share one read.
+const cache = new Map<string, { stamp: string; entries: Promise<readonly KnownHostEntry[]> }>();
+
 /** Every file's entries, in order, each marked with its file (for messages naming file:line). */
-export async function readKnownHostsFiles(files: readonly string[]): Promise<KnownHostEntry[]> {
-  const all = await Promise.all(files.map(async (file) => (await readKnownHosts(file)).map((entry) => ({ ...entry, file }))));
-  return all.flat();
+export async function readKnownHostsFiles(files: readonly string[]): Promise<readonly KnownHostEntry[]> {
+  const key = files.join('\0');
+  const stamps = (await Promise.all(files.map(stamp))).join('\0');
+  const hit = cache.get(key);
+  if (hit?.stamp === stamps) return hit.entries;
+  const entries = Promise.all(files.map(async (file) => (await readKnownHosts(file)).map((entry) => ({ ...entry, file })))).then((all) => all.flat());
+  cache.set(key, { stamp: stamps, entries });
+  entries.catch(() => {
+    if (cache.get(key)?.entries === entries) cache.delete(key);
+  });
+  return entries;
 }
 
 // Appends within this process run one after another per file, so two hosts accepted at the
