@@ -53,6 +53,11 @@ export interface Delivery {
   at: string;
 }
 
+export interface SshActivity {
+  connections: number;
+  commands: number;
+}
+
 export type ServiceState = 'active' | 'failed' | 'inactive';
 
 export interface FleetHost {
@@ -79,6 +84,8 @@ export interface FleetHost {
   hostKey(): string;
   /** SSH logins its sshd has accepted since the fleet started (one per connection), from sshd's log */
   acceptedLogins(): number;
+  /** SSH connections logged in and commands started (exec requests) since the fleet started, from sshd's log */
+  sshActivity(): SshActivity;
   /** is its sshd running */
   isUp(): boolean;
   /** kill its sshd and every session (the host goes down) */
