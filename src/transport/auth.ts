@@ -1,8 +1,9 @@
 import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
+import { fileStamp } from './file_stamp.ts';
 import { parseKey } from './ssh2.ts';
 
 /** What OpenSSH tries when no IdentityFile is named, in its order. */
@@ -76,24 +77,16 @@ async function readKeyFile(file: string, passphrase: string | undefined): Promis
   return { key: signingWithKeyObject(decrypted) };
 }
 
-async function stamp(file: string): Promise<string> {
-  try {
-    const s = await stat(file);
-    return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
-  } catch {
-    return '';
-  }
-}
-
 // Every host of a run logs in with the same few key files: read and parse each once while it is
 // unchanged, rather than once per host (a decryption is deliberately slow).
 const keyFiles = new Map<string, { stamp: string; passphrase: string | undefined; outcome: Promise<KeyFileOutcome> }>();
 
-function keyFile(file: string, passphrase: string | undefined, fileStamp: string): Promise<KeyFileOutcome> {
+function keyFile(file: string, passphrase: string | undefined): Promise<KeyFileOutcome> {
+  const stamp = fileStamp(file);
   const hit = keyFiles.get(file);
-  if (hit && hit.stamp === fileStamp && hit.passphrase === passphrase) return hit.outcome;
+  if (hit && hit.stamp === stamp && hit.passphrase === passphrase) return hit.outcome;
   const outcome = readKeyFile(file, passphrase);
-  keyFiles.set(file, { stamp: fileStamp, passphrase, outcome });
+  keyFiles.set(file, { stamp, passphrase, outcome });
   return outcome;
 }
 
@@ -110,7 +103,7 @@ export async function loadPrivateKeys(
   const loaded: LoadedKeys = { keys: [], problems: [] };
   const named = new Set(namedFiles);
   for (const file of [...new Set([...namedFiles, ...defaultFiles])]) {
-    const outcome = await keyFile(file, passphrase, await stamp(file));
+    const outcome = await keyFile(file, passphrase);
     if ('key' in outcome) loaded.keys.push({ file, key: outcome.key });
     else if ('problem' in outcome) loaded.problems.push(outcome.problem);
     else if (named.has(file)) loaded.problems.push(`private key ${file} does not exist`);

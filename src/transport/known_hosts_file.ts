@@ -1,5 +1,6 @@
-import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fileStamp } from './file_stamp.ts';
 import { formatKnownHostsLine, matchHostKey, parseKnownHosts, type HostKeyMatch, type KnownHostEntry } from './known_hosts.ts';
 
 /** A missing known_hosts file is an empty one: every host is then unknown. */
@@ -8,17 +9,6 @@ export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
     return parseKnownHosts(await readFile(file, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
-/** What identifies a file's content without reading it; '' for a missing file. */
-async function stamp(file: string): Promise<string> {
-  try {
-    const s = await stat(file);
-    return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw error;
   }
 }
@@ -32,7 +22,7 @@ const cache = new Map<string, { stamp: string; entries: Promise<readonly KnownHo
 /** Every file's entries, in order, each marked with its file (for messages naming file:line). */
 export async function readKnownHostsFiles(files: readonly string[]): Promise<readonly KnownHostEntry[]> {
   const key = files.join('\0');
-  const stamps = (await Promise.all(files.map(stamp))).join('\0');
+  const stamps = files.map(fileStamp).join('\0');
   const hit = cache.get(key);
   if (hit?.stamp === stamps) return hit.entries;
   const entries = Promise.all(files.map(async (file) => (await readKnownHosts(file)).map((entry) => ({ ...entry, file })))).then((all) => all.flat());
