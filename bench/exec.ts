@@ -110,7 +110,10 @@ export interface ExecFigures {
   wallMs: number;
   cpuMs: number;
   cpuMsPerHost: number;
+  /** the highest of the runs */
   peakRssKb: number;
+  /** each run's */
+  peakRssKbRuns?: number[];
   /** sls-play: heap used + external after a full GC at exit (median) */
   heapAfterGcKb?: number;
   /** load average (1 min) before each run */
@@ -121,7 +124,11 @@ export interface ExecBench {
   date: string;
   machine: string;
   figures: ExecFigures[];
-  /** sls-play between the smallest and the largest size: growth per extra finished host */
+  /**
+   * sls-play between the smallest and the largest size: growth per extra finished host of the
+   * heap still reachable at exit (what stays behind) and of the median peak RSS (which also moves
+   * with when the GC happened to run: several MiB from run to run)
+   */
   perFinishedHost?: { from: number; to: number; peakRssKb: number; heapAfterGcKb: number };
 }
 
@@ -161,6 +168,7 @@ try {
           cpuMs,
           cpuMsPerHost: cpuMs / count,
           peakRssKb: Math.max(...list.map((r) => r.treeRssKb)),
+          peakRssKbRuns: list.map((r) => r.treeRssKb),
           ...(heaps.length ? { heapAfterGcKb: median(heaps) } : {}),
           loads: measured.get(contender.name)!.map((m) => m.load),
         });
@@ -181,7 +189,7 @@ if (sls.length >= 2) {
   bench.perFinishedHost = {
     from: a.hosts,
     to: b.hosts,
-    peakRssKb: (b.peakRssKb - a.peakRssKb) / extra,
+    peakRssKb: (median(b.peakRssKbRuns ?? [b.peakRssKb]) - median(a.peakRssKbRuns ?? [a.peakRssKb])) / extra,
     heapAfterGcKb: ((b.heapAfterGcKb ?? 0) - (a.heapAfterGcKb ?? 0)) / extra,
   };
 }
@@ -195,14 +203,14 @@ const sections = sizes.flatMap((count) => {
       seconds(f.wallMs),
       seconds(f.cpuMs),
       `${f.cpuMsPerHost.toFixed(1)} ms`,
-      mib(f.peakRssKb),
+      `${mib(f.peakRssKb)}${f.peakRssKbRuns && f.peakRssKbRuns.length > 1 ? ` (${f.peakRssKbRuns.map((k) => (k / 1024).toFixed(0)).join(', ')})` : ''}`,
       f.heapAfterGcKb !== undefined ? kib(f.heapAfterGcKb) : '',
       f.loads.join(', '),
     ]);
   return [
     `### exec -- true on ${count} simulated hosts`,
     '',
-    table(['contender', `wall (median of ${runs})`, 'controller CPU (user+sys, median)', 'CPU per host', 'peak RSS (all its processes, max)', 'heap after GC at exit', 'load before each run'], rows),
+    table(['contender', `wall (median of ${runs})`, 'controller CPU (user+sys, median)', 'CPU per host', 'peak RSS (all its processes: max (each run))', 'heap after GC at exit', 'load before each run'], rows),
     '',
   ];
 });
@@ -213,7 +221,7 @@ const report = [
   ...sections,
   ...(per
     ? [
-        `sls-play, per extra finished host between ${per.from} and ${per.to} hosts (same inventory, same forks): peak RSS ${per.peakRssKb.toFixed(1)} KiB, heap still reachable at exit ${per.heapAfterGcKb.toFixed(1)} KiB.`,
+        `sls-play, per extra finished host between ${per.from} and ${per.to} hosts (same inventory, same forks): heap still reachable at exit (after a full GC) ${per.heapAfterGcKb.toFixed(1)} KiB; median peak RSS ${per.peakRssKb.toFixed(1)} KiB (peak RSS moves by several MiB from run to run with when the GC ran).`,
         '',
       ]
     : []),
