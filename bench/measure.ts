@@ -2,7 +2,7 @@
 // (ru_maxrss of the waited-for tree, via GNU time) and the peak RSS of its whole process tree
 // (sampled from /proc, since a contender may be 50 processes at once).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,7 +17,15 @@ export interface Measured {
   treeRssKb: number;
   stdout: string;
   stderr: string;
+  /** with `heapProbe`: the Node process's heap (used + external) after a full GC as it exits, KiB */
+  heapAfterGcKb?: number;
 }
+
+// Loaded into a measured Node process with --import: at exit, after a full GC, it writes what
+// is still reachable (heap used + external memory) to the file named in SLS_BENCH_HEAP_OUT.
+const HEAP_PROBE = `data:text/javascript,${encodeURIComponent(
+  'import { writeFileSync } from "node:fs"; process.on("exit", () => { const out = process.env.SLS_BENCH_HEAP_OUT; if (!out || !globalThis.gc) return; globalThis.gc(); const m = process.memoryUsage(); writeFileSync(out, String(Math.round((m.heapUsed + m.external) / 1024))); });',
+)}`;
 
 const PAGE_KB = 4;
 
@@ -48,14 +56,24 @@ function treeRss(root: number): number {
   return total;
 }
 
-export function measure(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Measured> {
+export interface MeasureOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** `command` is node: also report what its heap still holds after a full GC at exit */
+  heapProbe?: boolean;
+}
+
+export function measure(command: string, args: string[], options: MeasureOptions = {}): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), 'sls-bench-'));
   const timeFile = join(dir, 'time');
+  const heapFile = join(dir, 'heap');
+  const probe = options.heapProbe ? ['--expose-gc', '--import', HEAP_PROBE] : [];
+  const env = { ...(options.env ?? process.env), ...(options.heapProbe ? { SLS_BENCH_HEAP_OUT: heapFile } : {}) };
   return new Promise((resolve, reject) => {
     const began = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-q', '-o', timeFile, '-f', '%U %S %M', command, ...args], {
+    const child = spawn('/usr/bin/time', ['-q', '-o', timeFile, '-f', '%U %S %M', command, ...probe, ...args], {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -73,8 +91,9 @@ export function measure(command: string, args: string[], options: { env?: NodeJS
       const [user, system, maxRss] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
       const cpuMs = (user! + system!) * 1000;
       const maxRssKb = maxRss!;
+      const heapAfterGcKb = options.heapProbe && existsSync(heapFile) ? Number(readFileSync(heapFile, 'utf8')) : undefined;
       rmSync(dir, { recursive: true, force: true });
-      resolve({ code: code ?? -1, wallMs, cpuMs, maxRssKb, treeRssKb: Math.max(treeRssKb, maxRssKb), stdout, stderr });
+      resolve({ code: code ?? -1, wallMs, cpuMs, maxRssKb, treeRssKb: Math.max(treeRssKb, maxRssKb), stdout, stderr, ...(heapAfterGcKb !== undefined ? { heapAfterGcKb } : {}) });
     });
   });
 }
@@ -96,6 +115,16 @@ export function table(header: string[], rows: string[][]): string {
 /** Load and CPUs, for the reader to judge the figures by. */
 export function machine(): string {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  const cpus = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? 0;
-  return `${cpus} CPUs, load average ${load}, node ${process.version}`;
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const cpus = cpuinfo.match(/^processor/gm)?.length ?? 0;
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim();
+  const memGiB = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024;
+  return `${cpus} CPUs${model ? ` (${model})` : ''}, ${memGiB.toFixed(0)} GiB, load average ${load}, node ${process.version}`;
 }
+
+/** The load average over the last minute. */
+export function loadNow(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+export const kib = (kb: number) => `${kb.toFixed(0)} KiB`;

@@ -1,7 +1,9 @@
+import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
+import { fileStamp } from './file_stamp.ts';
 import { parseKey } from './ssh2.ts';
 
 /** What OpenSSH tries when no IdentityFile is named, in its order. */
@@ -29,6 +31,66 @@ function looksEncrypted(message: string): boolean {
 }
 
 /**
+ * ssh2 signs with the key's PEM text, which OpenSSL parses again for every signature (about
+ * 1 ms, twenty times the signature itself). Sign with a key object made once instead; a hash
+ * ssh2 leaves to the key type (ECDSA) still goes through ssh2's own code.
+ */
+function signingWithKeyObject(key: ParsedKey): ParsedKey {
+  let keyObject: KeyObject;
+  try {
+    keyObject = createPrivateKey(key.getPrivatePEM());
+  } catch {
+    return key;
+  }
+  const sign = (data: Buffer, algo?: string): Buffer | Error => {
+    const hash = algo ?? (key.type === 'ssh-ed25519' ? null : undefined);
+    if (hash === undefined) return key.sign(data);
+    try {
+      return cryptoSign(hash, data, keyObject);
+    } catch (error) {
+      return error as Error;
+    }
+  };
+  // ssh2 recognises a parsed key by a symbol on it: the prototype carries that and the rest
+  return Object.create(key, { sign: { value: sign } }) as ParsedKey;
+}
+
+type KeyFileOutcome = { key: ParsedKey } | { problem: string } | { absent: true };
+
+/** One key file, read, parsed and (with the passphrase) decrypted. */
+async function readKeyFile(file: string, passphrase: string | undefined): Promise<KeyFileOutcome> {
+  let data: Buffer | undefined;
+  try {
+    data = await readIfExists(file);
+  } catch (error) {
+    return { problem: `private key ${file} could not be read: ${(error as Error).message}` };
+  }
+  if (data === undefined) return { absent: true };
+  const plain = parseKey(data);
+  if (!(plain instanceof Error)) return { key: signingWithKeyObject(plain) };
+  if (!looksEncrypted(plain.message)) return { problem: `private key ${file} is not a usable private key (${plain.message})` };
+  if (passphrase === undefined) {
+    return { problem: `private key ${file} is encrypted and no passphrase was given (set SLS_PLAY_KEY_PASSPHRASE or answer the prompt)` };
+  }
+  const decrypted = parseKey(data, passphrase);
+  if (decrypted instanceof Error) return { problem: `private key ${file} could not be decrypted: the passphrase is wrong` };
+  return { key: signingWithKeyObject(decrypted) };
+}
+
+// Every host of a run logs in with the same few key files: read and parse each once while it is
+// unchanged, rather than once per host (a decryption is deliberately slow).
+const keyFiles = new Map<string, { stamp: string; passphrase: string | undefined; outcome: Promise<KeyFileOutcome> }>();
+
+function keyFile(file: string, passphrase: string | undefined): Promise<KeyFileOutcome> {
+  const stamp = fileStamp(file);
+  const hit = keyFiles.get(file);
+  if (hit && hit.stamp === stamp && hit.passphrase === passphrase) return hit.outcome;
+  const outcome = readKeyFile(file, passphrase);
+  keyFiles.set(file, { stamp, passphrase, outcome });
+  return outcome;
+}
+
+/**
  * Read and decrypt the key files now, before connecting, so a wrong or missing passphrase is
  * reported against the file it belongs to rather than as a vague authentication failure.
  * Named files that are missing are problems; missing default files are simply not there.
@@ -41,38 +103,10 @@ export async function loadPrivateKeys(
   const loaded: LoadedKeys = { keys: [], problems: [] };
   const named = new Set(namedFiles);
   for (const file of [...new Set([...namedFiles, ...defaultFiles])]) {
-    let data: Buffer | undefined;
-    try {
-      data = await readIfExists(file);
-    } catch (error) {
-      loaded.problems.push(`private key ${file} could not be read: ${(error as Error).message}`);
-      continue;
-    }
-    if (data === undefined) {
-      if (named.has(file)) loaded.problems.push(`private key ${file} does not exist`);
-      continue;
-    }
-    const plain = parseKey(data);
-    if (!(plain instanceof Error)) {
-      loaded.keys.push({ file, key: plain });
-      continue;
-    }
-    if (!looksEncrypted(plain.message)) {
-      loaded.problems.push(`private key ${file} is not a usable private key (${plain.message})`);
-      continue;
-    }
-    if (passphrase === undefined) {
-      loaded.problems.push(
-        `private key ${file} is encrypted and no passphrase was given (set SLS_PLAY_KEY_PASSPHRASE or answer the prompt)`,
-      );
-      continue;
-    }
-    const decrypted = parseKey(data, passphrase);
-    if (decrypted instanceof Error) {
-      loaded.problems.push(`private key ${file} could not be decrypted: the passphrase is wrong`);
-    } else {
-      loaded.keys.push({ file, key: decrypted });
-    }
+    const outcome = await keyFile(file, passphrase);
+    if ('key' in outcome) loaded.keys.push({ file, key: outcome.key });
+    else if ('problem' in outcome) loaded.problems.push(outcome.problem);
+    else if (named.has(file)) loaded.problems.push(`private key ${file} does not exist`);
   }
   return loaded;
 }

@@ -3,6 +3,7 @@ import { Client } from './ssh2.ts';
 import { authHandler, defaultKeyFiles, describeAuthPlan, loadPrivateKeys, type AuthPlan } from './auth.ts';
 import { unreachableFrom } from './errors.ts';
 import { hostKeyVerifier, preferredHostKeyAlgorithms } from './host_key.ts';
+import { ignoreHostKeyAnnouncements } from './host_keys_announced.ts';
 import { readKnownHostsFiles } from './known_hosts_file.ts';
 import { UnreachableError, type ConnectOptions } from './types.ts';
 
@@ -81,6 +82,7 @@ export async function openClient(hop: HopOptions, sock?: Duplex): Promise<Client
       keepaliveInterval: 15_000,
       keepaliveCountMax: 4,
     });
+    ignoreHostKeyAnnouncements(client);
   });
 }
 

@@ -30,7 +30,7 @@ function algorithmsForKeyType(keyType: string): string[] {
  * Ask the server for a key type already recorded for it, as OpenSSH does; otherwise a host
  * known only by its RSA key would present ed25519 and look unknown.
  */
-export function preferredHostKeyAlgorithms(entries: KnownHostEntry[], address: string, port: number): ServerHostKeyAlgorithm[] {
+export function preferredHostKeyAlgorithms(entries: readonly KnownHostEntry[], address: string, port: number): ServerHostKeyAlgorithm[] {
   const preferred = knownKeyTypes(entries, address, port).flatMap(algorithmsForKeyType);
   const supported = HOST_KEY_ALGORITHMS.filter((a) => preferred.includes(a));
   return [...new Set([...supported, ...HOST_KEY_ALGORITHMS])];
@@ -66,7 +66,7 @@ export function hostKeyRejection(target: HostKeyTarget, verdict: HostKeyMatch, k
  */
 export function hostKeyVerifier(
   target: HostKeyTarget,
-  entries: KnownHostEntry[],
+  entries: readonly KnownHostEntry[],
   reject: (error: UnreachableError) => void,
 ): HostVerifier {
   return (key, verify) => {

@@ -62,9 +62,18 @@ function matchesHashed(pattern: string, name: string): boolean {
   return hashKnownHostsName(name, salt) === pattern;
 }
 
+// A fleet's known_hosts has a line per host and every host is looked up in it: compile each
+// pattern once, not once per lookup.
+const compiled = new Map<string, RegExp>();
+
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
+  let re = compiled.get(glob);
+  if (re === undefined) {
+    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    re = new RegExp(`^${body}$`, 'i');
+    compiled.set(glob, re);
+  }
+  return re;
 }
 
 /** A line applies when some positive pattern matches the name and no `!pattern` does. */
@@ -85,6 +94,54 @@ export function patternsMatch(patterns: string[], name: string): boolean {
   return matched;
 }
 
+/** Plain names only: no wildcard, negation or hash, so the line applies to exactly these names. */
+const isPlainName = (pattern: string) => !/[*?!|]/.test(pattern);
+
+interface KnownHostsIndex {
+  /** lines naming hosts only by plain names, by lower-cased name */
+  byName: Map<string, KnownHostEntry[]>;
+  /** lines with a wildcard, negation or hashed name: tried against every name */
+  others: KnownHostEntry[];
+  revoked: KnownHostEntry[];
+  position: Map<KnownHostEntry, number>;
+}
+
+const indexes = new WeakMap<readonly KnownHostEntry[], KnownHostsIndex>();
+
+function indexOf(entries: readonly KnownHostEntry[]): KnownHostsIndex {
+  let index = indexes.get(entries);
+  if (index) return index;
+  index = { byName: new Map(), others: [], revoked: [], position: new Map() };
+  for (const [i, entry] of entries.entries()) {
+    index.position.set(entry, i);
+    if (entry.marker === 'revoked') index.revoked.push(entry);
+    if (!entry.patterns.every(isPlainName)) {
+      index.others.push(entry);
+      continue;
+    }
+    for (const name of new Set(entry.patterns.map((p) => p.toLowerCase()))) {
+      const list = index.byName.get(name);
+      if (list) list.push(entry);
+      else index.byName.set(name, [entry]);
+    }
+  }
+  indexes.set(entries, index);
+  return index;
+}
+
+/**
+ * The lines that apply to `name`, in file order. The same entries array (known_hosts_file.ts
+ * hands out one per unchanged file) is indexed once, so a lookup costs a map hit plus the
+ * wildcard and hashed lines rather than a pass over every line.
+ */
+export function entriesFor(entries: readonly KnownHostEntry[], name: string): KnownHostEntry[] {
+  const index = indexOf(entries);
+  const named = index.byName.get(name.toLowerCase()) ?? [];
+  const matched = index.others.filter((e) => patternsMatch(e.patterns, name));
+  if (matched.length === 0) return named;
+  return [...named, ...matched].sort((a, b) => index.position.get(a)! - index.position.get(b)!);
+}
+
 /** The key type named inside an SSH public key blob (its first string). */
 export function keyTypeOfBlob(blob: Buffer): string {
   if (blob.length < 4) return '';
@@ -98,7 +155,7 @@ export function keyTypeOfBlob(blob: Buffer): string {
  * keys of other types only make the host "unknown" for this key type.
  */
 export function matchHostKey(
-  entries: KnownHostEntry[],
+  entries: readonly KnownHostEntry[],
   host: string,
   port: number,
   presented: Buffer,
@@ -106,9 +163,9 @@ export function matchHostKey(
   const name = knownHostsName(host, port);
   const presentedType = keyTypeOfBlob(presented);
   const presentedBase64 = presented.toString('base64');
-  const applicable = entries.filter((e) => e.marker !== 'cert-authority' && patternsMatch(e.patterns, name));
+  const applicable = entriesFor(entries, name).filter((e) => e.marker !== 'cert-authority');
 
-  const revoked = entries.find((e) => e.marker === 'revoked' && e.key === presentedBase64);
+  const revoked = indexOf(entries).revoked.find((e) => e.key === presentedBase64);
   if (revoked) return { status: 'mismatch', line: revoked.line, ...(revoked.file ? { file: revoked.file } : {}), revoked: true, storedKeyType: revoked.keyType };
 
   const plain = applicable.filter((e) => e.marker === undefined);
@@ -120,13 +177,9 @@ export function matchHostKey(
 }
 
 /** Key types stored for a host, so the handshake can ask for those first (as OpenSSH does). */
-export function knownKeyTypes(entries: KnownHostEntry[], host: string, port: number): string[] {
+export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, port: number): string[] {
   const name = knownHostsName(host, port);
-  return [
-    ...new Set(
-      entries.filter((e) => e.marker === undefined && patternsMatch(e.patterns, name)).map((e) => e.keyType),
-    ),
-  ];
+  return [...new Set(entriesFor(entries, name).filter((e) => e.marker === undefined).map((e) => e.keyType))];
 }
 
 /** One known_hosts line for a newly accepted key (plain, not hashed). */

@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fileStamp } from './file_stamp.ts';
 import { formatKnownHostsLine, matchHostKey, parseKnownHosts, type HostKeyMatch, type KnownHostEntry } from './known_hosts.ts';
 
 /** A missing known_hosts file is an empty one: every host is then unknown. */
@@ -12,10 +13,24 @@ export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
   }
 }
 
+// Every host of a run looks in the same files: read and parse them once while they are
+// unchanged (an accept-new append changes the stamp), and hand out the same array, which
+// known_hosts.ts then indexes once. The promise is kept, so the first hosts of a run, starting
+// together, share one read.
+const cache = new Map<string, { stamp: string; entries: Promise<readonly KnownHostEntry[]> }>();
+
 /** Every file's entries, in order, each marked with its file (for messages naming file:line). */
-export async function readKnownHostsFiles(files: readonly string[]): Promise<KnownHostEntry[]> {
-  const all = await Promise.all(files.map(async (file) => (await readKnownHosts(file)).map((entry) => ({ ...entry, file }))));
-  return all.flat();
+export async function readKnownHostsFiles(files: readonly string[]): Promise<readonly KnownHostEntry[]> {
+  const key = files.join('\0');
+  const stamps = files.map(fileStamp).join('\0');
+  const hit = cache.get(key);
+  if (hit?.stamp === stamps) return hit.entries;
+  const entries = Promise.all(files.map(async (file) => (await readKnownHosts(file)).map((entry) => ({ ...entry, file })))).then((all) => all.flat());
+  cache.set(key, { stamp: stamps, entries });
+  entries.catch(() => {
+    if (cache.get(key)?.entries === entries) cache.delete(key);
+  });
+  return entries;
 }
 
 // Appends within this process run one after another per file, so two hosts accepted at the

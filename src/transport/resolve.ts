@@ -1,4 +1,5 @@
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
+import { localUserInfo } from './local_user.ts';
 import { join } from 'node:path';
 import { parseSshArgs } from './ssh_args.ts';
 import { hostKeyCheckingFrom, loadSshConfigFile, lookupSshConfig, parseProxyJump, type ExpandContext, type JumpHop, type SshConfigHost } from './ssh_config.ts';
@@ -75,7 +76,7 @@ function keyFiles(value: unknown): string[] {
  */
 export function resolveConnectOptions(name: string, vars: Record<string, unknown>, settings: ResolveSettings): ResolvedConnectOptions {
   const home = settings.home ?? homedir();
-  const localUser = settings.localUser ?? userInfo().username;
+  const localUser = settings.localUser ?? localUserInfo().username;
   const context: ExpandContext = { home, localUser };
   const expandHome = (file: string): string => (file === '~' ? home : file.startsWith('~/') ? join(home, file.slice(2)) : file);
   const config = loadSshConfigFile(expandHome(settings.sshConfigFile ?? join(home, '.ssh', 'config')));

@@ -8,11 +8,11 @@
  * behalf): it and the other Match criteria are warned about and their blocks not applied.
  * `ssh -G` is the reference the tests compare with.
  */
-import { userInfo } from 'node:os';
 import type { HostKeyChecking } from './types.ts';
 import { globPaths, includePath, parseConfigLines, readConfigFile, type ConfigLine } from './ssh_config_read.ts';
 import { matchHostLine, matchPatternList } from './ssh_config_match.ts';
 import { expandTilde, expandTokens } from './ssh_config_tokens.ts';
+import { localUserInfo } from './local_user.ts';
 
 /** What sls-play takes from an OpenSSH client config for one host; absent means "not set there". */
 export interface SshConfigHost {
@@ -206,7 +206,7 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
   };
   let uid: number | undefined;
   try {
-    uid = userInfo().uid;
+    uid = localUserInfo().uid;
   } catch {
     uid = undefined;
   }

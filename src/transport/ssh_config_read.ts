@@ -65,8 +65,9 @@ const cache = new Map<string, { stamp: string; lines: ConfigLine[] }>();
 export function readConfigFile(file: string): ConfigLine[] {
   let stamp: string;
   try {
-    const s = statSync(file);
-    if (!s.isFile()) return [];
+    // every host's lookup comes here: no error object for the usual missing ~/.ssh/config
+    const s = statSync(file, { throwIfNoEntry: false });
+    if (!s?.isFile()) return [];
     stamp = `${s.mtimeMs}:${s.size}`;
   } catch {
     return [];

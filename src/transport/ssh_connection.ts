@@ -54,6 +54,16 @@ function started(channel: ClientChannel, kill: () => void): StartedProcess {
   };
 }
 
+/** Frees a channel slot when its command ends, or after a minute at most; the timer goes with it. */
+function releaseWhenDone(done: Promise<number>, release: () => void): void {
+  const timer = setTimeout(release, 60_000);
+  timer.unref();
+  void done.catch(() => undefined).then(() => {
+    clearTimeout(timer);
+    release();
+  });
+}
+
 /** One SSH connection (through its bastions, if any) carrying every command for one host. */
 export class SshConnection implements Connection {
   readonly host: string;
@@ -161,7 +171,7 @@ export class SshConnection implements Connection {
       // only when the command ends (sshd refuses signals to root sessions without privilege
       // separation), so give it up after a while rather than shrink this connection for good.
       if (process === undefined) release();
-      else void Promise.race([process.done.catch(() => undefined), new Promise((r) => setTimeout(r, 60_000).unref())]).then(release);
+      else releaseWhenDone(process.done, release);
     }
   }
 
@@ -172,8 +182,12 @@ export class SshConnection implements Connection {
       .map(
         (client) =>
           new Promise<void>((resolve) => {
-            client.once('close', () => resolve());
-            setTimeout(resolve, 2_000).unref();
+            const timer = setTimeout(resolve, 2_000);
+            timer.unref();
+            client.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
           }),
       );
     for (const client of [...this.clients].reverse()) client.end();

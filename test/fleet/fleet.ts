@@ -16,7 +16,7 @@ import { hostAddress, releaseSubnet, reserveSubnet } from './subnet.ts';
 import type { Delivery, Fleet, FleetHost, FleetOptions, HostProfile } from './types.ts';
 import { writeSystemTools } from './wrappers.ts';
 
-export type { Delivery, Fleet, FleetHost, FleetOptions, HostProfile, ServiceState } from './types.ts';
+export type { Delivery, Fleet, FleetHost, FleetOptions, HostProfile, ServiceState, SshActivity } from './types.ts';
 
 export const DEFAULT_PORT = 2222;
 

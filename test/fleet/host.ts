@@ -7,7 +7,7 @@ import type { HostPaths } from './sim/host.d.mts';
 import { newKeyPair, writePrivateKey, type KeyPair } from './keys.ts';
 import { CONFIG_NAME } from './layout.ts';
 import { Sshd, type SshdSpec } from './sshd.ts';
-import type { FleetHost, HostProfile, ServiceState } from './types.ts';
+import type { FleetHost, HostProfile, ServiceState, SshActivity } from './types.ts';
 
 export class SimulatedHost implements FleetHost {
   readonly name: string;
@@ -68,9 +68,17 @@ export class SimulatedHost implements FleetHost {
     return this.key.publicKey;
   }
 
+  private sshdLog(): string {
+    return existsSync(this.sshd.logFile) ? readFileSync(this.sshd.logFile, 'utf8') : '';
+  }
+
   acceptedLogins(): number {
-    const log = existsSync(this.sshd.logFile) ? readFileSync(this.sshd.logFile, 'utf8') : '';
-    return log.match(/^Accepted \S+ for /gm)?.length ?? 0;
+    return this.sshdLog().match(/^Accepted \S+ for /gm)?.length ?? 0;
+  }
+
+  sshActivity(): SshActivity {
+    const log = this.sshdLog();
+    return { connections: log.match(/^Accepted \S+ for /gm)?.length ?? 0, commands: log.match(/^Starting session: command /gm)?.length ?? 0 };
   }
 
   owedRecords(): Record<string, unknown> {

@@ -45,7 +45,9 @@ export function sshdConfig(spec: SshdSpec): string {
     'MaxStartups 1000:100:2000',
     'MaxSessions 200',
     'LoginGraceTime 30',
-    'LogLevel INFO',
+    // VERBOSE logs each command a session starts ("Starting session: command"): tests and
+    // benchmarks count a run's remote commands per host from it (FleetHost.sshActivity)
+    'LogLevel VERBOSE',
     'Subsystem sftp internal-sftp',
     // the PATH a root login gets on Debian, stated so it never depends on how sshd was built
     'SetEnv PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8',

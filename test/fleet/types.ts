@@ -53,6 +53,11 @@ export interface Delivery {
   at: string;
 }
 
+export interface SshActivity {
+  connections: number;
+  commands: number;
+}
+
 export type ServiceState = 'active' | 'failed' | 'inactive';
 
 export interface FleetHost {
@@ -83,6 +88,8 @@ export interface FleetHost {
   owedRecords(): Record<string, unknown>;
   /** kill every SSH session (a dropped connection); sshd keeps listening; returns how many */
   dropSessions(): number;
+  /** SSH connections logged in and commands started (exec requests) since the fleet started, from sshd's log */
+  sshActivity(): SshActivity;
   /** is its sshd running */
   isUp(): boolean;
   /** kill its sshd and every session (the host goes down) */

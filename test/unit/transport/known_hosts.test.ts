@@ -148,3 +148,25 @@ describe('matching a presented key', () => {
     assert.equal(matchHostKey(parseKnownHosts(line), '127.0.3.4', 2222, keys.a!.blob).status, 'match');
   });
 });
+
+describe('known_hosts lookups on a big file', () => {
+  test('plain names, wildcards, negations and hashes apply in file order, names case-insensitively', () => {
+    const hashed = hashKnownHostsName('[web-7]:2222', Buffer.alloc(20, 7));
+    const entries = parseKnownHosts(
+      [
+        `*.example.com,!db.example.com ${keys.rsa!.line}`,
+        ...Array.from({ length: 500 }, (_, i) => `[10.0.${Math.floor(i / 250)}.${i % 250}]:2222 ${keys.a!.line}`),
+        `WEB.example.com ${keys.b!.line}`,
+        `${hashed} ${keys.b!.line}`,
+      ].join('\n'),
+    );
+    assert.deepEqual(matchHostKey(entries, '10.0.1.3', 2222, keys.a!.blob), { status: 'match', line: 255 });
+    assert.equal(matchHostKey(entries, '10.0.1.3', 22, keys.a!.blob).status, 'unknown');
+    // the wildcard line comes first: its RSA key is the one of that type, the ed25519 line later matches
+    assert.deepEqual(knownKeyTypes(entries, 'web.example.com', 22), ['ssh-rsa', 'ssh-ed25519']);
+    assert.deepEqual(matchHostKey(entries, 'web.example.com', 22, keys.b!.blob), { status: 'match', line: 502 });
+    assert.equal(matchHostKey(entries, 'db.example.com', 22, keys.rsa!.blob).status, 'unknown');
+    assert.deepEqual(matchHostKey(entries, 'web-7', 2222, keys.b!.blob), { status: 'match', line: 503 });
+    assert.equal(matchHostKey(entries, 'web-7', 2222, keys.a!.blob).status, 'mismatch');
+  });
+});

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { matchHostKey, parseKnownHosts } from '../../../src/transport/known_hosts.ts';
-import { readKnownHosts, recordHostKey } from '../../../src/transport/known_hosts_file.ts';
+import { formatKnownHostsLine, matchHostKey, parseKnownHosts } from '../../../src/transport/known_hosts.ts';
+import { readKnownHosts, readKnownHostsFiles, recordHostKey } from '../../../src/transport/known_hosts_file.ts';
 
 let dir: string;
 let blobA: Buffer;
@@ -60,4 +60,16 @@ test('a key that changed meanwhile is refused, never appended', async () => {
   const added = await recordHostKey(file, 'other', 22, blobB);
   assert.deepEqual(added, { status: 'match', line: 3 });
   assert.equal(readFileSync(file, 'utf8').split('\n')[2], `other ssh-ed25519 ${blobB.toString('base64')}`);
+});
+
+test('the files are read again once they change (an accept-new line, an edit)', async () => {
+  const file = join(dir, 'cached');
+  writeFileSync(file, formatKnownHostsLine('h1', 22, blobA));
+  const first = await readKnownHostsFiles([file]);
+  assert.equal(await readKnownHostsFiles([file]), first, 'unchanged: the same entries, not read again');
+  await recordHostKey(file, 'h2', 22, blobB);
+  const second = await readKnownHostsFiles([file]);
+  assert.equal(matchHostKey(second, 'h2', 22, blobB).status, 'match');
+  writeFileSync(file, formatKnownHostsLine('h1', 22, blobB));
+  assert.equal(matchHostKey(await readKnownHostsFiles([file]), 'h1', 22, blobA).status, 'mismatch');
 });
