@@ -4,10 +4,10 @@ export type { Playbook, StepResult, StepStatus, HostStatus, FactSet } from './pl
 export type { Vars } from './inventory/types.ts';
 export type { ExecOptions, ExecResult } from './transport/types.ts';
 export { PlaybookInputError } from './playbook/types.ts';
-export { shellQuote, sh, ShellCommand } from './playbook/quote.ts';
+export { shellQuote, sh, ShellCommand } from './remote/quote.ts';
 export type { Host, Param, Plan, PlanContext, ApplyContext, Applied, Task, TaskOptions, FileDiff, RemoteChange } from './tasks/types.ts';
 export { custom, planOk, planFailed, planSkipped, resolve, remoteChange } from './tasks/task.ts';
-export { fileFact, outputFact, type Fact, type FactValues, type FileState } from './modules/facts.ts';
+export { fileFact, outputFact, type Fact, type FactValues, type FileState } from './remote/facts.ts';
 export { pathFact, type PathState } from './modules/path-fact.ts';
 export { file, type FileParams } from './modules/file.ts';
 export { fileEdit, type FileEditParams, type TextEdit } from './modules/file-edit.ts';

@@ -8,7 +8,7 @@ import { chooseReporter } from '../report/choose.ts';
 import { redact, registerSecret, runRedactor } from '../report/secrets.ts';
 import type { SerialEntry } from '../runner/batches.ts';
 import type { HostTarget } from '../runner/host-run.ts';
-import { stateDirOf } from '../runner/owed/state-dir.ts';
+import { stateDirOf } from '../tasks/owed/state-dir.ts';
 import { runPlaybook } from '../runner/run.ts';
 import type { RunReport } from '../runner/types.ts';
 import { makeConnector } from './connector.ts';

@@ -1,9 +1,9 @@
-import { shellQuote, ShellCommand } from '../playbook/quote.ts';
+import { shellQuote, ShellCommand } from '../remote/quote.ts';
 import { isSecret, type Secret } from '../secrets/secret.ts';
 import { planFailed, planOk, resolve, task } from '../tasks/task.ts';
 import type { Host, Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
 import type { ExecResult } from '../transport/types.ts';
-import type { Fact } from './facts.ts';
+import type { Fact } from '../remote/facts.ts';
 
 /** Parameters of `command`. */
 export interface CommandParams extends TaskOptions {

@@ -1,5 +1,5 @@
 import { planFailed, planOk, remoteChange, resolve, task } from '../tasks/task.ts';
-import { writeFileCommand } from './write-file.ts';
+import { writeFileCommand } from '../remote/write-file.ts';
 import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
 import { octal, parseMode, pathFact } from './path-fact.ts';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { shellQuote } from '../playbook/quote.ts';
+import { shellQuote } from '../remote/quote.ts';
 import { isSecret, type Secret } from '../secrets/secret.ts';
 import { planFailed, planOk, resolve, task } from '../tasks/task.ts';
 import type { Applied, ApplyContext, Host, Param, Plan, PlanContext, Task, TaskOptions } from '../tasks/types.ts';

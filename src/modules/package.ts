@@ -1,7 +1,7 @@
-import { shellQuote } from '../playbook/quote.ts';
+import { shellQuote } from '../remote/quote.ts';
 import { planFailed, planOk, resolve, task } from '../tasks/task.ts';
 import type { Applied, ApplyContext, Host, Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
-import type { Fact } from './facts.ts';
+import type { Fact } from '../remote/facts.ts';
 import { lastLine } from './last-line.ts';
 
 /** The package managers `package` knows. */

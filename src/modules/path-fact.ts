@@ -1,5 +1,5 @@
-import { shellQuote } from '../playbook/quote.ts';
-import type { Fact } from './facts.ts';
+import { shellQuote } from '../remote/quote.ts';
+import type { Fact } from '../remote/facts.ts';
 
 /** What is at a path on the host (symlinks followed). */
 export type PathState =

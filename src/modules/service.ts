@@ -1,7 +1,7 @@
-import { shellQuote } from '../playbook/quote.ts';
+import { shellQuote } from '../remote/quote.ts';
 import { planOk, remoteChange, resolve, task } from '../tasks/task.ts';
 import type { Host, Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
-import type { Fact } from './facts.ts';
+import type { Fact } from '../remote/facts.ts';
 
 export type ServiceState = 'started' | 'stopped' | 'restarted' | 'reloaded';
 

@@ -1,4 +1,4 @@
-import { shellQuote } from '../playbook/quote.ts';
+import { shellQuote } from '../remote/quote.ts';
 import { planFailed, resolve, task } from '../tasks/task.ts';
 import type { Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
 

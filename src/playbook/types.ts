@@ -1,5 +1,5 @@
 import type { Vars } from '../inventory/types.ts';
-import type { Fact, FactValues } from '../modules/facts.ts';
+import type { Fact, FactValues } from '../remote/facts.ts';
 import type { Host, Task } from '../tasks/types.ts';
 
 /** How a step (one task on one host) ended. */

@@ -3,8 +3,8 @@
  * shell snippets that ride along with other commands. The directory is `sls_play_state_dir`, else
  * /var/lib/sls-play when the commands run as root, else the login user's own state directory.
  */
-import type { Fact } from '../modules/facts.ts';
-import { shellQuote } from '../playbook/quote.ts';
+import type { Fact } from './facts.ts';
+import { shellQuote } from './quote.ts';
 
 export const DEFAULT_STATE_DIR = '/var/lib/sls-play';
 

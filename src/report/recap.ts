@@ -1,4 +1,4 @@
-import { runTime } from '../runner/owed/record.ts';
+import { runTime } from '../tasks/owed/record.ts';
 import type { HostReport, RunReport } from '../runner/types.ts';
 import { hostLabel } from './lines.ts';
 

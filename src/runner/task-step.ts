@@ -2,7 +2,7 @@
  * One task as a step of a host's run: plan it, then (never in check mode) apply its change, and
  * undo what a failing handler's `onFailure.restore` task wrote.
  */
-import { restoreBackup } from '../modules/write-file.ts';
+import { restoreBackup } from '../remote/write-file.ts';
 import { unifiedDiff } from '../secrets/masked-diff.ts';
 import { OwedRecordError, type HostSession } from '../tasks/context.ts';
 import type { Applied, Plan, Task, Written } from '../tasks/types.ts';

@@ -1,5 +1,5 @@
 import type { HostStatus, StepResult, StepStatus } from '../playbook/types.ts';
-import type { OwedEntry } from './owed/record.ts';
+import type { OwedEntry } from '../tasks/owed/record.ts';
 
 export interface StepReport extends Omit<StepResult, 'status'> {
   name: string;

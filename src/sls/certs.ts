@@ -3,7 +3,7 @@
  * (5.5.2.22 installs two, later releases may add more); one complete pair reaches Central, two or
  * more give fail-over.
  */
-import { shellQuote } from '../playbook/quote.ts';
+import { shellQuote } from '../remote/quote.ts';
 
 export interface CertAnalysis {
   /** Numbers N with both sophosca<N>.crt and sophosca<N>.crl, ascending. */

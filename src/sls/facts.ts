@@ -1,4 +1,4 @@
-import { outputFact, type Fact } from '../modules/facts.ts';
+import { outputFact, type Fact } from '../remote/facts.ts';
 import { pathFact, type PathState } from '../modules/path-fact.ts';
 import type { SlsSettings } from './settings.ts';
 import { versionProbeCommand } from './version.ts';

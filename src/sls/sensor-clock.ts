@@ -3,8 +3,8 @@
  * written after the start is not what the sensor runs, whoever wrote it (sls-play, a person,
  * another tool). One shell probe printing "<config mtime|none> <start|unknown>" in epoch seconds.
  */
-import type { Fact } from '../modules/facts.ts';
-import { shellQuote } from '../playbook/quote.ts';
+import type { Fact } from '../remote/facts.ts';
+import { shellQuote } from '../remote/quote.ts';
 import { configLoadedFrom, type ConfigLoaded } from './drift.ts';
 import type { SlsSettings } from './settings.ts';
 

@@ -1,4 +1,4 @@
-import { shellQuote } from '../playbook/quote.ts';
+import { shellQuote } from '../remote/quote.ts';
 import type { ExecResult } from '../transport/types.ts';
 import type { SlsSettings } from './settings.ts';
 

@@ -3,7 +3,7 @@
  * installed version. SLS versions have 3 or 4 numeric parts (5.5.2.22, 5.10.0.3, 5.11.0) that
  * must be compared as integers, which semver cannot do with 4 parts.
  */
-import { shellQuote } from '../playbook/quote.ts';
+import { shellQuote } from '../remote/quote.ts';
 
 // The first run of 3 or 4 dot-separated numbers that is not part of a longer one: skips a dpkg
 // epoch ("1:"), a leading "v", a trailing " [build]" or "-1" revision, and surrounding words.

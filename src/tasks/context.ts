@@ -1,11 +1,11 @@
 import type { Vars } from '../inventory/types.ts';
-import { gatherScript, parseFact, splitGathered, type Fact, type FactValues, type RawFact } from '../modules/facts.ts';
-import { writeFileAtomic } from '../modules/write-file.ts';
-import { shellCommand } from '../playbook/quote.ts';
+import { gatherScript, parseFact, splitGathered, type Fact, type FactValues, type RawFact } from '../remote/facts.ts';
+import { writeFileAtomic } from '../remote/write-file.ts';
+import { shellCommand } from '../remote/quote.ts';
 import type { Connection, ExecOptions, ExecResult } from '../transport/types.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import { writeStateFileScript } from '../remote/state-file.ts';
-import type { OwedLedger } from '../runner/owed/ledger.ts';
+import type { OwedLedger } from './owed/ledger.ts';
 import type { ApplyContext, Host, PlanContext } from './types.ts';
 
 export interface TaskContextSettings {

@@ -1,4 +1,4 @@
-import type { Fact } from '../modules/facts.ts';
+import type { Fact } from '../remote/facts.ts';
 import { CommandTimeoutError } from '../transport/types.ts';
 import type { Applied, ApplyContext, Host, Param, Plan, PlanBase, PlanContext, RemoteChange, Task, TaskOptions } from './types.ts';
 

@@ -1,6 +1,6 @@
 import type { Vars } from '../inventory/types.ts';
-import type { Fact, FactValues } from '../modules/facts.ts';
-import type { WriteRecord, WriteResult } from '../modules/write-file.ts';
+import type { Fact, FactValues } from '../remote/facts.ts';
+import type { WriteRecord, WriteResult } from '../remote/write-file.ts';
 import type { Secret } from '../secrets/secret.ts';
 import type { CommandTimeoutError, ExecOptions, ExecResult } from '../transport/types.ts';
 

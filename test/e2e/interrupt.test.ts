@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import ssh2 from 'ssh2';
-import { writeFileAtomic } from '../../src/modules/write-file.ts';
+import { writeFileAtomic } from '../../src/remote/write-file.ts';
 import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import {

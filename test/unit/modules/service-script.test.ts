@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serviceScript } from '../../../src/modules/service.ts';
-import { shellQuote } from '../../../src/playbook/quote.ts';
+import { shellQuote } from '../../../src/remote/quote.ts';
 
 test('a hostile unit name runs nothing and is reported as written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sls-service-'));

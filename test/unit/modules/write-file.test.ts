@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { restoreScript, writeScript } from '../../../src/modules/write-file.ts';
+import { restoreScript, writeScript } from '../../../src/remote/write-file.ts';
 
 const HOSTILE_NAMES = [
   'with space.yaml',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { fileFact, gatherScript, parseGathered, splitGathered, type Fact } from '../../../src/modules/facts.ts';
+import { fileFact, gatherScript, parseGathered, splitGathered, type Fact } from '../../../src/remote/facts.ts';
 
 const raw = (command: string): Fact<{ out: string; rc: number }> => ({ command, parse: (out, rc) => ({ out, rc }) });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { shellCommand, shellQuote } from '../../../src/playbook/quote.ts';
+import { shellCommand, shellQuote } from '../../../src/remote/quote.ts';
 
 const $ = (pieces: TemplateStringsArray, ...values: unknown[]) => shellCommand(pieces, values);
 

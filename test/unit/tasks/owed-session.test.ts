@@ -2,7 +2,7 @@
 // owed for, never in check mode, and a record that cannot be written stops the change.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OwedLedger } from '../../../src/runner/owed/ledger.ts';
+import { OwedLedger } from '../../../src/tasks/owed/ledger.ts';
 import { Redactor } from '../../../src/secrets/redactor.ts';
 import { HostSession, OwedRecordError } from '../../../src/tasks/context.ts';
 import type { Connection, ExecOptions, ExecResult } from '../../../src/transport/types.ts';

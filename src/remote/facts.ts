@@ -1,5 +1,5 @@
-import { shellQuote } from '../playbook/quote.ts';
-import { fenced, readFenced } from '../remote/fenced.ts';
+import { shellQuote } from './quote.ts';
+import { fenced, readFenced } from './fenced.ts';
 
 /**
  * A fact is a command plus a function that reads its output. Several facts are gathered in ONE

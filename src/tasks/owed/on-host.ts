@@ -1,4 +1,4 @@
-import type { Fact } from '../../modules/facts.ts';
+import type { Fact } from '../../remote/facts.ts';
 import { stateFilesFact } from '../../remote/state-file.ts';
 import { parseRecord, RECORD_GLOB, type OwedEntry } from './record.ts';
 

@@ -1,4 +1,4 @@
-import { shellQuote } from '../playbook/quote.ts';
+import { shellQuote } from './quote.ts';
 import type { ExecOptions, ExecResult } from '../transport/types.ts';
 
 /** Whatever runs a command on the host (an apply context, a raw connection in tests). */

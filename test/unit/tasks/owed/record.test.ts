@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { owedReason, parseRecord, recordFileName, serialiseRecord, type OwedEntry } from '../../../../src/runner/owed/record.ts';
+import { owedReason, parseRecord, recordFileName, serialiseRecord, type OwedEntry } from '../../../../src/tasks/owed/record.ts';
 
 const entry: OwedEntry = { handler: 'restart sensor', notifiedBy: 'config', run: 'a1b2c3d4', at: '2026-12-03T07:12:41.000Z' };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OwedLedger } from '../../../../src/runner/owed/ledger.ts';
-import { serialiseRecord } from '../../../../src/runner/owed/record.ts';
+import { OwedLedger } from '../../../../src/tasks/owed/ledger.ts';
+import { serialiseRecord } from '../../../../src/tasks/owed/record.ts';
 
 const RUN = { id: 'run2', startedAt: '2026-12-03T08:00:00.000Z' };
 const earlier = { handler: 'restart sensor', notifiedBy: 'config', run: 'run1', at: '2026-12-03T07:12:00.000Z' };
