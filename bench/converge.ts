@@ -22,7 +22,7 @@ import { startFleet, type Fleet, type SshActivity } from '../test/fleet/fleet.ts
 import { healthyProfiles } from '../test/fleet/profiles.ts';
 import { CLI, REPO } from '../test/helpers/cli.ts';
 import type { FloorSpec } from './floor.ts';
-import { loadNow, machine, measure, median, mib, seconds, table, type Measured } from './measure.ts';
+import { loadNow, machine, measure, median, mib, publish, seconds, table, type Measured } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -297,7 +297,4 @@ const report = [
   `${date}. Machine: ${machine()}. CPU is the contender's own processes (the controller side); the simulated hosts' sshd and sensor run on the same CPUs.`,
   '',
 ].join('\n');
-process.stdout.write(report);
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/latest.md', import.meta.url), report);
-writeFileSync(new URL('./results/converge-latest.json', import.meta.url), `${JSON.stringify({ date, machine: machine(), figures }, null, 2)}\n`);
+publish({ 'latest.md': report, 'converge-latest.json': `${JSON.stringify({ date, machine: machine(), figures }, null, 2)}\n` }, report);

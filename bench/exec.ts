@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { startFleet, type Fleet } from '../test/fleet/fleet.ts';
 import { healthyProfiles } from '../test/fleet/profiles.ts';
 import { CLI, REPO } from '../test/helpers/cli.ts';
-import { kib, loadNow, machine, measure, median, mib, seconds, table, type Measured } from './measure.ts';
+import { kib, loadNow, machine, measure, median, mib, publish, seconds, table, type Measured } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -228,7 +228,4 @@ const report = [
   `Every run checked: each host ran the command (rc 0). ${date}. Machine: ${bench.machine}. The simulated hosts' sshd run on the same CPUs as the controller.`,
   '',
 ].join('\n');
-process.stdout.write(report);
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/exec-latest.md', import.meta.url), report);
-writeFileSync(new URL('./results/exec-latest.json', import.meta.url), `${JSON.stringify(bench, null, 2)}\n`);
+publish({ 'exec-latest.md': report, 'exec-latest.json': `${JSON.stringify(bench, null, 2)}\n` }, report);

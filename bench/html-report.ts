@@ -8,7 +8,7 @@
 // DOMContentLoaded, first contentful paint, the page's script having drawn the header, timeline
 // and first rows of the table (body[data-ready]), and every row being in (the rest follow in
 // chunks after the first paint); the median of N loads (default 5) in a fresh page each.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +22,7 @@ import type { HostProfile } from '../test/fleet/types.ts';
 import { launchBrowser } from '../test/helpers/browser.ts';
 import { fleetArgs, runCli } from '../test/helpers/cli.ts';
 import { API_KEY } from '../test/helpers/rollout.ts';
-import { machine, median, table } from './measure.ts';
+import { machine, median, publish, table } from './measure.ts';
 
 function profiles(count: number): HostProfile[] {
   return Array.from({ length: count }, (_, i) => {
@@ -123,9 +123,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
       `Machine: ${machine()}.`,
       '',
     ].join('\n');
-    process.stdout.write(report);
-    mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-    writeFileSync(new URL('./results/html-report-latest.md', import.meta.url), report);
+    publish({ 'html-report-latest.md': report }, report);
   } finally {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });

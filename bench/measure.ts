@@ -2,7 +2,7 @@
 // (ru_maxrss of the waited-for tree, via GNU time) and the peak RSS of its whole process tree
 // (sampled from /proc, since a contender may be 50 processes at once).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -128,3 +128,10 @@ export function loadNow(): number {
 }
 
 export const kib = (kb: number) => `${kb.toFixed(0)} KiB`;
+
+/** Prints a benchmark's report and keeps it, with its figures when given, in bench/results/. */
+export function publish(files: Record<string, string>, report: string): void {
+  process.stdout.write(report);
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(new URL(`./results/${name}`, import.meta.url), text);
+}

@@ -3,14 +3,14 @@
 // checkout's `node bin/sls-play.js --help` (dist/ up to date). Median of N runs, markdown table to
 // stdout and bench/results/startup-latest.md.
 //   node --import tsx bench/startup.ts [--runs 10] [--no-exec]
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFleet, type Fleet } from '../test/fleet/fleet.ts';
 import { healthyProfiles } from '../test/fleet/profiles.ts';
 import { CLI, REPO } from '../test/helpers/cli.ts';
 import { installPacked } from '../test/helpers/packed.ts';
-import { machine, measure, median, mib, seconds, table, type Measured } from './measure.ts';
+import { machine, measure, median, mib, publish, seconds, table, type Measured } from './measure.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, 'no-exec': { type: 'boolean', default: false } } });
 const runs = Number(values.runs);
@@ -55,6 +55,4 @@ const report = [
   `Machine: ${machine()}.`,
   '',
 ].join('\n');
-process.stdout.write(report);
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/startup-latest.md', import.meta.url), report);
+publish({ 'startup-latest.md': report }, report);
