@@ -8,7 +8,7 @@ export { shellQuote, sh, ShellCommand } from './remote/quote.ts';
 export type { Host, Param, Plan, PlanContext, ApplyContext, Applied, Task, TaskOptions, FileDiff, RemoteChange } from './tasks/types.ts';
 export { custom, planOk, planFailed, planSkipped, resolve, remoteChange } from './tasks/task.ts';
 export { fileFact, outputFact, type Fact, type FactValues, type FileState } from './remote/facts.ts';
-export { pathFact, type PathState } from './modules/path-fact.ts';
+export { pathFact, type PathState, type FileMode } from './modules/path-fact.ts';
 export { file, type FileParams } from './modules/file.ts';
 export { fileEdit, type FileEditParams, type TextEdit } from './modules/file-edit.ts';
 export { yamlEdit, type YamlEditParams } from './modules/yaml-edit.ts';

@@ -1,7 +1,7 @@
 import { planFailed, planOk, remoteChange, resolve, task } from '../tasks/task.ts';
 import { writeFileCommand } from '../remote/write-file.ts';
 import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
-import { octal, parseMode, pathFact } from './path-fact.ts';
+import { octal, parseMode, pathFact, type FileMode } from './path-fact.ts';
 
 /** What an edit of a file's text decided. */
 export type TextEdit =
@@ -15,7 +15,7 @@ export interface FileEditParams extends TaskOptions {
   /** The edit: the current text (null: no file yet) to the wanted text, with the changes in words. */
   edit: (text: string | null, host: Host) => TextEdit;
   /** Mode of the written file. Default: the file's own, 0600 for a new file. */
-  mode?: Param<number | string>;
+  mode?: Param<FileMode>;
   /** Or the mode as a function of the current one (null: no file yet), e.g. "0600 or stricter". */
   modeFrom?: (current: number | null, host: Host) => number;
   /** Keep the previous file as `<path>.<timestamp>.bak` (default true). */

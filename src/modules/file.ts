@@ -4,7 +4,7 @@ import { isSecret, type Secret } from '../secrets/secret.ts';
 import { planFailed, planOk, resolve, task } from '../tasks/task.ts';
 import type { Applied, ApplyContext, Host, Param, Plan, PlanContext, Task, TaskOptions } from '../tasks/types.ts';
 import { lastLine } from './last-line.ts';
-import { octal, parseMode, pathFact, type PathState } from './path-fact.ts';
+import { octal, parseMode, pathFact, type PathState, type FileMode } from './path-fact.ts';
 
 /** Parameters of `file`. */
 export interface FileParams extends TaskOptions {
@@ -17,7 +17,7 @@ export interface FileParams extends TaskOptions {
   /** Default `present`: a file (created empty if neither content nor src is given). */
   state?: 'present' | 'absent' | 'directory';
   /** Permission bits: a number (`0o644`) or an octal string (`'0644'`). */
-  mode?: Param<number | string>;
+  mode?: Param<FileMode>;
   /** Owning user name. */
   owner?: Param<string>;
   /** Owning group name. */

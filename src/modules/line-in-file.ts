@@ -2,7 +2,7 @@ import { isSecret, type Secret } from '../secrets/secret.ts';
 import { planOk, resolve } from '../tasks/task.ts';
 import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
 import { fileEdit, type TextEdit } from './file-edit.ts';
-import { parseMode, pathFact } from './path-fact.ts';
+import { parseMode, pathFact, type FileMode } from './path-fact.ts';
 
 /** Parameters of `lineInFile`. */
 export interface LineInFileParams extends TaskOptions {
@@ -35,7 +35,7 @@ export interface LineInFileParams extends TaskOptions {
   /** Create the file when it does not exist (default false: a missing file fails the task). */
   create?: boolean;
   /** Mode of the written file. Default: the file's own, 0644 for a new file. */
-  mode?: Param<number | string>;
+  mode?: Param<FileMode>;
   /** Keep the previous file as `<path>.<timestamp>.bak` (default false). */
   backup?: boolean;
   /** Keys whose values are masked in the diff (`key: value` / `key=value`, e.g. `password`). */

@@ -27,6 +27,14 @@ export function pathFact(path: string): Fact<PathState> {
   };
 }
 
+type OctalDigit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7';
+
+/**
+ * A file mode: a number (`0o644`), or octal text as Ansible writes it (`'0644'`, `'644'`,
+ * `'4755'`). Anything else (`'u=rw'`, `'rw-r--r--'`) is a compile error.
+ */
+export type FileMode = number | `${OctalDigit}${OctalDigit}${OctalDigit}` | `${OctalDigit}${OctalDigit}${OctalDigit}${OctalDigit}`;
+
 /** `0644`, `'0644'`, `'644'`, `'u=rw'` is not supported: octal only, as a number or a string. */
 export function parseMode(value: number | string | undefined, what: string): number | undefined {
   if (value === undefined) return undefined;

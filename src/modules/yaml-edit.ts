@@ -1,3 +1,4 @@
+import type { FileMode } from './path-fact.ts';
 import type { Document } from 'yaml';
 import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
 import { fileEdit } from './file-edit.ts';
@@ -13,7 +14,7 @@ export interface YamlEditParams extends TaskOptions {
    */
   edit: (doc: Document, host: Host) => string[] | string | void;
   /** Mode of the written file: a number (`0o600`) or an octal string. Default: the file's own. */
-  mode?: Param<number | string>;
+  mode?: Param<FileMode>;
   /** Keep the previous file as `<path>.<timestamp>.bak` (default true). */
   backup?: boolean;
   /** Keys whose values are masked in the diff, on both sides (e.g. `api_key`, `password`). */

@@ -155,7 +155,7 @@ test('a wrong parameter is a compile error that names it', async () => {
     `import { file, playbook, service } from 'sls-play';
 export default playbook({
   name: 'bad',
-  tasks: [file({ path: '/etc/motd', contnet: 'hello\\n' }), service({ unit: 'ssh', state: 'started', waitActive: '20' })],
+  tasks: [file({ path: '/etc/motd', contnet: 'hello\\n' }), service({ unit: 'ssh', state: 'started', waitActive: '20' }), file({ path: '/etc/issue', content: 'x', mode: 'rw-r--r--' }), file({ path: '/etc/issue.net', content: 'x', mode: '0644' })],
 });
 `,
   );
@@ -163,6 +163,9 @@ export default playbook({
   assert.notEqual(run.code, 0, run.stdout);
   assert.match(run.stdout, /bad\.ts\(4,\d+\): error TS2561: Object literal may only specify known properties, but 'contnet' does not exist in type 'FileParams'\. Did you mean to write 'content'\?/);
   assert.match(run.stdout, /bad\.ts\(4,\d+\): error TS2322: Type 'string' is not assignable to type 'Param<number> \| undefined'/);
+  // a mode as Ansible writes it ('0644') is fine; one that is not octal is named
+  assert.match(run.stdout, /bad\.ts\(4,\d+\): error TS2322: Type '"rw-r--r--"' is not assignable to type 'Param<FileMode> \| undefined'/);
+  assert.equal(run.stdout.match(/error TS/g)?.length, 3, run.stdout);
 });
 
 test('a user playbook deploys from the commonjs project as .ts, .mts and .cts, its secret masked by the CLI', async () => {
