@@ -128,7 +128,7 @@ async function runTasks(
   const wanted = (task: Task) => selectedByTags(task.tags, settings);
   const handlers = playbook.handlers ?? [];
 
-  // Facts: the playbook's, every selected task's and the owed-handlers record, in one command.
+  // Facts: the playbook's, every selected task's and handler's, and the owed-handlers record, in one command.
   let playbookFacts: FactSet;
   let owed: ReturnType<typeof owedState>;
   try {
@@ -139,7 +139,8 @@ async function runTasks(
     return undefined;
   }
   let tasks = typeof playbook.tasks === 'function' ? undefined : playbook.tasks.filter(wanted);
-  const ahead = [...Object.values(playbookFacts), ...(owed ? [owed.fact] : []), ...(tasks ?? []).flatMap((task) => taskFacts(task, session))];
+  // the handlers' facts too: any of them may run, and their plans then need no command of their own
+  const ahead = [...Object.values(playbookFacts), ...(owed ? [owed.fact] : []), ...[...(tasks ?? []), ...handlers].flatMap((task) => taskFacts(task, session))];
   let record: string | null = null;
   if (playbook.facts || ahead.length) {
     start('gather facts');
