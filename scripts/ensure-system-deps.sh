@@ -1,7 +1,8 @@
 #!/bin/sh
 # The simulated fleet runs real OpenSSH sshd hosts in mount namespaces; the tests also use sudo
-# (become), ansible-core (the reference for inventories), xmllint (the JUnit schema check) and
-# tmux (the live display in a real terminal). On a fresh Debian machine, install
+# (become), ansible-core (the reference for inventories), xmllint (the JUnit schema check),
+# tmux (the live display in a real terminal) and chromium (the HTML report opened headless). On
+# a fresh Debian machine, install
 # what is missing; nothing happens when everything is there.
 #   sh scripts/ensure-system-deps.sh          what `npm run demo` needs
 #   sh scripts/ensure-system-deps.sh test     what `npm test` needs
@@ -16,6 +17,7 @@ if [ "$1" = test ]; then
   command -v ps >/dev/null 2>&1 || missing="$missing procps"
   command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
   command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
+  command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
