@@ -238,7 +238,7 @@ async function runTasks(
   if (!settings.check && (held || notified.size)) {
     const stop = await runBatched(held, heldBase);
     // the held task failing is a task failing: --force-handlers still runs what was notified before
-    const heldFailed = held && stop?.name === held.task.name && stop.status === 'failed' && !ran.has(held.task);
+    const heldFailed = held !== undefined && stop?.name === held.task.name && stop.status === 'failed';
     if (stop && !(heldFailed && settings.forceHandlers)) return reason;
     if (stop) reason = 'a task failed; the notified handlers ran anyway (--force-handlers)';
   }
