@@ -9,7 +9,7 @@ import { beginLine, fenced, partUnderWay, readFenced } from '../remote/fenced.ts
 import { writeStateFileScript } from '../remote/state-file.ts';
 import type { HostSession } from '../tasks/context.ts';
 import type { Applied, Task } from '../tasks/types.ts';
-import { CommandTimeoutError, type ExecResult } from '../transport/types.ts';
+import { CommandTimeoutError } from '../transport/types.ts';
 import type { ChangePlan } from './task-step.ts';
 
 export interface BatchPart {
@@ -36,8 +36,19 @@ export function batchScript(parts: readonly BatchPart[], record?: { dir: string 
   return lines.join('\n');
 }
 
-function interpret(part: BatchPart, answer: ExecResult): PartOutcome {
-  return { applied: part.change.remote!.interpret(answer), code: answer.code };
+/** Reads what the parts that ran to their end answered into their outcomes. */
+function readAnswers(parts: readonly BatchPart[], outcomes: PartOutcome[], stdout: string, stderr: string): void {
+  const answers = readFenced(stdout, stderr);
+  parts.forEach((part, k) => {
+    const answer = answers.get(partName(k));
+    if (answer) outcomes[k] = { applied: part.change.remote!.interpret(answer), code: answer.code };
+  });
+}
+
+/** A part that ran past its timeout: the module's own words for it, else the task named. */
+function timedOut(part: BatchPart, error: CommandTimeoutError): PartOutcome {
+  const applied = part.change.remote!.timedOut?.(error) ?? { failed: `"${part.task.name}" did not finish within ${error.timeoutMs / 1000} s; raise --timeout or look at the host` };
+  return { applied, code: 124 };
 }
 
 /** Sends the parts and reads back what became of each; `onPartStart` sees each part begin. */
@@ -63,30 +74,19 @@ export async function runBatch(
       stages: parts.map((part, k) => ({ marker: beginLine(names[k]!), ...(part.change.remote!.timeoutMs ? { timeoutMs: part.change.remote!.timeoutMs } : {}) })),
       onStdout,
     });
-    const answers = readFenced(result.stdout, result.stderr);
-    parts.forEach((part, k) => {
-      const answer = answers.get(names[k]!);
-      if (answer) outcomes[k] = interpret(part, answer);
-    });
+    readAnswers(parts, outcomes, result.stdout, result.stderr);
     // the shell itself failed before the first part could answer (a broken script, say)
     if (!outcomes[0]) outcomes[0] = { error: new Error(`no answer from the host (exit ${result.code}): ${(result.stderr || result.stdout).trim().split('\n').pop() ?? ''}`) };
   } catch (error) {
     // what finished before the cut still counts; the part under way takes the error
-    const answers = readFenced(seen, '');
-    parts.forEach((part, k) => {
-      const answer = answers.get(names[k]!);
-      if (answer) outcomes[k] = interpret(part, answer);
-    });
+    readAnswers(parts, outcomes, seen, '');
     const under = partUnderWay(seen, names);
     // cut off before any part began, or between two parts: the first part without an answer,
     // unless one before it failed (then nothing after it was to run)
     const next = outcomes.findIndex((o) => o === undefined);
     const reached = outcomes.slice(0, Math.max(next, 0)).every((o) => o !== undefined && 'applied' in o && !o.applied.failed);
     const k = under !== undefined ? names.indexOf(under) : next >= 0 && reached ? next : -1;
-    if (k >= 0) {
-      const remote = parts[k]!.change.remote!;
-      outcomes[k] = error instanceof CommandTimeoutError && remote.timedOut ? { applied: remote.timedOut(error), code: 124 } : { error };
-    }
+    if (k >= 0) outcomes[k] = error instanceof CommandTimeoutError ? timedOut(parts[k]!, error) : { error };
   }
   return outcomes;
 }

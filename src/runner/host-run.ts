@@ -5,9 +5,9 @@ import type { Redactor } from '../secrets/redactor.ts';
 import { stateFileFact, stateDirWords } from '../remote/state-file.ts';
 import { HostSession, type TaskContextSettings } from '../tasks/context.ts';
 import type { Task, Written } from '../tasks/types.ts';
-import { CommandTimeoutError, type Connection } from '../transport/types.ts';
+import type { Connection } from '../transport/types.ts';
 import { runBatch, statusesAgree, type BatchPart } from './batch.ts';
-import { appliedStep, applyChange, planTask, recoverFailure, reportThrown, runTask, stopped } from './task-step.ts';
+import { appliedStep, applyChange, planTask, recoverFailure, reportThrown, runTask, stopped, type Planned } from './task-step.ts';
 import { OwedLedger, type RunIdentity } from '../tasks/owed/ledger.ts';
 import { recordFileName } from '../tasks/owed/record.ts';
 import { stateDirOf } from '../tasks/owed/state-dir.ts';
@@ -188,6 +188,9 @@ async function runTasks(
     if (step.status === 'changed') for (const name of task.notify) notified.add(name);
     return end(withWhy(step, why));
   };
+  /** Applies a planned change (its handlers owed first), undoing and retrying on failure when the task says so. */
+  const applyPlanned = async (task: Task, planned: Planned): Promise<StepReport> =>
+    ended(task, await recoverFailure(task, 'step' in planned ? planned.step : await applyChange(task, planned, session, writes, handlersNotifiedBy(task, handlers)), session, settings, writes));
   const runOne = async (task: Task, why?: string): Promise<StepReport> => {
     start(task.name);
     return ended(task, await runTask(task, session, settings, writes, handlersNotifiedBy(task, handlers)), why);
@@ -221,7 +224,7 @@ async function runTasks(
         heldBase = planned.base;
         break;
       }
-      step = ended(task, await recoverFailure(task, 'step' in planned ? planned.step : await applyChange(task, planned, session, writes, handlersNotifiedBy(task, handlers)), session, settings, writes));
+      step = await applyPlanned(task, planned);
     } else step = await runOne(task);
     if (step.status === 'unreachable') return undefined;
     // A failed host keeps its notified handlers owed on the host for the next run, unless
@@ -286,7 +289,7 @@ async function runTasks(
     }
     if (!first && parts.length < 2) return undefined; // nothing gained: the handler loop runs them
     if (first && parts.length === 1) {
-      const step = ended(first.task, await recoverFailure(first.task, await applyChange(first.task, { change: first.change, base: firstBase! }, session, writes, handlersNotifiedBy(first.task, handlers)), session, settings, writes));
+      const step = await applyPlanned(first.task, { change: first.change, base: firstBase! });
       return stopped(step) ? step : undefined;
     }
     // everything each part notifies is owed before the command; each handler is cleared once it ran
@@ -307,10 +310,9 @@ async function runTasks(
       if (!outcome) break;
       const { part, base, why } = parts[k]!;
       if (k > 0 || !first) ran.add(part.task);
-      let step = 'applied' in outcome ? appliedStep(part.task, part.change, base, outcome.applied, writes) : reportThrown(part.task.name, outcome.error);
-      if ('error' in outcome && outcome.error instanceof CommandTimeoutError) step = { ...step, message: `"${part.task.name}" did not finish within ${outcome.error.timeoutMs / 1000} s; raise --timeout or look at the host` };
-      step = ended(part.task, await recoverFailure(part.task, step, session, settings, writes), why);
-      if (stopped(step)) return step;
+      const step = 'applied' in outcome ? appliedStep(part.task, part.change, base, outcome.applied, writes) : reportThrown(part.task.name, outcome.error);
+      const done = ended(part.task, await recoverFailure(part.task, step, session, settings, writes), why);
+      if (stopped(done)) return done;
     }
     return undefined;
   }

@@ -5,7 +5,7 @@ import { shellCommand } from '../remote/quote.ts';
 import type { Connection, ExecOptions, ExecResult } from '../transport/types.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import { writeStateFileScript } from '../remote/state-file.ts';
-import type { OwedLedger } from './owed/ledger.ts';
+import type { OwedLedger, PendingRecord } from './owed/ledger.ts';
 import type { ApplyContext, Host, PlanContext } from './types.ts';
 
 export interface TaskContextSettings {
@@ -26,6 +26,9 @@ export class OwedRecordError extends Error {
     this.name = 'OwedRecordError';
   }
 }
+
+/** The -v line for a record going to the host. */
+const recordLine = (pending: PendingRecord) => (pending.handlers.length ? `(recording owed handlers: ${pending.handlers.join(', ')})` : '(clearing the owed-handlers record)');
 
 /** Where the host's owed-handlers record is kept, and the ledger of what it should hold. */
 export interface OwedState {
@@ -70,7 +73,7 @@ export class HostSession {
     if (pending && asRoot !== this.settings.become) await this.flushOwed();
     const carried = pending && asRoot === this.settings.become ? pending : undefined;
     this.log(`$ ${command}`);
-    if (carried) this.log(carried.handlers.length ? `(recording owed handlers: ${carried.handlers.join(', ')})` : '(clearing the owed-handlers record)');
+    if (carried) this.log(recordLine(carried));
     const sent = carried ? `if ! ${writeStateFileScript(this.owed!.dir, this.owed!.file, carried.content)}; then printf '\\n%s\\n' ${STATE_FAILED} >&2; exit 97; fi\n${command}` : command;
     let result: ExecResult;
     try {
@@ -101,7 +104,7 @@ export class HostSession {
     const pending = this.settings.check ? undefined : this.owed?.ledger.pending();
     if (!pending) return;
     const { dir, file, ledger } = this.owed!;
-    this.log(pending.handlers.length ? `(recording owed handlers: ${pending.handlers.join(', ')})` : '(clearing the owed-handlers record)');
+    this.log(recordLine(pending));
     let result: ExecResult;
     try {
       result = await this.connection.exec(writeStateFileScript(dir, file, pending.content), { timeoutMs: this.settings.commandTimeoutMs, become: this.settings.become });
