@@ -55,7 +55,19 @@ const contenders: Contender[] = [
     run: (fleet) =>
       measure(
         process.execPath,
-        [CLI, 'deploy', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, '-e', `sls_region=${REGION}`, '--forks', String(forks), '--connect-timeout', String(CONNECT_TIMEOUT_S)],
+        [
+          CLI,
+          'deploy',
+          fleet.inventoryPath,
+          '--known-hosts',
+          fleet.knownHostsPath,
+          '-e',
+          `sls_region=${REGION}`,
+          '--forks',
+          String(forks),
+          '--connect-timeout',
+          String(CONNECT_TIMEOUT_S),
+        ],
         { env: { ...process.env, CI: 'true', SLS_API_KEY: API_KEY }, cwd: REPO },
       ),
   },
@@ -94,23 +106,27 @@ const contenders: Contender[] = [
       );
       const home = join(work, 'ansible-home');
       mkdirSync(home, { recursive: true });
-      return measure('ansible-playbook', ['-i', fleet.inventoryPath, '-e', `@${vars}`, join(REPO, 'bench', 'ansible', 'sls-central.yml')], {
-        cwd: REPO,
-        env: {
-          ...process.env,
-          ANSIBLE_PIPELINING: 'True',
-          ANSIBLE_FORKS: String(forks),
-          ANSIBLE_HOST_KEY_CHECKING: 'True',
-          ANSIBLE_TIMEOUT: String(CONNECT_TIMEOUT_S),
-          // Ansible's default ssh arguments, plus the fleet's known_hosts
-          ANSIBLE_SSH_ARGS: `-C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${fleet.knownHostsPath} -o StrictHostKeyChecking=yes`,
-          // a control socket of its own per run: a second run must connect as a first one does
-          ANSIBLE_SSH_CONTROL_PATH_DIR: join(home, `cp${++ansibleRuns}`),
-          ANSIBLE_LOCAL_TEMP: join(home, 'tmp'),
-          ANSIBLE_RETRY_FILES_ENABLED: 'False',
-          ANSIBLE_NOCOLOR: 'True',
+      return measure(
+        'ansible-playbook',
+        ['-i', fleet.inventoryPath, '-e', `@${vars}`, join(REPO, 'bench', 'ansible', 'sls-central.yml')],
+        {
+          cwd: REPO,
+          env: {
+            ...process.env,
+            ANSIBLE_PIPELINING: 'True',
+            ANSIBLE_FORKS: String(forks),
+            ANSIBLE_HOST_KEY_CHECKING: 'True',
+            ANSIBLE_TIMEOUT: String(CONNECT_TIMEOUT_S),
+            // Ansible's default ssh arguments, plus the fleet's known_hosts
+            ANSIBLE_SSH_ARGS: `-C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${fleet.knownHostsPath} -o StrictHostKeyChecking=yes`,
+            // a control socket of its own per run: a second run must connect as a first one does
+            ANSIBLE_SSH_CONTROL_PATH_DIR: join(home, `cp${++ansibleRuns}`),
+            ANSIBLE_LOCAL_TEMP: join(home, 'tmp'),
+            ANSIBLE_RETRY_FILES_ENABLED: 'False',
+            ANSIBLE_NOCOLOR: 'True',
+          },
         },
-      });
+      );
     },
   },
 ];
@@ -123,20 +139,26 @@ function verify(fleet: Fleet, run: Measured): string[] {
   if (run.code !== 0) problems.push(`exit ${run.code}`);
   for (const host of fleet.hosts) {
     const text = host.readConfig();
-    const config = text === null ? null : (YAML.parse(text) as { alert_output?: { outputs?: Record<string, unknown>[] } });
+    const config =
+      text === null ? null : (YAML.parse(text) as { alert_output?: { outputs?: Record<string, unknown>[] } });
     const outputs = config?.alert_output?.outputs ?? [];
     const mcs = outputs.filter((o) => o.type === 'mcs');
-    if (mcs.length !== 1 || mcs[0]!.url !== MCS_URL || mcs[0]!.api_key !== API_KEY || mcs[0]!.enabled !== true) problems.push(`${host.name}: config has no (single) mcs output to ${MCS_URL}`);
-    if (!outputs.some((o) => o.type === 'stdout') || !outputs.some((o) => o.type === 'file')) problems.push(`${host.name}: the operator's outputs were lost`);
+    if (mcs.length !== 1 || mcs[0]!.url !== MCS_URL || mcs[0]!.api_key !== API_KEY || mcs[0]!.enabled !== true)
+      problems.push(`${host.name}: config has no (single) mcs output to ${MCS_URL}`);
+    if (!outputs.some((o) => o.type === 'stdout') || !outputs.some((o) => o.type === 'file'))
+      problems.push(`${host.name}: the operator's outputs were lost`);
     if (host.configMode() !== 0o600) problems.push(`${host.name}: config mode ${host.configMode()?.toString(8)}`);
     // sls-play and the floor: .<date>-<time>.bak; Ansible: .<pid>.<date>@<time>~
-    if (!host.listSophosDir().some((f) => BACKUP.test(f))) problems.push(`${host.name}: no backup of the previous config`);
+    if (!host.listSophosDir().some((f) => BACKUP.test(f)))
+      problems.push(`${host.name}: no backup of the previous config`);
     if (host.restartCount() !== 1) problems.push(`${host.name}: ${host.restartCount()} restarts`);
-    if (host.serviceState() !== 'active' || !host.loadedConfig()?.includes(API_KEY)) problems.push(`${host.name}: the running sensor did not load the new config`);
+    if (host.serviceState() !== 'active' || !host.loadedConfig()?.includes(API_KEY))
+      problems.push(`${host.name}: the running sensor did not load the new config`);
   }
   const inbox = fleet.centralInbox();
   const alerted = new Set(inbox.filter((d) => d.url === MCS_URL && d.apiKey === API_KEY).map((d) => d.host));
-  if (inbox.length !== fleet.hosts.length || alerted.size !== fleet.hosts.length) problems.push(`Central received ${inbox.length} alerts from ${alerted.size}/${fleet.hosts.length} hosts`);
+  if (inbox.length !== fleet.hosts.length || alerted.size !== fleet.hosts.length)
+    problems.push(`Central received ${inbox.length} alerts from ${alerted.size}/${fleet.hosts.length} hosts`);
   return problems;
 }
 
@@ -201,11 +223,15 @@ async function benchSize(size: number, figures: ConvergeFigures[]): Promise<stri
         const fresh = await counted(fleet, () => contender.run(fleet));
         const run = fresh.result;
         const problems = verify(fleet, run);
-        process.stderr.write(`${contender.name} on ${size} (load ${load}): ${seconds(run.wallMs)} wall, ${seconds(run.cpuMs)} CPU, ${mib(run.maxRssKb)} largest process, ${mib(run.treeRssKb)} all processes; per host ${fresh.trips.connections} connections, ${fresh.trips.commands} commands\n`);
+        process.stderr.write(
+          `${contender.name} on ${size} (load ${load}): ${seconds(run.wallMs)} wall, ${seconds(run.cpuMs)} CPU, ${mib(run.maxRssKb)} largest process, ${mib(run.treeRssKb)} all processes; per host ${fresh.trips.connections} connections, ${fresh.trips.commands} commands\n`,
+        );
         if (problems.length > 0) {
           // a run that did not do the whole job has no time worth reporting
           failures.set(contender.name, `${problems.length} problems, e.g. ${problems.slice(0, 3).join('; ')}`);
-          process.stderr.write(`${contender.name} did not converge the fleet:\n  ${problems.slice(0, 10).join('\n  ')}\n--- its output (start):\n${(run.stdout + run.stderr).slice(0, 4000)}\n`);
+          process.stderr.write(
+            `${contender.name} did not converge the fleet:\n  ${problems.slice(0, 10).join('\n  ')}\n--- its output (start):\n${(run.stdout + run.stderr).slice(0, 4000)}\n`,
+          );
           continue;
         }
         results.set(contender.name, [...(results.get(contender.name) ?? []), run]);
@@ -214,10 +240,15 @@ async function benchSize(size: number, figures: ConvergeFigures[]): Promise<stri
         const again = await counted(fleet, () => contender.run(fleet));
         const restarted = fleet.hosts.filter((h) => h.restartCount() !== 1).map((h) => h.name);
         if (again.result.code !== 0 || restarted.length > 0) {
-          failures.set(contender.name, `the second run on converged hosts: exit ${again.result.code}, restarted again: ${restarted.slice(0, 5).join(', ') || 'none'}`);
+          failures.set(
+            contender.name,
+            `the second run on converged hosts: exit ${again.result.code}, restarted again: ${restarted.slice(0, 5).join(', ') || 'none'}`,
+          );
           continue;
         }
-        process.stderr.write(`${contender.name} on ${size}, converged: ${seconds(again.result.wallMs)} wall; per host ${again.trips.connections} connections, ${again.trips.commands} commands\n`);
+        process.stderr.write(
+          `${contender.name} on ${size}, converged: ${seconds(again.result.wallMs)} wall; per host ${again.trips.connections} connections, ${again.trips.commands} commands\n`,
+        );
         trips.set(contender.name, { fresh: fresh.trips, converged: again.trips });
       } finally {
         await fleet.stop();
@@ -269,14 +300,28 @@ async function benchSize(size: number, figures: ConvergeFigures[]): Promise<stri
   return [
     `## Converging ${size} fresh simulated hosts`,
     '',
-    table(['contender', `wall (median of ${runs})`, 'CPU user+sys (controller side)', 'CPU per host', 'peak RSS, largest process', 'peak RSS, all its processes', 'load before each run'], rows),
+    table(
+      [
+        'contender',
+        `wall (median of ${runs})`,
+        'CPU user+sys (controller side)',
+        'CPU per host',
+        'peak RSS, largest process',
+        'peak RSS, all its processes',
+        'load before each run',
+      ],
+      rows,
+    ),
     '',
     `- sls-play / floor: ${ratio('sls-play', 'floor')} (goal ≤ 0.5×)`,
     `- ansible / sls-play: ${ratio('ansible', 'sls-play')} (goal ≥ 10×)`,
     '',
     `### Remote work per host, from the hosts' sshd logs`,
     '',
-    table(['contender', 'fresh: connections', 'fresh: commands', 'converged: connections', 'converged: commands'], tripRows),
+    table(
+      ['contender', 'fresh: connections', 'fresh: commands', 'converged: connections', 'converged: commands'],
+      tripRows,
+    ),
     '',
   ];
 }
@@ -297,4 +342,10 @@ const report = [
   `${date}. Machine: ${machine()}. CPU is the contender's own processes (the controller side); the simulated hosts' sshd and sensor run on the same CPUs.`,
   '',
 ].join('\n');
-publish({ 'latest.md': report, 'converge-latest.json': `${JSON.stringify({ date, machine: machine(), figures }, null, 2)}\n` }, report);
+publish(
+  {
+    'latest.md': report,
+    'converge-latest.json': `${JSON.stringify({ date, machine: machine(), figures }, null, 2)}\n`,
+  },
+  report,
+);

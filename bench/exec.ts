@@ -31,7 +31,10 @@ const { values } = parseArgs({
     subnet: { type: 'string', default: '200' },
   },
 });
-const sizes = values.hosts!.split(',').map(Number).sort((a, b) => a - b);
+const sizes = values
+  .hosts!.split(',')
+  .map(Number)
+  .sort((a, b) => a - b);
 const runs = Number(values.runs);
 const connectTimeoutS = values['connect-timeout']!;
 const work = mkdtempSync(join(tmpdir(), 'sls-bench-exec-'));
@@ -45,8 +48,20 @@ interface Contender {
 }
 
 const sshOptions = (fleet: Fleet) => [
-  '-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${fleet.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes',
-  '-o', `ConnectTimeout=${connectTimeoutS}`, '-o', 'LogLevel=ERROR', '-i', fleet.keyPath,
+  '-F',
+  '/dev/null',
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  `UserKnownHostsFile=${fleet.knownHostsPath}`,
+  '-o',
+  'StrictHostKeyChecking=yes',
+  '-o',
+  `ConnectTimeout=${connectTimeoutS}`,
+  '-o',
+  'LogLevel=ERROR',
+  '-i',
+  fleet.keyPath,
 ];
 
 /** Ansible's subscript: the inventory's first `count` hosts. */
@@ -59,7 +74,21 @@ const contenders: Contender[] = [
     run: (fleet, count, forks) =>
       measure(
         process.execPath,
-        [CLI, 'exec', fleet.inventoryPath, firstHosts(count), '--known-hosts', fleet.knownHostsPath, '--forks', String(forks), '--connect-timeout', connectTimeoutS, '--json', '--', 'true'],
+        [
+          CLI,
+          'exec',
+          fleet.inventoryPath,
+          firstHosts(count),
+          '--known-hosts',
+          fleet.knownHostsPath,
+          '--forks',
+          String(forks),
+          '--connect-timeout',
+          connectTimeoutS,
+          '--json',
+          '--',
+          'true',
+        ],
         { env: { ...process.env, CI: 'true' }, cwd: REPO, heapProbe: true },
       ),
     succeeded: (run) => {
@@ -73,7 +102,13 @@ const contenders: Contender[] = [
     run: (fleet, count, forks) => {
       const list = join(work, 'hosts.txt');
       // one line per host: the arguments after ssh's options; each host echoes ok once done
-      writeFileSync(list, fleet.hosts.slice(0, count).map((h) => `-p ${h.port} root@${h.address} true&&echo ok\n`).join(''));
+      writeFileSync(
+        list,
+        fleet.hosts
+          .slice(0, count)
+          .map((h) => `-p ${h.port} root@${h.address} true&&echo ok\n`)
+          .join(''),
+      );
       return measure('xargs', ['-a', list, '-P', String(forks), '-L', '1', 'ssh', ...sshOptions(fleet)], { cwd: REPO });
     },
     succeeded: (run) => run.stdout.split('\n').filter((l) => l === 'ok').length,
@@ -84,18 +119,22 @@ const contenders: Contender[] = [
     run: (fleet, count, forks) => {
       const home = join(work, 'ansible-home');
       mkdirSync(home, { recursive: true });
-      return measure('ansible', [firstHosts(count), '-i', fleet.inventoryPath, '-m', 'raw', '-a', 'true', '-f', String(forks), '-o'], {
-        cwd: REPO,
-        env: {
-          ...process.env,
-          ANSIBLE_HOST_KEY_CHECKING: 'True',
-          ANSIBLE_TIMEOUT: connectTimeoutS,
-          ANSIBLE_SSH_ARGS: `-C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${fleet.knownHostsPath} -o StrictHostKeyChecking=yes`,
-          ANSIBLE_SSH_CONTROL_PATH_DIR: join(home, 'cp'),
-          ANSIBLE_LOCAL_TEMP: join(home, 'tmp'),
-          ANSIBLE_NOCOLOR: 'True',
+      return measure(
+        'ansible',
+        [firstHosts(count), '-i', fleet.inventoryPath, '-m', 'raw', '-a', 'true', '-f', String(forks), '-o'],
+        {
+          cwd: REPO,
+          env: {
+            ...process.env,
+            ANSIBLE_HOST_KEY_CHECKING: 'True',
+            ANSIBLE_TIMEOUT: connectTimeoutS,
+            ANSIBLE_SSH_ARGS: `-C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${fleet.knownHostsPath} -o StrictHostKeyChecking=yes`,
+            ANSIBLE_SSH_CONTROL_PATH_DIR: join(home, 'cp'),
+            ANSIBLE_LOCAL_TEMP: join(home, 'tmp'),
+            ANSIBLE_NOCOLOR: 'True',
+          },
         },
-      });
+      );
     },
     succeeded: (run) => run.stdout.split('\n').filter((l) => /\| CHANGED \| rc=0/.test(l)).length,
   },
@@ -151,7 +190,10 @@ try {
             `${contender.name} on ${count} (load ${load}): ${seconds(run.wallMs)} wall, ${seconds(run.cpuMs)} CPU, ${mib(run.treeRssKb)} peak RSS` +
               `${run.heapAfterGcKb !== undefined ? `, ${kib(run.heapAfterGcKb)} heap after GC at exit` : ''}, ${done}/${count} hosts\n`,
           );
-          if (done !== count) throw new Error(`${contender.name}: only ${done}/${count} hosts ran the command (exit ${run.code})\n${(run.stdout + run.stderr).slice(0, 3000)}`);
+          if (done !== count)
+            throw new Error(
+              `${contender.name}: only ${done}/${count} hosts ran the command (exit ${run.code})\n${(run.stdout + run.stderr).slice(0, 3000)}`,
+            );
           measured.get(contender.name)!.push({ run, load });
         }
       }
@@ -210,7 +252,18 @@ const sections = sizes.flatMap((count) => {
   return [
     `### exec -- true on ${count} simulated hosts`,
     '',
-    table(['contender', `wall (median of ${runs})`, 'controller CPU (user+sys, median)', 'CPU per host', 'peak RSS (all its processes: max (each run))', 'heap after GC at exit', 'load before each run'], rows),
+    table(
+      [
+        'contender',
+        `wall (median of ${runs})`,
+        'controller CPU (user+sys, median)',
+        'CPU per host',
+        'peak RSS (all its processes: max (each run))',
+        'heap after GC at exit',
+        'load before each run',
+      ],
+      rows,
+    ),
     '',
   ];
 });

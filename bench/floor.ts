@@ -26,12 +26,37 @@ const CONFIG = '/etc/sophos/runtimedetections.yaml';
 const CERT_DIR = '/etc/sophos';
 const MARK = '--- sls-floor';
 
-function ssh(spec: FloorSpec, host: FloorSpec['hosts'][number], command: string, input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+function ssh(
+  spec: FloorSpec,
+  host: FloorSpec['hosts'][number],
+  command: string,
+  input = '',
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('ssh', [
-      '-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${spec.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes',
-      '-o', `ConnectTimeout=${spec.connectTimeoutS}`, '-o', 'LogLevel=ERROR', '-i', spec.keyPath, '-p', String(host.port), `root@${host.address}`, command,
-    ], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      'ssh',
+      [
+        '-F',
+        '/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        `UserKnownHostsFile=${spec.knownHostsPath}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        `ConnectTimeout=${spec.connectTimeoutS}`,
+        '-o',
+        'LogLevel=ERROR',
+        '-i',
+        spec.keyPath,
+        '-p',
+        String(host.port),
+        `root@${host.address}`,
+        command,
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -69,15 +94,22 @@ async function converge(spec: FloorSpec, host: FloorSpec['hosts'][number]): Prom
   if (read.code !== 0) return `read: exit ${read.code}: ${read.stderr.trim()}`;
   const [versionOut = '', listing = '', configOut = ''] = read.stdout.split(`${MARK}\n`);
   const version = parseVersion(versionOut.trim().split(/\s+/)[0] ?? '');
-  if (!version || compareVersions(version, parseVersion(spec.minVersion)!) < 0) return `sensor version ${versionOut.trim()} too old or unknown`;
+  if (!version || compareVersions(version, parseVersion(spec.minVersion)!) < 0)
+    return `sensor version ${versionOut.trim()} too old or unknown`;
   const certs = analyseCerts(listing.split('\n').filter(Boolean), CERT_DIR);
   if (certs.pairs.length === 0) return 'no certificate pair';
   const current = configOut.startsWith('present\n') ? configOut.slice('present\n'.length) : null;
-  const edit = editSensorConfig(current, { url: spec.url, apiKey: spec.apiKey, deployment: 'package', certDir: CERT_DIR });
+  const edit = editSensorConfig(current, {
+    url: spec.url,
+    apiKey: spec.apiKey,
+    deployment: 'package',
+    certDir: CERT_DIR,
+  });
   if (!edit.ok) return edit.message;
   if (!edit.changed) return undefined;
   const write = await ssh(spec, host, writeAndProve(), edit.text);
-  if (write.code !== 0 || !/^seen: /m.test(write.stdout)) return `write/restart/test: exit ${write.code}: ${(write.stderr || write.stdout).trim()}`;
+  if (write.code !== 0 || !/^seen: /m.test(write.stdout))
+    return `write/restart/test: exit ${write.code}: ${(write.stderr || write.stdout).trim()}`;
   return undefined;
 }
 

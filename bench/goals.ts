@@ -26,7 +26,9 @@ const results = (file: string) => new URL(`./results/${file}`, import.meta.url);
 
 function run(script: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname, ...args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited with ${code}`))));
   });
@@ -37,7 +39,11 @@ if (!values['from-results']) {
   await run('./exec.ts', ['--hosts', values['exec-hosts']!, '--runs', values.runs!]);
 }
 
-const converge = JSON.parse(readFileSync(results('converge-latest.json'), 'utf8')) as { date: string; machine: string; figures: ConvergeFigures[] };
+const converge = JSON.parse(readFileSync(results('converge-latest.json'), 'utf8')) as {
+  date: string;
+  machine: string;
+  figures: ConvergeFigures[];
+};
 const exec = JSON.parse(readFileSync(results('exec-latest.json'), 'utf8')) as ExecBench;
 
 const convergeOf = (name: string) => converge.figures.find((f) => f.contender === name && !f.failure);
@@ -54,13 +60,17 @@ const goals: string[][] = [
   [
     '1. Round trips: commands per host, fresh converge',
     '≤ 3',
-    sls?.fresh ? `${sls.fresh.commands} (max ${sls.fresh.maxCommands}); floor ${floor?.fresh?.commands ?? 'n/a'}, Ansible ${ansible?.fresh?.commands ?? 'n/a'}` : 'n/a',
+    sls?.fresh
+      ? `${sls.fresh.commands} (max ${sls.fresh.maxCommands}); floor ${floor?.fresh?.commands ?? 'n/a'}, Ansible ${ansible?.fresh?.commands ?? 'n/a'}`
+      : 'n/a',
     verdict(sls?.fresh ? sls.fresh.maxCommands <= 3 : undefined),
   ],
   [
     '1. Round trips: commands per host, converged host',
     '1',
-    sls?.converged ? `${sls.converged.commands} (max ${sls.converged.maxCommands}); floor ${floor?.converged?.commands ?? 'n/a'}, Ansible ${ansible?.converged?.commands ?? 'n/a'}` : 'n/a',
+    sls?.converged
+      ? `${sls.converged.commands} (max ${sls.converged.maxCommands}); floor ${floor?.converged?.commands ?? 'n/a'}, Ansible ${ansible?.converged?.commands ?? 'n/a'}`
+      : 'n/a',
     verdict(sls?.converged ? sls.converged.maxCommands <= 1 : undefined),
   ],
   [
@@ -78,7 +88,9 @@ const goals: string[][] = [
   [
     `2. Memory left per finished host (${per?.from ?? '?'} → ${per?.to ?? '?'} hosts)`,
     '≤ 20 KiB',
-    per ? `heap still reachable at exit +${fixed(per.heapAfterGcKb)} KiB (peak RSS +${fixed(per.peakRssKb)} KiB, within its run-to-run noise)` : 'n/a',
+    per
+      ? `heap still reachable at exit +${fixed(per.heapAfterGcKb)} KiB (peak RSS +${fixed(per.peakRssKb)} KiB, within its run-to-run noise)`
+      : 'n/a',
     // what stays behind is what is still reachable once the GC has run; the peak RSS also
     // holds garbage not yet collected, which moves with the GC's timing
     verdict(per ? per.heapAfterGcKb <= 20 : undefined),
@@ -92,13 +104,17 @@ const goals: string[][] = [
   [
     `4. Converge ${sls?.hosts ?? 50} hosts: Ansible's wall time / sls-play's`,
     '≥ 10×',
-    sls?.wallMs && ansible?.wallMs ? `${(ansible.wallMs / sls.wallMs).toFixed(1)}× (${(sls.wallMs / 1000).toFixed(1)} s against ${(ansible.wallMs / 1000).toFixed(1)} s)` : 'n/a',
+    sls?.wallMs && ansible?.wallMs
+      ? `${(ansible.wallMs / sls.wallMs).toFixed(1)}× (${(sls.wallMs / 1000).toFixed(1)} s against ${(ansible.wallMs / 1000).toFixed(1)} s)`
+      : 'n/a',
     verdict(sls?.wallMs && ansible?.wallMs ? ansible.wallMs / sls.wallMs >= 10 : undefined),
   ],
   [
     `4. Converge ${sls?.hosts ?? 50} hosts: sls-play's wall time / the OpenSSH floor's`,
     '≤ 0.5×',
-    sls?.wallMs && floor?.wallMs ? `${(sls.wallMs / floor.wallMs).toFixed(2)}× (${(floor.wallMs / 1000).toFixed(1)} s floor)` : 'n/a',
+    sls?.wallMs && floor?.wallMs
+      ? `${(sls.wallMs / floor.wallMs).toFixed(2)}× (${(floor.wallMs / 1000).toFixed(1)} s floor)`
+      : 'n/a',
     verdict(sls?.wallMs && floor?.wallMs ? sls.wallMs / floor.wallMs <= 0.5 : undefined),
   ],
 ];

@@ -39,7 +39,21 @@ async function realRun(dir: string): Promise<RunDocument> {
   const fleet = await startFleet(profiles(200), { subnet: 197 });
   try {
     const out = join(dir, 'run.json');
-    const args = ['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '-e', 'sls_test_timeout=300', '--diff', '--forks', '50', '--connect-timeout', '60', '--json-out', out];
+    const args = [
+      'deploy',
+      ...fleetArgs(fleet),
+      '-e',
+      'sls_region=eu-west-1',
+      '-e',
+      'sls_test_timeout=300',
+      '--diff',
+      '--forks',
+      '50',
+      '--connect-timeout',
+      '60',
+      '--json-out',
+      out,
+    ];
     const run = await runCli(args, { env: { SLS_API_KEY: API_KEY }, timeoutMs: 900_000 });
     if (![0, 2, 3].includes(run.code)) throw new Error(`the deploy exited ${run.code}: ${run.stderr.slice(-2000)}`);
     return JSON.parse(readFileSync(out, 'utf8')) as RunDocument;
@@ -74,8 +88,15 @@ async function open(browser: Browser, file: string): Promise<Opening> {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
       const fcp = performance.getEntriesByName('first-contentful-paint')[0];
       // no named functions in here: tsx would wrap them in a helper the page does not have
-      const [ready, rows] = ['report-ready', 'rows-complete'].map((name) => performance.getEntriesByName(name).at(-1)?.startTime ?? NaN);
-      return { domContentLoadedMs: nav.domContentLoadedEventEnd, firstContentfulPaintMs: fcp?.startTime ?? NaN, readyMs: ready!, rowsMs: rows! };
+      const [ready, rows] = ['report-ready', 'rows-complete'].map(
+        (name) => performance.getEntriesByName(name).at(-1)?.startTime ?? NaN,
+      );
+      return {
+        domContentLoadedMs: nav.domContentLoadedEventEnd,
+        firstContentfulPaintMs: fcp?.startTime ?? NaN,
+        readyMs: ready!,
+        rowsMs: rows!,
+      };
     });
   } finally {
     await page.close();
@@ -118,7 +139,19 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
     const report = [
       `HTML report of a real ${Object.keys(base.hosts).length}-host run (${JSON.stringify(base.summary)}), and of it five times over; opening: median of ${loads} loads in headless Chromium.`,
       '',
-      table(['hosts', 'HTML', '--json-out', 'written in', 'DOMContentLoaded', 'first contentful paint', 'header, timeline and first 300 rows drawn', 'every row in'], rows),
+      table(
+        [
+          'hosts',
+          'HTML',
+          '--json-out',
+          'written in',
+          'DOMContentLoaded',
+          'first contentful paint',
+          'header, timeline and first 300 rows drawn',
+          'every row in',
+        ],
+        rows,
+      ),
       '',
       `Machine: ${machine()}.`,
       '',

@@ -91,9 +91,19 @@ export function measure(command: string, args: string[], options: MeasureOptions
       const [user, system, maxRss] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
       const cpuMs = (user! + system!) * 1000;
       const maxRssKb = maxRss!;
-      const heapAfterGcKb = options.heapProbe && existsSync(heapFile) ? Number(readFileSync(heapFile, 'utf8')) : undefined;
+      const heapAfterGcKb =
+        options.heapProbe && existsSync(heapFile) ? Number(readFileSync(heapFile, 'utf8')) : undefined;
       rmSync(dir, { recursive: true, force: true });
-      resolve({ code: code ?? -1, wallMs, cpuMs, maxRssKb, treeRssKb: Math.max(treeRssKb, maxRssKb), stdout, stderr, ...(heapAfterGcKb !== undefined ? { heapAfterGcKb } : {}) });
+      resolve({
+        code: code ?? -1,
+        wallMs,
+        cpuMs,
+        maxRssKb,
+        treeRssKb: Math.max(treeRssKb, maxRssKb),
+        stdout,
+        stderr,
+        ...(heapAfterGcKb !== undefined ? { heapAfterGcKb } : {}),
+      });
     });
   });
 }

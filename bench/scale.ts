@@ -43,7 +43,9 @@ function countFds(pid: number): number {
 }
 
 /** Runs the deploy as a user would, measuring the CLI process itself. */
-function measuredDeploy(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; peakRssKb: number; peakFds: number; ms: number }> {
+function measuredDeploy(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string; peakRssKb: number; peakFds: number; ms: number }> {
   return new Promise((resolve, reject) => {
     const began = Date.now();
     const child = spawn(process.execPath, ['--import', RSS_PROBE, CLI, ...args], {
@@ -67,7 +69,11 @@ function measuredDeploy(args: string[]): Promise<{ code: number | null; stdout: 
   });
 }
 
-function assertEveryHostConverged(fleet: Fleet, summary: Record<string, number>, hosts: Record<string, { status: string }>): void {
+function assertEveryHostConverged(
+  fleet: Fleet,
+  summary: Record<string, number>,
+  hosts: Record<string, { status: string }>,
+): void {
   const n = fleet.hosts.length;
   assert.deepEqual(summary, { ok: 0, changed: n, failed: 0, unreachable: 0, skipped: 0 });
   const intended = intendedConfig(OPERATOR_CONFIG);
@@ -92,9 +98,21 @@ export async function scaleRun(count: number, subnet: number, connectTimeoutS = 
     const run = await measuredDeploy(deployArgs(fleet, ['--forks', String(count), ...allowances]));
     const json = parseJson({ code: run.code ?? -1, stdout: run.stdout, stderr: run.stderr });
     const problems = run.stderr.split('\n').filter((l) => /^(fatal|unreachable):/.test(l));
-    assert.equal(run.code, 0, `${JSON.stringify(json.summary)} (CLI peak RSS ${mb(run.peakRssKb)})\n${problems.slice(0, 5).join('\n')}`);
+    assert.equal(
+      run.code,
+      0,
+      `${JSON.stringify(json.summary)} (CLI peak RSS ${mb(run.peakRssKb)})\n${problems.slice(0, 5).join('\n')}`,
+    );
     assertEveryHostConverged(fleet, json.summary, json.hosts);
-    return { hosts: count, fleetStartMs, deployMs: Date.now() - began, exitCode: run.code, peakRssKb: run.peakRssKb, peakFds: run.peakFds, summary: json.summary };
+    return {
+      hosts: count,
+      fleetStartMs,
+      deployMs: Date.now() - began,
+      exitCode: run.code,
+      peakRssKb: run.peakRssKb,
+      peakFds: run.peakFds,
+      summary: json.summary,
+    };
   } finally {
     await fleet.stop();
   }
@@ -117,6 +135,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (results.length >= 2) {
     const [a, b] = [results[0]!, results.at(-1)!];
     const perHost = (b.peakRssKb - a.peakRssKb) / (b.hosts - a.hosts);
-    process.stdout.write(`peak RSS grows ${perHost.toFixed(0)} KB per extra host between ${a.hosts} and ${b.hosts} hosts\n`);
+    process.stdout.write(
+      `peak RSS grows ${perHost.toFixed(0)} KB per extra host between ${a.hosts} and ${b.hosts} hosts\n`,
+    );
   }
 }

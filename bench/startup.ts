@@ -12,7 +12,9 @@ import { CLI, REPO } from '../test/helpers/cli.ts';
 import { installPacked } from '../test/helpers/packed.ts';
 import { machine, measure, median, mib, publish, seconds, table, type Measured } from './measure.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, 'no-exec': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, 'no-exec': { type: 'boolean', default: false } },
+});
 const runs = Number(values.runs);
 
 async function repeat(what: string, command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
@@ -24,7 +26,13 @@ async function repeat(what: string, command: string, args: string[], env: NodeJS
     list.push(run);
   }
   const walls = list.map((r) => r.wallMs);
-  return [what, seconds(median(walls)), `${seconds(Math.min(...walls))} – ${seconds(Math.max(...walls))}`, seconds(median(list.map((r) => r.cpuMs))), mib(Math.max(...list.map((r) => r.maxRssKb)))];
+  return [
+    what,
+    seconds(median(walls)),
+    `${seconds(Math.min(...walls))} – ${seconds(Math.max(...walls))}`,
+    seconds(median(list.map((r) => r.cpuMs))),
+    mib(Math.max(...list.map((r) => r.maxRssKb))),
+  ];
 }
 
 const base = { ...process.env, CI: 'true' };

@@ -48,7 +48,9 @@ export function isFresh(key = sourceKey()) {
 }
 
 function filesUnder(dir) {
-  return readdirSync(dir, { recursive: true }).map(String).filter((f) => statSync(join(dir, f)).isFile());
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => statSync(join(dir, f)).isFile());
 }
 
 /**
@@ -74,7 +76,9 @@ export async function buildJavaScript({ prune = 'old' } = {}) {
       keepNames: true,
       external: ['ssh2', 'tsx'],
       // CommonJS dependencies call require(); an ES module has none unless given one
-      banner: { js: "import { createRequire as __slsPlayRequire } from 'node:module'; const require = __slsPlayRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __slsPlayRequire } from 'node:module'; const require = __slsPlayRequire(import.meta.url);",
+      },
       logLevel: 'error',
     });
     const entryFiles = new Set(Object.keys(ENTRIES).map((name) => `${name}.js`));

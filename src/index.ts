@@ -5,7 +5,18 @@ export type { Vars } from './inventory/types.ts';
 export type { ExecOptions, ExecResult } from './transport/types.ts';
 export { PlaybookInputError } from './playbook/types.ts';
 export { shellQuote, sh, ShellCommand } from './remote/quote.ts';
-export type { Host, Param, Plan, PlanContext, ApplyContext, Applied, Task, TaskOptions, FileDiff, RemoteChange } from './tasks/types.ts';
+export type {
+  Host,
+  Param,
+  Plan,
+  PlanContext,
+  ApplyContext,
+  Applied,
+  Task,
+  TaskOptions,
+  FileDiff,
+  RemoteChange,
+} from './tasks/types.ts';
 export { custom, planOk, planFailed, planSkipped, resolve, remoteChange } from './tasks/task.ts';
 export { fileFact, outputFact, type Fact, type FactValues, type FileState } from './remote/facts.ts';
 export { pathFact, type PathState, type FileMode } from './modules/path-fact.ts';
@@ -21,4 +32,12 @@ export { registerSecret } from './report/secrets.ts';
 // `import { package as pkg } from 'sls-play'`, or use the `pkg` alias).
 export { lineInFile, lineEdit, type LineInFileParams } from './modules/line-in-file.ts';
 export { waitFor, type WaitForParams } from './modules/wait-for.ts';
-export { package, packageTask as pkg, packageFact, comparePackageVersions, type PackageParams, type PackageState, type PackageManager } from './modules/package.ts';
+export {
+  package,
+  packageTask as pkg,
+  packageFact,
+  comparePackageVersions,
+  type PackageParams,
+  type PackageState,
+  type PackageManager,
+} from './modules/package.ts';

@@ -41,11 +41,20 @@ export async function callWithRetry(deps: CallDeps, req: HttpRequest, what: stri
     try {
       res = await deps.transport(req, deps.signal);
     } catch (error) {
-      failure = error instanceof CentralApiError ? error : new CentralApiError(`${what}: ${(error as Error).message}`, 'network');
+      failure =
+        error instanceof CentralApiError
+          ? error
+          : new CentralApiError(`${what}: ${(error as Error).message}`, 'network');
       if (deps.signal?.aborted) throw failure;
     }
     if (res && res.status < 400) return res;
-    const delay = retryDelay(res ? res.status : 'network', res?.headers['retry-after'], attempt, deps.policy, deps.now());
+    const delay = retryDelay(
+      res ? res.status : 'network',
+      res?.headers['retry-after'],
+      attempt,
+      deps.policy,
+      deps.now(),
+    );
     if (delay === undefined) {
       if (res) return res;
       throw new CentralApiError(`${what}: ${failure!.message}`, 'network');

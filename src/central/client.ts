@@ -64,7 +64,11 @@ export class CentralClient {
       signal: options.signal,
       onRetry: log ? (what, ms) => log(`central: ${what}; trying again in ${(ms / 1000).toFixed(1)} s`) : undefined,
     };
-    this.options = { runPollMs: options.runPollMs ?? 1000, runTimeoutMs: options.runTimeoutMs ?? 120_000, pageSize: options.pageSize ?? 1000 };
+    this.options = {
+      runPollMs: options.runPollMs ?? 1000,
+      runTimeoutMs: options.runTimeoutMs ?? 120_000,
+      pageSize: options.pageSize ?? 1000,
+    };
     this.tokens = new TokenSource(settings, this.deps);
     this.log = log ?? (() => undefined);
   }
@@ -72,7 +76,13 @@ export class CentralClient {
   private readonly log: (line: string) => void;
 
   /** A call with the bearer token; a 401 renews the token once, then fails with the reason. */
-  private async authed(method: 'GET' | 'POST', url: string, what: string, headers: Record<string, string> = {}, body?: unknown): Promise<HttpResponse> {
+  private async authed(
+    method: 'GET' | 'POST',
+    url: string,
+    what: string,
+    headers: Record<string, string> = {},
+    body?: unknown,
+  ): Promise<HttpResponse> {
     for (let renewed = false; ; renewed = true) {
       const token = await this.tokens.get();
       const req = {
@@ -92,10 +102,20 @@ export class CentralClient {
         continue;
       }
       if (res.status === 401) {
-        throw new CentralApiError(`Sophos Central answered 401 to ${what} even with a new token (${errorDetail(res)}): check the API credential and the tenant`, 'auth', 401);
+        throw new CentralApiError(
+          `Sophos Central answered 401 to ${what} even with a new token (${errorDetail(res)}): check the API credential and the tenant`,
+          'auth',
+          401,
+        );
       }
-      if (res.status === 403) throw new CentralApiError(`Sophos Central refused ${what} (${errorDetail(res)}): ${LICENCE_HINT}`, 'forbidden', 403);
-      if (res.status >= 500 || res.status === 429) throw new CentralApiError(`${what} failed after retries (${errorDetail(res)})`, 'server', res.status);
+      if (res.status === 403)
+        throw new CentralApiError(
+          `Sophos Central refused ${what} (${errorDetail(res)}): ${LICENCE_HINT}`,
+          'forbidden',
+          403,
+        );
+      if (res.status >= 500 || res.status === 429)
+        throw new CentralApiError(`${what} failed after retries (${errorDetail(res)})`, 'server', res.status);
       if (res.status >= 300) throw new CentralApiError(`${what} failed (${errorDetail(res)})`, 'protocol', res.status);
       return res;
     }
@@ -110,13 +130,18 @@ export class CentralClient {
       const dataRegion = me.apiHosts?.dataRegion;
       if (!dataRegion) throw new CentralApiError('whoami names no data region (apiHosts.dataRegion)', 'protocol');
       if (this.settings.tenantId && this.settings.tenantId !== me.id) {
-        throw new CentralInputError(`--tenant ${this.settings.tenantId}: this API credential belongs to tenant ${me.id}; drop --tenant or use that tenant's credential`);
+        throw new CentralInputError(
+          `--tenant ${this.settings.tenantId}: this API credential belongs to tenant ${me.id}; drop --tenant or use that tenant's credential`,
+        );
       }
       this.tenant = { id: me.id, dataRegion: checkedRegion(dataRegion) };
       return this.tenant;
     }
     if (me.idType !== 'partner' && me.idType !== 'organization') {
-      throw new CentralApiError(`whoami says the credential is a "${String(me.idType)}": sls-play knows tenant, partner and organization`, 'protocol');
+      throw new CentralApiError(
+        `whoami says the credential is a "${String(me.idType)}": sls-play knows tenant, partner and organization`,
+        'protocol',
+      );
     }
     if (!this.settings.tenantId) {
       throw new CentralInputError(
@@ -127,11 +152,17 @@ export class CentralClient {
     const idHeader = me.idType === 'partner' ? 'X-Partner-ID' : 'X-Organization-ID';
     const path = me.idType === 'partner' ? 'partner' : 'organization';
     const t = parse<{ id?: string; apiHost?: string; dataRegion?: string }>(
-      await this.authed('GET', `${global}/${path}/v1/tenants/${encodeURIComponent(this.settings.tenantId)}`, `the tenant ${this.settings.tenantId}`, { [idHeader]: me.id }),
+      await this.authed(
+        'GET',
+        `${global}/${path}/v1/tenants/${encodeURIComponent(this.settings.tenantId)}`,
+        `the tenant ${this.settings.tenantId}`,
+        { [idHeader]: me.id },
+      ),
       'tenant',
     );
     const host = t.apiHost ?? (t.dataRegion?.startsWith('https://') ? t.dataRegion : undefined);
-    if (!host) throw new CentralApiError(`the ${me.idType} tenant ${this.settings.tenantId} has no apiHost`, 'protocol');
+    if (!host)
+      throw new CentralApiError(`the ${me.idType} tenant ${this.settings.tenantId} has no apiHost`, 'protocol');
     this.tenant = { id: this.settings.tenantId, dataRegion: checkedRegion(host) };
     return this.tenant;
   }
@@ -159,11 +190,17 @@ export class CentralClient {
     const started = this.deps.now();
     while (run.status !== 'finished') {
       if (this.deps.now() - started >= this.options.runTimeoutMs) {
-        throw new CentralApiError(`the detections query run ${run.id} was still pending after ${Math.round(this.options.runTimeoutMs / 1000)} s`, 'run-pending');
+        throw new CentralApiError(
+          `the detections query run ${run.id} was still pending after ${Math.round(this.options.runTimeoutMs / 1000)} s`,
+          'run-pending',
+        );
       }
       await this.deps.sleep(this.options.runPollMs, this.deps.signal);
       if (this.deps.signal?.aborted) throw new CentralApiError('interrupted', 'network');
-      run = parse<QueryRun>(await this.tenantCall('GET', `${base}/${encodeURIComponent(run.id)}`, 'the detections query run'), 'query run');
+      run = parse<QueryRun>(
+        await this.tenantCall('GET', `${base}/${encodeURIComponent(run.id)}`, 'the detections query run'),
+        'query run',
+      );
     }
     if (run.result !== 'succeeded') {
       throw new CentralApiError(`the detections query run ${run.id} ended "${String(run.result)}"`, 'run-failed');
@@ -171,7 +208,10 @@ export class CentralClient {
     const items: Detection[] = [];
     for (let page = 1; ; page += 1) {
       const q = new URLSearchParams({ page: String(page), pageSize: String(this.options.pageSize) });
-      const res = parse<ResultsPage>(await this.tenantCall('GET', `${base}/${encodeURIComponent(run.id)}/results?${q}`, 'the detections results'), 'results');
+      const res = parse<ResultsPage>(
+        await this.tenantCall('GET', `${base}/${encodeURIComponent(run.id)}/results?${q}`, 'the detections results'),
+        'results',
+      );
       items.push(...(res.items ?? []));
       const total = res.pages?.total ?? 1;
       if (page >= total || !res.items?.length) break;
@@ -188,6 +228,7 @@ function checkedRegion(url: string): string {
   } catch {
     throw new CentralApiError(`whoami names a data region that is not a URL: ${url}`, 'protocol');
   }
-  if (parsed.protocol !== 'https:') throw new CentralApiError(`whoami names a data region that is not https: ${url}`, 'protocol');
+  if (parsed.protocol !== 'https:')
+    throw new CentralApiError(`whoami names a data region that is not https: ${url}`, 'protocol');
   return parsed.href.replace(/\/+$/, '');
 }

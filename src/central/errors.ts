@@ -12,7 +12,16 @@ export class CentralInputError extends Error {
  * (a run that failed or stayed pending, a server or network error after the retries) are tried
  * again at the next poll.
  */
-export type CentralErrorKind = 'auth' | 'forbidden' | 'rate' | 'server' | 'network' | 'protocol' | 'run-failed' | 'run-pending' | 'client';
+export type CentralErrorKind =
+  | 'auth'
+  | 'forbidden'
+  | 'rate'
+  | 'server'
+  | 'network'
+  | 'protocol'
+  | 'run-failed'
+  | 'run-pending'
+  | 'client';
 
 export class CentralApiError extends Error {
   constructor(

@@ -38,16 +38,21 @@ export function httpsTransport(options: HttpsOptions = {}): Transport {
       }
       const headers: Record<string, string | number> = { accept: 'application/json', ...req.headers };
       if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
-      const call = request(url, { method: req.method, headers, ...(ca ? { ca } : {}), signal, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const flat: Record<string, string | undefined> = {};
-          for (const [k, v] of Object.entries(res.headers)) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-          resolve({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', (e) => reject(networkError(url, e)));
-      });
+      const call = request(
+        url,
+        { method: req.method, headers, ...(ca ? { ca } : {}), signal, timeout: timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const flat: Record<string, string | undefined> = {};
+            for (const [k, v] of Object.entries(res.headers))
+              flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+            resolve({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks).toString('utf8') });
+          });
+          res.on('error', (e) => reject(networkError(url, e)));
+        },
+      );
       call.on('timeout', () => call.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)));
       call.on('error', (e) => reject(networkError(url, e)));
       call.end(req.body);

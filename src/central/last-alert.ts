@@ -12,8 +12,18 @@ export function lastAlertSteps(records: Detection[], hosts: WatchedHost[]): Map<
     hosts.map((h) => {
       const m = matches.get(h.name);
       const step: StepReport = m
-        ? { name: CENTRAL_STEP, status: 'ok', message: `last "Alert Tester" in Sophos Central at ${m.time} (${clock(m.time)})${m.rule ? `, rule: ${m.rule}` : ''}`, facts: { centralLastTestAlert: m } }
-        : { name: CENTRAL_STEP, status: 'ok', message: 'no "Alert Tester" in Sophos Central in the last day', facts: { centralLastTestAlert: null } };
+        ? {
+            name: CENTRAL_STEP,
+            status: 'ok',
+            message: `last "Alert Tester" in Sophos Central at ${m.time} (${clock(m.time)})${m.rule ? `, rule: ${m.rule}` : ''}`,
+            facts: { centralLastTestAlert: m },
+          }
+        : {
+            name: CENTRAL_STEP,
+            status: 'ok',
+            message: 'no "Alert Tester" in Sophos Central in the last day',
+            facts: { centralLastTestAlert: null },
+          };
       return [h.name, step];
     }),
   );
@@ -21,5 +31,15 @@ export function lastAlertSteps(records: Detection[], hosts: WatchedHost[]): Map<
 
 /** `status --central` when Central could not be read: every host says why. */
 export function unreadableSteps(hosts: string[], reason: string): Map<string, StepReport> {
-  return new Map(hosts.map((h) => [h, { name: CENTRAL_STEP, status: 'failed', message: `Sophos Central could not be read: ${reason}`, facts: { centralLastTestAlert: null } }]));
+  return new Map(
+    hosts.map((h) => [
+      h,
+      {
+        name: CENTRAL_STEP,
+        status: 'failed',
+        message: `Sophos Central could not be read: ${reason}`,
+        facts: { centralLastTestAlert: null },
+      },
+    ]),
+  );
 }

@@ -103,7 +103,14 @@ export function matchAlerts(records: Detection[], hosts: WatchedHost[], allowanc
       const prior = found.get(host.name);
       if (prior && prior.ms >= time.ms) continue;
       const rule = typeof record.detectionRule === 'string' ? record.detectionRule : null;
-      found.set(host.name, { id: typeof record.id === 'string' ? record.id : null, time: time.iso, rule, hostField: field, alertField: alert, ms: time.ms });
+      found.set(host.name, {
+        id: typeof record.id === 'string' ? record.id : null,
+        time: time.iso,
+        rule,
+        hostField: field,
+        alertField: alert,
+        ms: time.ms,
+      });
     }
   }
   return new Map([...found].map(([name, { ms: _ms, ...match }]) => [name, match]));

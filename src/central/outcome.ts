@@ -9,7 +9,7 @@ export const TEST_ALERT_STEP = 'test alert';
 export const CENTRAL_STEP = 'Sophos Central';
 
 export const WHAT_TO_CHECK =
-  'check the XDR or MDR licence, the mcs URL or region (sls_region / sls_mcs_url), the api_key (SLS_API_KEY), and the sensor\'s journal (journalctl -u sophoslinuxsensor)';
+  "check the XDR or MDR licence, the mcs URL or region (sls_region / sls_mcs_url), the api_key (SLS_API_KEY), and the sensor's journal (journalctl -u sophoslinuxsensor)";
 
 /** Hosts whose test alert ran and passed in this run: the ones to look for in Central. */
 export function hostsToWatch(report: RunReport, since: number, addressesOf: (host: string) => string[]): WatchedHost[] {
@@ -28,10 +28,21 @@ export function seenMessage(match: AlertMatch): string {
 export function centralStep(host: string, result: WaitResult, waitMinutes: number): StepReport {
   const state = result.states.get(host);
   if (state?.state === 'seen') {
-    return { name: CENTRAL_STEP, status: 'ok', message: seenMessage(state.match), facts: { central: { seen: true, ...state.match } } };
+    return {
+      name: CENTRAL_STEP,
+      status: 'ok',
+      message: seenMessage(state.match),
+      facts: { central: { seen: true, ...state.match } },
+    };
   }
   const facts = { central: { seen: false } };
-  if (result.interrupted) return { name: CENTRAL_STEP, status: 'skipped', message: 'not confirmed: interrupted while waiting for Sophos Central', facts };
+  if (result.interrupted)
+    return {
+      name: CENTRAL_STEP,
+      status: 'skipped',
+      message: 'not confirmed: interrupted while waiting for Sophos Central',
+      facts,
+    };
   if (result.fatal) return { name: CENTRAL_STEP, status: 'failed', message: result.fatal, facts };
   const last = result.lastError ? ` (the last poll failed: ${result.lastError})` : '';
   return {
@@ -56,5 +67,10 @@ export function mergeSteps(report: RunReport, steps: Map<string, StepReport>, in
     const step = steps.get(name);
     hosts[name] = step ? withStep(host, step) : host;
   }
-  return { ...report, hosts, summary: summarise(hosts), ...(interrupted || report.interrupted ? { interrupted: true } : {}) };
+  return {
+    ...report,
+    hosts,
+    summary: summarise(hosts),
+    ...(interrupted || report.interrupted ? { interrupted: true } : {}),
+  };
 }

@@ -51,7 +51,8 @@ export async function waitForAlerts(options: WaitOptions): Promise<WaitResult> {
     try {
       const records = await options.query(from, new Date(now()));
       const pending = waiting();
-      for (const [name, match] of matchAlerts(records, pending)) states.set(name, { state: 'seen', match, seenAt: now() });
+      for (const [name, match] of matchAlerts(records, pending))
+        states.set(name, { state: 'seen', match, seenAt: now() });
     } catch (error) {
       if (options.signal?.aborted) break;
       if (!(error instanceof CentralApiError)) throw error;

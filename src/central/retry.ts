@@ -8,7 +8,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 2_000, maxDelayMs: 30_000, maxRetryAfterMs: 300_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 2_000,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 300_000,
+};
 
 const RETRIED = new Set([429, 500, 502, 503, 504]);
 

@@ -11,10 +11,14 @@ export function httpsBase(value: string, variable: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new CentralInputError(`${variable}=${value} is not a URL: give an https:// URL such as ${variable === 'SOPHOS_CENTRAL_ID_URL' ? DEFAULT_ID_URL : DEFAULT_API_URL}`);
+    throw new CentralInputError(
+      `${variable}=${value} is not a URL: give an https:// URL such as ${variable === 'SOPHOS_CENTRAL_ID_URL' ? DEFAULT_ID_URL : DEFAULT_API_URL}`,
+    );
   }
   if (url.protocol !== 'https:') {
-    throw new CentralInputError(`${variable}=${value}: Sophos Central is reached over HTTPS only; use an https:// URL (a private CA goes in NODE_EXTRA_CA_CERTS)`);
+    throw new CentralInputError(
+      `${variable}=${value}: Sophos Central is reached over HTTPS only; use an https:// URL (a private CA goes in NODE_EXTRA_CA_CERTS)`,
+    );
   }
   return url.href.replace(/\/+$/, '');
 }

@@ -26,7 +26,11 @@ export class TokenSource {
       scope: 'token',
     }).toString();
     const url = `${this.settings.idUrl}/api/v2/oauth2/token`;
-    const res = await callWithRetry(this.deps, { method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, 'token');
+    const res = await callWithRetry(
+      this.deps,
+      { method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
+      'token',
+    );
     if (res.status === 400 || res.status === 401 || res.status === 403) {
       throw new CentralApiError(
         `Sophos Central refused the API credential (${errorDetail(res)}) at ${this.settings.idUrl}: check SOPHOS_CLIENT_ID and SOPHOS_CLIENT_SECRET (Global settings → API Credentials Management)`,
@@ -34,7 +38,12 @@ export class TokenSource {
         res.status,
       );
     }
-    if (res.status >= 300) throw new CentralApiError(`token request to ${this.settings.idUrl} failed (${errorDetail(res)})`, 'server', res.status);
+    if (res.status >= 300)
+      throw new CentralApiError(
+        `token request to ${this.settings.idUrl} failed (${errorDetail(res)})`,
+        'server',
+        res.status,
+      );
     let parsed: TokenResponse;
     try {
       parsed = JSON.parse(res.body) as TokenResponse;

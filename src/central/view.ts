@@ -10,18 +10,32 @@ export interface ViewOptions {
 }
 
 /** One host's line: waiting / seen at HH:MM:SS with the rule / not seen. */
-export function hostLine(name: string, state: HostWait | undefined, width: number, verbose: boolean, final = false): string {
+export function hostLine(
+  name: string,
+  state: HostWait | undefined,
+  width: number,
+  verbose: boolean,
+  final = false,
+): string {
   const label = name.padEnd(width);
   if (state?.state === 'seen') {
     const m = state.match;
     const rule = m.rule ? ` (rule: ${m.rule})` : '';
-    const detail = verbose ? ` [detection ${m.id ?? '?'} at ${m.time}; host from ${m.hostField}, "Alert Tester" from ${m.alertField}]` : '';
+    const detail = verbose
+      ? ` [detection ${m.id ?? '?'} at ${m.time}; host from ${m.hostField}, "Alert Tester" from ${m.alertField}]`
+      : '';
     return `  ${label}  seen at ${clock(m.time)}${rule}${detail}`;
   }
   return `  ${label}  ${final ? 'not seen' : 'waiting'}`;
 }
 
-export function viewBlock(names: string[], states: Map<string, HostWait>, verbose: boolean, header: string, final = false): string[] {
+export function viewBlock(
+  names: string[],
+  states: Map<string, HostWait>,
+  verbose: boolean,
+  header: string,
+  final = false,
+): string[] {
   const width = Math.max(8, ...names.map((n) => n.length));
   return [header, ...names.map((n) => hostLine(n, states.get(n), width, verbose, final))];
 }

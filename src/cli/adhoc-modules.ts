@@ -24,7 +24,16 @@ interface AdhocModule {
 
 export const ADHOC_MODULES: Record<string, AdhocModule> = {
   file: {
-    params: { path: 'string', content: 'string', src: 'string', state: 'string', mode: 'mode', owner: 'string', group: 'string', backup: 'boolean' },
+    params: {
+      path: 'string',
+      content: 'string',
+      src: 'string',
+      state: 'string',
+      mode: 'mode',
+      owner: 'string',
+      group: 'string',
+      backup: 'boolean',
+    },
     required: ['path'],
     choices: { state: ['present', 'absent', 'directory'] },
     build: (a) => file(a as unknown as Parameters<typeof file>[0]),
@@ -46,7 +55,18 @@ export const ADHOC_MODULES: Record<string, AdhocModule> = {
     build: (a) => assert(a as unknown as Parameters<typeof assert>[0]),
   },
   lineinfile: {
-    params: { path: 'string', line: 'string', regexp: 'string', state: 'string', insertAfter: 'string', insertBefore: 'string', create: 'boolean', mode: 'mode', backup: 'boolean', backrefs: 'boolean' },
+    params: {
+      path: 'string',
+      line: 'string',
+      regexp: 'string',
+      state: 'string',
+      insertAfter: 'string',
+      insertBefore: 'string',
+      create: 'boolean',
+      mode: 'mode',
+      backup: 'boolean',
+      backrefs: 'boolean',
+    },
     required: ['path'],
     choices: { state: ['present', 'absent'] },
     build: (a) => lineInFile(a as unknown as Parameters<typeof lineInFile>[0]),
@@ -56,7 +76,12 @@ export const ADHOC_MODULES: Record<string, AdhocModule> = {
     required: ['name'],
     choices: { state: ['present', 'absent', 'latest'] },
     // several packages at once, as ansible -m package name=a,b
-    build: (a) => packageTask({ ...(a as { name: string }), name: String(a.name).split(','), state: a.state as 'present' | 'absent' | 'latest' | undefined }),
+    build: (a) =>
+      packageTask({
+        ...(a as { name: string }),
+        name: String(a.name).split(','),
+        state: a.state as 'present' | 'absent' | 'latest' | undefined,
+      }),
   },
   wait_for: {
     params: { path: 'string', port: 'number', host: 'string', state: 'string', timeout: 'number' },
@@ -86,7 +111,8 @@ function convert(module: string, key: string, kind: Kind, value: string): unknow
     if (!Number.isFinite(n) || value.trim() === '') throw new Error(`${module}: ${key}=${value} is not a number`);
     return n;
   }
-  if (kind === 'mode' && !/^0?[0-7]{3,4}$/.test(value)) throw new Error(`${module}: ${key}=${value} is not an octal mode such as 0644`);
+  if (kind === 'mode' && !/^0?[0-7]{3,4}$/.test(value))
+    throw new Error(`${module}: ${key}=${value} is not an octal mode such as 0644`);
   return value;
 }
 
@@ -100,10 +126,14 @@ export function adhocTask(name: string, words: string[]): Task {
     if (eq <= 0) throw new Error(`${name}: "${word}" is not key=value (e.g. path=/etc/motd)`);
     const key = camel(word.slice(0, eq));
     const kind = module.params[key];
-    if (!kind) throw new Error(`${name}: no parameter "${word.slice(0, eq)}"; parameters: ${Object.keys(module.params).join(', ')}`);
+    if (!kind)
+      throw new Error(
+        `${name}: no parameter "${word.slice(0, eq)}"; parameters: ${Object.keys(module.params).join(', ')}`,
+      );
     const value = convert(name, key, kind, word.slice(eq + 1));
     const allowed = module.choices?.[key];
-    if (allowed && !allowed.includes(String(value))) throw new Error(`${name}: ${key}=${String(value)}; choose one of ${allowed.join(', ')}`);
+    if (allowed && !allowed.includes(String(value)))
+      throw new Error(`${name}: ${key}=${String(value)}; choose one of ${allowed.join(', ')}`);
     args[key] = value;
   }
   const missing = module.required.filter((key) => args[key] === undefined);

@@ -17,7 +17,8 @@ export function loadAnsibleSettings(env: Record<string, string | undefined> = pr
     const file = findAnsibleCfg({ env });
     return ansibleSettings(file ? readAnsibleCfg(file) : undefined, env, homedir());
   } catch (error) {
-    if (error instanceof AnsibleCfgError || error instanceof AnsibleSettingError) throw new CliError(error.message, EXIT.badOptions);
+    if (error instanceof AnsibleCfgError || error instanceof AnsibleSettingError)
+      throw new CliError(error.message, EXIT.badOptions);
     throw error;
   }
 }
@@ -38,11 +39,17 @@ export function ansibleDefaultVars(settings: AnsibleSettings | undefined): Vars 
  * The inventory the command line names, else every one ansible.cfg names (read together, merged
  * in order, as Ansible reads `inventory = a,b`); exit 5 when neither names one.
  */
-export function inventoryFromSettings(given: string | undefined, settings: AnsibleSettings | undefined): string | string[] {
+export function inventoryFromSettings(
+  given: string | undefined,
+  settings: AnsibleSettings | undefined,
+): string | string[] {
   if (given !== undefined) return given;
   const paths = settings?.inventory ?? [];
   if (paths.length === 0) {
-    throw new CliError('no inventory given: name one (sls-play deploy inventory/prod), or set inventory in ansible.cfg [defaults] or ANSIBLE_INVENTORY', EXIT.badOptions);
+    throw new CliError(
+      'no inventory given: name one (sls-play deploy inventory/prod), or set inventory in ansible.cfg [defaults] or ANSIBLE_INVENTORY',
+      EXIT.badOptions,
+    );
   }
   return paths;
 }
@@ -71,7 +78,11 @@ export function applyAnsibleConfig(command: Command): void {
   if (settings.timeout !== undefined && has('connectTimeout') && !fromCommandLine(command, 'connectTimeout')) {
     command.setOptionValueWithSource('connectTimeout', String(settings.timeout), 'config');
   }
-  if (settings.hostKeyChecking === false && has('hostKeyChecking') && command.getOptionValue('hostKeyChecking') === undefined) {
+  if (
+    settings.hostKeyChecking === false &&
+    has('hostKeyChecking') &&
+    command.getOptionValue('hostKeyChecking') === undefined
+  ) {
     command.setOptionValueWithSource('hostKeyChecking', 'off', 'config');
     process.stderr.write(
       `warning: host key checking is off (host_key_checking=False from ${settings.origin.hostKeyChecking}): any server answering at a host's address is trusted; use --host-key-checking accept-new instead\n`,

@@ -22,6 +22,9 @@ export function connectionJson(options: ConnectOptions): ConnectionJson {
     proxyJump: (options.proxyJump ?? []).map((hop) => ({ address: hop.address, port: hop.port, user: hop.user })),
     knownHostsFiles: [options.knownHostsFile, ...(options.extraKnownHostsFiles ?? [])],
     strictHostKeyChecking: options.hostKeyChecking,
-    connectTimeout: options.connectTimeoutMs > 0 && Number.isFinite(options.connectTimeoutMs) ? options.connectTimeoutMs / 1000 : null,
+    connectTimeout:
+      options.connectTimeoutMs > 0 && Number.isFinite(options.connectTimeoutMs)
+        ? options.connectTimeoutMs / 1000
+        : null,
   };
 }

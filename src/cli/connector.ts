@@ -50,7 +50,10 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
         return await connect(options);
       } catch (error) {
         const retry =
-          error instanceof UnreachableError && RETRYABLE.has(error.reason) && attempt < settings.retries && !settings.signal?.aborted;
+          error instanceof UnreachableError &&
+          RETRYABLE.has(error.reason) &&
+          attempt < settings.retries &&
+          !settings.signal?.aborted;
         if (!retry) {
           if (error instanceof UnreachableError && attempt > 0) {
             throw new UnreachableError(error.reason, `${error.message} (after ${attempt + 1} attempts)`);

@@ -1,6 +1,9 @@
 /** A user-facing error with the exit status cli.md gives it; printed as one line, never a stack. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
     this.name = 'CliError';
   }

@@ -65,7 +65,12 @@ function invocationOf(playbook: Playbook, options: RunCliOptions, check: boolean
 }
 
 /** Runs a playbook on the targets with the reporters, signals and exit status of cli.md. */
-export async function execute(playbook: Playbook, selected: HostTarget[], options: RunCliOptions, settings: ExecuteSettings): Promise<number> {
+export async function execute(
+  playbook: Playbook,
+  selected: HostTarget[],
+  options: RunCliOptions,
+  settings: ExecuteSettings,
+): Promise<number> {
   const outputs = readRunOutputs(options);
   const { targets, info: slice } = sliceTargets(selected, outputs.slice);
   const runName = `sls-play ${playbook.name}`;
@@ -89,7 +94,12 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
   const keyPassphrase = process.env.SLS_PLAY_KEY_PASSPHRASE;
   registerSecret(keyPassphrase);
 
-  const reporter = chooseReporter({ json: options.json, verbose: options.verbose, diff: settings.diff, hostCount: targets.length });
+  const reporter = chooseReporter({
+    json: options.json,
+    verbose: options.verbose,
+    diff: settings.diff,
+    hostCount: targets.length,
+  });
   const recorder = runRecorder();
   const invocation = invocationOf(playbook, options, settings.check);
   let report: RunReport | undefined;
@@ -100,7 +110,12 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
     interrupts += 1;
     if (interrupts > 1) {
       say(`\n${signal} again: stopping now (every file write is atomic, so no config is half-written)\n`);
-      writeRunOutputs(outputs, { ...withTiming(partialReport(recorder), recorder, invocation), ...(slice ? { slice } : {}) }, runName, recorder);
+      writeRunOutputs(
+        outputs,
+        { ...withTiming(partialReport(recorder), recorder, invocation), ...(slice ? { slice } : {}) },
+        runName,
+        recorder,
+      );
       process.exit(EXIT.interrupted);
     }
     say(`\n${signal}: no new host or step will start; finishing what is under way (press Ctrl-C again to stop now)\n`);
@@ -125,7 +140,16 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
         retries,
         signal: controller.signal,
       }),
-      settings: { check: settings.check, diff: settings.diff, commandTimeoutMs, become: true, tags: settings.tags, skipTags: settings.skipTags, redactor: runRedactor, forceHandlers: settings.forceHandlers },
+      settings: {
+        check: settings.check,
+        diff: settings.diff,
+        commandTimeoutMs,
+        become: true,
+        tags: settings.tags,
+        skipTags: settings.skipTags,
+        redactor: runRedactor,
+        forceHandlers: settings.forceHandlers,
+      },
       forks,
       serial: settings.serial,
       maxFailPercentage: settings.maxFailPercentage,
@@ -143,8 +167,13 @@ export async function execute(playbook: Playbook, selected: HostTarget[], option
   }
   if (settings.afterRun) report = await settings.afterRun(report);
   const drift = settings.drift?.(report);
-  for (const [host, why] of Object.entries(drift ?? {})) (options.json ? process.stderr : process.stdout).write(redact(`drift: [${host}] ${why}\n`));
-  const doc: RunDocument = { ...withTiming(report, recorder, invocation), ...(slice ? { slice } : {}), ...(drift && Object.keys(drift).length ? { drift } : {}) };
+  for (const [host, why] of Object.entries(drift ?? {}))
+    (options.json ? process.stderr : process.stdout).write(redact(`drift: [${host}] ${why}\n`));
+  const doc: RunDocument = {
+    ...withTiming(report, recorder, invocation),
+    ...(slice ? { slice } : {}),
+    ...(drift && Object.keys(drift).length ? { drift } : {}),
+  };
   writeRunOutputs(outputs, doc, runName, recorder);
   if (options.json) process.stdout.write(`${jsonDocument(doc)}\n`);
   return documentExitCode(doc);

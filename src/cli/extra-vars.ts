@@ -11,7 +11,11 @@ import { vaultCliError } from './vault-options.ts';
  * with the run's vault passwords (`vault`), as ansible-playbook opens them; `opened` gets each
  * inline plaintext, so the caller can mask it.
  */
-export function parseExtraVars(values: string[], vault: VaultKeyring = new VaultKeyring(), opened: (plain: string) => void = () => {}): Vars {
+export function parseExtraVars(
+  values: string[],
+  vault: VaultKeyring = new VaultKeyring(),
+  opened: (plain: string) => void = () => {},
+): Vars {
   const out: Vars = {};
   for (const value of values) {
     if (value.startsWith('@')) {
@@ -46,7 +50,10 @@ function keyValues(arg: string): Vars {
   const out: Vars = {};
   const words = arg.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
   if (arg.replace(/"[^"]*"|'[^']*'/g, '').match(/["']/)) {
-    throw new CliError(`-e "${arg}": a quote is not closed; close it, or put the variables in a file and use -e @vars.yml`, EXIT.badOptions);
+    throw new CliError(
+      `-e "${arg}": a quote is not closed; close it, or put the variables in a file and use -e @vars.yml`,
+      EXIT.badOptions,
+    );
   }
   for (const [i, word] of words.entries()) {
     const eq = word.indexOf('=');
@@ -54,8 +61,14 @@ function keyValues(arg: string): Vars {
       out[word.slice(0, eq)] = word.slice(eq + 1).replace(/^(["'])(.*)\1$/, '$2');
       continue;
     }
-    const cut = i > 0 ? ` (the value of ${words[i - 1]?.split('=')[0]} was cut at a space: quote it, e.g. -e '${words[i - 1]?.split('=')[0]}="a b"', or use -e @vars.yml)` : '';
-    throw new CliError(`-e "${arg}": cannot parse "${word}", expected key=value, @file.yml or a YAML mapping${cut}`, EXIT.badOptions);
+    const cut =
+      i > 0
+        ? ` (the value of ${words[i - 1]?.split('=')[0]} was cut at a space: quote it, e.g. -e '${words[i - 1]?.split('=')[0]}="a b"', or use -e @vars.yml)`
+        : '';
+    throw new CliError(
+      `-e "${arg}": cannot parse "${word}", expected key=value, @file.yml or a YAML mapping${cut}`,
+      EXIT.badOptions,
+    );
   }
   return out;
 }

@@ -21,21 +21,36 @@ export function listTasks(file: string, playbook: Playbook, targets: HostTarget[
     } catch (error) {
       // a variable the task list depends on is missing or wrong: the user's to fix, not a crash
       if (error instanceof PlaybookInputError) throw new CliError(`${first.name}: ${error.message}`, EXIT.badOptions);
-      throw new CliError(`playbook ${file}: its task list for ${first.name} could not be made (${(error as Error).message})`, EXIT.parseError);
+      throw new CliError(
+        `playbook ${file}: its task list for ${first.name} could not be made (${(error as Error).message})`,
+        EXIT.parseError,
+      );
     }
   }
-  const lines = [`playbook: ${file}`, '', `  play #1 (${targets.length} hosts): ${playbook.name}\tTAGS: []`, '    tasks:'];
+  const lines = [
+    `playbook: ${file}`,
+    '',
+    `  play #1 (${targets.length} hosts): ${playbook.name}\tTAGS: []`,
+    '    tasks:',
+  ];
   if (playbook.facts) lines.push('      gather facts\tTAGS: [always]');
-  for (const task of tasks.filter((t) => selectedByTags(t.tags, filter))) lines.push(`      ${task.name} (${task.module})\t${tagsOf(task)}`);
+  for (const task of tasks.filter((t) => selectedByTags(t.tags, filter)))
+    lines.push(`      ${task.name} (${task.module})\t${tagsOf(task)}`);
   if (playbook.handlers?.length) {
     lines.push('    handlers:');
-    for (const handler of playbook.handlers) lines.push(`      ${handler.name} (${handler.module})${handler.listen.length ? ` listens to ${handler.listen.join(', ')}` : ''}`);
+    for (const handler of playbook.handlers)
+      lines.push(
+        `      ${handler.name} (${handler.module})${handler.listen.length ? ` listens to ${handler.listen.join(', ')}` : ''}`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** `--tags a,b --tags c` as one list. */
 export function tagList(values: string[] | undefined): string[] | undefined {
-  const tags = (values ?? []).flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+  const tags = (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
   return tags.length ? tags : undefined;
 }

@@ -17,7 +17,9 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   };
   const program = new Command('sls-play')
-    .description('Declarative runs over SSH with TypeScript playbooks; turns on Sophos Linux Sensor alert export to Sophos Central')
+    .description(
+      'Declarative runs over SSH with TypeScript playbooks; turns on Sophos Linux Sensor alert export to Sophos Central',
+    )
     .version(toolVersion(), '-V, --version', "print sls-play's version")
     .exitOverride()
     .showHelpAfterError('(run sls-play --help for usage)')

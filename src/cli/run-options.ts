@@ -38,13 +38,20 @@ export function addRunOptions(command: Command): Command {
     .hook('preAction', (_, action) => {
       action.setOptionValue('invocation', { command: action.name(), inventory: action.args[0] });
     })
-    .option('-l, --limit <pattern>', 'Ansible host pattern selecting hosts (web*, group, a,b, all:!old, prod:&eu, ~regex)')
+    .option(
+      '-l, --limit <pattern>',
+      'Ansible host pattern selecting hosts (web*, group, a,b, all:!old, prod:&eu, ~regex)',
+    )
     .option('-f, --forks <n>', 'hosts worked on at once', '50')
     .option('-e, --extra-vars <k=v|@file.yml>', 'highest-precedence variables (repeatable)', collect, [])
     .option('--json', 'print one JSON document on stdout; human output goes to stderr')
     .option('--known-hosts <file>', 'known_hosts file to verify host keys against (default ~/.ssh/known_hosts)')
     .addOption(
-      new Option('--host-key-checking <mode>', 'unknown or changed host keys: strict fails the host').choices(['strict', 'accept-new', 'off']),
+      new Option('--host-key-checking <mode>', 'unknown or changed host keys: strict fails the host').choices([
+        'strict',
+        'accept-new',
+        'off',
+      ]),
     )
     .option('--ssh-config <file>', 'OpenSSH client config to honour (default ~/.ssh/config)')
     .option('-t, --timeout <s>', 'per-command timeout in seconds (0: none)', '300')

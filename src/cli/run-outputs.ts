@@ -23,7 +23,11 @@ export function readRunOutputs(options: Pick<RunCliOptions, 'slice' | 'jsonOut' 
     throw new CliError((error as Error).message, EXIT.badOptions);
   }
   const files = { jsonOut: options.jsonOut, junit: options.junit, htmlOut: options.htmlOut };
-  const named = [['--json-out', files.jsonOut], ['--junit', files.junit], ['--html-out', files.htmlOut]] as const;
+  const named = [
+    ['--json-out', files.jsonOut],
+    ['--junit', files.junit],
+    ['--html-out', files.htmlOut],
+  ] as const;
   for (const [k, [option, path]] of named.entries()) {
     const same = named.slice(k + 1).find(([, other]) => path !== undefined && other === path);
     if (same) throw new CliError(`${option} and ${same[0]} both name ${path}; give two files`, EXIT.badOptions);
@@ -36,10 +40,16 @@ export function readRunOutputs(options: Pick<RunCliOptions, 'slice' | 'jsonOut' 
 }
 
 /** The targets of this controller's slice (all of them without --slice), and what the document records of it. */
-export function sliceTargets(targets: HostTarget[], slice: Slice | undefined): { targets: HostTarget[]; info?: SliceInfo } {
+export function sliceTargets(
+  targets: HostTarget[],
+  slice: Slice | undefined,
+): { targets: HostTarget[]; info?: SliceInfo } {
   if (!slice) return { targets };
   const mine = takeSlice(targets, slice, (t) => t.name);
-  if (mine.length === 0) process.stderr.write(`note: slice ${sliceLabel(slice)} holds none of the ${targets.length} selected hosts; nothing to do\n`);
+  if (mine.length === 0)
+    process.stderr.write(
+      `note: slice ${sliceLabel(slice)} holds none of the ${targets.length} selected hosts; nothing to do\n`,
+    );
   return { targets: mine, info: { ...slice, selected: targets.map((t) => t.name) } };
 }
 
@@ -51,7 +61,11 @@ export function junitOptions(name: string, recorder: RunRecorder): JunitOptions 
 export function partialReport(recorder: RunRecorder): RunReport {
   const hosts: Record<string, HostReport> = {};
   for (const name of recorder.hosts()) {
-    hosts[name] = recorder.finished().get(name) ?? { status: 'skipped', steps: [], reason: 'not finished: stopped by a second interrupt' };
+    hosts[name] = recorder.finished().get(name) ?? {
+      status: 'skipped',
+      steps: [],
+      reason: 'not finished: stopped by a second interrupt',
+    };
   }
   return { hosts, summary: summarise(hosts), interrupted: true };
 }

@@ -67,7 +67,8 @@ export async function loadTargets(
       if (hosts.length === 0) throw new Error(`no host matches both the pattern "${pattern}" and --limit "${limit}"`);
     }
   } catch (error) {
-    if (error instanceof NoHostsMatchedError) throw new CliError(noHostsMatchedMessage(error.pattern, inventory), EXIT.badOptions);
+    if (error instanceof NoHostsMatchedError)
+      throw new CliError(noHostsMatchedMessage(error.pattern, inventory), EXIT.badOptions);
     throw new CliError(error instanceof Error ? error.message : String(error), EXIT.badOptions);
   }
   registerSecret(process.env.SLS_API_KEY);
@@ -83,11 +84,20 @@ export async function loadTargets(
  * Secret-named values are registered for redaction. A connection or sls_ variable whose
  * template cannot render is exit 5; any other stays an UnrenderedValue, an error where used.
  */
-export function hostVarsAsRun(inventory: Inventory, extraVars: Vars, vault: VaultKeyring, defaults: Vars = {}): (host: string) => Vars {
+export function hostVarsAsRun(
+  inventory: Inventory,
+  extraVars: Vars,
+  vault: VaultKeyring,
+  defaults: Vars = {},
+): (host: string) => Vars {
   const raw = new Map<string, Vars>();
   const rawVars = (name: string): Vars => {
     let vars = raw.get(name);
-    if (!vars) raw.set(name, (vars = openVaulted({ ...defaults, ...inventory.hosts.get(name)?.vars, ...extraVars }, vault, name)));
+    if (!vars)
+      raw.set(
+        name,
+        (vars = openVaulted({ ...defaults, ...inventory.hosts.get(name)?.vars, ...extraVars }, vault, name)),
+      );
     return vars;
   };
   const templar = new Templar(inventory, rawVars);

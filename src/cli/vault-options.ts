@@ -18,8 +18,16 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 export function addVaultOptions(command: Command): Command {
   return command
-    .option('--vault-id <[label@]source>', 'vault password: a file, an executable printing it, or "prompt" (repeatable)', collect)
-    .option('--vault-password-file <file>', 'vault password file, or an executable printing the password (repeatable)', collect)
+    .option(
+      '--vault-id <[label@]source>',
+      'vault password: a file, an executable printing it, or "prompt" (repeatable)',
+      collect,
+    )
+    .option(
+      '--vault-password-file <file>',
+      'vault password file, or an executable printing the password (repeatable)',
+      collect,
+    )
     .option('-J, --ask-vault-pass', 'prompt for the vault password');
 }
 

@@ -65,7 +65,11 @@ export function findAnsibleCfg(options: FindOptions = {}): string | undefined {
     if (k === 'dir' && kind(join(path, 'ansible.cfg')) === 'file') return join(path, 'ansible.cfg');
     if (k === 'file') return path;
   }
-  const candidates = [...(worldWritable(cwd) ? [] : [join(cwd, 'ansible.cfg')]), join(home, '.ansible.cfg'), '/etc/ansible/ansible.cfg'];
+  const candidates = [
+    ...(worldWritable(cwd) ? [] : [join(cwd, 'ansible.cfg')]),
+    join(home, '.ansible.cfg'),
+    '/etc/ansible/ansible.cfg',
+  ];
   return candidates.find((c) => kind(c) === 'file');
 }
 
@@ -107,7 +111,9 @@ export function readAnsibleCfg(file: string): AnsibleCfg {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new AnsibleCfgError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new AnsibleCfgError(
+      `${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return parseAnsibleCfg(text, file);
 }

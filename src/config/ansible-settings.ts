@@ -27,18 +27,54 @@ export interface AnsibleSettings {
 
 type Kind = 'string' | 'path' | 'pathlist' | 'list' | 'bool' | 'int';
 
-const SETTINGS: Array<{ name: Exclude<keyof AnsibleSettings, 'origin'>; section: string; key: string; env: string; kind: Kind }> = [
+const SETTINGS: Array<{
+  name: Exclude<keyof AnsibleSettings, 'origin'>;
+  section: string;
+  key: string;
+  env: string;
+  kind: Kind;
+}> = [
   { name: 'inventory', section: 'defaults', key: 'inventory', env: 'ANSIBLE_INVENTORY', kind: 'pathlist' },
   { name: 'remoteUser', section: 'defaults', key: 'remote_user', env: 'ANSIBLE_REMOTE_USER', kind: 'string' },
-  { name: 'privateKeyFile', section: 'defaults', key: 'private_key_file', env: 'ANSIBLE_PRIVATE_KEY_FILE', kind: 'path' },
-  { name: 'hostKeyChecking', section: 'defaults', key: 'host_key_checking', env: 'ANSIBLE_HOST_KEY_CHECKING', kind: 'bool' },
+  {
+    name: 'privateKeyFile',
+    section: 'defaults',
+    key: 'private_key_file',
+    env: 'ANSIBLE_PRIVATE_KEY_FILE',
+    kind: 'path',
+  },
+  {
+    name: 'hostKeyChecking',
+    section: 'defaults',
+    key: 'host_key_checking',
+    env: 'ANSIBLE_HOST_KEY_CHECKING',
+    kind: 'bool',
+  },
   { name: 'forks', section: 'defaults', key: 'forks', env: 'ANSIBLE_FORKS', kind: 'int' },
   { name: 'timeout', section: 'defaults', key: 'timeout', env: 'ANSIBLE_TIMEOUT', kind: 'int' },
   { name: 'become', section: 'privilege_escalation', key: 'become', env: 'ANSIBLE_BECOME', kind: 'bool' },
-  { name: 'becomeUser', section: 'privilege_escalation', key: 'become_user', env: 'ANSIBLE_BECOME_USER', kind: 'string' },
+  {
+    name: 'becomeUser',
+    section: 'privilege_escalation',
+    key: 'become_user',
+    env: 'ANSIBLE_BECOME_USER',
+    kind: 'string',
+  },
   { name: 'sshArgs', section: 'ssh_connection', key: 'ssh_args', env: 'ANSIBLE_SSH_ARGS', kind: 'string' },
-  { name: 'vaultPasswordFile', section: 'defaults', key: 'vault_password_file', env: 'ANSIBLE_VAULT_PASSWORD_FILE', kind: 'path' },
-  { name: 'vaultIdentityList', section: 'defaults', key: 'vault_identity_list', env: 'ANSIBLE_VAULT_IDENTITY_LIST', kind: 'list' },
+  {
+    name: 'vaultPasswordFile',
+    section: 'defaults',
+    key: 'vault_password_file',
+    env: 'ANSIBLE_VAULT_PASSWORD_FILE',
+    kind: 'path',
+  },
+  {
+    name: 'vaultIdentityList',
+    section: 'defaults',
+    key: 'vault_identity_list',
+    env: 'ANSIBLE_VAULT_IDENTITY_LIST',
+    kind: 'list',
+  },
 ];
 
 /** A setting whose value is not of its type: exit 5 naming where it was set. */
@@ -66,7 +102,11 @@ function expandHome(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? home + path.slice(1) : path;
 }
 
-export function ansibleSettings(cfg: AnsibleCfg | undefined, env: Record<string, string | undefined>, home: string): AnsibleSettings {
+export function ansibleSettings(
+  cfg: AnsibleCfg | undefined,
+  env: Record<string, string | undefined>,
+  home: string,
+): AnsibleSettings {
   const settings: AnsibleSettings = { origin: {} };
   const out = settings as unknown as Record<string, unknown>;
   for (const s of SETTINGS) {
@@ -77,7 +117,11 @@ export function ansibleSettings(cfg: AnsibleCfg | undefined, env: Record<string,
     // Ansible resolves a relative path in the file from the file's directory, one from the environment from here.
     const base = raw.where === s.env ? process.cwd() : dirname(cfg!.file);
     const path = (p: string) => resolve(base, expandHome(p.trim(), home));
-    const items = () => raw.value.split(',').map((p) => p.trim()).filter(Boolean);
+    const items = () =>
+      raw.value
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
     switch (s.kind) {
       case 'bool':
         out[s.name] = bool(raw.value, raw.where);

@@ -6,10 +6,25 @@ import type { Inventory, Vars } from './types.ts';
 
 /** Variables ansible-inventory leaves out of its output: they are Ansible's own. */
 export const INTERNAL_VARS: ReadonlySet<string> = new Set([
-  'ansible_diff_mode', 'ansible_config_file', 'ansible_facts', 'ansible_forks', 'ansible_inventory_sources',
-  'ansible_limit', 'ansible_playbook_python', 'ansible_run_tags', 'ansible_skip_tags', 'ansible_verbosity',
-  'ansible_version', 'inventory_dir', 'inventory_file', 'inventory_hostname', 'inventory_hostname_short',
-  'groups', 'group_names', 'omit', 'playbook_dir',
+  'ansible_diff_mode',
+  'ansible_config_file',
+  'ansible_facts',
+  'ansible_forks',
+  'ansible_inventory_sources',
+  'ansible_limit',
+  'ansible_playbook_python',
+  'ansible_run_tags',
+  'ansible_skip_tags',
+  'ansible_verbosity',
+  'ansible_version',
+  'inventory_dir',
+  'inventory_file',
+  'inventory_hostname',
+  'inventory_hostname_short',
+  'groups',
+  'group_names',
+  'omit',
+  'playbook_dir',
 ]);
 
 export function withoutInternal(vars: Vars): Vars {

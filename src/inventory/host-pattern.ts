@@ -18,12 +18,21 @@ const v4in6 = `(?:${v6}\\.){3}${v6}`;
 export const IPV6 = new RegExp(
   '^(?:' +
     [
-      `(?:${v6}:){7}${v6}`, `(?:${v6}:){1,6}:`, `(?:${v6}:)(?::${v6}){1,6}`,
-      `(?:${v6}:){2}(?::${v6}){1,5}`, `(?:${v6}:){3}(?::${v6}){1,4}`, `(?:${v6}:){4}(?::${v6}){1,3}`,
-      `(?:${v6}:){5}(?::${v6}){1,2}`, `(?:${v6}:){6}(?::${v6})`, `:(?::${v6}){1,6}`, `${v6}?::`,
-      `(?:0:){6}${v4in6}`, `::(?:ffff:)?${v4in6}`, `(?:0:){5}ffff:${v4in6}`,
+      `(?:${v6}:){7}${v6}`,
+      `(?:${v6}:){1,6}:`,
+      `(?:${v6}:)(?::${v6}){1,6}`,
+      `(?:${v6}:){2}(?::${v6}){1,5}`,
+      `(?:${v6}:){3}(?::${v6}){1,4}`,
+      `(?:${v6}:){4}(?::${v6}){1,3}`,
+      `(?:${v6}:){5}(?::${v6}){1,2}`,
+      `(?:${v6}:){6}(?::${v6})`,
+      `:(?::${v6}){1,6}`,
+      `${v6}?::`,
+      `(?:0:){6}${v4in6}`,
+      `::(?:ffff:)?${v4in6}`,
+      `(?:0:){5}ffff:${v4in6}`,
     ].join('|') +
-  ')$',
+    ')$',
   'iu',
 );
 const HOSTNAME = new RegExp(`^${label}(?:\\.${label})*$`, 'iu');
@@ -34,7 +43,10 @@ export function parseAddress(address: string): { host: string; port?: number } |
   let port: number | undefined;
   for (const re of [BRACKETED_HOSTPORT, HOSTPORT]) {
     const m = re.exec(host);
-    if (m) { host = m[1]; port = Number(m[2]); }
+    if (m) {
+      host = m[1];
+      port = Number(m[2]);
+    }
   }
   if (IPV4.test(host) || IPV6.test(host) || HOSTNAME.test(host)) return { host, port };
   return undefined;
@@ -67,12 +79,15 @@ function expandRange(line: string): string[] {
   const end = bounds[1];
   const step = bounds.length === 3 ? Number(bounds[2]) : 1;
   if (!end) throw new HostRangeError(`host range in '${line}' must give an end value`);
-  if (!Number.isInteger(step) || step < 1) throw new HostRangeError(`host range step in '${line}' must be a positive whole number`);
+  if (!Number.isInteger(step) || step < 1)
+    throw new HostRangeError(`host range step in '${line}' must be a positive whole number`);
   let width = 0;
   if (beg[0] === '0' && beg.length > 1) {
     width = beg.length;
     if (end.length !== width) {
-      throw new HostRangeError(`host range in '${line}' must give begin and end with the same number of digits (e.g. [01:20])`);
+      throw new HostRangeError(
+        `host range in '${line}' must give begin and end with the same number of digits (e.g. [01:20])`,
+      );
     }
   }
   let seq: string[];

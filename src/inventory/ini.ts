@@ -19,7 +19,9 @@ interface Pending {
 }
 
 export function parseIni(model: InventoryModel, text: string, file: string): void {
-  const fail = (line: number, msg: string): never => { throw new InventoryError(msg, file, line); };
+  const fail = (line: number, msg: string): never => {
+    throw new InventoryError(msg, file, line);
+  };
   const pending = new Map<string, Pending>();
   let group = 'ungrouped';
   let state = 'hosts';
@@ -43,7 +45,10 @@ export function parseIni(model: InventoryModel, text: string, file: string): voi
         group = section[1];
         state = section[2] ?? 'hosts';
         if (!['hosts', 'children', 'vars'].includes(state)) {
-          fail(lineNo, `section [${group}:${state}] has an unknown type '${state}': use [${group}], [${group}:vars] or [${group}:children]`);
+          fail(
+            lineNo,
+            `section [${group}:${state}] has an unknown type '${state}': use [${group}], [${group}:vars] or [${group}:children]`,
+          );
         }
         if (!model.groups.has(group)) {
           // [g:vars] alone does not declare g; remember it and check at the end.
@@ -83,9 +88,17 @@ export function parseIni(model: InventoryModel, text: string, file: string): voi
 
   for (const [name, p] of pending) {
     if (p.state === 'vars') {
-      throw new InventoryError(`section [${name}:vars] is for a group that is never defined: add a [${name}] or [${name}:children] section, or fix the name`, file, p.line);
+      throw new InventoryError(
+        `section [${name}:vars] is for a group that is never defined: add a [${name}] or [${name}:children] section, or fix the name`,
+        file,
+        p.line,
+      );
     }
-    throw new InventoryError(`section [${p.parents[p.parents.length - 1]}:children] names group '${name}', which is never defined: add a [${name}] section, or fix the name`, file, p.line);
+    throw new InventoryError(
+      `section [${p.parents[p.parents.length - 1]}:children] names group '${name}', which is never defined: add a [${name}] section, or fix the name`,
+      file,
+      p.line,
+    );
   }
 }
 

@@ -13,7 +13,9 @@ import type { LoadOptions } from './read-text.ts';
 
 /** Ansible's sort_groups: shallow groups first, then by ansible_group_priority, then by name. */
 export function sortGroups(groups: GroupNode[]): GroupNode[] {
-  return [...groups].sort((a, b) => a.depth - b.depth || a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...groups].sort(
+    (a, b) => a.depth - b.depth || a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
 }
 
 function merge(layers: Vars[]): Vars {
@@ -33,7 +35,9 @@ export async function loadInventory(paths: string | readonly string[], options: 
   model.reconcile();
 
   // Ansible reads group_vars/ and host_vars/ in the source directory, or beside a source file.
-  const bases = await Promise.all(sources.map(async (path) => ((await stat(path)).isDirectory() ? path : dirname(path))));
+  const bases = await Promise.all(
+    sources.map(async (path) => ((await stat(path)).isDirectory() ? path : dirname(path))),
+  );
   const varsOf = await Promise.all(bases.map((base) => sourceVars(base, model, options)));
   const groupFilesOf = (group: string) => varsOf.map((v) => v.groupFiles.get(group)!);
 
@@ -73,8 +77,15 @@ export async function loadInventory(paths: string | readonly string[], options: 
 }
 
 /** One source's group_vars/ files (every group's) and host_vars/ directory. */
-async function sourceVars(base: string, model: InventoryModel, options: LoadOptions): Promise<{ groupFiles: Map<string, Vars>; hostDir: VarsDir }> {
-  const [groupDir, hostDir] = await Promise.all([VarsDir.open(base, 'group_vars', options), VarsDir.open(base, 'host_vars', options)]);
+async function sourceVars(
+  base: string,
+  model: InventoryModel,
+  options: LoadOptions,
+): Promise<{ groupFiles: Map<string, Vars>; hostDir: VarsDir }> {
+  const [groupDir, hostDir] = await Promise.all([
+    VarsDir.open(base, 'group_vars', options),
+    VarsDir.open(base, 'host_vars', options),
+  ]);
   const groupFiles = new Map<string, Vars>();
   await Promise.all([...model.groups.keys()].map(async (g) => groupFiles.set(g, await groupDir.varsFor(g))));
   return { groupFiles, hostDir };

@@ -157,7 +157,11 @@ export class InventoryModel {
       const next: string[] = [];
       for (const g of level) {
         for (const k of this.groups.get(g)!.children) {
-          if (!seen.has(k)) { seen.add(k); ordered.push(k); next.push(k); }
+          if (!seen.has(k)) {
+            seen.add(k);
+            ordered.push(k);
+            next.push(k);
+          }
         }
       }
       level = next;
@@ -166,7 +170,10 @@ export class InventoryModel {
     const got = new Set<string>();
     for (const g of ordered) {
       for (const h of this.groups.get(g)!.hosts) {
-        if (!got.has(h)) { got.add(h); hosts.push(h); }
+        if (!got.has(h)) {
+          got.add(h);
+          hosts.push(h);
+        }
       }
     }
     return hosts;

@@ -9,7 +9,10 @@ import { parseAddress } from './host-pattern.ts';
 
 /** No host matched: the CLI shows the message (which lists some group names) and exits 5. */
 export class NoHostsMatchedError extends Error {
-  constructor(readonly pattern: string, groups: string[]) {
+  constructor(
+    readonly pattern: string,
+    groups: string[],
+  ) {
     const shown = groups.slice(0, 8).join(', ') + (groups.length > 8 ? ', …' : '');
     super(`host pattern '${pattern}' matched no hosts; groups in this inventory: ${shown}`);
     this.name = 'NoHostsMatchedError';
@@ -87,7 +90,11 @@ export function hostsOfGroup(inventory: Inventory, group: string): string[] {
     const next: string[] = [];
     for (const g of level) {
       for (const k of inventory.groups.get(g)?.children ?? []) {
-        if (!seen.has(k)) { seen.add(k); ordered.push(k); next.push(k); }
+        if (!seen.has(k)) {
+          seen.add(k);
+          ordered.push(k);
+          next.push(k);
+        }
       }
     }
     level = next;
@@ -131,9 +138,13 @@ function expandLimitFiles(patterns: string[]): string[] {
   return patterns.flatMap((p) => {
     if (p[0] !== '@') return [p];
     try {
-      return readFileSync(p.slice(1), 'utf8').split('\n').map((l) => l.trim());
+      return readFileSync(p.slice(1), 'utf8')
+        .split('\n')
+        .map((l) => l.trim());
     } catch (e) {
-      throw new InventoryError(`cannot read limit file ${p.slice(1)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}; '@' must be followed by a file of host names`);
+      throw new InventoryError(
+        `cannot read limit file ${p.slice(1)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}; '@' must be followed by a file of host names`,
+      );
     }
   });
 }
@@ -151,13 +162,20 @@ export function selectHosts(inventory: Inventory, pattern: string): InventoryHos
     else if (p[0] === '&') hosts = hosts.filter((h) => that.has(h));
     else {
       const have = new Set(hosts);
-      for (const h of that) if (!have.has(h)) { have.add(h); hosts.push(h); }
+      for (const h of that)
+        if (!have.has(h)) {
+          have.add(h);
+          hosts.push(h);
+        }
     }
   }
   const chosen = new Set(hosts);
   const result = [...inventory.hosts.values()].filter((h) => chosen.has(h.name));
   if (!result.length) {
-    throw new NoHostsMatchedError(pattern, [...inventory.groups.keys()].filter((g) => g !== 'all' && g !== 'ungrouped'));
+    throw new NoHostsMatchedError(
+      pattern,
+      [...inventory.groups.keys()].filter((g) => g !== 'all' && g !== 'ungrouped'),
+    );
   }
   return result;
 }

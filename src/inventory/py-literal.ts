@@ -33,14 +33,24 @@ function tokenize(src: string): Token[] {
   let depth = 0;
   while (i < src.length) {
     const c = src[i];
-    if (c === ' ' || c === '\t' || c === '\f') { i++; continue; }
-    if (c === '\\' && src[i + 1] === '\n') { i += 2; continue; }
+    if (c === ' ' || c === '\t' || c === '\f') {
+      i++;
+      continue;
+    }
+    if (c === '\\' && src[i + 1] === '\n') {
+      i += 2;
+      continue;
+    }
     if (c === '\n' || c === '\r') {
       // A bare newline ends the expression; anything after it is a syntax error.
       if (depth === 0 && src.slice(i).trim() !== '' && !/^\s*#/.test(src.slice(i))) throw new Reject();
-      i++; continue;
+      i++;
+      continue;
     }
-    if (c === '#') { while (i < src.length && src[i] !== '\n') i++; continue; }
+    if (c === '#') {
+      while (i < src.length && src[i] !== '\n') i++;
+      continue;
+    }
     const str = /^([rRbBuUfF]{0,2})(['"])/.exec(src.slice(i));
     if (str && isStringPrefix(str[1])) {
       const [tok, next] = readString(src, i + str[1].length, str[1].toLowerCase());
@@ -89,7 +99,10 @@ function readString(src: string, start: number, prefix: string): [Token, number]
   let body = '';
   for (;;) {
     if (i >= src.length) throw new Reject();
-    if (src.startsWith(close, i)) { i += close.length; break; }
+    if (src.startsWith(close, i)) {
+      i += close.length;
+      break;
+    }
     const c = src[i];
     if (!triple && c === '\n') throw new Reject();
     if (c === '\\') {
@@ -106,18 +119,38 @@ function readString(src: string, start: number, prefix: string): [Token, number]
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\n': '',
 };
 
 function unescape(body: string, bytes: boolean): string {
   let out = '';
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
-    if (c !== '\\') { out += c; continue; }
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
     const e = body[++i];
-    if (e in SIMPLE_ESCAPES) { out += SIMPLE_ESCAPES[e]; continue; }
+    if (e in SIMPLE_ESCAPES) {
+      out += SIMPLE_ESCAPES[e];
+      continue;
+    }
     const oct = /^[0-7]{1,3}/.exec(body.slice(i));
-    if (oct) { out += String.fromCodePoint(parseInt(oct[0], 8)); i += oct[0].length - 1; continue; }
+    if (oct) {
+      out += String.fromCodePoint(parseInt(oct[0], 8));
+      i += oct[0].length - 1;
+      continue;
+    }
     const width = e === 'x' ? 2 : !bytes && e === 'u' ? 4 : !bytes && e === 'U' ? 8 : 0;
     if (width) {
       const hex = body.slice(i + 1, i + 1 + width);
@@ -136,7 +169,7 @@ const NUMBER = new RegExp(
   '^(?:' +
     '0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+' +
     '|(?:(?:[0-9](?:_?[0-9])*)?\\.[0-9](?:_?[0-9])*|[0-9](?:_?[0-9])*\\.?)(?:[eE][-+]?[0-9](?:_?[0-9])*)?' +
-  ')',
+    ')',
 );
 
 function readNumber(src: string, start: number): [number, number] {
@@ -161,8 +194,14 @@ function evaluate(tokens: Token[]): unknown {
   if (tokens.length === 0) throw new Reject();
   let pos = 0;
   const peek = (): Token | undefined => tokens[pos];
-  const isOp = (v: string): boolean => { const t = peek(); return t?.kind === 'op' && t.value === v; };
-  const expect = (v: string): void => { if (!isOp(v)) throw new Reject(); pos++; };
+  const isOp = (v: string): boolean => {
+    const t = peek();
+    return t?.kind === 'op' && t.value === v;
+  };
+  const expect = (v: string): void => {
+    if (!isOp(v)) throw new Reject();
+    pos++;
+  };
 
   function atom(): unknown {
     const t = tokens[pos++];
@@ -182,7 +221,11 @@ function evaluate(tokens: Token[]): unknown {
       if (t.value === 'True') return true;
       if (t.value === 'False') return false;
       if (t.value === 'None') return null;
-      if (t.value === 'set' && isOp('(')) { pos++; expect(')'); return []; }
+      if (t.value === 'set' && isOp('(')) {
+        pos++;
+        expect(')');
+        return [];
+      }
       throw new Reject();
     }
     if (t.value === '+' || t.value === '-') {
@@ -192,9 +235,15 @@ function evaluate(tokens: Token[]): unknown {
     }
     if (t.value === '[') return sequence(']');
     if (t.value === '(') {
-      if (isOp(')')) { pos++; return []; }
+      if (isOp(')')) {
+        pos++;
+        return [];
+      }
       const first = atom();
-      if (isOp(')')) { pos++; return first; }
+      if (isOp(')')) {
+        pos++;
+        return first;
+      }
       expect(',');
       return [first, ...sequence(')')];
     }
@@ -214,7 +263,10 @@ function evaluate(tokens: Token[]): unknown {
   }
 
   function braces(): unknown {
-    if (isOp('}')) { pos++; return {}; }
+    if (isOp('}')) {
+      pos++;
+      return {};
+    }
     const first = atom();
     if (!isOp(':')) return [first, ...(isOp(',') ? (pos++, sequence('}')) : (expect('}'), []))];
     const out: Record<string, unknown> = {};
@@ -223,7 +275,10 @@ function evaluate(tokens: Token[]): unknown {
       expect(':');
       out[jsonKey(key)] = atom();
       if (isOp(',')) pos++;
-      if (isOp('}')) { pos++; return out; }
+      if (isOp('}')) {
+        pos++;
+        return out;
+      }
       key = atom();
     }
   }

@@ -18,7 +18,9 @@ function isMapping(v: unknown): v is Record<string, unknown> {
 export function isScriptFormat(data: unknown): data is Record<string, unknown> {
   if (!isMapping(data)) return false;
   if ('_meta' in data) return true;
-  return Object.values(data).some((v) => Array.isArray(v) || (isMapping(v) && (Array.isArray(v.hosts) || Array.isArray(v.children))));
+  return Object.values(data).some(
+    (v) => Array.isArray(v) || (isMapping(v) && (Array.isArray(v.hosts) || Array.isArray(v.children))),
+  );
 }
 
 /** Adds the groups and hosts of script-format `data`; `hostVars` is asked when `_meta` has none. */
@@ -67,7 +69,7 @@ export async function parseScriptInventory(
     throw error;
   }
   for (const host of hosts) {
-    const vars = meta !== undefined ? meta[host] ?? {} : hostVars ? await hostVars(host) : {};
+    const vars = meta !== undefined ? (meta[host] ?? {}) : hostVars ? await hostVars(host) : {};
     if (!isMapping(vars)) fail(`_meta.hostvars of ${host} must be a mapping`);
     for (const [k, v] of Object.entries(vars as Vars)) model.setHostVar(host, k, v);
   }
@@ -80,7 +82,12 @@ function runScript(file: string, args: string[]): Promise<string> {
       const code = (error as NodeJS.ErrnoException).code;
       const first = stderr.trim().split('\n')[0];
       const why = typeof code === 'string' ? code : `exit status ${code ?? (error as { signal?: string }).signal}`;
-      reject(new InventoryError(`inventory script \`${[file, ...args].join(' ')}\` failed (${why}${first ? `: ${first}` : ''}); run it by hand to see why`, file));
+      reject(
+        new InventoryError(
+          `inventory script \`${[file, ...args].join(' ')}\` failed (${why}${first ? `: ${first}` : ''}); run it by hand to see why`,
+          file,
+        ),
+      );
     });
   });
 }
@@ -89,7 +96,10 @@ function parseJson(text: string, file: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new InventoryError(`inventory script's ${what} output is not JSON (${(error as Error).message}); it must print a JSON object`, file);
+    throw new InventoryError(
+      `inventory script's ${what} output is not JSON (${(error as Error).message}); it must print a JSON object`,
+      file,
+    );
   }
 }
 
@@ -101,7 +111,8 @@ export async function parseInventoryScript(model: InventoryModel, file: string):
     const out = await runScript(file, ['--host', host]);
     if (!out.trim()) return {};
     const vars = parseJson(out, file, `--host ${host}`);
-    if (!isMapping(vars)) throw new InventoryError(`inventory script --host ${host} must print a JSON object of variables`, file);
+    if (!isMapping(vars))
+      throw new InventoryError(`inventory script --host ${host} must print a JSON object of variables`, file);
     return vars;
   });
 }

@@ -29,7 +29,10 @@ export function shlexSplit(line: string): string[] {
       for (;;) {
         if (i >= line.length) throw new Error('No closing quotation');
         const d = line[i];
-        if (d === '"') { i++; break; }
+        if (d === '"') {
+          i++;
+          break;
+        }
         if (d === '\\') {
           if (i + 1 >= line.length) throw new Error('No closing quotation');
           const e = line[i + 1];

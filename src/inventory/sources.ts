@@ -16,7 +16,21 @@ import { readInventoryText, type LoadOptions } from './read-text.ts';
 import { isScriptFormat, parseInventoryScript, parseScriptInventory } from './script-inventory.ts';
 
 // Ansible's INVENTORY_IGNORE_EXTS default (REJECT_EXTS plus .orig, .ini, .cfg, .retry).
-const IGNORED_EXTS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry'];
+const IGNORED_EXTS = [
+  '.pyc',
+  '.pyo',
+  '.swp',
+  '.bak',
+  '~',
+  '.rpm',
+  '.md',
+  '.txt',
+  '.rst',
+  '.orig',
+  '.ini',
+  '.cfg',
+  '.retry',
+];
 const IGNORED_NAMES = /^(?:\..*|host_vars|group_vars|vars_plugins)$/;
 const YAML_EXTS = ['.yml', '.yaml', '.json'];
 const TS_EXTS = ['.ts', '.mts'];
@@ -34,10 +48,14 @@ export async function parseSource(model: InventoryModel, path: string, options: 
     if (IGNORED_NAMES.test(name)) continue;
     // cli.md's contract names hosts.ini as a directory's inventory file; Ansible itself skips it.
     if (name === 'hosts.ini') {
-      model.warnings.push(`${join(path, name)}: read as the directory's inventory; note that ansible-inventory skips .ini files in a directory`);
+      model.warnings.push(
+        `${join(path, name)}: read as the directory's inventory; note that ansible-inventory skips .ini files in a directory`,
+      );
     } else if (IGNORED_EXTS.some((ext) => name.endsWith(ext))) {
       if (name.endsWith('.ini')) {
-        model.warnings.push(`${join(path, name)}: skipped, as Ansible skips .ini files in an inventory directory; rename it (e.g. 'hosts') to use it`);
+        model.warnings.push(
+          `${join(path, name)}: skipped, as Ansible skips .ini files in an inventory directory; rename it (e.g. 'hosts') to use it`,
+        );
       }
       continue;
     }
@@ -53,7 +71,8 @@ async function parseFile(model: InventoryModel, file: string, options: LoadOptio
   // Ansible's script plugin comes before yaml and ini: a file with a shebang, or executable, is run.
   // An executable bit on a static file (a checkout's hosts, say) does not make it a script:
   // Ansible's exec of it fails (no shebang, not a program) and the file is read as yaml or ini.
-  if (text.startsWith('#!') || (text.startsWith('\x7fELF') && isExecutable(file))) return parseInventoryScript(model, file);
+  if (text.startsWith('#!') || (text.startsWith('\x7fELF') && isExecutable(file)))
+    return parseInventoryScript(model, file);
   if (YAML_EXTS.includes(ext)) {
     const y = loadYaml(text, file);
     // the JSON that ansible-inventory --list (or an inventory script) prints
@@ -104,7 +123,10 @@ async function parseModule(model: InventoryModel, file: string): Promise<void> {
     }
   }
   if (data === undefined) {
-    throw new InventoryError("inventory module has no default export: export default { all: { hosts: {…}, children: {…} } } or a function returning it", file);
+    throw new InventoryError(
+      'inventory module has no default export: export default { all: { hosts: {…}, children: {…} } } or a function returning it',
+      file,
+    );
   }
   parseYamlInventory(model, data, file);
 }

@@ -36,7 +36,11 @@ export interface Inventory {
 
 /** A user mistake in an inventory file: the CLI prints it as one line and exits 4. */
 export class InventoryError extends Error {
-  constructor(message: string, readonly file?: string, readonly line?: number) {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+  ) {
     super(file ? `${file}${line ? `:${line}` : ''}: ${message}` : message);
     this.name = 'InventoryError';
   }

@@ -73,7 +73,11 @@ export class VarsDir {
       const data = loadVarsText(await readInventoryText(file, this.options), file);
       if (data === null || data === undefined || data === '') continue; // Ansible skips empty files
       if (typeof data !== 'object' || Array.isArray(data)) {
-        throw new InventoryError(`a vars file must be a mapping of variable names to values, not ${Array.isArray(data) ? 'a list' : `a ${typeof data}`}`, file, 1);
+        throw new InventoryError(
+          `a vars file must be a mapping of variable names to values, not ${Array.isArray(data) ? 'a list' : `a ${typeof data}`}`,
+          file,
+          1,
+        );
       }
       merged = { ...merged, ...(data as Vars) };
     }

@@ -21,7 +21,12 @@ function kind(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-export function parseYamlInventory(model: InventoryModel, data: unknown, file: string, lineOf: LineOf = () => undefined): void {
+export function parseYamlInventory(
+  model: InventoryModel,
+  data: unknown,
+  file: string,
+  lineOf: LineOf = () => undefined,
+): void {
   const fail = (msg: string, path: readonly string[]): never => {
     throw new InventoryError(msg, file, lineOf(path));
   };
@@ -75,7 +80,10 @@ export function parseYamlInventory(model: InventoryModel, data: unknown, file: s
         } else if (key === 'hosts') {
           for (const [pattern, hostVars] of Object.entries(value)) {
             if (hostVars !== null && hostVars !== undefined && !isMapping(hostVars)) {
-              fail(`host '${pattern}' in group '${name}' must have a mapping of variables or nothing, not ${kind(hostVars)}`, [...at, pattern]);
+              fail(
+                `host '${pattern}' in group '${name}' must have a mapping of variables or nothing, not ${kind(hostVars)}`,
+                [...at, pattern],
+              );
             }
             const { hosts, port } = expandHostPattern(pattern);
             for (const h of hosts) {
@@ -84,7 +92,9 @@ export function parseYamlInventory(model: InventoryModel, data: unknown, file: s
             }
           }
         } else {
-          model.warnings.push(`${file}: skipping unexpected key (${key}) in group (${name}), only "vars", "children" and "hosts" are valid`);
+          model.warnings.push(
+            `${file}: skipping unexpected key (${key}) in group (${name}), only "vars", "children" and "hosts" are valid`,
+          );
         }
       } catch (e) {
         if (e instanceof ModelError || e instanceof HostRangeError) fail(e.message, at);

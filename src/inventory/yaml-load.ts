@@ -67,7 +67,12 @@ const vaultTag: ScalarTag = { tag: '!vault', resolve: (s) => ({ __ansible_vault:
 // Never templated (see template/unsafe.ts).
 const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: (s) => new UnsafeText(s) };
 
-const REPLACED = new Set(['tag:yaml.org,2002:bool', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:timestamp']);
+const REPLACED = new Set([
+  'tag:yaml.org,2002:bool',
+  'tag:yaml.org,2002:int',
+  'tag:yaml.org,2002:float',
+  'tag:yaml.org,2002:timestamp',
+]);
 
 function pyyamlTags(tags: Tags): Tags {
   const kept = tags.filter((t) => !(typeof t === 'object' && REPLACED.has(t.tag)));
@@ -100,7 +105,11 @@ export function loadYaml(text: string, file: string): LoadedYaml {
     // The parser may point at the newline before the offending line; report that line.
     const pos = text[err.pos[0]] === '\n' ? err.pos[0] + 1 : err.pos[0];
     const line = lines.linePos(pos).line;
-    throw new InventoryError(`YAML syntax error: ${err.message.split('\n')[0]}; fix the file so it is valid YAML`, file, line);
+    throw new InventoryError(
+      `YAML syntax error: ${err.message.split('\n')[0]}; fix the file so it is valid YAML`,
+      file,
+      line,
+    );
   }
   const value: unknown = doc.toJS({ maxAliasCount: -1 });
   return {

@@ -48,5 +48,7 @@ async function judge(params: AssertParams, ctx: Parameters<Task['plan']>[0]): Pr
   const line = String(params.that);
   const result = await ctx.read(line);
   const why = (result.stderr || result.stdout).trim().split('\n').pop();
-  return result.code === 0 ? { ok: true, message: `\`${line}\` passed` } : { ok: false, message: `\`${line}\` failed (exit ${result.code}${why ? `: ${why}` : ''})` };
+  return result.code === 0
+    ? { ok: true, message: `\`${line}\` passed` }
+    : { ok: false, message: `\`${line}\` failed (exit ${result.code}${why ? `: ${why}` : ''})` };
 }

@@ -59,7 +59,10 @@ export function command(params: CommandParams): Task {
       const stdin = resolve(params.stdin, ctx);
       if (isSecret(stdin)) ctx.registerSecret(stdin);
       const seconds = resolve(params.timeout, ctx);
-      const options = { ...(stdin !== undefined ? { stdin: isSecret(stdin) ? stdin.reveal() : stdin } : {}), ...(seconds ? { timeoutMs: seconds * 1000 } : {}) };
+      const options = {
+        ...(stdin !== undefined ? { stdin: isSecret(stdin) ? stdin.reveal() : stdin } : {}),
+        ...(seconds ? { timeoutMs: seconds * 1000 } : {}),
+      };
       const judge = (result: ExecResult) => {
         const failed = params.failedWhen ? params.failedWhen(result) : result.code !== 0;
         const output = { rc: result.code, stdout: result.stdout, stderr: result.stderr };
@@ -68,7 +71,9 @@ export function command(params: CommandParams): Task {
       if (params.readOnly) {
         const result = await ctx.read(line, options);
         const { failed, output } = judge(result);
-        const message = failed ? `rc=${result.code}: the command failed on this host; see its output` : `rc=${result.code}`;
+        const message = failed
+          ? `rc=${result.code}: the command failed on this host; see its output`
+          : `rc=${result.code}`;
         return { status: failed ? 'failed' : 'ok', message, ...output };
       }
       return {
@@ -77,7 +82,8 @@ export function command(params: CommandParams): Task {
         async apply(actx) {
           const result = await actx.exec(line, options);
           const { failed, output } = judge(result);
-          if (failed) return { ...output, failed: `rc=${result.code}: the command failed on this host; see its output` };
+          if (failed)
+            return { ...output, failed: `rc=${result.code}: the command failed on this host; see its output` };
           const changed = params.changedWhen ? params.changedWhen(result) : true;
           return { ...output, message: `rc=${result.code}`, ...(changed ? {} : { unchanged: true }) };
         },

@@ -4,9 +4,7 @@ import type { Host, Param, Task, TaskOptions } from '../tasks/types.ts';
 import { octal, parseMode, pathFact, type FileMode } from './path-fact.ts';
 
 /** What an edit of a file's text decided. */
-export type TextEdit =
-  | { ok: true; text: string; changes: string[] }
-  | { ok: false; message: string };
+export type TextEdit = { ok: true; text: string; changes: string[] } | { ok: false; message: string };
 
 /** Parameters of `fileEdit`. */
 export interface FileEditParams extends TaskOptions {
@@ -45,16 +43,20 @@ export function fileEdit(params: FileEditParams, module = 'fileEdit'): Task {
     async plan(ctx) {
       const path = pathOf(ctx);
       const { path: state } = await ctx.gather({ path: pathFact(path) });
-      if (state.type === 'directory' || state.type === 'other') return planFailed(`${path} exists and is not a regular file: remove it or choose another path`);
+      if (state.type === 'directory' || state.type === 'other')
+        return planFailed(`${path} exists and is not a regular file: remove it or choose another path`);
       const before = state.type === 'file' ? state.content : null;
-      if (before === null && params.create === false) return planFailed(`${path} does not exist: create it first, or set create: true`);
+      if (before === null && params.create === false)
+        return planFailed(`${path} does not exist: create it first, or set create: true`);
       const edit = params.edit(before, ctx);
       if (!edit.ok) return planFailed(edit.message);
       const current = state.type === 'file' ? state.mode : null;
       const mode = modeFor(params, current, ctx, path);
-      const modeChange = current !== null && current !== mode ? [`mode ${octal(current).slice(1)} → ${octal(mode).slice(1)}`] : [];
+      const modeChange =
+        current !== null && current !== mode ? [`mode ${octal(current).slice(1)} → ${octal(mode).slice(1)}`] : [];
       const textChanged = before === null || edit.text !== before;
-      if (!textChanged && modeChange.length === 0) return planOk(edit.changes.length ? edit.changes.join(', ') : `${path} is as wanted`);
+      if (!textChanged && modeChange.length === 0)
+        return planOk(edit.changes.length ? edit.changes.join(', ') : `${path} is as wanted`);
       const changes = [...(textChanged ? edit.changes : []), ...modeChange];
       const write = writeFileCommand(path, edit.text, mode, { backup: params.backup ?? true });
       // one remote command, so the runner can send it with the handlers it notifies
@@ -66,9 +68,18 @@ export function fileEdit(params: FileEditParams, module = 'fileEdit'): Task {
           changes: true,
           interpret(result) {
             const written = write.parse(result);
-            if (!written.ok) return { failed: `could not write ${path} (${written.error}); the previous file is intact: free space or fix permissions, then rerun` };
-            const previous = state.type === 'file' && !written.backup ? { previous: { content: state.content, mode: state.mode } } : {};
-            const notes = [written.backup ? ` (backup ${written.backup})` : written.created ? ' (new file)' : '', written.target ? ` (${path} → ${written.target}, link kept)` : ''];
+            if (!written.ok)
+              return {
+                failed: `could not write ${path} (${written.error}); the previous file is intact: free space or fix permissions, then rerun`,
+              };
+            const previous =
+              state.type === 'file' && !written.backup
+                ? { previous: { content: state.content, mode: state.mode } }
+                : {};
+            const notes = [
+              written.backup ? ` (backup ${written.backup})` : written.created ? ' (new file)' : '',
+              written.target ? ` (${path} → ${written.target}, link kept)` : '',
+            ];
             return { message: `${changes.join(', ')}${notes.join('')}`, wrote: { path, ...written, ...previous } };
           },
         },

@@ -42,7 +42,8 @@ export function file(params: FileParams): Task {
     async plan(ctx) {
       maskSecretContent(params, ctx);
       const path = pathOf(ctx);
-      if (!path.startsWith('/')) return planFailed(`path "${path}" is not absolute: give the full path, e.g. /etc/motd`);
+      if (!path.startsWith('/'))
+        return planFailed(`path "${path}" is not absolute: give the full path, e.g. /etc/motd`);
       const { path: state } = await ctx.gather({ path: pathFact(path) });
       const want = params.state ?? 'present';
       if (want === 'absent') return planAbsent(path, state);
@@ -74,7 +75,9 @@ function contentOf(params: FileParams, ctx: PlanContext): string | Secret | unde
   try {
     return readFileSync(src, 'utf8');
   } catch (error) {
-    throw new Error(`src ${src} cannot be read on the controller (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Error(
+      `src ${src} cannot be read on the controller (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -86,13 +89,16 @@ function planAbsent(path: string, state: PathState): Plan {
     ...(state.type === 'file' ? { diff: { path, before: state.content, after: '' } } : {}),
     async apply(ctx) {
       const result = await ctx.exec(`rm -rf -- ${shellQuote(path)}`);
-      return result.code === 0 ? { message: `removed ${path}` } : { failed: `could not remove ${path}: ${lastLine(result.stderr)}` };
+      return result.code === 0
+        ? { message: `removed ${path}` }
+        : { failed: `could not remove ${path}: ${lastLine(result.stderr)}` };
     },
   };
 }
 
 function planDirectory(path: string, state: PathState, mode?: number, owner?: string, group?: string): Plan {
-  if (state.type === 'file' || state.type === 'other') return planFailed(`${path} exists and is not a directory: remove it or choose another path`);
+  if (state.type === 'file' || state.type === 'other')
+    return planFailed(`${path} exists and is not a directory: remove it or choose another path`);
   const changes = attributeChanges(state, mode, owner, group);
   if (state.type === 'directory' && changes.length === 0) return planOk(`${path} is a directory`);
   const create = state.type === 'absent';
@@ -100,9 +106,14 @@ function planDirectory(path: string, state: PathState, mode?: number, owner?: st
     status: 'change',
     message: create ? `create directory ${path}` : `change ${path}: ${changes.join(', ')}`,
     async apply(ctx) {
-      const script = [create ? `mkdir -p -- ${shellQuote(path)}` : 'true', ...attributeCommands(path, mode, owner, group)].join(' && ');
+      const script = [
+        create ? `mkdir -p -- ${shellQuote(path)}` : 'true',
+        ...attributeCommands(path, mode, owner, group),
+      ].join(' && ');
       const result = await ctx.exec(script);
-      return result.code === 0 ? { message: create ? `created directory ${path}` : changes.join(', ') } : { failed: `could not set up ${path}: ${lastLine(result.stderr)}` };
+      return result.code === 0
+        ? { message: create ? `created directory ${path}` : changes.join(', ') }
+        : { failed: `could not set up ${path}: ${lastLine(result.stderr)}` };
     },
   };
 }
@@ -116,7 +127,8 @@ interface PresentWant {
 }
 
 function planPresent(path: string, state: PathState, want: PresentWant): Plan {
-  if (state.type === 'directory' || state.type === 'other') return planFailed(`${path} exists and is not a regular file: remove it or choose another path`);
+  if (state.type === 'directory' || state.type === 'other')
+    return planFailed(`${path} exists and is not a regular file: remove it or choose another path`);
   const text = want.content === undefined ? undefined : isSecret(want.content) ? want.content.reveal() : want.content;
   const before = state.type === 'file' ? state.content : null;
   const contentChanges = state.type === 'absent' || (text !== undefined && text !== before);
@@ -132,14 +144,20 @@ function planPresent(path: string, state: PathState, want: PresentWant): Plan {
     async apply(actx: ApplyContext): Promise<Applied> {
       if (!contentChanges) {
         const result = await actx.exec(attributeCommands(path, want.mode, want.owner, want.group).join(' && '));
-        return result.code === 0 ? { message: attrs.join(', ') } : { failed: `could not change ${path}: ${lastLine(result.stderr)}` };
+        return result.code === 0
+          ? { message: attrs.join(', ') }
+          : { failed: `could not change ${path}: ${lastLine(result.stderr)}` };
       }
       // a rewrite keeps the file's owner and group unless asked otherwise
       const owner = want.owner ?? (state.type === 'file' ? state.owner : undefined);
       const group = want.group ?? (state.type === 'file' ? state.group : undefined);
       const written = await actx.writeFile(path, after, { mode, backup: want.backup, owner, group });
-      if (!written.ok) return { failed: `could not write ${path} (${written.error}); the previous file is intact: free space or fix permissions, then rerun` };
-      const previous = state.type === 'file' && !written.backup ? { previous: { content: state.content, mode: state.mode } } : {};
+      if (!written.ok)
+        return {
+          failed: `could not write ${path} (${written.error}); the previous file is intact: free space or fix permissions, then rerun`,
+        };
+      const previous =
+        state.type === 'file' && !written.backup ? { previous: { content: state.content, mode: state.mode } } : {};
       const note = written.backup ? ` (backup ${written.backup})` : written.created ? ' (new file)' : '';
       return { message: `${words.join(', ')}${note}`, wrote: { path, ...written, ...previous } };
     },
@@ -163,4 +181,3 @@ function attributeCommands(path: string, mode?: number, owner?: string, group?: 
   if (group !== undefined) out.push(`chgrp -- ${shellQuote(group)} ${p}`);
   return out.length ? out : ['true'];
 }
-

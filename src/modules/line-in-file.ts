@@ -42,7 +42,8 @@ export interface LineInFileParams extends TaskOptions {
   secretKeys?: readonly string[];
 }
 
-const regex = (value: string | RegExp): RegExp => (typeof value === 'string' ? new RegExp(value) : new RegExp(value.source, value.flags.replace(/[gy]/g, '')));
+const regex = (value: string | RegExp): RegExp =>
+  typeof value === 'string' ? new RegExp(value) : new RegExp(value.source, value.flags.replace(/[gy]/g, ''));
 
 function lastIndex(lines: readonly string[], re: RegExp): number {
   for (let i = lines.length - 1; i >= 0; i--) if (re.test(lines[i]!)) return i;
@@ -67,7 +68,8 @@ function splitLines(text: string): { lines: string[]; trailingNewline: boolean }
   return { lines, trailingNewline };
 }
 
-const joinLines = (lines: readonly string[], trailingNewline: boolean) => (lines.length === 0 ? '' : lines.join('\n') + (trailingNewline ? '\n' : ''));
+const joinLines = (lines: readonly string[], trailingNewline: boolean) =>
+  lines.length === 0 ? '' : lines.join('\n') + (trailingNewline ? '\n' : '');
 
 export interface LineEditSpec {
   line?: string;
@@ -86,7 +88,11 @@ export function lineEdit(text: string | null, spec: LineEditSpec, path: string):
   try {
     return editLines(text, spec, path);
   } catch (error) {
-    if (error instanceof SyntaxError) return { ok: false, message: `lineInFile ${path}: ${error.message}: fix regexp, insertAfter or insertBefore (JavaScript regular expression syntax)` };
+    if (error instanceof SyntaxError)
+      return {
+        ok: false,
+        message: `lineInFile ${path}: ${error.message}: fix regexp, insertAfter or insertBefore (JavaScript regular expression syntax)`,
+      };
     throw error;
   }
 }
@@ -95,15 +101,25 @@ function editLines(text: string | null, spec: LineEditSpec, path: string): TextE
   const { lines, trailingNewline } = splitLines(text ?? '');
   const re = spec.regexp === undefined ? undefined : regex(spec.regexp);
   if (spec.state === 'absent') {
-    if (re === undefined && spec.line === undefined) return { ok: false, message: `lineInFile ${path}: state absent needs regexp or line (which lines to remove)` };
+    if (re === undefined && spec.line === undefined)
+      return { ok: false, message: `lineInFile ${path}: state absent needs regexp or line (which lines to remove)` };
     const kept = lines.filter((l) => !((re && re.test(l)) || (spec.line !== undefined && l === spec.line)));
     const removed = lines.length - kept.length;
     if (removed === 0) return { ok: true, text: text ?? '', changes: [] };
-    return { ok: true, text: joinLines(kept, trailingNewline), changes: [`removed ${removed} line${removed === 1 ? '' : 's'}`] };
+    return {
+      ok: true,
+      text: joinLines(kept, trailingNewline),
+      changes: [`removed ${removed} line${removed === 1 ? '' : 's'}`],
+    };
   }
   const line = spec.line;
-  if (line === undefined) return { ok: false, message: `lineInFile ${path}: state present needs line (the line the file must hold)` };
-  if (line.includes('\n')) return { ok: false, message: `lineInFile ${path}: line must be one line (it holds a newline); use file or fileEdit for blocks` };
+  if (line === undefined)
+    return { ok: false, message: `lineInFile ${path}: state present needs line (the line the file must hold)` };
+  if (line.includes('\n'))
+    return {
+      ok: false,
+      message: `lineInFile ${path}: line must be one line (it holds a newline); use file or fileEdit for blocks`,
+    };
   if (spec.backrefs && !re) return { ok: false, message: `lineInFile ${path}: backrefs needs regexp` };
   if (re) {
     const at = lastIndex(lines, re);
@@ -119,7 +135,8 @@ function editLines(text: string | null, spec: LineEditSpec, path: string): TextE
   // No line matched the regexp (or none given): a line already equal to `line` is enough.
   if (lines.includes(line)) return { ok: true, text: text ?? '', changes: [] };
   let at = lines.length;
-  if (spec.insertBefore !== undefined && spec.insertAfter !== undefined) return { ok: false, message: `lineInFile ${path}: give insertAfter or insertBefore, not both` };
+  if (spec.insertBefore !== undefined && spec.insertAfter !== undefined)
+    return { ok: false, message: `lineInFile ${path}: give insertAfter or insertBefore, not both` };
   if (spec.insertBefore !== undefined) {
     if (spec.insertBefore === 'BOF') at = 0;
     else {

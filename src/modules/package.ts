@@ -62,7 +62,10 @@ export function packageFact(name: string): Fact<PackageState> {
   return {
     command: script,
     parse(output, code, stderr) {
-      if (code !== 0) throw new Error(`cannot ask the package manager about ${name}: ${stderr.trim().split('\n').pop() || `exit ${code}`}`);
+      if (code !== 0)
+        throw new Error(
+          `cannot ask the package manager about ${name}: ${stderr.trim().split('\n').pop() || `exit ${code}`}`,
+        );
       const field = (key: string) => new RegExp(`^${key}:(.*)$`, 'm').exec(output)?.[1]?.trim() || null;
       const manager = (field('manager') ?? 'none') as PackageState['manager'];
       return { manager, installed: field('installed'), candidate: field('candidate') };
@@ -72,7 +75,8 @@ export function packageFact(name: string): Fact<PackageState> {
 
 // --- version comparison, as dpkg does it (epoch, then upstream version, then revision) ---
 
-const order = (c: string) => (c === '~' ? -1 : c === '' ? 0 : /[A-Za-z]/.test(c) ? c.charCodeAt(0) : c.charCodeAt(0) + 256);
+const order = (c: string) =>
+  c === '~' ? -1 : c === '' ? 0 : /[A-Za-z]/.test(c) ? c.charCodeAt(0) : c.charCodeAt(0) + 256;
 
 function comparePart(a: string, b: string): number {
   let i = 0;
@@ -118,14 +122,23 @@ export function comparePackageVersions(a: string, b: string): -1 | 0 | 1 {
 
 // --- apply ---
 
-const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold';
+const APT =
+  'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold';
 
 /** The non-interactive command that installs, upgrades or removes one package. */
-export function packageCommand(manager: PackageManager, action: 'install' | 'upgrade' | 'remove', list: readonly string[]): string {
+export function packageCommand(
+  manager: PackageManager,
+  action: 'install' | 'upgrade' | 'remove',
+  list: readonly string[],
+): string {
   const n = list.map(shellQuote).join(' ');
   switch (manager) {
     case 'apt':
-      return action === 'remove' ? `${APT} remove ${n}` : action === 'upgrade' ? `${APT} install --only-upgrade ${n}` : `${APT} install ${n}`;
+      return action === 'remove'
+        ? `${APT} remove ${n}`
+        : action === 'upgrade'
+          ? `${APT} install --only-upgrade ${n}`
+          : `${APT} install ${n}`;
     case 'dnf':
     case 'yum':
       return `${manager} -y ${action} ${n}`;
@@ -141,7 +154,6 @@ const QUERY: Record<PackageManager, (name: string) => string> = {
   zypper: (n) => `zypper info ${n}`,
 };
 
-
 /** What one package needs: nothing, a change, or it cannot be done (the message says why). */
 type Need =
   | { kind: 'ok'; message: string }
@@ -150,20 +162,40 @@ type Need =
 
 type Action = 'install' | 'upgrade' | 'remove';
 
-function need(name: string, pkg: PackageState, manager: PackageManager, state: 'present' | 'absent' | 'latest', minVersion: string | undefined): Need {
+function need(
+  name: string,
+  pkg: PackageState,
+  manager: PackageManager,
+  state: 'present' | 'absent' | 'latest',
+  minVersion: string | undefined,
+): Need {
   const query = QUERY[manager](name);
-  const enough = (v: string | null) => v !== null && (minVersion === undefined || comparePackageVersions(v, minVersion) >= 0);
+  const enough = (v: string | null) =>
+    v !== null && (minVersion === undefined || comparePackageVersions(v, minVersion) >= 0);
   if (state === 'absent') {
-    return pkg.installed === null ? { kind: 'ok', message: `${name} is not installed` } : { kind: 'change', action: 'remove', message: `remove ${name} ${pkg.installed}` };
+    return pkg.installed === null
+      ? { kind: 'ok', message: `${name} is not installed` }
+      : { kind: 'change', action: 'remove', message: `remove ${name} ${pkg.installed}` };
   }
   if (pkg.installed === null) {
-    if (pkg.candidate === null) return { kind: 'failed', message: `package ${name} is not installed and ${manager} offers no version of it (\`${query}\`): check the name, or add its repository and refresh the package lists` };
-    if (!enough(pkg.candidate)) return { kind: 'failed', message: `package ${name}: ${manager} offers ${pkg.candidate}, older than minVersion ${minVersion} (\`${query}\`): add a repository that has ${minVersion} or later` };
+    if (pkg.candidate === null)
+      return {
+        kind: 'failed',
+        message: `package ${name} is not installed and ${manager} offers no version of it (\`${query}\`): check the name, or add its repository and refresh the package lists`,
+      };
+    if (!enough(pkg.candidate))
+      return {
+        kind: 'failed',
+        message: `package ${name}: ${manager} offers ${pkg.candidate}, older than minVersion ${minVersion} (\`${query}\`): add a repository that has ${minVersion} or later`,
+      };
     return { kind: 'change', action: 'install', message: `install ${name} ${pkg.candidate}` };
   }
   if (!enough(pkg.installed)) {
     if (!enough(pkg.candidate)) {
-      return { kind: 'failed', message: `package ${name} ${pkg.installed} is older than minVersion ${minVersion} and ${manager} offers ${pkg.candidate ?? 'nothing newer'} (\`${query}\`): add a repository that has ${minVersion} or later` };
+      return {
+        kind: 'failed',
+        message: `package ${name} ${pkg.installed} is older than minVersion ${minVersion} and ${manager} offers ${pkg.candidate ?? 'nothing newer'} (\`${query}\`): add a repository that has ${minVersion} or later`,
+      };
     }
     return { kind: 'change', action: 'upgrade', message: `upgrade ${name} ${pkg.installed} → ${pkg.candidate}` };
   }
@@ -171,7 +203,10 @@ function need(name: string, pkg: PackageState, manager: PackageManager, state: '
     return { kind: 'change', action: 'upgrade', message: `upgrade ${name} ${pkg.installed} → ${pkg.candidate}` };
   }
   const latest = state === 'latest' ? ', the newest offered' : '';
-  return { kind: 'ok', message: `${name} ${pkg.installed} is installed${latest}${minVersion !== undefined ? ` (minVersion ${minVersion})` : ''}` };
+  return {
+    kind: 'ok',
+    message: `${name} ${pkg.installed} is installed${latest}${minVersion !== undefined ? ` (minVersion ${minVersion})` : ''}`,
+  };
 }
 
 const names = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value);
@@ -189,52 +224,77 @@ const names = (value: string | readonly string[]): readonly string[] => (typeof 
 export function packageTask(params: PackageParams): Task {
   const state = params.state ?? 'present';
   const namesOf = (host: Host) => names(resolve(params.name, host));
-  const facts = (list: readonly string[]) => Object.fromEntries(list.filter((n) => NAME.test(n)).map((n) => [n, packageFact(n)]));
+  const facts = (list: readonly string[]) =>
+    Object.fromEntries(list.filter((n) => NAME.test(n)).map((n) => [n, packageFact(n)]));
   const shown = typeof params.name === 'function' ? '' : names(params.name).join(', ');
-  return task({ ...params, name: params.taskName }, {
-    module: 'package',
-    defaultName: `package ${shown}${state === 'present' ? '' : ` ${state}`}`.trim(),
-    facts: (host): Record<string, Fact<unknown>> => facts(namesOf(host)),
-    async plan(ctx): Promise<Plan> {
-      const list = namesOf(ctx);
-      if (list.length === 0) return planFailed('package: no package name given');
-      const bad = list.find((n) => !NAME.test(n));
-      if (bad !== undefined) return planFailed(`package name "${bad}" is not a package name (letters, digits and . + _ @ ~ -): give the name alone, without a version or options`);
-      const minVersion = resolve(params.minVersion, ctx);
-      const found = await ctx.gather(facts(list));
-      const manager = found[list[0]!]!.manager;
-      if (manager === 'none') return planFailed(`no package manager on ${ctx.name} (looked for apt-get, dnf, yum, zypper): install ${list.join(', ')} another way`);
-      const needs = list.map((n) => ({ name: n, ...need(n, found[n]!, manager, state, minVersion) }));
-      const failed = needs.filter((x) => x.kind === 'failed');
-      if (failed.length) return planFailed(failed.map((x) => x.message).join('; '));
-      const changes = needs.filter((x): x is typeof x & { kind: 'change'; action: Action } => x.kind === 'change');
-      if (changes.length === 0) return planOk(needs.map((x) => x.message).join('; '));
-      return {
-        status: 'change',
-        message: changes.map((x) => x.message).join(', '),
-        async apply(actx) {
-          const done: string[] = [];
-          for (const action of ['remove', 'install', 'upgrade'] as const) {
-            const these = changes.filter((x) => x.action === action).map((x) => x.name);
-            if (these.length === 0) continue;
-            const outcome = await applyAction(actx, manager, action, these, minVersion);
-            if (outcome.failed) return { ...outcome, ...(done.length ? { failed: `${outcome.failed} (already done: ${done.join(', ')})` } : {}) };
-            done.push(outcome.message!);
-          }
-          return { message: done.join(', ') };
-        },
-      };
+  return task(
+    { ...params, name: params.taskName },
+    {
+      module: 'package',
+      defaultName: `package ${shown}${state === 'present' ? '' : ` ${state}`}`.trim(),
+      facts: (host): Record<string, Fact<unknown>> => facts(namesOf(host)),
+      async plan(ctx): Promise<Plan> {
+        const list = namesOf(ctx);
+        if (list.length === 0) return planFailed('package: no package name given');
+        const bad = list.find((n) => !NAME.test(n));
+        if (bad !== undefined)
+          return planFailed(
+            `package name "${bad}" is not a package name (letters, digits and . + _ @ ~ -): give the name alone, without a version or options`,
+          );
+        const minVersion = resolve(params.minVersion, ctx);
+        const found = await ctx.gather(facts(list));
+        const manager = found[list[0]!]!.manager;
+        if (manager === 'none')
+          return planFailed(
+            `no package manager on ${ctx.name} (looked for apt-get, dnf, yum, zypper): install ${list.join(', ')} another way`,
+          );
+        const needs = list.map((n) => ({ name: n, ...need(n, found[n]!, manager, state, minVersion) }));
+        const failed = needs.filter((x) => x.kind === 'failed');
+        if (failed.length) return planFailed(failed.map((x) => x.message).join('; '));
+        const changes = needs.filter((x): x is typeof x & { kind: 'change'; action: Action } => x.kind === 'change');
+        if (changes.length === 0) return planOk(needs.map((x) => x.message).join('; '));
+        return {
+          status: 'change',
+          message: changes.map((x) => x.message).join(', '),
+          async apply(actx) {
+            const done: string[] = [];
+            for (const action of ['remove', 'install', 'upgrade'] as const) {
+              const these = changes.filter((x) => x.action === action).map((x) => x.name);
+              if (these.length === 0) continue;
+              const outcome = await applyAction(actx, manager, action, these, minVersion);
+              if (outcome.failed)
+                return {
+                  ...outcome,
+                  ...(done.length ? { failed: `${outcome.failed} (already done: ${done.join(', ')})` } : {}),
+                };
+              done.push(outcome.message!);
+            }
+            return { message: done.join(', ') };
+          },
+        };
+      },
     },
-  });
+  );
 }
 
 /** Runs one install/upgrade/remove of some packages, then asks the package manager how they are. */
-async function applyAction(ctx: ApplyContext, manager: PackageManager, action: Action, list: readonly string[], minVersion: string | undefined): Promise<Applied> {
+async function applyAction(
+  ctx: ApplyContext,
+  manager: PackageManager,
+  action: Action,
+  list: readonly string[],
+  minVersion: string | undefined,
+): Promise<Applied> {
   const command = packageCommand(manager, action, list);
   const result = await ctx.exec(command);
   const shown = command.replace(/^DEBIAN_FRONTEND=noninteractive /, '');
   if (result.code !== 0) {
-    return { rc: result.code, stdout: result.stdout, stderr: result.stderr, failed: `\`${shown}\` failed (exit ${result.code}: ${lastLine(result.stderr || result.stdout)}): run it on the host to see why, fix that, then rerun` };
+    return {
+      rc: result.code,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      failed: `\`${shown}\` failed (exit ${result.code}: ${lastLine(result.stderr || result.stdout)}): run it on the host to see why, fix that, then rerun`,
+    };
   }
   // The package manager's word after the fact, not the command's exit status alone.
   const words: string[] = [];
@@ -243,13 +303,17 @@ async function applyAction(ctx: ApplyContext, manager: PackageManager, action: A
     const check = await ctx.read(fact.command);
     const after = fact.parse(check.stdout, check.code, check.stderr);
     if (action === 'remove') {
-      if (after.installed !== null) return { failed: `\`${shown}\` succeeded but ${name} ${after.installed} is still installed: look at the host` };
+      if (after.installed !== null)
+        return { failed: `\`${shown}\` succeeded but ${name} ${after.installed} is still installed: look at the host` };
       words.push(`removed ${name}`);
       continue;
     }
-    if (after.installed === null) return { failed: `\`${shown}\` succeeded but ${name} is not installed: look at the host` };
+    if (after.installed === null)
+      return { failed: `\`${shown}\` succeeded but ${name} is not installed: look at the host` };
     if (minVersion && comparePackageVersions(after.installed, minVersion) < 0) {
-      return { failed: `${name} ${after.installed} is installed, older than minVersion ${minVersion}: add a repository that has ${minVersion} or later` };
+      return {
+        failed: `${name} ${after.installed} is installed, older than minVersion ${minVersion}: add a repository that has ${minVersion} or later`,
+      };
     }
     words.push(`${action === 'upgrade' ? 'upgraded' : 'installed'} ${name} ${after.installed}`);
   }

@@ -19,9 +19,12 @@ export function pathFact(path: string): Fact<PathState> {
       if (code !== 0) throw new Error(`cannot read ${path}: ${stderr.trim().split('\n').pop() || `exit ${code}`}`);
       if (output === 'absent\n') return { type: 'absent' };
       const newline = output.indexOf('\n');
-      const [kind = '', mode = '', owner = '', group = ''] = (newline < 0 ? output : output.slice(0, newline)).split('|');
+      const [kind = '', mode = '', owner = '', group = ''] = (newline < 0 ? output : output.slice(0, newline)).split(
+        '|',
+      );
       const base = { mode: parseInt(mode, 8), owner, group };
-      if (/^regular/.test(kind)) return { type: 'file', ...base, content: newline < 0 ? '' : output.slice(newline + 1) };
+      if (/^regular/.test(kind))
+        return { type: 'file', ...base, content: newline < 0 ? '' : output.slice(newline + 1) };
       return { type: kind === 'directory' ? 'directory' : 'other', ...base };
     },
   };
@@ -33,7 +36,10 @@ type OctalDigit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7';
  * A file mode: a number (`0o644`), or octal text as Ansible writes it (`'0644'`, `'644'`,
  * `'4755'`). Anything else (`'u=rw'`, `'rw-r--r--'`) is a compile error.
  */
-export type FileMode = number | `${OctalDigit}${OctalDigit}${OctalDigit}` | `${OctalDigit}${OctalDigit}${OctalDigit}${OctalDigit}`;
+export type FileMode =
+  | number
+  | `${OctalDigit}${OctalDigit}${OctalDigit}`
+  | `${OctalDigit}${OctalDigit}${OctalDigit}${OctalDigit}`;
 
 /** `0644`, `'0644'`, `'644'`, `'u=rw'` is not supported: octal only, as a number or a string. */
 export function parseMode(value: number | string | undefined, what: string): number | undefined {

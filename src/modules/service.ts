@@ -35,8 +35,20 @@ const unitFact = (unit: string): Fact<UnitState> => ({
   },
 });
 
-const VERB: Record<ServiceState, string> = { started: 'start', stopped: 'stop', restarted: 'restart', reloaded: 'reload' };
-const DONE: Record<string, string> = { start: 'started', stop: 'stopped', restart: 'restarted', reload: 'reloaded', enable: 'enabled', disable: 'disabled' };
+const VERB: Record<ServiceState, string> = {
+  started: 'start',
+  stopped: 'stop',
+  restarted: 'restart',
+  reloaded: 'reload',
+};
+const DONE: Record<string, string> = {
+  start: 'started',
+  stop: 'stopped',
+  restart: 'restarted',
+  reload: 'reloaded',
+  enable: 'enabled',
+  disable: 'disabled',
+};
 
 /**
  * The remote script of a start/restart/reload: run it, then wait until the unit is active; on
@@ -45,7 +57,10 @@ const DONE: Record<string, string> = { start: 'started', stop: 'stopped', restar
 export function serviceScript(unit: string, action: string, waitS: number, verb = 'command'): string {
   // The unit is quoted once, into a variable; the rest of the script only says "$unit".
   const journal = 'journalctl -u "$unit" -n 15 -o cat --no-pager 2>/dev/null | tail -n 15';
-  const lines = [`unit=${shellQuote(unit)}`, `if ! out=$(${action} 2>&1); then printf '%s\\n' "$out"; echo '--- journal'; ${journal}; exit 1; fi`];
+  const lines = [
+    `unit=${shellQuote(unit)}`,
+    `if ! out=$(${action} 2>&1); then printf '%s\\n' "$out"; echo '--- journal'; ${journal}; exit 1; fi`,
+  ];
   if (waitS > 0) {
     lines.push(
       `i=0; while [ $i -lt ${Math.ceil(waitS * 4)} ]; do s=$(systemctl is-active "$unit" 2>/dev/null); [ "$s" = active ] && exit 0; [ "$s" = failed ] && break; sleep 0.25; i=$((i+1)); done`,
@@ -58,9 +73,17 @@ export function serviceScript(unit: string, action: string, waitS: number, verb 
 /** The journal's own words on why the unit did not start: the lines after our marker, errors first. */
 export function startFailureReason(output: string): string {
   const journal = output.split('--- journal\n')[1] ?? output;
-  const all = journal.split('\n').map((l) => l.trim()).filter(Boolean);
+  const all = journal
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   // Only this start attempt: older failures further up the journal are not its reason.
-  const lines = all.slice(Math.max(0, all.reduce((at, l, i) => (/^Starting /.test(l) ? i : at), -1)));
+  const lines = all.slice(
+    Math.max(
+      0,
+      all.reduce((at, l, i) => (/^Starting /.test(l) ? i : at), -1),
+    ),
+  );
   // A program's own fatal/error lines say why; systemd's "Main process exited" lines only that it did.
   const own = lines.filter((l) => /\blevel=(fatal|panic|error)\b/i.test(l));
   const errors = lines.filter((l) => /error|invalid|fail|must|requires|not /i.test(l));
@@ -74,7 +97,9 @@ export function startFailureReason(output: string): string {
 export function service(params: ServiceParams): Task {
   const state = params.state;
   const unitOf = (host: Host) => resolve(params.unit, host);
-  const readsState = (host: Host) => params.enabled !== undefined || ((state === 'started' || state === 'stopped' || state === undefined) && !resolve(params.command, host));
+  const readsState = (host: Host) =>
+    params.enabled !== undefined ||
+    ((state === 'started' || state === 'stopped' || state === undefined) && !resolve(params.command, host));
   return task(params, {
     module: 'service',
     defaultName: `service ${typeof params.unit === 'string' ? params.unit : ''} ${state ?? ''}`.trim(),
@@ -85,19 +110,35 @@ export function service(params: ServiceParams): Task {
       const unit = unitOf(ctx);
       const custom = resolve(params.command, ctx);
       const wait = resolve(params.waitActive, ctx) ?? 20;
-      const { unit: now } = readsState(ctx) ? await ctx.gather({ unit: unitFact(unit) }) : { unit: { active: 'unknown', enabled: 'unknown' } };
+      const { unit: now } = readsState(ctx)
+        ? await ctx.gather({ unit: unitFact(unit) })
+        : { unit: { active: 'unknown', enabled: 'unknown' } };
       const steps: { words: string; action: string; wait: number }[] = [];
       if (params.enabled !== undefined && (now.enabled === 'enabled') !== params.enabled) {
-        steps.push({ words: params.enabled ? 'enable' : 'disable', action: `systemctl ${params.enabled ? 'enable' : 'disable'} ${shellQuote(unit)}`, wait: 0 });
+        steps.push({
+          words: params.enabled ? 'enable' : 'disable',
+          action: `systemctl ${params.enabled ? 'enable' : 'disable'} ${shellQuote(unit)}`,
+          wait: 0,
+        });
       }
-      const act = (verb: string) => steps.push({ words: verb, action: custom ?? `systemctl ${verb} ${shellQuote(unit)}`, wait: verb === 'stop' ? 0 : wait });
+      const act = (verb: string) =>
+        steps.push({
+          words: verb,
+          action: custom ?? `systemctl ${verb} ${shellQuote(unit)}`,
+          wait: verb === 'stop' ? 0 : wait,
+        });
       if (state === 'started' && now.active !== 'active') act('start');
       if (state === 'stopped' && now.active === 'active') act('stop');
       if (state === 'restarted' || state === 'reloaded') act(VERB[state]);
-      if (steps.length === 0) return planOk(`${unit} is ${now.active}${params.enabled !== undefined ? `, ${now.enabled}` : ''}`);
+      if (steps.length === 0)
+        return planOk(`${unit} is ${now.active}${params.enabled !== undefined ? `, ${now.enabled}` : ''}`);
       // every step in one command, each run only if the one before succeeded
       const marker = (i: number) => `--- step ${i}`;
-      const script = steps.map((step, i) => `echo ${shellQuote(marker(i))}; ( ${serviceScript(unit, step.action, step.wait, step.words)}\n)`).join(' &&\n');
+      const script = steps
+        .map(
+          (step, i) => `echo ${shellQuote(marker(i))}; ( ${serviceScript(unit, step.action, step.wait, step.words)}\n)`,
+        )
+        .join(' &&\n');
       return remoteChange(`${steps.map((s) => s.words).join(' and ')} ${unit}`, {
         command: script,
         changes: true,
@@ -107,13 +148,17 @@ export function service(params: ServiceParams): Task {
             const failedAt = steps.reduce((at, _, i) => (output.includes(marker(i)) ? i : at), 0);
             const step = steps[failedAt]!;
             const own = output.slice(output.indexOf(marker(failedAt)) + marker(failedAt).length);
-            return { failed: `${unit} did not come up after ${step.words} (${startFailureReason(own)}); \`journalctl -u ${unit}\` has the rest` };
+            return {
+              failed: `${unit} did not come up after ${step.words} (${startFailureReason(own)}); \`journalctl -u ${unit}\` has the rest`,
+            };
           }
           const verified = steps.some((s) => s.wait > 0) ? ' and active' : '';
           return { message: `${unit} ${steps.map((s) => DONE[s.words] ?? s.words).join(' and ')}${verified}` };
         },
         // A hung start is a failed start: name the command the user knows.
-        timedOut: (error) => ({ failed: `\`${steps.map((s) => s.action).join(' && ')}\` did not finish within the --timeout of ${error.timeoutMs / 1000} s` }),
+        timedOut: (error) => ({
+          failed: `\`${steps.map((s) => s.action).join(' && ')}\` did not finish within the --timeout of ${error.timeoutMs / 1000} s`,
+        }),
       });
     },
   });

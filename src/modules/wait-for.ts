@@ -22,7 +22,10 @@ export interface WaitForParams extends TaskOptions {
 export function procNetAddress(address: string): string | undefined {
   const parts = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address)?.slice(1).map(Number);
   if (!parts || parts.some((p) => p > 255)) return undefined;
-  return parts.reverse().map((p) => p.toString(16).toUpperCase().padStart(2, '0')).join('');
+  return parts
+    .reverse()
+    .map((p) => p.toString(16).toUpperCase().padStart(2, '0'))
+    .join('');
 }
 
 interface WaitSpec {
@@ -48,8 +51,16 @@ export function waitScript(spec: WaitSpec): string {
   const report: string[] = [];
   const want = spec.state === 'present';
   if (spec.journal) {
-    const since = spec.journal.since !== undefined ? shellQuote(spec.journal.since) : `"@$(( $(date +%s) - ${Math.ceil(spec.age) + 1} ))"`;
-    lines.push(`since=${since}`, `unit=${shellQuote(spec.journal.unit)}`, `text=${shellQuote(spec.journal.text)}`, 'j=');
+    const since =
+      spec.journal.since !== undefined
+        ? shellQuote(spec.journal.since)
+        : `"@$(( $(date +%s) - ${Math.ceil(spec.age) + 1} ))"`;
+    lines.push(
+      `since=${since}`,
+      `unit=${shellQuote(spec.journal.unit)}`,
+      `text=${shellQuote(spec.journal.text)}`,
+      'j=',
+    );
     checks.push(
       '[ -n "$j" ] || j=$(journalctl -u "$unit" --since "$since" -o cat --no-pager 2>/dev/null | grep -F -e "$text" | tail -n 1)',
       '[ -n "$j" ] || all=0',
@@ -66,7 +77,15 @@ export function waitScript(spec: WaitSpec): string {
     const port = spec.port.toString(16).toUpperCase().padStart(4, '0');
     // Any listener on the port counts when the address is not an IPv4 literal; else that address,
     // a wildcard one, or (for 127.0.0.1) IPv6's ::1.
-    const addresses = hex === undefined ? '' : [hex, '00000000', '00000000000000000000000000000000', ...(spec.host === '127.0.0.1' ? ['00000000000000000000000001000000'] : [])].join(' ');
+    const addresses =
+      hex === undefined
+        ? ''
+        : [
+            hex,
+            '00000000',
+            '00000000000000000000000000000000',
+            ...(spec.host === '127.0.0.1' ? ['00000000000000000000000001000000'] : []),
+          ].join(' ');
     lines.push(
       `host=${shellQuote(spec.host)}`,
       `if command -v nc >/dev/null 2>&1; then probe() { nc -z -w 1 "$host" ${spec.port} >/dev/null 2>&1; }; else`,
@@ -85,14 +104,21 @@ export function waitScript(spec: WaitSpec): string {
 }
 
 /** The answer of waitScript in words: what was seen, and what was not. */
-export function waitOutcome(spec: WaitSpec, stdout: string, code: number): { ok: boolean; seen: string[]; missing: string[] } {
+export function waitOutcome(
+  spec: WaitSpec,
+  stdout: string,
+  code: number,
+): { ok: boolean; seen: string[]; missing: string[] } {
   const seen: string[] = [];
   const missing: string[] = [];
   const want = spec.state === 'present';
   if (spec.journal) {
     const line = /^journal:seen:(.*)$/m.exec(stdout)?.[1];
     if (line !== undefined) seen.push(`"${spec.journal.text}" in the journal of ${spec.journal.unit} ("${line}")`);
-    else missing.push(`"${spec.journal.text}" in the journal of ${spec.journal.unit} (journalctl -u ${spec.journal.unit}${spec.journal.since ? ` --since '${spec.journal.since}'` : ''})`);
+    else
+      missing.push(
+        `"${spec.journal.text}" in the journal of ${spec.journal.unit} (journalctl -u ${spec.journal.unit}${spec.journal.since ? ` --since '${spec.journal.since}'` : ''})`,
+      );
   }
   if (spec.path !== undefined) {
     const there = /^path:yes$/m.test(stdout);
@@ -100,7 +126,9 @@ export function waitOutcome(spec: WaitSpec, stdout: string, code: number): { ok:
   }
   if (spec.port !== undefined) {
     const open = /^port:yes$/m.test(stdout);
-    (open === want ? seen : missing).push(want ? `port ${spec.port} listening on ${spec.host}` : `port ${spec.port} closed on ${spec.host}`);
+    (open === want ? seen : missing).push(
+      want ? `port ${spec.port} listening on ${spec.host}` : `port ${spec.port} closed on ${spec.host}`,
+    );
   }
   return { ok: code === 0 && missing.length === 0, seen, missing };
 }
@@ -122,7 +150,8 @@ export function waitOutcome(spec: WaitSpec, stdout: string, code: number): { ok:
 export function waitFor(params: WaitForParams): Task {
   const describe = () => {
     const parts: string[] = [];
-    if (params.journal && typeof params.journal !== 'function') parts.push(`"${params.journal.text}" in ${params.journal.unit}`);
+    if (params.journal && typeof params.journal !== 'function')
+      parts.push(`"${params.journal.text}" in ${params.journal.unit}`);
     if (typeof params.path === 'string') parts.push(params.path);
     if (typeof params.port === 'number') parts.push(`port ${params.port}`);
     return parts.join(', ');
@@ -141,21 +170,33 @@ export function waitFor(params: WaitForParams): Task {
         timeout: resolve(params.timeout, ctx),
         age: (Date.now() - created) / 1000,
       };
-      if (!spec.journal && spec.path === undefined && spec.port === undefined) return planFailed('waitFor: nothing to wait for: give journal, path or port');
-      if (!Number.isFinite(spec.timeout) || spec.timeout < 0) return planFailed(`waitFor: timeout must be a number of seconds, not ${String(spec.timeout)}`);
-      if (spec.port !== undefined && !(Number.isInteger(spec.port) && spec.port >= 1 && spec.port <= 65535)) return planFailed(`waitFor: port must be a whole number from 1 to 65535, not ${String(spec.port)}`);
-      if (spec.port !== undefined && !(Number.isInteger(spec.port) && spec.port > 0 && spec.port < 65536)) return planFailed(`waitFor: port ${String(spec.port)} is not a TCP port (1-65535)`);
-      if (spec.journal && (!spec.journal.unit || !spec.journal.text)) return planFailed('waitFor: journal needs unit and text');
-      if (spec.path !== undefined && !spec.path.startsWith('/')) return planFailed(`waitFor: path "${spec.path}" is not absolute: give the full path`);
+      if (!spec.journal && spec.path === undefined && spec.port === undefined)
+        return planFailed('waitFor: nothing to wait for: give journal, path or port');
+      if (!Number.isFinite(spec.timeout) || spec.timeout < 0)
+        return planFailed(`waitFor: timeout must be a number of seconds, not ${String(spec.timeout)}`);
+      if (spec.port !== undefined && !(Number.isInteger(spec.port) && spec.port >= 1 && spec.port <= 65535))
+        return planFailed(`waitFor: port must be a whole number from 1 to 65535, not ${String(spec.port)}`);
+      if (spec.port !== undefined && !(Number.isInteger(spec.port) && spec.port > 0 && spec.port < 65536))
+        return planFailed(`waitFor: port ${String(spec.port)} is not a TCP port (1-65535)`);
+      if (spec.journal && (!spec.journal.unit || !spec.journal.text))
+        return planFailed('waitFor: journal needs unit and text');
+      if (spec.path !== undefined && !spec.path.startsWith('/'))
+        return planFailed(`waitFor: path "${spec.path}" is not absolute: give the full path`);
       // The host bounds the wait; the transport gets a little more so the answer can arrive.
       const result = await ctx.read(waitScript(spec), { timeoutMs: (Math.ceil(spec.timeout) + 15) * 1000 });
       const outcome = waitOutcome(spec, result.stdout, result.code);
       if (outcome.ok) return { status: 'ok', message: `seen: ${outcome.seen.join('; ')}` };
       if (result.code !== 3 && result.code !== 0) {
-        return { status: 'failed', message: `waitFor could not check the host (exit ${result.code}: ${(result.stderr.trim().split('\n').pop() || 'no reason given')})` };
+        return {
+          status: 'failed',
+          message: `waitFor could not check the host (exit ${result.code}: ${result.stderr.trim().split('\n').pop() || 'no reason given'})`,
+        };
       }
       const seen = outcome.seen.length ? `; seen: ${outcome.seen.join('; ')}` : '';
-      return { status: 'failed', message: `not seen within ${spec.timeout} s: ${outcome.missing.join('; ')}${seen}: check that the change took effect on the host, or raise timeout` };
+      return {
+        status: 'failed',
+        message: `not seen within ${spec.timeout} s: ${outcome.missing.join('; ')}${seen}: check that the change took effect on the host, or raise timeout`,
+      };
     },
   });
 }

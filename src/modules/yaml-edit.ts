@@ -51,7 +51,8 @@ export function yamlEdit(params: YamlEditParams): Task {
           return { ok: true, text: result.text, changes: words.length ? words : ['edited'] };
         } catch (error) {
           if (error instanceof EditRefused) return { ok: false, message: error.message };
-          if (error instanceof YamlSpliceError) return { ok: false, message: `${path}: ${error.message}; fix it by hand, it was not changed` };
+          if (error instanceof YamlSpliceError)
+            return { ok: false, message: `${path}: ${error.message}; fix it by hand, it was not changed` };
           throw error;
         }
       },

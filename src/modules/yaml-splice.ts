@@ -63,9 +63,14 @@ export class YamlSpliceError extends Error {
  * @throws YamlSpliceError when the text has YAML errors, or the splice would mean something
  *   other than the edited Document (then nothing should be written).
  */
-export function editYamlPreserving(text: string, edit: (doc: Document) => void, options: YamlEditOptions = {}): YamlEditResult {
+export function editYamlPreserving(
+  text: string,
+  edit: (doc: Document) => void,
+  options: YamlEditOptions = {},
+): YamlEditResult {
   const doc = parseDocument(text, options.parse);
-  if (doc.errors.length > 0) throw new YamlSpliceError(`not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
+  if (doc.errors.length > 0)
+    throw new YamlSpliceError(`not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);
   const before = snapshot(doc);
   const oldContents = doc.contents;
   edit(doc);
@@ -94,7 +99,15 @@ export function detectLayout(doc: Document, text: string): ToStringOptions {
       }
       const { key, value } = item;
       visitPairs(value);
-      if (!isScalar(key) || !key.range || !(isMap(value) || isSeq(value)) || value.flow || !value.range || value.items.length === 0) continue;
+      if (
+        !isScalar(key) ||
+        !key.range ||
+        !(isMap(value) || isSeq(value)) ||
+        value.flow ||
+        !value.range ||
+        value.items.length === 0
+      )
+        continue;
       if (lineStart(text, key.range[0]) === lineStart(text, value.range[0])) continue;
       const shift = column(text, value.range[0]) - column(text, key.range[0]);
       if (isMap(value) && indent === undefined && shift > 0) indent = shift;
@@ -192,7 +205,11 @@ interface Splice {
   text: string;
 }
 
-type Where = { kind: 'top' } | { kind: 'value'; pair: Pair; parent: YAMLMap } | { kind: 'key'; pair: Pair; parent: YAMLMap } | { kind: 'item'; parent: YAMLSeq };
+type Where =
+  | { kind: 'top' }
+  | { kind: 'value'; pair: Pair; parent: YAMLMap }
+  | { kind: 'key'; pair: Pair; parent: YAMLMap }
+  | { kind: 'item'; parent: YAMLSeq };
 
 class Splicer {
   readonly splices: Splice[] = [];
@@ -211,7 +228,9 @@ class Splicer {
     // From the end backwards, so earlier offsets stay valid. Insertions at one offset are applied
     // last-made first, so they end up in the order they were made (a nested item before the
     // parent's next key).
-    const sorted = this.splices.map((s, i) => ({ ...s, i })).sort((a, b) => b.from - a.from || b.to - a.to || b.i - a.i);
+    const sorted = this.splices
+      .map((s, i) => ({ ...s, i }))
+      .sort((a, b) => b.from - a.from || b.to - a.to || b.i - a.i);
     let out = this.text;
     let limit = Infinity;
     for (const s of sorted) {
@@ -227,7 +246,10 @@ class Splicer {
     const now = this.doc.contents;
     if (now === oldContents) {
       if (now === null) return;
-      this.tryOrRedo(() => this.node(now, { kind: 'top' }), () => this.reprintTop(now, now));
+      this.tryOrRedo(
+        () => this.node(now, { kind: 'top' }),
+        () => this.reprintTop(now, now),
+      );
       return;
     }
     this.reprintTop(oldContents, now);
@@ -237,7 +259,8 @@ class Splicer {
     const printed = now === null ? '' : this.print(now as Node);
     if (isNode(old) && old.range && !(isScalar(old) && old.value === null && old.range[0] === old.range[1])) {
       const from = propsStart(this.text, this.originalPropsOf(old));
-      if (column(this.text, from) !== 0 && /\n/.test(printed)) throw new YamlSpliceError('cannot re-print the top level where it starts');
+      if (column(this.text, from) !== 0 && /\n/.test(printed))
+        throw new YamlSpliceError('cannot re-print the top level where it starts');
       this.splices.push({ from, to: trimEnd(this.text, from, old.range[1]), text: this.lines(printed) });
       return;
     }
@@ -273,10 +296,9 @@ class Splicer {
     const snap = this.before.get(node);
     if (!snap || !isNode(node) || !node.range) throw new Redo();
     if (isScalar(node) || isAlias(node)) {
-      const same = isScalar(node)
-        ? snap.value === node.value && snap.type === node.type
-        : snap.source === node.source;
-      if (same && snap.tag === node.tag && snap.anchor === node.anchor && snap.comment === (node.comment ?? null)) return;
+      const same = isScalar(node) ? snap.value === node.value && snap.type === node.type : snap.source === node.source;
+      if (same && snap.tag === node.tag && snap.anchor === node.anchor && snap.comment === (node.comment ?? null))
+        return;
       if (snap.comment !== (node.comment ?? null)) throw new Redo();
       this.replaceInline(node);
       return;
@@ -292,7 +314,11 @@ class Splicer {
   private collection(node: YAMLMap | YAMLSeq, snap: Snap): void {
     const old = snap.items ?? [];
     const now = node.items as unknown[];
-    const propsSame = snap.flow === Boolean(node.flow) && snap.tag === node.tag && snap.anchor === node.anchor && snap.comment === (node.comment ?? null);
+    const propsSame =
+      snap.flow === Boolean(node.flow) &&
+      snap.tag === node.tag &&
+      snap.anchor === node.anchor &&
+      snap.comment === (node.comment ?? null);
     if (!propsSame) throw new Redo();
     // `now` must be old items in their old order (some removed), then new items.
     const wasThere = new Set(old);
@@ -353,7 +379,8 @@ class Splicer {
       const lastItem = node.items[node.items.length - 1];
       node = isPair(lastItem) ? lastItem.value : lastItem;
     }
-    if (!isScalar(node) || !node.range || (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED')) return undefined;
+    if (!isScalar(node) || !node.range || (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED'))
+      return undefined;
     const header = /^[|>][1-9]?([-+])?[1-9]?/.exec(this.text.slice(node.range[0]))?.[1];
     return header === '+' && this.text[node.range[1] - 1] === '\n' ? node.range[1] : undefined;
   }
@@ -404,7 +431,13 @@ class Splicer {
       }
       return;
     }
-    if ((isMap(oldValue) || isSeq(oldValue)) && !oldValue.flow && oldValue.items.length > 0 && oldValue.range && !(isCollection(now) && now.flow)) {
+    if (
+      (isMap(oldValue) || isSeq(oldValue)) &&
+      !oldValue.flow &&
+      oldValue.items.length > 0 &&
+      oldValue.range &&
+      !(isCollection(now) && now.flow)
+    ) {
       this.replaceBlock(oldValue as Node, printed);
       return;
     }
@@ -437,7 +470,12 @@ class Splicer {
     const col = column(this.text, from);
     const [head, ...rest] = printed.split('\n');
     const emptyBefore = isScalar(oldValue) && oldValue.value === null && oldValue.range?.[0] === oldValue.range?.[1];
-    if (emptyBefore && rest.length > 0 && pair.key === oldKey && head === `${this.text.slice(from, oldKey.range[1])}:`) {
+    if (
+      emptyBefore &&
+      rest.length > 0 &&
+      pair.key === oldKey &&
+      head === `${this.text.slice(from, oldKey.range[1])}:`
+    ) {
       // `key:` and whatever follows on its line (a comment) stay; the value goes on the lines below.
       const nl = this.text.indexOf('\n', this.colonAfterKey(pair));
       const at = nl < 0 ? this.text.length : nl + 1;
@@ -518,7 +556,8 @@ class Splicer {
     if (!node.range) throw new Redo();
     const snap = this.before.get(node);
     // Unchanged props (`!!str &a`) stay as written, in their order; changed ones are printed anew.
-    const keepProps = snap !== undefined && snap.anchor === (node as { anchor?: string }).anchor && snap.tag === node.tag;
+    const keepProps =
+      snap !== undefined && snap.anchor === (node as { anchor?: string }).anchor && snap.tag === node.tag;
     const printed = this.print(node, { withoutProps: keepProps });
     if (printed.includes('\n')) throw new Redo();
     const from = keepProps ? node.range[0] : propsStart(this.text, this.originalPropsOf(node));

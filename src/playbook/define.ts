@@ -16,7 +16,9 @@ export function checkNotifies(playbookName: string, tasks: readonly Task[], hand
     for (const name of task.notify) {
       if (!topics.has(name)) {
         const known = [...topics].map((t) => `"${t}"`).join(', ') || 'none';
-        throw new Error(`playbook ${playbookName}: task "${task.name}" notifies "${name}", which no handler is named or listens to (handlers: ${known})`);
+        throw new Error(
+          `playbook ${playbookName}: task "${task.name}" notifies "${name}", which no handler is named or listens to (handlers: ${known})`,
+        );
       }
     }
   }
@@ -36,7 +38,9 @@ export function playbook<F extends FactSet>(definition: Playbook<F>): Playbook<F
     for (const task of all) {
       const restore = task.onFailure?.restore;
       if (restore && !all.has(restore)) {
-        throw new Error(`playbook ${definition.name}: "${task.name}" restores "${restore.name}" on failure, which is not a task of this playbook`);
+        throw new Error(
+          `playbook ${definition.name}: "${task.name}" restores "${restore.name}" on failure, which is not a task of this playbook`,
+        );
       }
     }
   } else {

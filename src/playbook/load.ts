@@ -28,7 +28,9 @@ export async function loadPlaybook(file: string): Promise<Playbook> {
     throw new PlaybookLoadError(`playbook ${file} could not be loaded: ${message}`);
   }
   if (!isPlaybook(module.default)) {
-    throw new PlaybookLoadError(`playbook ${file} has no playbook as its default export; end it with \`export default playbook({ ... })\``);
+    throw new PlaybookLoadError(
+      `playbook ${file} has no playbook as its default export; end it with \`export default playbook({ ... })\``,
+    );
   }
   return module.default;
 }

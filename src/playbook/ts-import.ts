@@ -24,7 +24,9 @@ export async function resolve(specifier, context, nextResolve) {
 /** The package's exports as the files this running CLI is made of: dist/, or src/ when run from the sources. */
 function ownSpecifiers(): Record<string, string> {
   const root = packageRoot();
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, { import: string }> };
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    exports: Record<string, { import: string }>;
+  };
   const fromSources = import.meta.url.endsWith('.ts');
   return Object.fromEntries(
     Object.entries(manifest.exports).map(([subpath, target]) => {

@@ -15,7 +15,9 @@ export interface Fact<T> {
 }
 
 /** The values a set of facts gives, by name (what `host.facts` holds). */
-export type FactValues<F extends Record<string, Fact<unknown>>> = { [K in keyof F]: F[K] extends Fact<infer T> ? T : never };
+export type FactValues<F extends Record<string, Fact<unknown>>> = {
+  [K in keyof F]: F[K] extends Fact<infer T> ? T : never;
+};
 
 /** One fact's raw answer: what its command printed and how it exited. */
 export interface RawFact {
@@ -44,7 +46,11 @@ export function splitGathered(stdout: string, stderr: string, names: readonly st
 }
 
 /** Reads the facts out of one gathered run (stderr: the same run's standard error). */
-export function parseGathered<F extends Record<string, Fact<unknown>>>(stdout: string, facts: F, stderr = ''): FactValues<F> {
+export function parseGathered<F extends Record<string, Fact<unknown>>>(
+  stdout: string,
+  facts: F,
+  stderr = '',
+): FactValues<F> {
   const raw = splitGathered(stdout, stderr, Object.keys(facts));
   const out: Record<string, unknown> = {};
   for (const [name, fact] of Object.entries(facts)) out[name] = parseFact(name, fact, raw[name]!);

@@ -34,7 +34,8 @@ export function readFenced(stdout: string, stderr: string): Map<string, FencedAn
   const outs = sections(stdout);
   const errs = sections(stderr);
   const answers = new Map<string, FencedAnswer>();
-  for (const [name, out] of outs) answers.set(name, { stdout: out.body, stderr: errs.get(name)?.body ?? '', code: out.code });
+  for (const [name, out] of outs)
+    answers.set(name, { stdout: out.body, stderr: errs.get(name)?.body ?? '', code: out.code });
   return answers;
 }
 

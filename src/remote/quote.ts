@@ -7,7 +7,9 @@ export { shellQuote };
 
 export class SecretOnCommandLineError extends Error {
   constructor(source: string | undefined) {
-    super(`${source ?? 'a secret'} cannot be put on a command line, where \`ps\` on the host shows it: send it as a file's content or on stdin`);
+    super(
+      `${source ?? 'a secret'} cannot be put on a command line, where \`ps\` on the host shows it: send it as a file's content or on stdin`,
+    );
     this.name = 'SecretOnCommandLineError';
   }
 }
@@ -17,7 +19,8 @@ function quoteValue(value: unknown): string {
   if (value instanceof ShellCommand) return value.text;
   if (Array.isArray(value)) return value.map(quoteValue).join(' ');
   if (value === undefined || value === null) return "''";
-  if (typeof value === 'object') throw new TypeError(`a ${Array.isArray(value) ? 'list' : 'mapping'} cannot be a shell word: give a string`);
+  if (typeof value === 'object')
+    throw new TypeError(`a ${Array.isArray(value) ? 'list' : 'mapping'} cannot be a shell word: give a string`);
   return shellQuote(String(value));
 }
 

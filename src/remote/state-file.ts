@@ -15,7 +15,8 @@ export function stateDirAssignment(dir: string | undefined): string {
 }
 
 /** The directory in words, for messages. */
-export const stateDirWords = (dir: string | undefined) => dir ?? `${DEFAULT_STATE_DIR} (or ~/.local/state/sls-play when not root)`;
+export const stateDirWords = (dir: string | undefined) =>
+  dir ?? `${DEFAULT_STATE_DIR} (or ~/.local/state/sls-play when not root)`;
 
 /** One state file's content, or null when there is none. */
 export function stateFileFact(dir: string | undefined, file: string): Fact<string | null> {

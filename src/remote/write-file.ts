@@ -27,10 +27,16 @@ function timestamp(date = new Date()): string {
  * A symlinked path is followed: the link's target is replaced in its own directory and the link
  * stays, so the two never drift apart.
  */
-export function writeScript(path: string, bytes: number, mode: number, options: WriteOptions & { backupSuffix?: string }): string {
-  const owner = options.owner !== undefined || options.group !== undefined
-    ? `chown -- ${shellQuote(`${options.owner ?? ''}${options.group !== undefined ? `:${options.group}` : ''}`)} "$tmp"`
-    : 'chown 0:0 "$tmp" 2>/dev/null || true';
+export function writeScript(
+  path: string,
+  bytes: number,
+  mode: number,
+  options: WriteOptions & { backupSuffix?: string },
+): string {
+  const owner =
+    options.owner !== undefined || options.group !== undefined
+      ? `chown -- ${shellQuote(`${options.owner ?? ''}${options.group !== undefined ? `:${options.group}` : ''}`)} "$tmp"`
+      : 'chown 0:0 "$tmp" 2>/dev/null || true';
   const keep = options.backupSuffix !== undefined;
   return [
     'set -e',
@@ -80,7 +86,12 @@ export interface WriteCommand {
   parse(result: ExecResult): WriteResult;
 }
 
-export function writeFileCommand(path: string, content: string, mode: number, options: WriteOptions = {}): WriteCommand {
+export function writeFileCommand(
+  path: string,
+  content: string,
+  mode: number,
+  options: WriteOptions = {},
+): WriteCommand {
   const backupSuffix = options.backup === false ? undefined : `.${timestamp()}.bak`;
   return {
     command: writeScript(path, Buffer.byteLength(content, 'utf8'), mode, { ...options, backupSuffix }),
@@ -101,7 +112,13 @@ export function writeFileCommand(path: string, content: string, mode: number, op
   };
 }
 
-export async function writeFileAtomic(ctx: Executor, path: string, content: string, mode: number, options: WriteOptions = {}): Promise<WriteResult> {
+export async function writeFileAtomic(
+  ctx: Executor,
+  path: string,
+  content: string,
+  mode: number,
+  options: WriteOptions = {},
+): Promise<WriteResult> {
   const write = writeFileCommand(path, content, mode, options);
   return write.parse(await ctx.exec(write.command, { stdin: write.stdin }));
 }
@@ -132,7 +149,11 @@ export function restoreScript(path: string, record: WriteRecord): string | undef
 /** Undoes one write (see restoreScript); a previous content kept in memory is written back. */
 export async function restoreBackup(ctx: Executor, path: string, record: WriteRecord): Promise<boolean> {
   if (!record.backup && record.previous) {
-    return (await writeFileAtomic(ctx, record.target ?? path, record.previous.content, record.previous.mode, { backup: false })).ok;
+    return (
+      await writeFileAtomic(ctx, record.target ?? path, record.previous.content, record.previous.mode, {
+        backup: false,
+      })
+    ).ok;
   }
   const script = restoreScript(path, record);
   return script === undefined ? true : (await ctx.exec(script)).code === 0;

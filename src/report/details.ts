@@ -6,9 +6,13 @@ import { redact } from './secrets.ts';
 export function detailLines(host: string, steps: StepReport[], diff: boolean): string[] {
   return steps.flatMap((step) => [
     ...warningLines(host, step),
-    ...(step.stdout !== undefined || step.stderr !== undefined ? [`[${host}] ${step.name} (rc=${step.rc ?? '?'})`, ...commandOutputLines(step)] : []),
+    ...(step.stdout !== undefined || step.stderr !== undefined
+      ? [`[${host}] ${step.name} (rc=${step.rc ?? '?'})`, ...commandOutputLines(step)]
+      : []),
     ...(diff && step.diff ? [`[${host}] ${step.name}:`, step.diff.trimEnd()] : []),
-    ...(step.status === 'failed' || step.status === 'unreachable' ? [`${step.status}: [${host}] ${step.name}: ${step.message}`] : []),
+    ...(step.status === 'failed' || step.status === 'unreachable'
+      ? [`${step.status}: [${host}] ${step.name}: ${step.message}`]
+      : []),
   ]);
 }
 
@@ -19,7 +23,10 @@ export function hostSummary(host: string, report: HostReport): string {
   const label = hostLabel(report);
   if (report.reason) detail = report.reason;
   else if (label === 'drift') detail = report.drift!.join('; ');
-  else if (report.status === 'changed') detail = named('changed').map((s) => `${s.name}: ${s.message}`).join(' · ');
+  else if (report.status === 'changed')
+    detail = named('changed')
+      .map((s) => `${s.name}: ${s.message}`)
+      .join(' · ');
   else if (report.status === 'failed' || report.status === 'unreachable') {
     const bad = named(report.status)[0];
     detail = bad ? `${bad.name}: ${bad.message}` : '';

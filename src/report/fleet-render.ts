@@ -20,7 +20,8 @@ const clock = (ms: number) => {
 };
 
 /** Cut to the screen's width (one column spare, so a full line never wraps and shifts the display). */
-export const fit = (line: string, columns: number) => (line.length < columns ? line : `${line.slice(0, Math.max(1, columns - 2))}…`);
+export const fit = (line: string, columns: number) =>
+  line.length < columns ? line : `${line.slice(0, Math.max(1, columns - 2))}…`;
 
 /**
  * `37/200 done, 12 changed, 2 failed, 1 unreachable, 30 running, 0:12 elapsed, ETA 0:48`: the
@@ -29,7 +30,12 @@ export const fit = (line: string, columns: number) => (line.length < columns ? l
 export function summaryLine(state: FleetState, now: number, columns = 80): string {
   const done = doneCount(state);
   const elapsed = clock(now - state.startedAt);
-  const eta = done >= state.total ? 'done' : done > 0 ? `ETA ${clock(((now - state.startedAt) / done) * (state.total - done))}` : 'ETA --:--';
+  const eta =
+    done >= state.total
+      ? 'done'
+      : done > 0
+        ? `ETA ${clock(((now - state.startedAt) / done) * (state.total - done))}`
+        : 'ETA --:--';
   const d = state.done;
   const progress = `${done}/${state.total} done`;
   const running = state.running.size;
@@ -60,7 +66,9 @@ export function liveLines(state: FleetState, size: ScreenSize, now: number): str
     const shownRunning = running.slice(0, Math.max(0, runningRoom));
     const hidden = running.length - shownRunning.length;
     const hiddenFailed = failed.length - shownFailed.length;
-    const more = [hidden ? `${hidden} more running` : '', hiddenFailed ? `${hiddenFailed} more failed (above)` : ''].filter(Boolean).join(', ');
+    const more = [hidden ? `${hidden} more running` : '', hiddenFailed ? `${hiddenFailed} more failed (above)` : '']
+      .filter(Boolean)
+      .join(', ');
     lines = [...shownRunning, `  … ${more}`, ...shownFailed];
   }
   return [...lines.map((line) => fit(line, size.columns)), summaryLine(state, now, size.columns)];

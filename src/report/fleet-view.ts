@@ -38,7 +38,9 @@ export function fleetViewReporter(options: FleetViewOptions): Reporter {
     let out = drawn > 0 ? `\r${up(drawn - 1)}${ERASE_BELOW}` : '';
     for (const line of scrolled) out += `${fit(redact(line), size.columns)}\n`;
     scrolled = [];
-    const live = final ? [summaryLine(state, now(), size.columns)] : liveLines(state, size, now()).map((l) => fit(redact(l), size.columns));
+    const live = final
+      ? [summaryLine(state, now(), size.columns)]
+      : liveLines(state, size, now()).map((l) => fit(redact(l), size.columns));
     out += live.join('\n');
     drawn = live.length;
     stream.write(final ? `${out}\n` : out);

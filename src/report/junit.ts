@@ -27,7 +27,11 @@ const seconds = (s: number | undefined) => (s === undefined ? undefined : Math.m
 
 function stepLines(step: StepReport): string[] {
   const rc = step.rc === undefined ? '' : ` (rc=${step.rc})`;
-  return [`${step.status}: ${step.name}: ${step.message}${rc}`, ...(step.warnings ?? []).map((w) => `  warning: ${w}`), ...commandOutputLines(step)];
+  return [
+    `${step.status}: ${step.name}: ${step.message}${rc}`,
+    ...(step.warnings ?? []).map((w) => `  warning: ${w}`),
+    ...commandOutputLines(step),
+  ];
 }
 
 function verdict(host: HostReport): string {

@@ -17,7 +17,8 @@ export function stepLine(host: string, step: StepReport): string {
 }
 
 /** A host's status as people should read it: an ok host whose audit found drift is `drift`. */
-export const hostLabel = (report: { status: string; drift?: string[] }) => (report.status === 'ok' && report.drift?.length ? 'drift' : report.status);
+export const hostLabel = (report: { status: string; drift?: string[] }) =>
+  report.status === 'ok' && report.drift?.length ? 'drift' : report.status;
 
 export function warningLines(host: string, step: StepReport): string[] {
   return (step.warnings ?? []).map((w) => `warning: [${host}] ${step.name}: ${w}`);
@@ -27,7 +28,13 @@ export function warningLines(host: string, step: StepReport): string[] {
 export function commandOutputLines(step: StepReport): string[] {
   const out: string[] = [];
   for (const text of [step.stdout, step.stderr]) {
-    if (text && text.trim()) out.push(...text.trimEnd().split('\n').map((l) => `    ${l}`));
+    if (text && text.trim())
+      out.push(
+        ...text
+          .trimEnd()
+          .split('\n')
+          .map((l) => `    ${l}`),
+      );
   }
   return out;
 }

@@ -26,9 +26,11 @@ export function parseRunDocument(text: string, file: string): RunDocument {
   }
   const doc = value as RunDocument;
   const hosts = doc && typeof doc === 'object' ? doc.hosts : undefined;
-  if (!hosts || typeof hosts !== 'object' || Array.isArray(hosts)) throw new MergeError(`${file}: no "hosts" object; give files written by --json-out`);
+  if (!hosts || typeof hosts !== 'object' || Array.isArray(hosts))
+    throw new MergeError(`${file}: no "hosts" object; give files written by --json-out`);
   for (const [name, host] of Object.entries(hosts)) {
-    if (!host || !STATUSES.has(host.status) || !Array.isArray(host.steps)) throw new MergeError(`${file}: host ${name} has no valid status and steps`);
+    if (!host || !STATUSES.has(host.status) || !Array.isArray(host.steps))
+      throw new MergeError(`${file}: host ${name} has no valid status and steps`);
   }
   return doc;
 }
@@ -41,16 +43,24 @@ function inventoryOrder(inputs: NamedDocument[]): string[] | undefined {
   const seen = new Map<number, string>();
   for (const [k, input] of inputs.entries()) {
     const slice = sliced[k];
-    if (!slice) throw new MergeError(`${input.file} is not from a sliced run, but ${inputs.find((i) => i.doc.slice)!.file} is; merge the slices of one run`);
+    if (!slice)
+      throw new MergeError(
+        `${input.file} is not from a sliced run, but ${inputs.find((i) => i.doc.slice)!.file} is; merge the slices of one run`,
+      );
     if (slice.count !== first.count || slice.selected.join('\n') !== first.selected.join('\n')) {
-      throw new MergeError(`${input.file} (slice ${slice.index}/${slice.count}) is from another run than the other files: its hosts or slice count differ`);
+      throw new MergeError(
+        `${input.file} (slice ${slice.index}/${slice.count}) is from another run than the other files: its hosts or slice count differ`,
+      );
     }
     const other = seen.get(slice.index);
     if (other) throw new MergeError(`slice ${slice.index}/${slice.count} given twice: ${other} and ${input.file}`);
     seen.set(slice.index, input.file);
   }
   const missing = Array.from({ length: first.count }, (_, i) => i + 1).filter((k) => !seen.has(k));
-  if (missing.length) throw new MergeError(`slice${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${first.count}`).join(', ')} missing: give every slice's --json-out file`);
+  if (missing.length)
+    throw new MergeError(
+      `slice${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${first.count}`).join(', ')} missing: give every slice's --json-out file`,
+    );
   return first.selected;
 }
 
@@ -71,7 +81,9 @@ export function mergeDocuments(inputs: NamedDocument[]): RunDocument {
   const order = inventoryOrder(inputs) ?? [...reports.keys()];
   if (order.length !== reports.size) {
     const stray = [...reports.keys()].find((name) => !order.includes(name));
-    throw new MergeError(`host ${stray} (in ${from.get(stray!)}) was not among the hosts the run selected: merge the slices of one run`);
+    throw new MergeError(
+      `host ${stray} (in ${from.get(stray!)}) was not among the hosts the run selected: merge the slices of one run`,
+    );
   }
   const hosts: Record<string, HostReport> = {};
   for (const name of order) {

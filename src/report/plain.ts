@@ -26,7 +26,8 @@ export function plainReporter(options: ReporterOptions): Reporter {
         break;
       }
       case 'host-end':
-        if (event.report.status === 'skipped' && event.report.reason) write(`skipping: [${event.host}] ${event.report.reason}`);
+        if (event.report.status === 'skipped' && event.report.reason)
+          write(`skipping: [${event.host}] ${event.report.reason}`);
         break;
       case 'run-end':
         write(recapText(event.report));

@@ -6,9 +6,12 @@ import { hostLabel } from './lines.ts';
 export function owedLines(host: HostReport): string[] {
   const lines: string[] = [];
   if (host.owedAtStart?.length) {
-    lines.push(`owed from an earlier run: ${host.owedAtStart.map((e) => `${e.handler} (since ${runTime(e.at)})`).join(', ')}`);
+    lines.push(
+      `owed from an earlier run: ${host.owedAtStart.map((e) => `${e.handler} (since ${runTime(e.at)})`).join(', ')}`,
+    );
   }
-  if (host.stillOwed?.length) lines.push(`still owed: ${host.stillOwed.join(', ')} (recorded on the host; the next run runs them)`);
+  if (host.stillOwed?.length)
+    lines.push(`still owed: ${host.stillOwed.join(', ')} (recorded on the host; the next run runs them)`);
   return lines;
 }
 

@@ -42,7 +42,10 @@ function currentUser(): string | undefined {
  * report has but no event announced (Central's, added after the run) gets none, and its
  * neighbours still get their own, matched by name.
  */
-function timedSteps(steps: RunReport['hosts'][string]['steps'], spans: StepSpan[]): RunReport['hosts'][string]['steps'] {
+function timedSteps(
+  steps: RunReport['hosts'][string]['steps'],
+  spans: StepSpan[],
+): RunReport['hosts'][string]['steps'] {
   let next = 0;
   return steps.map((step) => {
     const at = spans.findIndex((s, i) => i >= next && s.name === step.name);
@@ -54,7 +57,12 @@ function timedSteps(steps: RunReport['hosts'][string]['steps'], spans: StepSpan[
 }
 
 /** The report with the recorder's times added to its hosts and steps, and the `run` object. */
-export function withTiming<T extends RunReport>(report: T, recorder: RunRecorder, invocation: RunInvocation, now = Date.now()): T & { run: RunInfo } {
+export function withTiming<T extends RunReport>(
+  report: T,
+  recorder: RunRecorder,
+  invocation: RunInvocation,
+  now = Date.now(),
+): T & { run: RunInfo } {
   const hostSpans = recorder.hostSpans();
   const stepSpans = recorder.stepSpans();
   const hosts: RunReport['hosts'] = {};
@@ -88,7 +96,8 @@ export function withTiming<T extends RunReport>(report: T, recorder: RunRecorder
 export function mergedRunInfo(infos: (RunInfo | undefined)[]): RunInfo | undefined {
   const known = infos.filter((i): i is RunInfo => i !== undefined && typeof i.startedAt === 'string');
   if (known.length === 0) return undefined;
-  const distinct = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => Boolean(v)))].join(', ') || undefined;
+  const distinct = (values: (string | undefined)[]) =>
+    [...new Set(values.filter((v): v is string => Boolean(v)))].join(', ') || undefined;
   const starts = known.map((i) => Date.parse(i.startedAt)).filter(Number.isFinite);
   const ends = known.map((i) => (i.finishedAt ? Date.parse(i.finishedAt) : NaN)).filter(Number.isFinite);
   const first = known[0]!;
@@ -99,6 +108,8 @@ export function mergedRunInfo(infos: (RunInfo | undefined)[]): RunInfo | undefin
     user: distinct(known.map((i) => i.user)),
     controller: distinct(known.map((i) => i.controller)),
     startedAt: iso(start),
-    ...(end === undefined ? { finishedAt: undefined, seconds: undefined } : { finishedAt: iso(end), seconds: (end - start) / 1000 }),
+    ...(end === undefined
+      ? { finishedAt: undefined, seconds: undefined }
+      : { finishedAt: iso(end), seconds: (end - start) / 1000 }),
   };
 }

@@ -49,7 +49,11 @@ export function runRecorder(now: () => number = Date.now): RunRecorder {
       const list = steps.get(event.host) ?? [];
       const started = pending.get(event.host);
       const previous = list.at(-1)?.end ?? spans.get(event.host)?.start ?? now();
-      list.push({ name: event.step.name, start: started?.step === event.step.name ? started.at : previous, end: now() });
+      list.push({
+        name: event.step.name,
+        start: started?.step === event.step.name ? started.at : previous,
+        end: now(),
+      });
       pending.delete(event.host);
       steps.set(event.host, list);
     } else if (event.type === 'host-end') {

@@ -23,7 +23,10 @@ export type PartOutcome = { applied: Applied; code: number } | { error: unknown 
 const partName = (k: number) => `part${k}`;
 
 /** The one script; `recordAfter[k]` is what the record holds once part k succeeded (undefined: unchanged). */
-export function batchScript(parts: readonly BatchPart[], record?: { dir: string | undefined; file: string; after: ReadonlyArray<string | null | undefined> }): string {
+export function batchScript(
+  parts: readonly BatchPart[],
+  record?: { dir: string | undefined; file: string; after: ReadonlyArray<string | null | undefined> },
+): string {
   const lines = ['rc=0'];
   parts.forEach((part, k) => {
     // only the first part may read the command's stdin (a file's content)
@@ -31,7 +34,8 @@ export function batchScript(parts: readonly BatchPart[], record?: { dir: string 
     lines.push(k === 0 ? body : `if [ "$rc" -eq 0 ]; then\n${body}\nfi`);
     const after = record?.after[k];
     // a record that cannot be updated here keeps the handler owed: the next run runs it again
-    if (record && after !== undefined) lines.push(`if [ "$rc" -eq 0 ]; then ${writeStateFileScript(record.dir, record.file, after)} || true; fi`);
+    if (record && after !== undefined)
+      lines.push(`if [ "$rc" -eq 0 ]; then ${writeStateFileScript(record.dir, record.file, after)} || true; fi`);
   });
   return lines.join('\n');
 }
@@ -47,7 +51,9 @@ function readAnswers(parts: readonly BatchPart[], outcomes: PartOutcome[], stdou
 
 /** A part that ran past its timeout: the module's own words for it, else the task named. */
 function timedOut(part: BatchPart, error: CommandTimeoutError): PartOutcome {
-  const applied = part.change.remote!.timedOut?.(error) ?? { failed: `"${part.task.name}" did not finish within ${error.timeoutMs / 1000} s; raise --timeout or look at the host` };
+  const applied = part.change.remote!.timedOut?.(error) ?? {
+    failed: `"${part.task.name}" did not finish within ${error.timeoutMs / 1000} s; raise --timeout or look at the host`,
+  };
   return { applied, code: 124 };
 }
 
@@ -71,12 +77,20 @@ export async function runBatch(
     const result = await session.applyContext(parts[0]!.task.become).exec(batchScript(parts, record), {
       ...(first.stdin !== undefined ? { stdin: first.stdin } : {}),
       ...(first.timeoutMs ? { timeoutMs: first.timeoutMs } : {}),
-      stages: parts.map((part, k) => ({ marker: beginLine(names[k]!), ...(part.change.remote!.timeoutMs ? { timeoutMs: part.change.remote!.timeoutMs } : {}) })),
+      stages: parts.map((part, k) => ({
+        marker: beginLine(names[k]!),
+        ...(part.change.remote!.timeoutMs ? { timeoutMs: part.change.remote!.timeoutMs } : {}),
+      })),
       onStdout,
     });
     readAnswers(parts, outcomes, result.stdout, result.stderr);
     // the shell itself failed before the first part could answer (a broken script, say)
-    if (!outcomes[0]) outcomes[0] = { error: new Error(`no answer from the host (exit ${result.code}): ${(result.stderr || result.stdout).trim().split('\n').pop() ?? ''}`) };
+    if (!outcomes[0])
+      outcomes[0] = {
+        error: new Error(
+          `no answer from the host (exit ${result.code}): ${(result.stderr || result.stdout).trim().split('\n').pop() ?? ''}`,
+        ),
+      };
   } catch (error) {
     // what finished before the cut still counts; the part under way takes the error
     readAnswers(parts, outcomes, seen, '');
@@ -84,7 +98,9 @@ export async function runBatch(
     // cut off before any part began, or between two parts: the first part without an answer,
     // unless one before it failed (then nothing after it was to run)
     const next = outcomes.findIndex((o) => o === undefined);
-    const reached = outcomes.slice(0, Math.max(next, 0)).every((o) => o !== undefined && 'applied' in o && !o.applied.failed);
+    const reached = outcomes
+      .slice(0, Math.max(next, 0))
+      .every((o) => o !== undefined && 'applied' in o && !o.applied.failed);
     const k = under !== undefined ? names.indexOf(under) : next >= 0 && reached ? next : -1;
     if (k >= 0) outcomes[k] = error instanceof CommandTimeoutError ? timedOut(parts[k]!, error) : { error };
   }

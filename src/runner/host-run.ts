@@ -7,7 +7,16 @@ import { HostSession, type TaskContextSettings } from '../tasks/context.ts';
 import type { Task, Written } from '../tasks/types.ts';
 import type { Connection } from '../transport/types.ts';
 import { runBatch, statusesAgree, type BatchPart } from './batch.ts';
-import { appliedStep, applyChange, planTask, recoverFailure, reportThrown, runTask, stopped, type Planned } from './task-step.ts';
+import {
+  appliedStep,
+  applyChange,
+  planTask,
+  recoverFailure,
+  reportThrown,
+  runTask,
+  stopped,
+  type Planned,
+} from './task-step.ts';
 import { OwedLedger, type RunIdentity } from '../tasks/owed/ledger.ts';
 import { recordFileName } from '../tasks/owed/record.ts';
 import { stateDirOf } from '../tasks/owed/state-dir.ts';
@@ -56,7 +65,14 @@ export async function runHost(
     end(reportThrown('connect', error));
     return finish(host, steps, emit);
   }
-  const session = new HostSession(host, target.vars, connection, settings, (line) => emit({ type: 'log', host, line }), settings.redactor);
+  const session = new HostSession(
+    host,
+    target.vars,
+    connection,
+    settings,
+    (line) => emit({ type: 'log', host, line }),
+    settings.redactor,
+  );
   let reason: string | undefined;
   try {
     reason = await runTasks(session, playbook, settings, emit, end, interrupted);
@@ -71,18 +87,33 @@ export async function runHost(
  * The record's last change (handlers cleared, or owed for the next run) goes to the host in a
  * command of its own when no later command carried it; a host already lost keeps what it has.
  */
-async function settleOwed(session: HostSession, steps: StepReport[], end: (step: StepReport) => StepReport): Promise<void> {
+async function settleOwed(
+  session: HostSession,
+  steps: StepReport[],
+  end: (step: StepReport) => StepReport,
+): Promise<void> {
   if (steps.some((s) => s.status === 'unreachable')) return;
   try {
     await session.flushOwed();
   } catch (error) {
     const ledger = session.owed!.ledger;
-    const owed = ledger.owed.length ? `the next run runs ${ledger.owed.map((h) => `"${h}"`).join(', ')} again` : 'the next run may run handlers that already ran';
-    end({ ...reportThrown('owed handlers', error), message: `${reportThrown('owed handlers', error).message}; ${owed}` });
+    const owed = ledger.owed.length
+      ? `the next run runs ${ledger.owed.map((h) => `"${h}"`).join(', ')} again`
+      : 'the next run may run handlers that already ran';
+    end({
+      ...reportThrown('owed handlers', error),
+      message: `${reportThrown('owed handlers', error).message}; ${owed}`,
+    });
   }
 }
 
-function finish(host: string, steps: StepReport[], emit: RunListener, reason?: string, ledger?: OwedLedger): HostReport {
+function finish(
+  host: string,
+  steps: StepReport[],
+  emit: RunListener,
+  reason?: string,
+  ledger?: OwedLedger,
+): HostReport {
   const facts = Object.assign({}, ...steps.map((s) => s.facts ?? {})) as Record<string, unknown>;
   const drift = steps.flatMap((s) => s.drift ?? []);
   const report: HostReport = {
@@ -110,7 +141,12 @@ function owedState(session: HostSession, playbook: Playbook, settings: HostRunSe
   const dir = stateDirOf(session.vars);
   const file = recordFileName(playbook.name);
   const run = settings.run ?? { id: 'unknown', startedAt: new Date().toISOString() };
-  const ledger = new OwedLedger(playbook.name, handlers.map((h) => h.name), run, `${stateDirWords(dir)}/${file}`);
+  const ledger = new OwedLedger(
+    playbook.name,
+    handlers.map((h) => h.name),
+    run,
+    `${stateDirWords(dir)}/${file}`,
+  );
   return { ledger, dir, file, fact: stateFileFact(dir, file) };
 }
 
@@ -140,7 +176,11 @@ async function runTasks(
   }
   let tasks = typeof playbook.tasks === 'function' ? undefined : playbook.tasks.filter(wanted);
   // the handlers' facts too: any of them may run, and their plans then need no command of their own
-  const ahead = [...Object.values(playbookFacts), ...(owed ? [owed.fact] : []), ...[...(tasks ?? []), ...handlers].flatMap((task) => taskFacts(task, session))];
+  const ahead = [
+    ...Object.values(playbookFacts),
+    ...(owed ? [owed.fact] : []),
+    ...[...(tasks ?? []), ...handlers].flatMap((task) => taskFacts(task, session)),
+  ];
   let record: string | null = null;
   if (playbook.facts || ahead.length) {
     start('gather facts');
@@ -153,7 +193,12 @@ async function runTasks(
       return undefined;
     }
     if (playbook.facts) {
-      end({ name: 'gather facts', status: 'ok', message: playbook.describeFacts?.(session.facts as never) ?? `${Object.keys(playbookFacts).length} facts gathered` });
+      end({
+        name: 'gather facts',
+        status: 'ok',
+        message:
+          playbook.describeFacts?.(session.facts as never) ?? `${Object.keys(playbookFacts).length} facts gathered`,
+      });
     }
   }
 
@@ -164,8 +209,15 @@ async function runTasks(
     const inherited = owed.ledger.load(record);
     for (const entry of inherited) notified.add(entry.handler);
     if (inherited.length || owed.ledger.warnings.length) {
-      const message = inherited.length ? inherited.map((e) => `${e.handler}: ${owed.ledger.inheritedReason(e.handler)}`).join('; ') : 'none owed';
-      end({ name: 'owed handlers', status: 'ok', message, ...(owed.ledger.warnings.length ? { warnings: owed.ledger.warnings } : {}) });
+      const message = inherited.length
+        ? inherited.map((e) => `${e.handler}: ${owed.ledger.inheritedReason(e.handler)}`).join('; ')
+        : 'none owed';
+      end({
+        name: 'owed handlers',
+        status: 'ok',
+        message,
+        ...(owed.ledger.warnings.length ? { warnings: owed.ledger.warnings } : {}),
+      });
     }
   }
 
@@ -182,7 +234,8 @@ async function runTasks(
   }
 
   const writes = new Map<Task, Written>();
-  const withWhy = (step: StepReport, why: string | undefined) => (why && !stopped(step) ? { ...step, message: `${step.message} (${why})` } : step);
+  const withWhy = (step: StepReport, why: string | undefined) =>
+    why && !stopped(step) ? { ...step, message: `${step.message} (${why})` } : step;
   /** Reports a finished step; a change notifies the task's handlers. */
   const ended = (task: Task, step: StepReport, why?: string): StepReport => {
     if (step.status === 'changed') for (const name of task.notify) notified.add(name);
@@ -190,7 +243,18 @@ async function runTasks(
   };
   /** Applies a planned change (its handlers owed first), undoing and retrying on failure when the task says so. */
   const applyPlanned = async (task: Task, planned: Planned): Promise<StepReport> =>
-    ended(task, await recoverFailure(task, 'step' in planned ? planned.step : await applyChange(task, planned, session, writes, handlersNotifiedBy(task, handlers)), session, settings, writes));
+    ended(
+      task,
+      await recoverFailure(
+        task,
+        'step' in planned
+          ? planned.step
+          : await applyChange(task, planned, session, writes, handlersNotifiedBy(task, handlers)),
+        session,
+        settings,
+        writes,
+      ),
+    );
   const runOne = async (task: Task, why?: string): Promise<StepReport> => {
     start(task.name);
     return ended(task, await runTask(task, session, settings, writes, handlersNotifiedBy(task, handlers)), why);
@@ -199,7 +263,9 @@ async function runTasks(
   // A `when` that throws (a variable of the wrong type, say) fails that host, not the run.
   const skipped = (task: Task): StepReport | undefined => {
     try {
-      return !task.when || task.when(session.host) ? undefined : { name: task.name, status: 'skipped', message: 'condition (when) not met on this host' };
+      return !task.when || task.when(session.host)
+        ? undefined
+        : { name: task.name, status: 'skipped', message: 'condition (when) not met on this host' };
     } catch (error) {
       return reportThrown(task.name, error);
     }
@@ -258,7 +324,11 @@ async function runTasks(
     // Check mode changes nothing, whatever a task notified: a handler is only named, with the
     // handlers it would notify in turn.
     if (settings.check) {
-      end({ name: handler.name, status: 'skipped', message: `would run (check mode: handlers never run)${why ? `; ${why}` : ''}` });
+      end({
+        name: handler.name,
+        status: 'skipped',
+        message: `would run (check mode: handlers never run)${why ? `; ${why}` : ''}`,
+      });
       for (const name of handler.notify) notified.add(name);
       continue;
     }
@@ -272,8 +342,13 @@ async function runTasks(
    * command while each can be: a handler that must read the host after the change, needs stdin,
    * runs as another user or whose condition is false ends the batch, and the rest run one by one.
    */
-  async function runBatched(first: BatchPart | undefined, firstBase: StepReport | undefined): Promise<StepReport | undefined> {
-    const parts: { part: BatchPart; base: StepReport; why?: string }[] = first ? [{ part: first, base: firstBase! }] : [];
+  async function runBatched(
+    first: BatchPart | undefined,
+    firstBase: StepReport | undefined,
+  ): Promise<StepReport | undefined> {
+    const parts: { part: BatchPart; base: StepReport; why?: string }[] = first
+      ? [{ part: first, base: firstBase! }]
+      : [];
     const will = new Set([...notified, ...(first?.task.notify ?? [])]);
     for (const handler of handlers) {
       if (!handlerTopics(handler).some((topic) => will.has(topic))) continue;
@@ -284,7 +359,11 @@ async function runTasks(
       if (parts.length && !handler.plansAhead?.(session.host)) break;
       const planned = await planTask(handler, session, settings);
       if (!('change' in planned) || !planned.change.remote || planned.change.remote.stdin !== undefined) break;
-      parts.push({ part: { task: handler, change: planned.change }, base: planned.base, why: owed?.ledger.inheritedReason(handler.name) });
+      parts.push({
+        part: { task: handler, change: planned.change },
+        base: planned.base,
+        why: owed?.ledger.inheritedReason(handler.name),
+      });
       for (const name of handler.notify) will.add(name);
     }
     if (!first && parts.length < 2) return undefined; // nothing gained: the handler loop runs them
@@ -295,22 +374,33 @@ async function runTasks(
     // everything each part notifies is owed before the command; each handler is cleared once it ran
     for (const { part } of parts) owed?.ledger.owe(handlersNotifiedBy(part.task, handlers), part.task.name);
     const cleared: string[] = [];
-    const after = parts.map(({ part }) => (handlers.includes(part.task) ? owed?.ledger.contentWithout((cleared.push(part.task.name), cleared)) : undefined));
+    const after = parts.map(({ part }) =>
+      handlers.includes(part.task) ? owed?.ledger.contentWithout((cleared.push(part.task.name), cleared)) : undefined,
+    );
     const record = owed && { dir: owed.dir, file: owed.file, after };
-    const outcomes = await runBatch(parts.map((p) => p.part), session, record, (k) => k > 0 && start(parts[k]!.part.task.name));
+    const outcomes = await runBatch(
+      parts.map((p) => p.part),
+      session,
+      record,
+      (k) => k > 0 && start(parts[k]!.part.task.name),
+    );
     session.forgetFacts();
     // the record on the host now says what the answers say, unless a part broke its contract
     for (const [k, outcome] of outcomes.entries()) {
       const task = parts[k]!.part.task;
-      if (outcome && 'applied' in outcome && !outcome.applied.failed && handlers.includes(task)) owed?.ledger.clear([task.name]);
+      if (outcome && 'applied' in outcome && !outcome.applied.failed && handlers.includes(task))
+        owed?.ledger.clear([task.name]);
     }
-    if (owed && (statusesAgree(outcomes) && !outcomes.some((o) => o && 'error' in o))) owed.ledger.written();
+    if (owed && statusesAgree(outcomes) && !outcomes.some((o) => o && 'error' in o)) owed.ledger.written();
     else owed?.ledger.lost();
     for (const [k, outcome] of outcomes.entries()) {
       if (!outcome) break;
       const { part, base, why } = parts[k]!;
       if (k > 0 || !first) ran.add(part.task);
-      const step = 'applied' in outcome ? appliedStep(part.task, part.change, base, outcome.applied, writes) : reportThrown(part.task.name, outcome.error);
+      const step =
+        'applied' in outcome
+          ? appliedStep(part.task, part.change, base, outcome.applied, writes)
+          : reportThrown(part.task.name, outcome.error);
       const done = ended(part.task, await recoverFailure(part.task, step, session, settings, writes), why);
       if (stopped(done)) return done;
     }
@@ -326,4 +416,3 @@ function taskFacts(task: Task, session: HostSession) {
     return [];
   }
 }
-

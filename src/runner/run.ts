@@ -22,7 +22,11 @@ export interface RunOptions {
   listener: RunListener;
 }
 
-function batchFailedTooMuch(reports: HostReport[], maxFailPercentage: number | undefined, serial: boolean): string | undefined {
+function batchFailedTooMuch(
+  reports: HostReport[],
+  maxFailPercentage: number | undefined,
+  serial: boolean,
+): string | undefined {
   const bad = reports.filter((r) => r.status === 'failed' || r.status === 'unreachable').length;
   if (bad === 0) return undefined;
   const percent = (bad / reports.length) * 100;
@@ -36,7 +40,10 @@ function batchFailedTooMuch(reports: HostReport[], maxFailPercentage: number | u
 
 export async function runPlaybook(options: RunOptions): Promise<RunReport> {
   const { listener: emit, signal } = options;
-  const settings = { ...options.settings, run: options.settings.run ?? { id: randomBytes(4).toString('hex'), startedAt: new Date().toISOString() } };
+  const settings = {
+    ...options.settings,
+    run: options.settings.run ?? { id: randomBytes(4).toString('hex'), startedAt: new Date().toISOString() },
+  };
   emit({ type: 'run-start', hosts: options.targets.map((t) => t.name), check: options.settings.check });
   const reports = new Map<string, HostReport>();
   const interrupted = () => signal?.aborted ?? false;

@@ -18,7 +18,14 @@ export function reportThrown(step: string, error: unknown): StepReport {
     return { name: step, status: 'failed', message: `${error.message}; raise --timeout or look at the host` };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { name: step, status: 'failed', message: error instanceof Error && error.name === 'FactError' ? `${message}: fix the host or the path, then rerun` : `unexpected error: ${message}` };
+  return {
+    name: step,
+    status: 'failed',
+    message:
+      error instanceof Error && error.name === 'FactError'
+        ? `${message}: fix the host or the path, then rerun`
+        : `unexpected error: ${message}`,
+  };
 }
 
 export const stopped = (step: StepReport) => step.status === 'failed' || step.status === 'unreachable';
@@ -46,16 +53,29 @@ export async function planTask(task: Task, session: HostSession, settings: HostR
     ...(plan.drift?.length ? { drift: plan.drift } : {}),
   };
   if (plan.status !== 'change') return { step: { ...base, status: plan.status } };
-  const diff = settings.diff && plan.diff ? unifiedDiff(plan.diff.path, plan.diff.before, plan.diff.after, { secretKeys: plan.diff.secretKeys, redact: (text) => settings.redactor.redact(text) }) || undefined : undefined;
+  const diff =
+    settings.diff && plan.diff
+      ? unifiedDiff(plan.diff.path, plan.diff.before, plan.diff.after, {
+          secretKeys: plan.diff.secretKeys,
+          redact: (text) => settings.redactor.redact(text),
+        }) || undefined
+      : undefined;
   const withDiff = { ...base, ...(diff ? { diff } : {}) };
   if (settings.check) return { step: { ...withDiff, status: 'changed', message: `would ${plan.message}` } };
   return { change: plan, base: withDiff };
 }
 
 /** The step an applied change ends as; what it wrote is remembered for a handler's rollback. */
-export function appliedStep(task: Task, change: ChangePlan, base: StepReport, applied: Applied, writes: Map<Task, Written>): StepReport {
+export function appliedStep(
+  task: Task,
+  change: ChangePlan,
+  base: StepReport,
+  applied: Applied,
+  writes: Map<Task, Written>,
+): StepReport {
   if (applied.wrote) writes.set(task, applied.wrote);
-  const output = applied.rc !== undefined ? { rc: applied.rc, stdout: applied.stdout ?? '', stderr: applied.stderr ?? '' } : {};
+  const output =
+    applied.rc !== undefined ? { rc: applied.rc, stdout: applied.stdout ?? '', stderr: applied.stderr ?? '' } : {};
   const warnings = [...(change.warnings ?? []), ...(applied.warnings ?? [])];
   return {
     ...base,
@@ -70,7 +90,13 @@ export function appliedStep(task: Task, change: ChangePlan, base: StepReport, ap
  * Applies a planned change. The handlers it notifies are owed on the host before it is made (the
  * record rides with the apply's first command); a change that turns out to be none owes nothing.
  */
-export async function applyChange(task: Task, planned: Extract<Planned, { change: unknown }>, session: HostSession, writes: Map<Task, Written>, notifies: readonly string[]): Promise<StepReport> {
+export async function applyChange(
+  task: Task,
+  planned: Extract<Planned, { change: unknown }>,
+  session: HostSession,
+  writes: Map<Task, Written>,
+  notifies: readonly string[],
+): Promise<StepReport> {
   const newlyOwed = session.owed?.ledger.owe(notifies, task.name) ?? [];
   try {
     const applied = await planned.change.apply(session.applyContext(task.become));
@@ -84,44 +110,84 @@ export async function applyChange(task: Task, planned: Extract<Planned, { change
 }
 
 /** Plans one task and, unless in check mode, applies its change; a failure may undo and retry. */
-export async function runTask(task: Task, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>, notifies: readonly string[]): Promise<StepReport> {
+export async function runTask(
+  task: Task,
+  session: HostSession,
+  settings: HostRunSettings,
+  writes: Map<Task, Written>,
+  notifies: readonly string[],
+): Promise<StepReport> {
   const planned = await planTask(task, session, settings);
   const step = 'step' in planned ? planned.step : await applyChange(task, planned, session, writes, notifies);
   return recoverFailure(task, step, session, settings, writes);
 }
 
 /** A failed task with `onFailure.restore` undoes what that task wrote and tries once more. */
-export async function recoverFailure(task: Task, step: StepReport, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>): Promise<StepReport> {
-  return step.status === 'failed' && task.onFailure && !settings.check ? undoAndRetry(task, step, session, settings, writes) : step;
+export async function recoverFailure(
+  task: Task,
+  step: StepReport,
+  session: HostSession,
+  settings: HostRunSettings,
+  writes: Map<Task, Written>,
+): Promise<StepReport> {
+  return step.status === 'failed' && task.onFailure && !settings.check
+    ? undoAndRetry(task, step, session, settings, writes)
+    : step;
 }
 
 /**
  * A task with `onFailure.restore` failed: undo exactly what the named task wrote on this host in
  * this run (nothing, if it wrote nothing), then try the failed task once more.
  */
-async function undoAndRetry(task: Task, failed: StepReport, session: HostSession, settings: HostRunSettings, writes: Map<Task, Written>): Promise<StepReport> {
+async function undoAndRetry(
+  task: Task,
+  failed: StepReport,
+  session: HostSession,
+  settings: HostRunSettings,
+  writes: Map<Task, Written>,
+): Promise<StepReport> {
   const restore = task.onFailure!.restore;
   const written = writes.get(restore);
   if (!written) {
-    return { ...failed, message: `${failed.message}; "${restore.name}" wrote nothing in this run, so nothing was restored and the file is as it was: fix the cause and rerun` };
+    return {
+      ...failed,
+      message: `${failed.message}; "${restore.name}" wrote nothing in this run, so nothing was restored and the file is as it was: fix the cause and rerun`,
+    };
   }
   let undone: boolean;
   try {
     undone = await restoreBackup(session.applyContext(restore.become), written.path, written);
   } catch (error) {
-    if (error instanceof UnreachableError) return { ...failed, status: 'unreachable', message: `${failed.message}; then the host was lost while restoring: ${error.message}` };
+    if (error instanceof UnreachableError)
+      return {
+        ...failed,
+        status: 'unreachable',
+        message: `${failed.message}; then the host was lost while restoring: ${error.message}`,
+      };
     undone = false;
   }
   writes.delete(restore);
   session.forgetFacts();
-  const what = written.backup || written.previous ? `the previous ${restore.name} was restored` : `the new ${restore.name} was removed (there was none before)`;
+  const what =
+    written.backup || written.previous
+      ? `the previous ${restore.name} was restored`
+      : `the new ${restore.name} was removed (there was none before)`;
   if (!undone) {
-    return { ...failed, message: `${failed.message}; restoring ${written.backup ?? written.path} failed too: look at the host now` };
+    return {
+      ...failed,
+      message: `${failed.message}; restoring ${written.backup ?? written.path} failed too: look at the host now`,
+    };
   }
   const planned = await planTask(task, session, settings);
   const again = 'step' in planned ? planned.step : await applyChange(task, planned, session, new Map(), []);
   if (again.status === 'changed' || again.status === 'ok') {
-    return { ...failed, message: `${failed.message}; ${what} and "${task.name}" then succeeded: fix the cause and rerun` };
+    return {
+      ...failed,
+      message: `${failed.message}; ${what} and "${task.name}" then succeeded: fix the cause and rerun`,
+    };
   }
-  return { ...failed, message: `${failed.message}; ${what} but "${task.name}" failed again (${again.message}): look at the host now` };
+  return {
+    ...failed,
+    message: `${failed.message}; ${what} but "${task.name}" failed again (${again.message}): look at the host now`,
+  };
 }

@@ -27,7 +27,8 @@ export class Redactor {
   registerVars(vars: Record<string, unknown>): void {
     for (const [name, value] of Object.entries(vars)) {
       if (isSecretName(name) || isSecret(value)) this.register(value);
-      else if (value && typeof value === 'object' && !Array.isArray(value)) this.registerVars(value as Record<string, unknown>);
+      else if (value && typeof value === 'object' && !Array.isArray(value))
+        this.registerVars(value as Record<string, unknown>);
     }
   }
 
@@ -77,6 +78,12 @@ export class Redactor {
 
   /** JSON text of `value` with secrets masked before serialising and after. */
   redactedJson(value: unknown, indent?: number): string {
-    return this.redact(JSON.stringify(this.redactValue(value), (_key, v: unknown) => (typeof v === 'string' ? this.redact(v) : v), indent));
+    return this.redact(
+      JSON.stringify(
+        this.redactValue(value),
+        (_key, v: unknown) => (typeof v === 'string' ? this.redact(v) : v),
+        indent,
+      ),
+    );
   }
 }

@@ -164,10 +164,17 @@ function patternSpans(text: string, offset: number, isKey: (name: string) => boo
         // a block scalar, or the value on the lines below the key
         const last = deeperLines(lines, i, keyColumn);
         if (last > i) {
-          const first = BLOCK.test(rest) ? lineStart + at : (starts[i + 1] ?? 0) + (/^\s*/.exec(lines[i + 1] ?? '')?.[0].length ?? 0);
+          const first = BLOCK.test(rest)
+            ? lineStart + at
+            : (starts[i + 1] ?? 0) + (/^\s*/.exec(lines[i + 1] ?? '')?.[0].length ?? 0);
           const to = (starts[last] ?? 0) + (lines[last] ?? '').replace(/\r$/, '').length;
           const source = text.slice(first, to);
-          const value = source.replace(/^[|>][^\n]*\n/, '').split('\n').map((l) => l.trim()).filter(Boolean).join('\n');
+          const value = source
+            .replace(/^[|>][^\n]*\n/, '')
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean)
+            .join('\n');
           spans.push({ from: offset + first, to: offset + to, value: unquote(value) });
           skipTo = last;
         }

@@ -10,7 +10,19 @@
  *
  * Idempotent: on its own output it reports no change and returns the text unchanged.
  */
-import { Document, LineCounter, YAMLMap, YAMLSeq, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import {
+  Document,
+  LineCounter,
+  YAMLMap,
+  YAMLSeq,
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+} from 'yaml';
 import { editYamlPreserving, YamlSpliceError } from '../modules/yaml-splice.ts';
 import { secretSpans } from '../secrets/secret-spans.ts';
 import { redact, REDACTED } from '../report/secrets.ts';
@@ -39,7 +51,10 @@ const UNTOUCHED = 'fix the file by hand, it was not changed';
 const PARSE = { merge: true } as const;
 
 class EditError extends Error {
-  constructor(message: string, readonly line?: number) {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
     super(message);
   }
 }
@@ -47,7 +62,8 @@ class EditError extends Error {
 function kindOf(node: unknown): string {
   if (isSeq(node)) return 'a list';
   if (isMap(node)) return 'a mapping';
-  if (isScalar(node)) return node.value === null ? 'empty' : `the value ${typeof node.value === 'string' ? 'text' : String(node.value)}`;
+  if (isScalar(node))
+    return node.value === null ? 'empty' : `the value ${typeof node.value === 'string' ? 'text' : String(node.value)}`;
   return 'an alias or unknown node';
 }
 
@@ -71,16 +87,26 @@ export function editSensorConfig(
     const line = error.linePos?.[0]?.line;
     // yaml's message quotes the offending source line, which may hold the key: keep only the reason.
     const reason = error.message.split(/ at line \d+|\n/)[0] ?? error.code;
-    const what = error.code === 'MULTIPLE_DOCS' ? 'holds more than one YAML document (a second ---)' : `YAML syntax error: ${reason}`;
+    const what =
+      error.code === 'MULTIPLE_DOCS'
+        ? 'holds more than one YAML document (a second ---)'
+        : `YAML syntax error: ${reason}`;
     return fail(what, line);
   }
 
   try {
     let changes: string[] = [];
     // The edit is made on a fresh parse of the same text, so offsets (and lineOf) are the same.
-    const edited = editYamlPreserving(source, (fresh) => void (changes = applyEdit(fresh, want, lineOf)), { parse: PARSE });
+    const edited = editYamlPreserving(source, (fresh) => void (changes = applyEdit(fresh, want, lineOf)), {
+      parse: PARSE,
+    });
     if (changes.length === 0) return { ok: true, text: source, changed: false, changes };
-    return { ok: true, text: edited.text, changed: edited.changed, changes: changes.map((c) => scrub(c, source, want.apiKey)) };
+    return {
+      ok: true,
+      text: edited.text,
+      changed: edited.changed,
+      changes: changes.map((c) => scrub(c, source, want.apiKey)),
+    };
   } catch (caught) {
     if (caught instanceof EditError) return fail(caught.message, caught.line);
     if (caught instanceof YamlSpliceError) return fail(`cannot be edited in place safely (${caught.message})`);
@@ -157,7 +183,12 @@ function sharedAnchors(doc: Document): Set<string> {
  * part of the file: an `*alias` entry (its fields live in the anchored mapping, which may be used
  * elsewhere) or an entry, or field, anchored and used elsewhere.
  */
-function updateEntry(doc: Document, entry: unknown, want: SensorConfigWant, lineOf: (node: unknown) => number | undefined): string[] {
+function updateEntry(
+  doc: Document,
+  entry: unknown,
+  want: SensorConfigWant,
+  lineOf: (node: unknown) => number | undefined,
+): string[] {
   const shared = sharedAnchors(doc);
   if (isAlias(entry)) {
     const target = resolved(entry, doc);

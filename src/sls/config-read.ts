@@ -25,7 +25,9 @@ export function summariseSensorConfig(text: string | null): SensorConfigSummary 
     return { stdoutEnabled: false, error: (error as Error).message.split('\n')[0] };
   }
   const outputs = (data as { alert_output?: { outputs?: unknown } } | null)?.alert_output?.outputs;
-  const list: Output[] = Array.isArray(outputs) ? outputs.filter((o): o is Output => Boolean(o) && typeof o === 'object') : [];
+  const list: Output[] = Array.isArray(outputs)
+    ? outputs.filter((o): o is Output => Boolean(o) && typeof o === 'object')
+    : [];
   const mcs = list.find((o) => o.type === 'mcs');
   return {
     mcs: mcs ? { enabled: isEnabled(mcs), url: typeof mcs.url === 'string' ? mcs.url : undefined } : undefined,

@@ -62,7 +62,11 @@ export function setContainerCerts(top: YAMLMap, certDir: string, pairs: readonly
       changes.push(`certificate_revocation_list listed ${baseName(wrong)}, a certificate; ${fate}`);
     }
     setList(top, 'certificate_revocation_list', crls);
-    const fixedOnly = sameSet((oldCrls ?? []).map((p) => p.replace(/\.crt$/, '.crl')), crls) && fixes.length > 0;
+    const fixedOnly =
+      sameSet(
+        (oldCrls ?? []).map((p) => p.replace(/\.crt$/, '.crl')),
+        crls,
+      ) && fixes.length > 0;
     if (!fixedOnly) changes.push(`certificate_revocation_list set to ${crls.map(baseName).join(', ')}`);
   }
   return changes;

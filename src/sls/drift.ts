@@ -55,19 +55,24 @@ const sameUrl = (a: string, b: string) => {
 };
 
 /** "2026-12-03 07:12:00 UTC" */
-export const utcTime = (epochSeconds: number) => `${new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+export const utcTime = (epochSeconds: number) =>
+  `${new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 
 /** Every way a host differs from compliant, in words; empty when compliant. */
 export function driftReasons(facts: StatusFacts, expectedUrl: string | undefined): string[] {
   const reasons: string[] = [];
-  if (!facts.versionOk) reasons.push(facts.sensorVersion ? `sensor ${facts.sensorVersion} is too old` : 'no sensor found');
+  if (!facts.versionOk)
+    reasons.push(facts.sensorVersion ? `sensor ${facts.sensorVersion} is too old` : 'no sensor found');
   if (facts.certPairs.length === 0) reasons.push('no CA certificate pair');
   if (facts.configError) reasons.push(`config does not parse (${facts.configError})`);
   else if (!facts.mcsConfigured || !facts.mcsUrl) reasons.push('no enabled mcs output');
-  else if (expectedUrl && !sameUrl(facts.mcsUrl, expectedUrl)) reasons.push(`mcs output sends to ${facts.mcsUrl}, not ${expectedUrl}`);
+  else if (expectedUrl && !sameUrl(facts.mcsUrl, expectedUrl))
+    reasons.push(`mcs output sends to ${facts.mcsUrl}, not ${expectedUrl}`);
   if (facts.service !== 'active') reasons.push(`service ${facts.service ?? 'unknown'}, not active`);
   for (const owed of facts.owedHandlers ?? []) {
-    reasons.push(`${owed.handler} owed since ${utcTime(Date.parse(owed.at) / 1000)} (a run of "${owed.playbook}" ended before its handlers ran); run deploy again`);
+    reasons.push(
+      `${owed.handler} owed since ${utcTime(Date.parse(owed.at) / 1000)} (a run of "${owed.playbook}" ended before its handlers ran); run deploy again`,
+    );
   }
   for (const problem of facts.owedProblems ?? []) reasons.push(problem);
   const loaded = facts.configLoaded;
@@ -84,7 +89,13 @@ export function configLoadedFrom(output: string, cannotTell?: string): ConfigLoa
   if (written === 'none') return { state: 'no-config' };
   const configWrittenAt = Number(written);
   const sensorStartedAt = Number(started);
-  if (!Number.isFinite(configWrittenAt) || written === '') return { state: 'unknown', why: 'the config file time could not be read' };
-  if (!Number.isFinite(sensorStartedAt) || started === '' || started === 'unknown') return { state: 'unknown', why: 'the sensor start time could not be read' };
-  return { state: configWrittenAt > sensorStartedAt ? 'changed-after-start' : 'loaded', configWrittenAt, sensorStartedAt };
+  if (!Number.isFinite(configWrittenAt) || written === '')
+    return { state: 'unknown', why: 'the config file time could not be read' };
+  if (!Number.isFinite(sensorStartedAt) || started === '' || started === 'unknown')
+    return { state: 'unknown', why: 'the sensor start time could not be read' };
+  return {
+    state: configWrittenAt > sensorStartedAt ? 'changed-after-start' : 'loaded',
+    configWrittenAt,
+    sensorStartedAt,
+  };
 }

@@ -13,7 +13,11 @@ export function sensorFacts(settings: ReadSettings) {
     // The container's certificates are listed inside the container, through the exec prefix.
     certFiles: {
       command: `${certListingCommand(settings.certDir, settings.execPrefix)} 2>/dev/null`,
-      parse: (output: string) => output.split('\n').map((l) => l.trim()).filter(Boolean),
+      parse: (output: string) =>
+        output
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean),
     } satisfies Fact<string[]>,
     // The same fact the config task asks for, so the file is read once.
     config: pathFact(settings.configPath),
@@ -37,7 +41,8 @@ export function serviceFacts(settings: ReadSettings) {
       parse: (output: string) => output.trim().split('\n').pop() || 'unknown',
     } satisfies Fact<string>,
     lastTestAlert: {
-      command: "journalctl -u sophoslinuxsensor -g 'Alert Tester' -n 1 --no-pager 2>/dev/null | grep 'Alert Tester' | tail -n 1",
+      command:
+        "journalctl -u sophoslinuxsensor -g 'Alert Tester' -n 1 --no-pager 2>/dev/null | grep 'Alert Tester' | tail -n 1",
       // journalctl's short format starts "Nov 28 05:12:47 host unit[pid]: …": keep the time.
       parse: (output: string) => /^(\w{3} +\d+ [\d:]+)/.exec(output.trim())?.[1] ?? null,
     } satisfies Fact<string | null>,

@@ -20,7 +20,10 @@ export type SharedAnchors = ReadonlySet<string>;
 
 /** The entry cannot be updated without changing another part of the file; `node` is where. */
 export class UnsafeMcsEdit extends Error {
-  constructor(message: string, readonly node: unknown) {
+  constructor(
+    message: string,
+    readonly node: unknown,
+  ) {
     super(message);
   }
 }
@@ -53,7 +56,8 @@ function assertNotShared(node: Scalar, key: string, ctx: Context): void {
 }
 
 /** The value as the sensor reads it: a number-looking key written without quotes is the same key. */
-const sameText = (value: unknown, want: string) => value === want || (typeof value === 'number' && String(value) === want);
+const sameText = (value: unknown, want: string) =>
+  value === want || (typeof value === 'number' && String(value) === want);
 
 /** Sets a string field, keeping the entry's own node (its quoting and comments) when there is one. */
 function setString(map: YAMLMap, key: string, value: string, ctx: Context): 'added' | 'updated' | 'same' {
@@ -81,7 +85,12 @@ const isPlainUrl = (value: unknown): value is string =>
   typeof value === 'string' && /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~/-]*)?$/.test(value);
 
 /** Messages never carry the key, only that it changed. */
-export function updateMcsOutput(map: YAMLMap, want: McsWant, doc?: Document, shared: SharedAnchors = new Set()): string[] {
+export function updateMcsOutput(
+  map: YAMLMap,
+  want: McsWant,
+  doc?: Document,
+  shared: SharedAnchors = new Set(),
+): string[] {
   const ctx: Context = { doc, shared };
   const changes: string[] = [];
   const enabled = fieldNode(map, 'enabled', doc);

@@ -33,44 +33,49 @@ export const statusPlaybook: Playbook = playbook({
     stateDirOf(vars);
   },
   tasks: [
-    custom({ name: 'status', plan: async (ctx) => {
-      const settings = slsReadSettings(ctx.vars);
-      const facts = await ctx.gather({
-        ...sensorFacts(settings),
-        ...serviceFacts(settings),
-        owed: owedOnHostFact(stateDirOf(ctx.vars)),
-        clock: sensorClockFact(settings),
-      });
-      const version = interpretVersionProbe(facts.version, settings.minVersion);
-      const certs = analyseCerts(facts.certFiles, settings.certDir);
-      const config = summariseSensorConfig(configText(facts.config));
-      const url = config.mcs?.url;
-      const summary = {
-        sensorVersion: version.version ?? null,
-        versionSource: version.source ?? null,
-        versionOk: version.status === 'ok',
-        certPairs: certs.pairs,
-        mcsConfigured: Boolean(config.mcs?.enabled && url),
-        mcsUrl: url ?? null,
-        mcsRegion: url ? (regionOfUrl(url)?.name ?? null) : null,
-        configError: config.error ?? null,
-        service: facts.service,
-        lastTestAlert: facts.lastTestAlert,
-        owedHandlers: facts.owed.owed.map((e) => ({ playbook: e.playbook, handler: e.handler, at: e.at })),
-        owedProblems: facts.owed.problems,
-        configLoaded: facts.clock,
-      } satisfies StatusFacts & Record<string, unknown>;
-      const drift = driftReasons(summary, expectedUrlOrNone(ctx.vars));
-      const line = [
-        `sensor ${summary.sensorVersion ?? 'not found'}${version.status === 'ok' ? '' : ' (not ok)'}`,
-        `cert pairs ${certs.pairs.join(',') || 'none'}`,
-        `mcs ${summary.mcsConfigured ? (summary.mcsRegion ?? url) : 'not configured'}`,
-        `service ${summary.service}`,
-        `last test alert ${summary.lastTestAlert ?? 'never'}`,
-        ...(facts.clock.state === 'unknown' && facts.service === 'active' ? [`config loaded: cannot tell (${facts.clock.why})`] : []),
-      ].join(' · ');
-      return planOk(line, { facts: summary, ...(drift.length ? { drift } : {}) });
-    } }),
+    custom({
+      name: 'status',
+      plan: async (ctx) => {
+        const settings = slsReadSettings(ctx.vars);
+        const facts = await ctx.gather({
+          ...sensorFacts(settings),
+          ...serviceFacts(settings),
+          owed: owedOnHostFact(stateDirOf(ctx.vars)),
+          clock: sensorClockFact(settings),
+        });
+        const version = interpretVersionProbe(facts.version, settings.minVersion);
+        const certs = analyseCerts(facts.certFiles, settings.certDir);
+        const config = summariseSensorConfig(configText(facts.config));
+        const url = config.mcs?.url;
+        const summary = {
+          sensorVersion: version.version ?? null,
+          versionSource: version.source ?? null,
+          versionOk: version.status === 'ok',
+          certPairs: certs.pairs,
+          mcsConfigured: Boolean(config.mcs?.enabled && url),
+          mcsUrl: url ?? null,
+          mcsRegion: url ? (regionOfUrl(url)?.name ?? null) : null,
+          configError: config.error ?? null,
+          service: facts.service,
+          lastTestAlert: facts.lastTestAlert,
+          owedHandlers: facts.owed.owed.map((e) => ({ playbook: e.playbook, handler: e.handler, at: e.at })),
+          owedProblems: facts.owed.problems,
+          configLoaded: facts.clock,
+        } satisfies StatusFacts & Record<string, unknown>;
+        const drift = driftReasons(summary, expectedUrlOrNone(ctx.vars));
+        const line = [
+          `sensor ${summary.sensorVersion ?? 'not found'}${version.status === 'ok' ? '' : ' (not ok)'}`,
+          `cert pairs ${certs.pairs.join(',') || 'none'}`,
+          `mcs ${summary.mcsConfigured ? (summary.mcsRegion ?? url) : 'not configured'}`,
+          `service ${summary.service}`,
+          `last test alert ${summary.lastTestAlert ?? 'never'}`,
+          ...(facts.clock.state === 'unknown' && facts.service === 'active'
+            ? [`config loaded: cannot tell (${facts.clock.why})`]
+            : []),
+        ].join(' · ');
+        return planOk(line, { facts: summary, ...(drift.length ? { drift } : {}) });
+      },
+    }),
   ],
 });
 

@@ -19,14 +19,19 @@ export function typeOfValue(value: unknown): string {
 }
 
 // What Ansible prints for a `!vault |` value it could not decrypt; our YAML loader keeps that shape.
-const isUndecryptedVault = (value: unknown) => typeof value === 'object' && value !== null && '__ansible_vault' in value;
+const isUndecryptedVault = (value: unknown) =>
+  typeof value === 'object' && value !== null && '__ansible_vault' in value;
 
 /**
  * The text of a string variable; undefined when unset or empty. A Secret is revealed here, where
  * the setting is built (it is registered for masking by whoever made it a Secret).
  * `allowNumber` is for values YAML may read as a number although they are text (`5.5`).
  */
-export function textVar(vars: Record<string, unknown>, name: string, opts: { allowNumber?: boolean } = {}): string | undefined {
+export function textVar(
+  vars: Record<string, unknown>,
+  name: string,
+  opts: { allowNumber?: boolean } = {},
+): string | undefined {
   const value = vars[name];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'string') return value;
@@ -80,7 +85,9 @@ export function checkCredentialText(value: string, name: string): void {
 /** Paths on the host are used as they are, from `/`: a relative one would depend on the login directory. */
 export function checkAbsolutePath(value: string, name: string): void {
   if (!value.startsWith('/')) {
-    throw new PlaybookInputError(`${name} "${value}" is not an absolute path; give the full path from /, e.g. /etc/sophos/runtimedetections.yaml`);
+    throw new PlaybookInputError(
+      `${name} "${value}" is not an absolute path; give the full path from /, e.g. /etc/sophos/runtimedetections.yaml`,
+    );
   }
 }
 
@@ -93,7 +100,12 @@ export function checkShellWords(value: string, name: string): void {
   try {
     shlexSplit(value);
   } catch (error) {
-    const reason = (error as Error).message === 'No escaped character' ? 'it ends in a lone backslash' : "it has an unbalanced ' or \" quote";
-    throw new PlaybookInputError(`${name} "${value}" is not valid shell words: ${reason}; quote it as you would in a shell, e.g. docker exec sls`);
+    const reason =
+      (error as Error).message === 'No escaped character'
+        ? 'it ends in a lone backslash'
+        : 'it has an unbalanced \' or " quote';
+    throw new PlaybookInputError(
+      `${name} "${value}" is not valid shell words: ${reason}; quote it as you would in a shell, e.g. docker exec sls`,
+    );
   }
 }

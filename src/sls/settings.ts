@@ -54,7 +54,8 @@ function seconds(vars: Vars, name: string, fallback: number): number {
 
 function centralState(vars: Vars): 'present' | 'absent' {
   const value = textVar(vars, 'sls_central') ?? 'present';
-  if (value !== 'present' && value !== 'absent') throw new PlaybookInputError(`sls_central is "${value}"; use present (the default) or absent`);
+  if (value !== 'present' && value !== 'absent')
+    throw new PlaybookInputError(`sls_central is "${value}"; use present (the default) or absent`);
   return value;
 }
 
@@ -65,7 +66,8 @@ export function slsReadSettings(vars: Vars): Omit<SlsSettings, 'url' | 'apiKey'>
     throw new PlaybookInputError(`sls_deployment is "${deployment}"; use package or container`);
   }
   const minVersion = textVar(vars, 'sls_min_version', { allowNumber: true }) ?? '5.5.2.22';
-  if (!parseVersion(minVersion)) throw new PlaybookInputError(`sls_min_version "${minVersion}" is not a version like 5.5.2.22`);
+  if (!parseVersion(minVersion))
+    throw new PlaybookInputError(`sls_min_version "${minVersion}" is not a version like 5.5.2.22`);
   const testTimeoutS = seconds(vars, 'sls_test_timeout', 30);
   const configPath = textVar(vars, 'sls_config_path') ?? '/etc/sophos/runtimedetections.yaml';
   checkAbsolutePath(configPath, 'sls_config_path');
@@ -91,7 +93,8 @@ export function slsReadSettings(vars: Vars): Omit<SlsSettings, 'url' | 'apiKey'>
 /** The API key and the variable it came from, checked to be one line of text. */
 function apiKeyOf(vars: Vars): string | undefined {
   const fromVars = textVar(vars, 'sls_api_key');
-  const [apiKey, name] = fromVars !== undefined ? [fromVars, 'sls_api_key'] : [process.env.SLS_API_KEY || undefined, 'SLS_API_KEY'];
+  const [apiKey, name] =
+    fromVars !== undefined ? [fromVars, 'sls_api_key'] : [process.env.SLS_API_KEY || undefined, 'SLS_API_KEY'];
   registerSecret(apiKey);
   if (apiKey !== undefined) checkCredentialText(apiKey, name);
   return apiKey;
@@ -111,7 +114,9 @@ export function slsSettings(vars: Vars): SlsSettings {
     );
   }
   if (!apiKey) {
-    throw new PlaybookInputError('no API key: set SLS_API_KEY in the environment (or sls_api_key in a vaulted vars file)');
+    throw new PlaybookInputError(
+      'no API key: set SLS_API_KEY in the environment (or sls_api_key in a vaulted vars file)',
+    );
   }
   let resolved: string;
   try {

@@ -1,6 +1,15 @@
 import type { RunReport } from '../runner/types.ts';
 
-const COLUMNS = ['host', 'sensor', 'version ok', 'cert pairs', 'mcs output', 'service', 'last test alert', 'drift'] as const;
+const COLUMNS = [
+  'host',
+  'sensor',
+  'version ok',
+  'cert pairs',
+  'mcs output',
+  'service',
+  'last test alert',
+  'drift',
+] as const;
 
 const cell = (value: unknown) => (value === null || value === undefined || value === '' ? '-' : String(value));
 
@@ -8,7 +17,8 @@ const cell = (value: unknown) => (value === null || value === undefined || value
 export function statusTable(report: RunReport): string {
   const rows = Object.entries(report.hosts).map(([host, hostReport]) => {
     const f = hostReport.facts;
-    if (!f) return [host, hostReport.status, '', '', hostReport.steps.at(-1)?.message ?? hostReport.reason ?? '', '', '', ''];
+    if (!f)
+      return [host, hostReport.status, '', '', hostReport.steps.at(-1)?.message ?? hostReport.reason ?? '', '', '', ''];
     const pairs = f.certPairs as number[];
     return [
       host,
@@ -23,5 +33,14 @@ export function statusTable(report: RunReport): string {
   });
   const table = [[...COLUMNS], ...rows];
   const widths = COLUMNS.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
-  return table.map((r) => r.map((c, i) => String(c).padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    table
+      .map((r) =>
+        r
+          .map((c, i) => String(c).padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

@@ -54,10 +54,22 @@ export function sensorConfigEdit(text: string | null, host: Host): TextEdit {
   const pairs = analyseCerts(factsOf(host).certFiles, settings.certDir).pairs;
   const edit = editSensorConfig(
     text,
-    { url: settings.url, apiKey: settings.apiKey, deployment: settings.deployment, certDir: settings.certDir, containerPairs: pairs },
+    {
+      url: settings.url,
+      apiKey: settings.apiKey,
+      deployment: settings.deployment,
+      certDir: settings.certDir,
+      containerPairs: pairs,
+    },
     settings.configPath,
   );
-  return edit.ok ? { ok: true, text: edit.text, changes: edit.changed ? edit.changes : [`mcs output to ${settings.url} already configured`] } : edit;
+  return edit.ok
+    ? {
+        ok: true,
+        text: edit.text,
+        changes: edit.changed ? edit.changes : [`mcs output to ${settings.url} already configured`],
+      }
+    : edit;
 }
 
 /** The config as this run leaves it (for the test alert: is there a stdout output to watch?). */
@@ -71,7 +83,12 @@ function configAfterEdit(host: Host): string | null {
 export const checkVersion = assert({ name: 'sensor version', that: versionVerdict, tags: ['checks'] });
 
 /** Task: the CA certificates are there (tag `checks`; not when taking the output out). */
-export const checkCerts = assert({ name: 'certificates', that: certVerdict, when: (host) => !removing(host), tags: ['checks'] });
+export const checkCerts = assert({
+  name: 'certificates',
+  that: certVerdict,
+  when: (host) => !removing(host),
+  tags: ['checks'],
+});
 
 /** 0600, or the file's existing mode where that is stricter (e.g. 0400). */
 export const configMode = (current: number | null) => (current === null ? 0o600 : current & 0o600);
@@ -107,7 +124,9 @@ export const restartSensor: Task = service({
   // A container has no unit on the host: its restart command's exit status is the answer.
   command: (host) => {
     const settings = slsReadSettings(host.vars);
-    return settings.deployment === 'container' || settings.restartCommand !== DEFAULT_RESTART ? settings.restartCommand : undefined;
+    return settings.deployment === 'container' || settings.restartCommand !== DEFAULT_RESTART
+      ? settings.restartCommand
+      : undefined;
   },
   waitActive: (host) => (slsReadSettings(host.vars).deployment === 'package' ? 20 : 0),
   onFailure: { restore: configureSensor },
@@ -115,7 +134,10 @@ export const restartSensor: Task = service({
 });
 
 /** Triggers the test alert and proves it in the journal when a stdout output lets us see it. */
-export function testAlertTask(options: { watchJournal: (ctx: PlanContext) => Promise<boolean | { failed: string }>; plansAhead?: boolean }): Task {
+export function testAlertTask(options: {
+  watchJournal: (ctx: PlanContext) => Promise<boolean | { failed: string }>;
+  plansAhead?: boolean;
+}): Task {
   return custom({
     name: 'test alert',
     plansAhead: options.plansAhead,
@@ -142,7 +164,10 @@ export function testAlertTask(options: { watchJournal: (ctx: PlanContext) => Pro
  * it in the journal. What to watch for comes from the config this run leaves, computed from the
  * gathered facts, so it can be planned before the config is written.
  */
-export const testAlertAfterDeploy = testAlertTask({ watchJournal: async (host) => summariseSensorConfig(configAfterEdit(host)).stdoutEnabled, plansAhead: true });
+export const testAlertAfterDeploy = testAlertTask({
+  watchJournal: async (host) => summariseSensorConfig(configAfterEdit(host)).stdoutEnabled,
+  plansAhead: true,
+});
 
 /** The test alert on its own (`test-alert`): the config on the host says whether to watch the journal. */
 export const testAlertNow = testAlertTask({
@@ -150,7 +175,8 @@ export const testAlertNow = testAlertTask({
     const settings = slsReadSettings(ctx.vars);
     const { config } = await ctx.gather({ config: sensorFacts(settings).config });
     const summary = summariseSensorConfig(configText(config));
-    if (summary.error) return { failed: `${settings.configPath} does not parse (${summary.error}): fix it, then run deploy` };
+    if (summary.error)
+      return { failed: `${settings.configPath} does not parse (${summary.error}): fix it, then run deploy` };
     return summary.stdoutEnabled;
   },
 });

@@ -12,7 +12,10 @@ const VERSION_RE = /(?<![\d.])(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?!\.?\d)/;
 export function parseVersion(text: string): number[] | null {
   const match = VERSION_RE.exec(text);
   if (!match) return null;
-  const parts = match.slice(1).filter((p): p is string => p !== undefined).map(Number);
+  const parts = match
+    .slice(1)
+    .filter((p): p is string => p !== undefined)
+    .map(Number);
   return parts.every(Number.isSafeInteger) ? parts : null;
 }
 

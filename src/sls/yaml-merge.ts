@@ -29,7 +29,12 @@ function mergedMaps(pair: Pair, doc: Document | undefined): YAMLMap[] {
  * The node that gives `key` its value: the mapping's own pair first, then merged mappings.
  * `local` says whether it is the mapping's own (editing a merged one would change its source).
  */
-export function fieldNode(map: YAMLMap, key: string, doc: Document | undefined, depth = 0): { node: unknown; local: boolean } | undefined {
+export function fieldNode(
+  map: YAMLMap,
+  key: string,
+  doc: Document | undefined,
+  depth = 0,
+): { node: unknown; local: boolean } | undefined {
   const own = map.items.find((pair) => isScalar(pair.key) && pair.key.value === key);
   if (own) return { node: own.value, local: true };
   if (depth > 20) return undefined; // a merge that loops back on itself

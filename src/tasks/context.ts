@@ -22,13 +22,18 @@ const STATE_FAILED = '__sls_play_state_write_failed__';
 /** The owed-handlers record could not be written before a change: the change is not made. */
 export class OwedRecordError extends Error {
   constructor(where: string, reason: string) {
-    super(`could not record the owed handlers in ${where} (${reason}), so nothing was changed: make that directory writable or set sls_play_state_dir`);
+    super(
+      `could not record the owed handlers in ${where} (${reason}), so nothing was changed: make that directory writable or set sls_play_state_dir`,
+    );
     this.name = 'OwedRecordError';
   }
 }
 
 /** The -v line for a record going to the host. */
-const recordLine = (pending: PendingRecord) => (pending.handlers.length ? `(recording owed handlers: ${pending.handlers.join(', ')})` : '(clearing the owed-handlers record)');
+const recordLine = (pending: PendingRecord) =>
+  pending.handlers.length
+    ? `(recording owed handlers: ${pending.handlers.join(', ')})`
+    : '(clearing the owed-handlers record)';
 
 /** Where the host's owed-handlers record is kept, and the ledger of what it should hold. */
 export interface OwedState {
@@ -62,7 +67,13 @@ export class HostSession {
   ) {}
 
   get host(): Host {
-    return { name: this.name, vars: this.vars, facts: this.facts, check: this.settings.check, registerSecret: (value) => this.redactor.register(value) };
+    return {
+      name: this.name,
+      vars: this.vars,
+      facts: this.facts,
+      check: this.settings.check,
+      registerSecret: (value) => this.redactor.register(value),
+    };
   }
 
   private async exec(command: string, options: ExecOptions, become: boolean | undefined): Promise<ExecResult> {
@@ -74,10 +85,16 @@ export class HostSession {
     const carried = pending && asRoot === this.settings.become ? pending : undefined;
     this.log(`$ ${command}`);
     if (carried) this.log(recordLine(carried));
-    const sent = carried ? `if ! ${writeStateFileScript(this.owed!.dir, this.owed!.file, carried.content)}; then printf '\\n%s\\n' ${STATE_FAILED} >&2; exit 97; fi\n${command}` : command;
+    const sent = carried
+      ? `if ! ${writeStateFileScript(this.owed!.dir, this.owed!.file, carried.content)}; then printf '\\n%s\\n' ${STATE_FAILED} >&2; exit 97; fi\n${command}`
+      : command;
     let result: ExecResult;
     try {
-      result = await this.connection.exec(sent, { timeoutMs: this.settings.commandTimeoutMs, become: asRoot, ...options });
+      result = await this.connection.exec(sent, {
+        timeoutMs: this.settings.commandTimeoutMs,
+        become: asRoot,
+        ...options,
+      });
     } catch (error) {
       if (carried) this.owed!.ledger.lost();
       throw error;
@@ -107,12 +124,16 @@ export class HostSession {
     this.log(recordLine(pending));
     let result: ExecResult;
     try {
-      result = await this.connection.exec(writeStateFileScript(dir, file, pending.content), { timeoutMs: this.settings.commandTimeoutMs, become: this.settings.become });
+      result = await this.connection.exec(writeStateFileScript(dir, file, pending.content), {
+        timeoutMs: this.settings.commandTimeoutMs,
+        become: this.settings.become,
+      });
     } catch (error) {
       ledger.lost();
       throw error;
     }
-    if (result.code !== 0) throw new OwedRecordError(ledger.where, result.stderr.trim().split('\n').pop() || `exit ${result.code}`);
+    if (result.code !== 0)
+      throw new OwedRecordError(ledger.where, result.stderr.trim().split('\n').pop() || `exit ${result.code}`);
     ledger.written();
   }
 
@@ -129,7 +150,8 @@ export class HostSession {
   async gather<F extends Record<string, Fact<unknown>>>(facts: F, become?: boolean): Promise<FactValues<F>> {
     await this.prefetch(Object.values(facts), become);
     const out: Record<string, unknown> = {};
-    for (const [name, fact] of Object.entries(facts)) out[name] = parseFact(name, fact, this.factCache.get(fact.command)!);
+    for (const [name, fact] of Object.entries(facts))
+      out[name] = parseFact(name, fact, this.factCache.get(fact.command)!);
     return out as FactValues<F>;
   }
 

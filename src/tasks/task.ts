@@ -1,6 +1,17 @@
 import type { Fact } from '../remote/facts.ts';
 import { CommandTimeoutError } from '../transport/types.ts';
-import type { Applied, ApplyContext, Host, Param, Plan, PlanBase, PlanContext, RemoteChange, Task, TaskOptions } from './types.ts';
+import type {
+  Applied,
+  ApplyContext,
+  Host,
+  Param,
+  Plan,
+  PlanBase,
+  PlanContext,
+  RemoteChange,
+  Task,
+  TaskOptions,
+} from './types.ts';
 
 const list = (value: string | readonly string[] | undefined): readonly string[] =>
   value === undefined ? [] : typeof value === 'string' ? [value] : value;
@@ -41,9 +52,16 @@ export function task(options: TaskOptions, definition: ModuleDefinition): Task {
  * A task of your own: give its plan (read, decide, and return ok / failed / a change with its
  * apply). The runner applies the change, never in `--check`.
  */
-export function custom(options: TaskOptions & { name: string; plan(ctx: PlanContext): Promise<Plan>; plansAhead?: boolean }): Task {
+export function custom(
+  options: TaskOptions & { name: string; plan(ctx: PlanContext): Promise<Plan>; plansAhead?: boolean },
+): Task {
   const ahead = options.plansAhead;
-  return task(options, { module: 'custom', defaultName: options.name, plan: options.plan, ...(ahead ? { plansAhead: () => ahead } : {}) });
+  return task(options, {
+    module: 'custom',
+    defaultName: options.name,
+    plan: options.plan,
+    ...(ahead ? { plansAhead: () => ahead } : {}),
+  });
 }
 
 /** Plan results, for modules and custom tasks. */
@@ -58,7 +76,12 @@ export const planSkipped = (message: string): Plan => ({ status: 'skipped', mess
 /** Runs a remote change on its own: one command, its answer interpreted. */
 export async function runRemoteChange(ctx: Pick<ApplyContext, 'exec'>, remote: RemoteChange): Promise<Applied> {
   try {
-    return remote.interpret(await ctx.exec(remote.command, { ...(remote.stdin !== undefined ? { stdin: remote.stdin } : {}), ...(remote.timeoutMs ? { timeoutMs: remote.timeoutMs } : {}) }));
+    return remote.interpret(
+      await ctx.exec(remote.command, {
+        ...(remote.stdin !== undefined ? { stdin: remote.stdin } : {}),
+        ...(remote.timeoutMs ? { timeoutMs: remote.timeoutMs } : {}),
+      }),
+    );
   } catch (error) {
     if (error instanceof CommandTimeoutError && remote.timedOut) return remote.timedOut(error);
     throw error;
@@ -66,6 +89,10 @@ export async function runRemoteChange(ctx: Pick<ApplyContext, 'exec'>, remote: R
 }
 
 /** A change plan from its remote command: `apply` runs it alone; the runner may batch it with handlers. */
-export function remoteChange(message: string, remote: RemoteChange, extra: Omit<PlanBase, 'message'> & { diff?: Extract<Plan, { status: 'change' }>['diff'] } = {}): Plan {
+export function remoteChange(
+  message: string,
+  remote: RemoteChange,
+  extra: Omit<PlanBase, 'message'> & { diff?: Extract<Plan, { status: 'change' }>['diff'] } = {},
+): Plan {
   return { ...extra, status: 'change', message, remote, apply: (ctx) => runRemoteChange(ctx, remote) };
 }

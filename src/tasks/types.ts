@@ -49,7 +49,11 @@ export interface ApplyContext extends PlanContext {
   /** Runs a command that may change the host; resolves whatever its exit code. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** Atomic write: temp file beside the target, length verified, one rename; backup when asked. */
-  writeFile(path: string, content: string, options: { mode: number; backup: boolean; owner?: string; group?: string }): Promise<WriteResult>;
+  writeFile(
+    path: string,
+    content: string,
+    options: { mode: number; backup: boolean; owner?: string; group?: string },
+  ): Promise<WriteResult>;
 }
 
 /** The before/after of a text file, rendered as a unified diff by the framework (secrets masked). */

@@ -68,12 +68,16 @@ async function readKeyFile(file: string, passphrase: string | undefined): Promis
   if (data === undefined) return { absent: true };
   const plain = parseKey(data);
   if (!(plain instanceof Error)) return { key: signingWithKeyObject(plain) };
-  if (!looksEncrypted(plain.message)) return { problem: `private key ${file} is not a usable private key (${plain.message})` };
+  if (!looksEncrypted(plain.message))
+    return { problem: `private key ${file} is not a usable private key (${plain.message})` };
   if (passphrase === undefined) {
-    return { problem: `private key ${file} is encrypted and no passphrase was given (set SLS_PLAY_KEY_PASSPHRASE or answer the prompt)` };
+    return {
+      problem: `private key ${file} is encrypted and no passphrase was given (set SLS_PLAY_KEY_PASSPHRASE or answer the prompt)`,
+    };
   }
   const decrypted = parseKey(data, passphrase);
-  if (decrypted instanceof Error) return { problem: `private key ${file} could not be decrypted: the passphrase is wrong` };
+  if (decrypted instanceof Error)
+    return { problem: `private key ${file} could not be decrypted: the passphrase is wrong` };
   return { key: signingWithKeyObject(decrypted) };
 }
 

@@ -15,7 +15,12 @@ export interface BecomePlan {
   ready: string;
 }
 
-export function becomeCommand(command: string, user: string, withPassword: boolean, token: string = randomBytes(8).toString('hex')): BecomePlan {
+export function becomeCommand(
+  command: string,
+  user: string,
+  withPassword: boolean,
+  token: string = randomBytes(8).toString('hex'),
+): BecomePlan {
   const ready = `SLSPLAY-BECOME-READY-${token}`;
   // `-n` without a password: sudo fails at once instead of waiting for one that never comes.
   const prompt = withPassword ? `SLSPLAY-BECOME-PROMPT-${token}:` : undefined;
@@ -57,13 +62,22 @@ export function becomeFailure(sudoOutput: string, code: number, context: BecomeC
       return ['password-rejected', `sudo password rejected for ${who}; check ansible_become_password or the -K answer`];
     }
     if (/password is required/i.test(sudoOutput)) {
-      return ['password-required', `sudo on ${who} asks for a password and none was given; set ansible_become_password or use -K`];
+      return [
+        'password-required',
+        `sudo on ${who} asks for a password and none was given; set ansible_become_password or use -K`,
+      ];
     }
     if (/not in the sudoers|not allowed to execute|may not run sudo/i.test(sudoOutput)) {
-      return ['not-permitted', `${who} may not run commands as ${context.becomeUser} through sudo (${said ?? 'sudo refused'}); fix the sudoers policy`];
+      return [
+        'not-permitted',
+        `${who} may not run commands as ${context.becomeUser} through sudo (${said ?? 'sudo refused'}); fix the sudoers policy`,
+      ];
     }
     if (code === 127 || /sudo: (command )?not found/i.test(sudoOutput)) {
-      return ['sudo-missing', `sudo is not installed on ${context.host}; install it or log in as ${context.becomeUser}`];
+      return [
+        'sudo-missing',
+        `sudo is not installed on ${context.host}; install it or log in as ${context.becomeUser}`,
+      ];
     }
     return ['other', `sudo to ${context.becomeUser} failed on ${who} (exit ${code}${said ? `: ${said}` : ''})`];
   };

@@ -15,7 +15,10 @@ function authenticationError(hop: HopOptions, plan: AuthPlan, problems: string[]
   const tried = describeAuthPlan(plan);
   const detail = problems.length > 0 ? `; ${problems.join('; ')}` : '';
   if (tried.length === 0) {
-    return new UnreachableError('authentication', `no way to log in to ${where}: no usable key file, ssh-agent or password${detail}`);
+    return new UnreachableError(
+      'authentication',
+      `no way to log in to ${where}: no usable key file, ssh-agent or password${detail}`,
+    );
   }
   return new UnreachableError(
     'authentication',
@@ -55,11 +58,27 @@ export async function openClient(hop: HopOptions, sock?: Duplex): Promise<Client
     };
     const onReady = (): void => finish();
     const onClose = (): void =>
-      finish(hostKeyRejected ?? new UnreachableError('disconnected', `${hop.address}:${hop.port} closed the connection before login completed`));
+      finish(
+        hostKeyRejected ??
+          new UnreachableError(
+            'disconnected',
+            `${hop.address}:${hop.port} closed the connection before login completed`,
+          ),
+      );
     // ConnectTimeout 0 is no timeout, as in ssh
     const timer =
       hop.connectTimeoutMs > 0
-        ? setTimeout(() => finish(unreachableFrom(Object.assign(new Error('timeout'), { level: 'client-timeout' }), hop, hop.connectTimeoutMs)), hop.connectTimeoutMs)
+        ? setTimeout(
+            () =>
+              finish(
+                unreachableFrom(
+                  Object.assign(new Error('timeout'), { level: 'client-timeout' }),
+                  hop,
+                  hop.connectTimeoutMs,
+                ),
+              ),
+            hop.connectTimeoutMs,
+          )
         : undefined;
 
     client.once('ready', onReady);
@@ -92,7 +111,13 @@ export function forwardThrough(bastion: Client, bastionLabel: string, next: HopO
     const timer =
       next.connectTimeoutMs > 0
         ? setTimeout(
-            () => reject(new UnreachableError('timeout', `bastion ${bastionLabel} did not open a channel to ${next.address}:${next.port} within ${next.connectTimeoutMs / 1000} s`)),
+            () =>
+              reject(
+                new UnreachableError(
+                  'timeout',
+                  `bastion ${bastionLabel} did not open a channel to ${next.address}:${next.port} within ${next.connectTimeoutMs / 1000} s`,
+                ),
+              ),
             next.connectTimeoutMs,
           )
         : undefined;

@@ -1,5 +1,12 @@
 import type { HostVerifier, ServerHostKeyAlgorithm } from 'ssh2';
-import { keyTypeOfBlob, knownHostsName, knownKeyTypes, matchHostKey, type HostKeyMatch, type KnownHostEntry } from './known_hosts.ts';
+import {
+  keyTypeOfBlob,
+  knownHostsName,
+  knownKeyTypes,
+  matchHostKey,
+  type HostKeyMatch,
+  type KnownHostEntry,
+} from './known_hosts.ts';
 import { recordHostKey } from './known_hosts_file.ts';
 import { UnreachableError, type HostKeyChecking } from './types.ts';
 
@@ -30,7 +37,11 @@ function algorithmsForKeyType(keyType: string): string[] {
  * Ask the server for a key type already recorded for it, as OpenSSH does; otherwise a host
  * known only by its RSA key would present ed25519 and look unknown.
  */
-export function preferredHostKeyAlgorithms(entries: readonly KnownHostEntry[], address: string, port: number): ServerHostKeyAlgorithm[] {
+export function preferredHostKeyAlgorithms(
+  entries: readonly KnownHostEntry[],
+  address: string,
+  port: number,
+): ServerHostKeyAlgorithm[] {
   const preferred = knownKeyTypes(entries, address, port).flatMap(algorithmsForKeyType);
   const supported = HOST_KEY_ALGORITHMS.filter((a) => preferred.includes(a));
   return [...new Set([...supported, ...HOST_KEY_ALGORITHMS])];
@@ -82,7 +93,12 @@ export function hostKeyVerifier(
           verify(false);
         },
         (error: Error) => {
-          reject(new UnreachableError('other', `could not record the host key in ${target.knownHostsFile}: ${error.message}`));
+          reject(
+            new UnreachableError(
+              'other',
+              `could not record the host key in ${target.knownHostsFile}: ${error.message}`,
+            ),
+          );
           verify(false);
         },
       );

@@ -69,7 +69,10 @@ const compiled = new Map<string, RegExp>();
 function globToRegExp(glob: string): RegExp {
   let re = compiled.get(glob);
   if (re === undefined) {
-    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const body = glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     re = new RegExp(`^${body}$`, 'i');
     compiled.set(glob, re);
   }
@@ -166,20 +169,40 @@ export function matchHostKey(
   const applicable = entriesFor(entries, name).filter((e) => e.marker !== 'cert-authority');
 
   const revoked = indexOf(entries).revoked.find((e) => e.key === presentedBase64);
-  if (revoked) return { status: 'mismatch', line: revoked.line, ...(revoked.file ? { file: revoked.file } : {}), revoked: true, storedKeyType: revoked.keyType };
+  if (revoked)
+    return {
+      status: 'mismatch',
+      line: revoked.line,
+      ...(revoked.file ? { file: revoked.file } : {}),
+      revoked: true,
+      storedKeyType: revoked.keyType,
+    };
 
   const plain = applicable.filter((e) => e.marker === undefined);
   const same = plain.find((e) => e.key === presentedBase64);
   if (same) return { status: 'match', line: same.line };
   const sameType = plain.find((e) => e.keyType === presentedType);
-  if (sameType) return { status: 'mismatch', line: sameType.line, ...(sameType.file ? { file: sameType.file } : {}), revoked: false, storedKeyType: sameType.keyType };
+  if (sameType)
+    return {
+      status: 'mismatch',
+      line: sameType.line,
+      ...(sameType.file ? { file: sameType.file } : {}),
+      revoked: false,
+      storedKeyType: sameType.keyType,
+    };
   return { status: 'unknown', otherKeyTypes: [...new Set(plain.map((e) => e.keyType))] };
 }
 
 /** Key types stored for a host, so the handshake can ask for those first (as OpenSSH does). */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, port: number): string[] {
   const name = knownHostsName(host, port);
-  return [...new Set(entriesFor(entries, name).filter((e) => e.marker === undefined).map((e) => e.keyType))];
+  return [
+    ...new Set(
+      entriesFor(entries, name)
+        .filter((e) => e.marker === undefined)
+        .map((e) => e.keyType),
+    ),
+  ];
 }
 
 /** One known_hosts line for a newly accepted key (plain, not hashed). */

@@ -1,7 +1,13 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileStamp } from './file_stamp.ts';
-import { formatKnownHostsLine, matchHostKey, parseKnownHosts, type HostKeyMatch, type KnownHostEntry } from './known_hosts.ts';
+import {
+  formatKnownHostsLine,
+  matchHostKey,
+  parseKnownHosts,
+  type HostKeyMatch,
+  type KnownHostEntry,
+} from './known_hosts.ts';
 
 /** A missing known_hosts file is an empty one: every host is then unknown. */
 export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
@@ -25,7 +31,9 @@ export async function readKnownHostsFiles(files: readonly string[]): Promise<rea
   const stamps = files.map(fileStamp).join('\0');
   const hit = cache.get(key);
   if (hit?.stamp === stamps) return hit.entries;
-  const entries = Promise.all(files.map(async (file) => (await readKnownHosts(file)).map((entry) => ({ ...entry, file })))).then((all) => all.flat());
+  const entries = Promise.all(
+    files.map(async (file) => (await readKnownHosts(file)).map((entry) => ({ ...entry, file }))),
+  ).then((all) => all.flat());
   cache.set(key, { stamp: stamps, entries });
   entries.catch(() => {
     if (cache.get(key)?.entries === entries) cache.delete(key);
@@ -44,21 +52,23 @@ const appendQueues = new Map<string, Promise<unknown>>();
  */
 export function recordHostKey(file: string, host: string, port: number, blob: Buffer): Promise<HostKeyMatch> {
   const previous = appendQueues.get(file) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(async () => {
-    let text = '';
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    }
-    const verdict = matchHostKey(parseKnownHosts(text), host, port, blob);
-    if (verdict.status !== 'unknown') return verdict;
-    const separator = text === '' || text.endsWith('\n') ? '' : '\n';
-    await appendFile(file, separator + formatKnownHostsLine(host, port, blob), { flag: 'a', mode: 0o600 });
-    const recorded: HostKeyMatch = { status: 'match', line: (text + separator).split('\n').length };
-    return recorded;
-  });
+  const next = previous
+    .catch(() => undefined)
+    .then(async () => {
+      let text = '';
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      }
+      const verdict = matchHostKey(parseKnownHosts(text), host, port, blob);
+      if (verdict.status !== 'unknown') return verdict;
+      const separator = text === '' || text.endsWith('\n') ? '' : '\n';
+      await appendFile(file, separator + formatKnownHostsLine(host, port, blob), { flag: 'a', mode: 0o600 });
+      const recorded: HostKeyMatch = { status: 'match', line: (text + separator).split('\n').length };
+      return recorded;
+    });
   appendQueues.set(file, next);
   return next;
 }

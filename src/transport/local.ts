@@ -14,14 +14,24 @@ export class LocalConnection implements Connection {
   ) {}
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const spec: RunSpec = { command, stdin: options.stdin, timeoutMs: options.timeoutMs ?? this.settings.commandTimeoutMs, stages: options.stages, onStdout: options.onStdout };
+    const spec: RunSpec = {
+      command,
+      stdin: options.stdin,
+      timeoutMs: options.timeoutMs ?? this.settings.commandTimeoutMs,
+      stages: options.stages,
+      onStdout: options.onStdout,
+    };
     let wire = command;
     const become = this.settings.become;
     const becomeUser = become?.user ?? 'root';
     if ((options.become ?? become?.enabled ?? false) && needsBecome(this.user, becomeUser)) {
       const plan = becomeCommand(command, becomeUser, become?.password !== undefined);
       wire = plan.command;
-      spec.become = { plan, password: become?.password, context: { loginUser: this.user, becomeUser, host: this.host } };
+      spec.become = {
+        plan,
+        password: become?.password,
+        context: { loginUser: this.user, becomeUser, host: this.host },
+      };
     }
     // Its own process group, so a timeout stops the whole pipeline, not just bash.
     const child = spawn('bash', ['-c', wire], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -51,6 +61,9 @@ export class LocalConnection implements Connection {
   async close(): Promise<void> {}
 }
 
-export function connectLocal(name: string, settings: { become?: BecomeSettings; commandTimeoutMs?: number } = {}): Promise<Connection> {
+export function connectLocal(
+  name: string,
+  settings: { become?: BecomeSettings; commandTimeoutMs?: number } = {},
+): Promise<Connection> {
   return Promise.resolve(new LocalConnection(name, settings));
 }

@@ -2,15 +2,35 @@ import { homedir } from 'node:os';
 import { localUserInfo } from './local_user.ts';
 import { join } from 'node:path';
 import { parseSshArgs } from './ssh_args.ts';
-import { hostKeyCheckingFrom, loadSshConfigFile, lookupSshConfig, parseProxyJump, type ExpandContext, type JumpHop, type SshConfigHost } from './ssh_config.ts';
+import {
+  hostKeyCheckingFrom,
+  loadSshConfigFile,
+  lookupSshConfig,
+  parseProxyJump,
+  type ExpandContext,
+  type JumpHop,
+  type SshConfigHost,
+} from './ssh_config.ts';
 import type { ConnectOptions, HostKeyChecking } from './types.ts';
 
 /** Every inventory variable resolveConnectOptions reads. */
 export const CONNECTION_VARIABLES: ReadonlySet<string> = new Set([
-  'ansible_host', 'ansible_port', 'ansible_user', 'ansible_ssh_private_key_file', 'ansible_private_key_file',
-  'ansible_password', 'ansible_ssh_pass', 'ansible_become', 'ansible_become_user', 'ansible_become_password',
-  'ansible_become_pass', 'ansible_become_method', 'ansible_ssh_args', 'ansible_ssh_common_args',
-  'ansible_ssh_extra_args', 'ansible_host_key_checking',
+  'ansible_host',
+  'ansible_port',
+  'ansible_user',
+  'ansible_ssh_private_key_file',
+  'ansible_private_key_file',
+  'ansible_password',
+  'ansible_ssh_pass',
+  'ansible_become',
+  'ansible_become_user',
+  'ansible_become_password',
+  'ansible_become_pass',
+  'ansible_become_method',
+  'ansible_ssh_args',
+  'ansible_ssh_common_args',
+  'ansible_ssh_extra_args',
+  'ansible_host_key_checking',
 ]);
 
 export interface ResolveSettings {
@@ -74,22 +94,38 @@ function keyFiles(value: unknown): string[] {
  * first, then the OpenSSH client config for the name ssh would be given (ansible_host, or the
  * inventory name), then defaults. An explicit --host-key-checking wins over both.
  */
-export function resolveConnectOptions(name: string, vars: Record<string, unknown>, settings: ResolveSettings): ResolvedConnectOptions {
+export function resolveConnectOptions(
+  name: string,
+  vars: Record<string, unknown>,
+  settings: ResolveSettings,
+): ResolvedConnectOptions {
   const home = settings.home ?? homedir();
   const localUser = settings.localUser ?? localUserInfo().username;
   const context: ExpandContext = { home, localUser };
-  const expandHome = (file: string): string => (file === '~' ? home : file.startsWith('~/') ? join(home, file.slice(2)) : file);
+  const expandHome = (file: string): string =>
+    file === '~' ? home : file.startsWith('~/') ? join(home, file.slice(2)) : file;
   const config = loadSshConfigFile(expandHome(settings.sshConfigFile ?? join(home, '.ssh', 'config')));
   const warnings: string[] = [];
 
   // ssh takes the first value of an option; Ansible's command line puts ssh_args (ansible.cfg, or
   // ansible_ssh_args) first, then ansible_ssh_common_args, then ansible_ssh_extra_args.
-  const sshArgs = parseSshArgs([text(vars.ansible_ssh_args), text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)].filter(Boolean).join(' '));
-  const fromConfig = parseSshArgs(text(vars.ansible_ssh_args) ?? '').ignored.filter((arg) => !CONNECTION_SHARING.test(arg));
-  const fromInventory = parseSshArgs([text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)].filter(Boolean).join(' ')).ignored;
-  if (fromConfig.length > 0) warnings.push(`ignored ssh arguments from ssh_args (ansible.cfg or ansible_ssh_args): ${fromConfig.join(' ')}`);
+  const sshArgs = parseSshArgs(
+    [text(vars.ansible_ssh_args), text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)]
+      .filter(Boolean)
+      .join(' '),
+  );
+  const fromConfig = parseSshArgs(text(vars.ansible_ssh_args) ?? '').ignored.filter(
+    (arg) => !CONNECTION_SHARING.test(arg),
+  );
+  const fromInventory = parseSshArgs(
+    [text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)].filter(Boolean).join(' '),
+  ).ignored;
+  if (fromConfig.length > 0)
+    warnings.push(`ignored ssh arguments from ssh_args (ansible.cfg or ansible_ssh_args): ${fromConfig.join(' ')}`);
   if (fromInventory.length > 0) {
-    warnings.push(`${name}: ignored ssh arguments from ansible_ssh_common_args/ansible_ssh_extra_args: ${fromInventory.join(' ')}`);
+    warnings.push(
+      `${name}: ignored ssh arguments from ansible_ssh_common_args/ansible_ssh_extra_args: ${fromInventory.join(' ')}`,
+    );
   }
   const becomeMethod = text(vars.ansible_become_method);
   if (becomeMethod !== undefined && becomeMethod !== 'sudo') {
@@ -100,13 +136,22 @@ export function resolveConnectOptions(name: string, vars: Record<string, unknown
     if (settings.hostKeyCheckingExplicit) return settings.hostKeyChecking;
     const fromArgs = sshArgs.options.stricthostkeychecking;
     const fromVars = truthy(vars.ansible_host_key_checking) === false ? 'off' : undefined;
-    return (fromArgs !== undefined ? hostKeyCheckingFrom(fromArgs) : undefined) ?? fromVars ?? found.hostKeyChecking ?? settings.hostKeyChecking;
+    return (
+      (fromArgs !== undefined ? hostKeyCheckingFrom(fromArgs) : undefined) ??
+      fromVars ??
+      found.hostKeyChecking ??
+      settings.hostKeyChecking
+    );
   };
   // Every file of UserKnownHostsFile is checked; a new key (accept-new) goes to the first, as in ssh.
   const knownHostsFiles = (found: SshConfigHost): string[] => {
     if (settings.knownHostsFile !== undefined) return [expandHome(settings.knownHostsFile)];
     const fromArgs = sshArgs.options.userknownhostsfile?.split(/\s+/).filter(Boolean);
-    const files = fromArgs?.length ? fromArgs : found.userKnownHostsFiles.length ? found.userKnownHostsFiles : [join(home, '.ssh', 'known_hosts')];
+    const files = fromArgs?.length
+      ? fromArgs
+      : found.userKnownHostsFiles.length
+        ? found.userKnownHostsFiles
+        : [join(home, '.ssh', 'known_hosts')];
     return files.map(expandHome);
   };
   const knownHosts = (found: SshConfigHost) => {
@@ -120,7 +165,11 @@ export function resolveConnectOptions(name: string, vars: Record<string, unknown
   };
 
   const sshName = text(vars.ansible_host) ?? name;
-  const found = lookupSshConfig(config, sshName, { ...context, user: text(vars.ansible_user), port: port(vars.ansible_port) });
+  const found = lookupSshConfig(config, sshName, {
+    ...context,
+    user: text(vars.ansible_user),
+    port: port(vars.ansible_port),
+  });
   for (const warning of found.warnings ?? []) warnings.push(`ssh config ${warning}`);
   const inventoryKeys = keyFiles(vars.ansible_ssh_private_key_file ?? vars.ansible_private_key_file).map(expandHome);
 
@@ -150,7 +199,8 @@ export function resolveConnectOptions(name: string, vars: Record<string, unknown
   };
   const proxyJump = resolveHops(sshArgs.options.proxyjump ?? found.proxyJump, 0);
 
-  const becomePassword = text(vars.ansible_become_password) ?? text(vars.ansible_become_pass) ?? settings.becomePassword;
+  const becomePassword =
+    text(vars.ansible_become_password) ?? text(vars.ansible_become_pass) ?? settings.becomePassword;
   const options: ResolvedConnectOptions = {
     name,
     address: found.hostName ?? sshName,

@@ -13,4 +13,5 @@ export type Client = ClientInstance;
 export const Client = function Client() {
   return new (ssh2().Client)();
 } as unknown as typeof ClientInstance;
-export const parseKey = ((...args: Parameters<typeof Ssh2.utils.parseKey>) => ssh2().utils.parseKey(...args)) as typeof Ssh2.utils.parseKey;
+export const parseKey = ((...args: Parameters<typeof Ssh2.utils.parseKey>) =>
+  ssh2().utils.parseKey(...args)) as typeof Ssh2.utils.parseKey;

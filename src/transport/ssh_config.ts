@@ -55,7 +55,12 @@ export function loadSshConfigFile(file: string): SshConfig {
 
 /** The few ssh_config(5) TOKENS that make sense without a host, and `~` (kept for callers). */
 export function expandPath(value: string, context: ExpandContext & { host?: string; remoteUser?: string }): string {
-  const expanded = expandTokens(value, { home: context.home, localUser: context.localUser, host: context.host ?? '%h', remoteUser: context.remoteUser ?? '%r' });
+  const expanded = expandTokens(value, {
+    home: context.home,
+    localUser: context.localUser,
+    host: context.host ?? '%h',
+    remoteUser: context.remoteUser ?? '%r',
+  });
   return expandTilde(expanded, context.home);
 }
 
@@ -79,7 +84,15 @@ function expandHostName(value: string, host: string): string {
   return value.replace(/%([%h])/g, (_, token: string) => (token === '%' ? '%' : host));
 }
 
-const SINGLE = new Set(['hostname', 'user', 'port', 'proxyjump', 'stricthostkeychecking', 'userknownhostsfile', 'connecttimeout']);
+const SINGLE = new Set([
+  'hostname',
+  'user',
+  'port',
+  'proxyjump',
+  'stricthostkeychecking',
+  'userknownhostsfile',
+  'connecttimeout',
+]);
 const MAX_INCLUDE_DEPTH = 16;
 
 interface Evaluation {
@@ -126,7 +139,10 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
         continue;
       }
       if (criterion === 'canonical' || criterion === 'final') {
-        warn(line, `Match ${criterion} is not supported (sls-play does not canonicalise host names); its block is not applied`);
+        warn(
+          line,
+          `Match ${criterion} is not supported (sls-play does not canonicalise host names); its block is not applied`,
+        );
         return false;
       }
       const value = args[++i];
@@ -149,7 +165,10 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
           matched = matchPatternList(context.localUser, value);
           break;
         default:
-          warn(line, `Match ${criterion} is not supported${criterion === 'exec' ? ' (sls-play never runs commands from an ssh config)' : ''}; its block is not applied`);
+          warn(
+            line,
+            `Match ${criterion} is not supported${criterion === 'exec' ? ' (sls-play never runs commands from an ssh config)' : ''}; its block is not applied`,
+          );
           return false;
       }
       result &&= negated ? !matched : matched;
@@ -224,7 +243,9 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
     hostName,
     user,
     port,
-    identityFiles: state.identityFiles.filter((file) => file.toLowerCase() !== 'none').map((file) => path(file, 'IdentityFile')),
+    identityFiles: state.identityFiles
+      .filter((file) => file.toLowerCase() !== 'none')
+      .map((file) => path(file, 'IdentityFile')),
     proxyJump: setting('proxyjump'),
     hostKeyChecking: strict === undefined ? undefined : hostKeyCheckingFrom(strict),
     userKnownHostsFiles: (state.settings.get('userknownhostsfile') ?? [])

@@ -101,7 +101,12 @@ export function globPaths(pattern: string): string[] {
       } catch {
         continue;
       }
-      const re = new RegExp(`^${part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+      const re = new RegExp(
+        `^${part
+          .replace(/[.+^${}()|\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      );
       for (const name of names.sort()) {
         if (name.startsWith('.') && !part.startsWith('.')) continue;
         if (re.test(name) || matchPattern(name, part)) next.push(join(base, name));
@@ -109,14 +114,16 @@ export function globPaths(pattern: string): string[] {
     }
     bases = next;
   }
-  return bases.filter((p) => {
-    try {
-      statSync(p);
-      return true;
-    } catch {
-      return false;
-    }
-  }).sort();
+  return bases
+    .filter((p) => {
+      try {
+        statSync(p);
+        return true;
+      } catch {
+        return false;
+      }
+    })
+    .sort();
 }
 
 /** An Include argument as a path: `~` expanded, a relative one from ~/.ssh (the user's config directory). */

@@ -58,10 +58,12 @@ function started(channel: ClientChannel, kill: () => void): StartedProcess {
 function releaseWhenDone(done: Promise<number>, release: () => void): void {
   const timer = setTimeout(release, 60_000);
   timer.unref();
-  void done.catch(() => undefined).then(() => {
-    clearTimeout(timer);
-    release();
-  });
+  void done
+    .catch(() => undefined)
+    .then(() => {
+      clearTimeout(timer);
+      release();
+    });
 }
 
 /** One SSH connection (through its bastions, if any) carrying every command for one host. */
@@ -116,7 +118,13 @@ export class SshConnection implements Connection {
     let process: StartedProcess | undefined;
     try {
       if (this.lostBecause !== undefined) throw this.lostError(command);
-      const spec: RunSpec = { command, stdin: options.stdin, timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs, stages: options.stages, onStdout: options.onStdout };
+      const spec: RunSpec = {
+        command,
+        stdin: options.stdin,
+        timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs,
+        stages: options.stages,
+        onStdout: options.onStdout,
+      };
       let wire = command;
       const become = this.options.become;
       const becomeUser = become?.user ?? 'root';

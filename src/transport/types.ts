@@ -76,7 +76,10 @@ export type UnreachableReason =
 
 /** The host could not be reached or was lost: the host is reported `unreachable`, the others go on. */
 export class UnreachableError extends Error {
-  constructor(readonly reason: UnreachableReason, message: string) {
+  constructor(
+    readonly reason: UnreachableReason,
+    message: string,
+  ) {
     super(message);
     this.name = 'UnreachableError';
   }
@@ -102,7 +105,10 @@ export type BecomeFailure = 'password-rejected' | 'password-required' | 'not-per
  * host is reported `failed`. The message never contains the password.
  */
 export class BecomeError extends Error {
-  constructor(readonly reason: BecomeFailure, message: string) {
+  constructor(
+    readonly reason: BecomeFailure,
+    message: string,
+  ) {
     super(message);
     this.name = 'BecomeError';
   }

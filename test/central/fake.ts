@@ -113,7 +113,9 @@ export class FakeCentral {
   }
 
   count(method: string, path: string | RegExp): number {
-    return this.log.filter((l) => l.method === method && (typeof path === 'string' ? l.path === path : path.test(l.path))).length;
+    return this.log.filter(
+      (l) => l.method === method && (typeof path === 'string' ? l.path === path : path.test(l.path)),
+    ).length;
   }
   get tokensIssued(): number {
     return this.count('POST', '/api/v2/oauth2/token');
@@ -122,7 +124,13 @@ export class FakeCentral {
     return this.count('POST', '/detections/v1/queries/detections');
   }
 
-  private send(res: ServerResponse, req: IncomingMessage, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  private send(
+    res: ServerResponse,
+    req: IncomingMessage,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     const path = (req.url ?? '').split('?')[0]!;
     this.log.push({ method: req.method ?? '', path, status, at: Date.now() });
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -138,10 +146,21 @@ export class FakeCentral {
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
-    const fault = this.faults.find((f) => f.left > 0 && (!f.method || f.method === method) && (typeof f.path === 'string' ? path.startsWith(f.path) : f.path.test(path)));
+    const fault = this.faults.find(
+      (f) =>
+        f.left > 0 &&
+        (!f.method || f.method === method) &&
+        (typeof f.path === 'string' ? path.startsWith(f.path) : f.path.test(path)),
+    );
     if (fault) {
       fault.left -= 1;
-      return this.send(res, req, fault.status, fault.body ?? { error: 'scripted', message: `scripted ${fault.status}`, correlationId: 'corr-fake-1' }, fault.headers);
+      return this.send(
+        res,
+        req,
+        fault.status,
+        fault.body ?? { error: 'scripted', message: `scripted ${fault.status}`, correlationId: 'corr-fake-1' },
+        fault.headers,
+      );
     }
 
     if (method === 'POST' && path === '/api/v2/oauth2/token') {
@@ -150,34 +169,67 @@ export class FakeCentral {
         return this.send(res, req, 400, { errorCode: 'oauth.invalid_request', message: 'Bad Request' });
       }
       if (form.get('client_id') !== this.options.clientId || form.get('client_secret') !== this.options.clientSecret) {
-        return this.send(res, req, 401, { errorCode: 'oauth.invalid_client_secret', message: 'Unauthorized', trackingId: 'trk-fake' });
+        return this.send(res, req, 401, {
+          errorCode: 'oauth.invalid_client_secret',
+          message: 'Unauthorized',
+          trackingId: 'trk-fake',
+        });
       }
       const token = `fake-token-${randomUUID()}`;
       const lifetime = this.options.tokenLifetimeS ?? 3600;
       this.tokens.set(token, Date.now() + lifetime * 1000);
-      return this.send(res, req, 200, { access_token: token, token_type: 'bearer', expires_in: lifetime, errorCode: 'success', message: 'OK', trackingId: 'trk-fake' });
+      return this.send(res, req, 200, {
+        access_token: token,
+        token_type: 'bearer',
+        expires_in: lifetime,
+        errorCode: 'success',
+        message: 'OK',
+        trackingId: 'trk-fake',
+      });
     }
 
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const expires = bearer ? this.tokens.get(bearer) : undefined;
-    if (!expires || expires < Date.now()) return this.send(res, req, 401, { error: 'unauthorized', message: 'Invalid or expired token', correlationId: 'corr-401' });
+    if (!expires || expires < Date.now())
+      return this.send(res, req, 401, {
+        error: 'unauthorized',
+        message: 'Invalid or expired token',
+        correlationId: 'corr-401',
+      });
 
     const idType = this.options.idType ?? 'tenant';
     const selfId = idType === 'tenant' ? (this.options.tenantId ?? 'tenant-0000-fake') : `${idType}-1111-fake`;
     if (method === 'GET' && path === '/whoami/v1') {
-      return this.send(res, req, 200, { id: selfId, idType, apiHosts: { global: this.url, ...(idType === 'tenant' ? { dataRegion: this.url } : {}) } });
+      return this.send(res, req, 200, {
+        id: selfId,
+        idType,
+        apiHosts: { global: this.url, ...(idType === 'tenant' ? { dataRegion: this.url } : {}) },
+      });
     }
     const tenantPath = /^\/(partner|organization)\/v1\/tenants\/([^/]+)$/.exec(path);
     if (method === 'GET' && tenantPath) {
       const header = tenantPath[1] === 'partner' ? 'x-partner-id' : 'x-organization-id';
-      if (tenantPath[1] !== idType || req.headers[header] !== selfId) return this.send(res, req, 403, { error: 'forbidden', message: 'Access is denied' });
-      if (tenantPath[2] !== this.options.tenantId) return this.send(res, req, 404, { error: 'notFound', message: 'tenant not found' });
-      return this.send(res, req, 200, { id: tenantPath[2], name: 'fake tenant', dataGeography: 'EU', dataRegion: 'eu02', apiHost: this.url });
+      if (tenantPath[1] !== idType || req.headers[header] !== selfId)
+        return this.send(res, req, 403, { error: 'forbidden', message: 'Access is denied' });
+      if (tenantPath[2] !== this.options.tenantId)
+        return this.send(res, req, 404, { error: 'notFound', message: 'tenant not found' });
+      return this.send(res, req, 200, {
+        id: tenantPath[2],
+        name: 'fake tenant',
+        dataGeography: 'EU',
+        dataRegion: 'eu02',
+        apiHost: this.url,
+      });
     }
 
     if (path.startsWith('/detections/')) {
       const tenant = idType === 'tenant' ? selfId : this.options.tenantId;
-      if (req.headers['x-tenant-id'] !== tenant) return this.send(res, req, 401, { error: 'unauthorized', message: 'Missing or wrong X-Tenant-ID', correlationId: 'corr-tenant' });
+      if (req.headers['x-tenant-id'] !== tenant)
+        return this.send(res, req, 401, {
+          error: 'unauthorized',
+          message: 'Missing or wrong X-Tenant-ID',
+          correlationId: 'corr-tenant',
+        });
       return this.detections(req, res, method, path, url, raw);
     }
     return this.send(res, req, 404, { error: 'notFound', message: `no route ${method} ${path}` });
@@ -190,18 +242,34 @@ export class FakeCentral {
     });
   }
 
-  private detections(req: IncomingMessage, res: ServerResponse, method: string, path: string, url: URL, raw: string): void {
+  private detections(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    path: string,
+    url: URL,
+    raw: string,
+  ): void {
     const base = '/detections/v1/queries/detections';
     if (method === 'GET' && path === `${base}/counts`) {
       const from = Date.parse(url.searchParams.get('from') ?? '') || Date.now() - 86_400_000;
       const to = Date.parse(url.searchParams.get('to') ?? '') || Date.now();
-      return this.send(res, req, 200, { resolutionDetectionCounts: [{ startsAt: new Date(from).toISOString(), totalCount: this.held(from, to).length }] });
+      return this.send(res, req, 200, {
+        resolutionDetectionCounts: [{ startsAt: new Date(from).toISOString(), totalCount: this.held(from, to).length }],
+      });
     }
     if (method === 'POST' && path === base) {
       const body = raw ? (JSON.parse(raw) as { from?: string; to?: string }) : {};
       const to = body.to ? Date.parse(body.to) : Date.now();
       const from = body.from ? Date.parse(body.from) : to - 86_400_000;
-      const run: Run = { id: randomUUID(), from, to, statusGets: 0, fails: this.failRuns > 0, pendingForever: this.pendingRuns > 0 };
+      const run: Run = {
+        id: randomUUID(),
+        from,
+        to,
+        statusGets: 0,
+        fails: this.failRuns > 0,
+        pendingForever: this.pendingRuns > 0,
+      };
       if (run.fails) this.failRuns -= 1;
       else if (run.pendingForever) this.pendingRuns -= 1;
       this.runs.set(run.id, run);
@@ -209,17 +277,22 @@ export class FakeCentral {
     }
     const m = /^\/detections\/v1\/queries\/detections\/([^/]+)(\/results)?$/.exec(path);
     const run = m ? this.runs.get(m[1]!) : undefined;
-    if (!m || !run || method !== 'GET') return this.send(res, req, 404, { error: 'notFound', message: `no route ${method} ${path}` });
+    if (!m || !run || method !== 'GET')
+      return this.send(res, req, 404, { error: 'notFound', message: `no route ${method} ${path}` });
     if (!m[2]) {
       run.statusGets += 1;
       return this.send(res, req, 200, this.runView(run));
     }
-    if (!this.finished(run) || run.fails) return this.send(res, req, 400, { error: 'badRequest', message: 'results are not available' });
+    if (!this.finished(run) || run.fails)
+      return this.send(res, req, 400, { error: 'badRequest', message: 'results are not available' });
     const items = run.items!;
     const size = Math.min(Number(url.searchParams.get('pageSize') ?? 50), this.options.maxPageSize ?? 1000);
     const page = Number(url.searchParams.get('page') ?? 1);
     const total = Math.max(1, Math.ceil(items.length / size));
-    return this.send(res, req, 200, { items: items.slice((page - 1) * size, page * size), pages: { current: page, size, total, items: items.length, maxSize: 2000 } });
+    return this.send(res, req, 200, {
+      items: items.slice((page - 1) * size, page * size),
+      pages: { current: page, size, total, items: items.length, maxSize: 2000 },
+    });
   }
 
   private finished(run: Run): boolean {
@@ -228,7 +301,8 @@ export class FakeCentral {
 
   private runView(run: Run) {
     const done = this.finished(run);
-    if (done && !run.items && !run.fails) run.items = this.held(run.from, run.to).sort((a, b) => String(b.time).localeCompare(String(a.time)));
+    if (done && !run.items && !run.fails)
+      run.items = this.held(run.from, run.to).sort((a, b) => String(b.time).localeCompare(String(a.time)));
     return {
       id: run.id,
       createdAt: new Date().toISOString(),
@@ -258,5 +332,9 @@ export function testAlertDetection(host: string, at: string): Detection {
 
 /** Something else Central holds: another rule on the same device. */
 export function otherDetection(host: string, at: string): Detection {
-  return { ...testAlertDetection(host, at), detectionRule: 'WIN-EXE-PRC-SUSPICIOUS', rawData: { strategy_name: 'Suspicious Process' } };
+  return {
+    ...testAlertDetection(host, at),
+    detectionRule: 'WIN-EXE-PRC-SUSPICIOUS',
+    rawData: { strategy_name: 'Suspicious Process' },
+  };
 }

@@ -9,15 +9,23 @@ const { values } = parseArgs({ options: { inbox: { type: 'string' }, delay: { ty
 const delayMs = Number(values.delay) * 1000;
 const deliveries = () =>
   values.inbox && existsSync(values.inbox)
-    ? readFileSync(values.inbox, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { host: string; at: string })
+    ? readFileSync(values.inbox, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { host: string; at: string })
     : [];
 const fake = await new FakeCentral({
   clientId: 'manual-client-id',
   clientSecret: 'manual-client-secret',
-  detections: () => deliveries().filter((d) => Date.now() >= Date.parse(d.at) + delayMs).map((d) => testAlertDetection(d.host, d.at)),
+  detections: () =>
+    deliveries()
+      .filter((d) => Date.now() >= Date.parse(d.at) + delayMs)
+      .map((d) => testAlertDetection(d.host, d.at)),
 }).start();
 for (const [k, v] of Object.entries(fake.env())) process.stdout.write(`export ${k}=${v}\n`);
-process.stderr.write(`fake Sophos Central at ${fake.url}; test alerts appear ${values.delay} s after delivery; Ctrl-C stops it\n`);
+process.stderr.write(
+  `fake Sophos Central at ${fake.url}; test alerts appear ${values.delay} s after delivery; Ctrl-C stops it\n`,
+);
 const stop = async () => {
   await fake.stop();
   process.exit(0);

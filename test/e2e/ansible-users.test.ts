@@ -21,7 +21,11 @@ let project: string;
 /** The CLI run from the user's project directory (not the sls-play checkout). */
 function sls(args: string[], env: Record<string, string | undefined> = {}, cwd = project): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, CI: 'true', SLS_API_KEY: KEY, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, CI: 'true', SLS_API_KEY: KEY, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -33,7 +37,13 @@ function sls(args: string[], env: Record<string, string | undefined> = {}, cwd =
 
 before(async () => {
   project = mkdtempSync(join(tmpdir(), 'sls-e2e-project-'));
-  fleet = await startFleet([{ name: 'web-01', config: OPERATOR_CONFIG }, { name: 'web-02', config: OPERATOR_CONFIG }], { subnet: 218 });
+  fleet = await startFleet(
+    [
+      { name: 'web-01', config: OPERATOR_CONFIG },
+      { name: 'web-02', config: OPERATOR_CONFIG },
+    ],
+    { subnet: 218 },
+  );
   const [w1, w2] = fleet.hosts;
   mkdirSync(join(project, 'group_vars'));
   writeFileSync(join(project, 'hosts'), '[web]\nweb-01.prod.example\nweb-02.prod.example\n\n[sensors:children]\nweb\n');
@@ -61,8 +71,17 @@ after(async () => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
-test('--list-hosts prints what ansible --list-hosts prints, on every command, and touches no host', { skip: skipAnsible }, async () => {
-  const theirs = await ansibleCommand('ansible', ['-i', join(project, 'hosts'), 'all', '--limit', 'web-02*', '--list-hosts']);
+test('--list-hosts prints what ansible --list-hosts prints, on every command, and touches no host', {
+  skip: skipAnsible,
+}, async () => {
+  const theirs = await ansibleCommand('ansible', [
+    '-i',
+    join(project, 'hosts'),
+    'all',
+    '--limit',
+    'web-02*',
+    '--list-hosts',
+  ]);
   assert.equal(theirs, '  hosts (1):\n    web-02.prod.example\n');
   for (const command of [['deploy'], ['status'], ['test-alert']]) {
     const run = await sls([...command, 'hosts', '-l', 'web-02*', '--list-hosts']);
@@ -74,8 +93,13 @@ test('--list-hosts prints what ansible --list-hosts prints, on every command, an
   assert.equal(fleet.host('web-02').restartCount(), 0);
 });
 
-test('inventory --host prints what ansible-inventory --host prints (templates unrendered)', { skip: skipAnsible }, async () => {
-  const [ours, theirs] = await Promise.all([sls(['inventory', 'hosts', '--host', 'web-01.prod.example']), ansibleCommand('ansible-inventory', ['-i', join(project, 'hosts'), '--host', 'web-01.prod.example'])]);
+test('inventory --host prints what ansible-inventory --host prints (templates unrendered)', {
+  skip: skipAnsible,
+}, async () => {
+  const [ours, theirs] = await Promise.all([
+    sls(['inventory', 'hosts', '--host', 'web-01.prod.example']),
+    ansibleCommand('ansible-inventory', ['-i', join(project, 'hosts'), '--host', 'web-01.prod.example']),
+  ]);
   assert.equal(ours.code, 0, ours.stderr);
   assert.equal(ours.stdout.trim(), theirs.trim());
   const missing = await sls(['inventory', 'hosts', '--host', 'nope']);
@@ -84,7 +108,15 @@ test('inventory --host prints what ansible-inventory --host prints (templates un
 });
 
 test('inventory --host --connection gives the resolved connection, templates rendered', async () => {
-  const run = await sls(['inventory', 'hosts', '--host', 'web-02.prod.example', '--connection', '--known-hosts', fleet.knownHostsPath]);
+  const run = await sls([
+    'inventory',
+    'hosts',
+    '--host',
+    'web-02.prod.example',
+    '--connection',
+    '--known-hosts',
+    fleet.knownHostsPath,
+  ]);
   assert.equal(run.code, 0, run.stderr);
   const w2 = fleet.host('web-02');
   assert.deepEqual(JSON.parse(run.stdout), {
@@ -100,9 +132,19 @@ test('inventory --host --connection gives the resolved connection, templates ren
 });
 
 test('a template that cannot render stops the run before any host: exit 5 naming variable and expression', async () => {
-  const run = await sls(['deploy', 'hosts', '--known-hosts', fleet.knownHostsPath, '-e', '{"sls_region": "{{ undefined_site }}"}']);
+  const run = await sls([
+    'deploy',
+    'hosts',
+    '--known-hosts',
+    fleet.knownHostsPath,
+    '-e',
+    '{"sls_region": "{{ undefined_site }}"}',
+  ]);
   assert.equal(run.code, 5, run.stderr);
-  assert.match(run.stderr, /host web-01\.prod\.example: variable sls_region: cannot render "\{\{ undefined_site \}\}": 'undefined_site' is undefined/);
+  assert.match(
+    run.stderr,
+    /host web-01\.prod\.example: variable sls_region: cannot render "\{\{ undefined_site \}\}": 'undefined_site' is undefined/,
+  );
   assert.equal(fleet.host('web-01').restartCount(), 0);
 });
 
@@ -110,7 +152,9 @@ test('deploy from the project directory uses the bundled playbook; connection an
   const run = await sls(['deploy', 'hosts', '--known-hosts', fleet.knownHostsPath]);
   assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
   for (const name of ['web-01', 'web-02']) {
-    const mcs = (YAML.parse(fleet.host(name).readConfig()!).alert_output.outputs as Array<Record<string, unknown>>).find((o) => o.type === 'mcs');
+    const mcs = (
+      YAML.parse(fleet.host(name).readConfig()!).alert_output.outputs as Array<Record<string, unknown>>
+    ).find((o) => o.type === 'mcs');
     assert.equal(mcs?.url, 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com', name);
   }
 });
@@ -119,7 +163,10 @@ test('ansible.cfg in the project: inventory, remote_user, private_key_file, time
   const cfgProject = join(project, 'with-cfg');
   mkdirSync(cfgProject);
   const [w1, w2] = fleet.hosts;
-  writeFileSync(join(cfgProject, 'fleet.ini'), `web-01 ansible_host=${w1!.address} ansible_port=${w1!.port}\nweb-02 ansible_host=${w2!.address} ansible_port=${w2!.port}\n`);
+  writeFileSync(
+    join(cfgProject, 'fleet.ini'),
+    `web-01 ansible_host=${w1!.address} ansible_port=${w1!.port}\nweb-02 ansible_host=${w2!.address} ansible_port=${w2!.port}\n`,
+  );
   writeFileSync(
     join(cfgProject, 'ansible.cfg'),
     `[defaults]\ninventory = fleet.ini\nremote_user = root\nprivate_key_file = ${fleet.keyPath}\nhost_key_checking = False\ntimeout = 7\nforks = 1\n\n[ssh_connection]\nssh_args = -C -o ControlMaster=auto -o ControlPersist=60s\n`,
@@ -130,29 +177,80 @@ test('ansible.cfg in the project: inventory, remote_user, private_key_file, time
   assert.equal(connection.code, 0, connection.stderr);
   assert.deepEqual(
     { ...JSON.parse(connection.stdout), knownHostsFiles: undefined },
-    { address: w2!.address, port: w2!.port, user: 'root', identityFiles: [fleet.keyPath], proxyJump: [], knownHostsFiles: undefined, strictHostKeyChecking: 'off', connectTimeout: 7 },
+    {
+      address: w2!.address,
+      port: w2!.port,
+      user: 'root',
+      identityFiles: [fleet.keyPath],
+      proxyJump: [],
+      knownHostsFiles: undefined,
+      strictHostKeyChecking: 'off',
+      connectTimeout: 7,
+    },
   );
   const status = await inDir(['status']);
   assert.equal(status.code, 0, `${status.stdout}\n${status.stderr}`);
   assert.match(status.stderr, /warning: host key checking is off \(host_key_checking=False from .*ansible\.cfg:5\)/);
-  assert.doesNotMatch(status.stderr, /ignored ssh arguments/, "ansible.cfg's usual connection-sharing ssh_args are not warned about");
-  const strict = await inDir(['status', '--host-key-checking', 'strict', '--known-hosts', 'empty_known_hosts', '--retries', '0']);
+  assert.doesNotMatch(
+    status.stderr,
+    /ignored ssh arguments/,
+    "ansible.cfg's usual connection-sharing ssh_args are not warned about",
+  );
+  const strict = await inDir([
+    'status',
+    '--host-key-checking',
+    'strict',
+    '--known-hosts',
+    'empty_known_hosts',
+    '--retries',
+    '0',
+  ]);
   assert.equal(strict.code, 3, 'the command line wins: an unknown host key fails the hosts');
   assert.doesNotMatch(strict.stderr, /host key checking is off/);
 });
 
-test('a dynamic inventory script and the JSON ansible-inventory prints both drive a real run', { skip: skipAnsible }, async () => {
+test('a dynamic inventory script and the JSON ansible-inventory prints both drive a real run', {
+  skip: skipAnsible,
+}, async () => {
   const [w1, w2] = fleet.hosts;
   const list = {
     web: { hosts: ['web-01', 'web-02'], vars: { ansible_user: 'root', ansible_ssh_private_key_file: fleet.keyPath } },
-    _meta: { hostvars: { 'web-01': { ansible_host: w1!.address, ansible_port: w1!.port }, 'web-02': { ansible_host: w2!.address, ansible_port: w2!.port } } },
+    _meta: {
+      hostvars: {
+        'web-01': { ansible_host: w1!.address, ansible_port: w1!.port },
+        'web-02': { ansible_host: w2!.address, ansible_port: w2!.port },
+      },
+    },
   };
-  writeFileSync(join(project, 'cloud.sh'), `#!/bin/sh\n[ "$1" = --list ] && echo '${JSON.stringify(list)}'\n`, { mode: 0o755 });
-  const viaScript = await sls(['exec', 'cloud.sh', 'web', '--known-hosts', fleet.knownHostsPath, '--', 'echo', 'hello']);
+  writeFileSync(join(project, 'cloud.sh'), `#!/bin/sh\n[ "$1" = --list ] && echo '${JSON.stringify(list)}'\n`, {
+    mode: 0o755,
+  });
+  const viaScript = await sls([
+    'exec',
+    'cloud.sh',
+    'web',
+    '--known-hosts',
+    fleet.knownHostsPath,
+    '--',
+    'echo',
+    'hello',
+  ]);
   assert.equal(viaScript.code, 0, viaScript.stderr);
   assert.equal(viaScript.stdout.match(/hello/g)?.length, 2);
-  writeFileSync(join(project, 'fleet.json'), await ansibleCommand('ansible-inventory', ['-i', join(project, 'cloud.sh'), '--list']));
-  const viaJson = await sls(['exec', 'fleet.json', 'web-02', '--known-hosts', fleet.knownHostsPath, '--', 'echo', 'hello']);
+  writeFileSync(
+    join(project, 'fleet.json'),
+    await ansibleCommand('ansible-inventory', ['-i', join(project, 'cloud.sh'), '--list']),
+  );
+  const viaJson = await sls([
+    'exec',
+    'fleet.json',
+    'web-02',
+    '--known-hosts',
+    fleet.knownHostsPath,
+    '--',
+    'echo',
+    'hello',
+  ]);
   assert.equal(viaJson.code, 0, viaJson.stderr);
   assert.equal(viaJson.stdout.match(/hello/g)?.length, 1);
 });
@@ -168,7 +266,11 @@ test('~/.ssh/config as ssh reads it: Include inside a Host block, several UserKn
     join(sub, 'ssh_config'),
     `Host web-01\n  Include ${join(sub, 'web-01.conf')}\nHost web-?1\n  User root\n  IdentityFile ${fleet.keyPath}\n  UserKnownHostsFile ${join(sub, 'empty_known_hosts')} ${fleet.knownHostsPath}\n  ConnectTimeout 0\n`,
   );
-  const connection = await sls(['inventory', 'hosts', '--host', 'web-01', '--connection', '--ssh-config', 'ssh_config'], {}, sub);
+  const connection = await sls(
+    ['inventory', 'hosts', '--host', 'web-01', '--connection', '--ssh-config', 'ssh_config'],
+    {},
+    sub,
+  );
   assert.equal(connection.code, 0, connection.stderr);
   assert.deepEqual(JSON.parse(connection.stdout), {
     address: w1.address,

@@ -10,7 +10,13 @@ import YAML from 'yaml';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { runCli } from '../helpers/cli.ts';
-import { passwordFile, passwordScript, skipVault, vaultEncryptFile, vaultEncryptString } from '../helpers/ansible-vault.ts';
+import {
+  passwordFile,
+  passwordScript,
+  skipVault,
+  vaultEncryptFile,
+  vaultEncryptString,
+} from '../helpers/ansible-vault.ts';
 import { ansibleCommand } from '../unit/inventory/ansible-reference.ts';
 
 const KEY = 'vaulted-tenant-key-5f2a9c';
@@ -24,7 +30,13 @@ let defaultScript: string;
 before(async () => {
   if (skipVault) return;
   work = mkdtempSync(join(tmpdir(), 'sls-e2e-vault-'));
-  fleet = await startFleet([{ name: 'web-01', config: OPERATOR_CONFIG }, { name: 'web-02', config: OPERATOR_CONFIG }], { subnet: 217 });
+  fleet = await startFleet(
+    [
+      { name: 'web-01', config: OPERATOR_CONFIG },
+      { name: 'web-02', config: OPERATOR_CONFIG },
+    ],
+    { subnet: 217 },
+  );
   prodPassword = passwordFile(work, 'prod.pass', 'prod vault password');
   defaultScript = passwordScript(work, 'default-pass.sh', 'default-password');
   inv = join(work, 'inv');
@@ -46,26 +58,51 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('without a vault password: exit 5 naming the vaulted file and how to give the password; no host touched', { skip: skipVault }, async () => {
+test('without a vault password: exit 5 naming the vaulted file and how to give the password; no host touched', {
+  skip: skipVault,
+}, async () => {
   const run = await runCli(['deploy', inv, '--known-hosts', fleet.knownHostsPath], { env });
   assert.equal(run.code, 5, run.stderr);
-  assert.match(run.stderr, /host_vars\/web-02\.yml: vault-encrypted and no vault password was given; give the password with --vault-password-file/);
+  assert.match(
+    run.stderr,
+    /host_vars\/web-02\.yml: vault-encrypted and no vault password was given; give the password with --vault-password-file/,
+  );
   assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
   assert.equal(fleet.host('web-01').restartCount(), 0);
 });
 
-test('inventory --list with two vault ids equals ansible-inventory --list (inline values printed encrypted, as there)', { skip: skipVault }, async () => {
+test('inventory --list with two vault ids equals ansible-inventory --list (inline values printed encrypted, as there)', {
+  skip: skipVault,
+}, async () => {
   const args = ['--vault-id', `prod@${prodPassword}`, '--vault-password-file', defaultScript];
-  const [ours, theirs] = await Promise.all([runCli(['inventory', inv, '--list', ...args]), ansibleCommand('ansible-inventory', ['-i', inv, '--list', ...args])]);
+  const [ours, theirs] = await Promise.all([
+    runCli(['inventory', inv, '--list', ...args]),
+    ansibleCommand('ansible-inventory', ['-i', inv, '--list', ...args]),
+  ]);
   assert.equal(ours.code, 0, ours.stderr);
   assert.deepEqual(JSON.parse(ours.stdout), JSON.parse(theirs));
   assert.equal(JSON.parse(ours.stdout)._meta.hostvars['web-02'].team, 'vaulted-team');
 });
 
-test('deploy decrypts the vaulted key, writes it to the hosts, and masks it in --diff, -v and --json', { skip: skipVault }, async () => {
-  const run = await runCli(['deploy', inv, '--known-hosts', fleet.knownHostsPath, '--diff', '-v', '--json', '--vault-id', `prod@${prodPassword}`], {
-    env: { ...env, ANSIBLE_VAULT_PASSWORD_FILE: defaultScript },
-  });
+test('deploy decrypts the vaulted key, writes it to the hosts, and masks it in --diff, -v and --json', {
+  skip: skipVault,
+}, async () => {
+  const run = await runCli(
+    [
+      'deploy',
+      inv,
+      '--known-hosts',
+      fleet.knownHostsPath,
+      '--diff',
+      '-v',
+      '--json',
+      '--vault-id',
+      `prod@${prodPassword}`,
+    ],
+    {
+      env: { ...env, ANSIBLE_VAULT_PASSWORD_FILE: defaultScript },
+    },
+  );
   assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
   for (const name of ['web-01', 'web-02']) {
     const outputs = YAML.parse(fleet.host(name).readConfig()!).alert_output.outputs as Array<Record<string, unknown>>;

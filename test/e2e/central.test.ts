@@ -28,15 +28,22 @@ function held(): Detection[] {
   const now = Date.now();
   return fleet
     .centralInbox()
-    .filter((d) => Date.parse(d.at) < (central.lost.get(d.host) ?? Infinity) && now >= Date.parse(d.at) + central.delayMs)
+    .filter(
+      (d) => Date.parse(d.at) < (central.lost.get(d.host) ?? Infinity) && now >= Date.parse(d.at) + central.delayMs,
+    )
     .flatMap((d) => [testAlertDetection(d.host, d.at), otherDetection(d.host, d.at)]);
 }
 
 const env = (extra: Record<string, string> = {}) => ({ ...fake.env(POLL), SLS_API_KEY: API_KEY, ...extra });
-const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { env: env(extra), timeoutMs: 60_000 });
+const cli = (args: string[], extra: Record<string, string> = {}) =>
+  runCli(args, { env: env(extra), timeoutMs: 60_000 });
 
 type Step = { name: string; status: string; message: string; facts?: { central?: Record<string, unknown> } };
-type Doc = { hosts: Record<string, { status: string; steps: Step[]; facts?: Record<string, unknown> }>; summary: Record<string, number>; interrupted?: boolean };
+type Doc = {
+  hosts: Record<string, { status: string; steps: Step[]; facts?: Record<string, unknown> }>;
+  summary: Record<string, number>;
+  interrupted?: boolean;
+};
 function json(run: CliRun): Doc {
   try {
     return JSON.parse(run.stdout) as Doc;
@@ -45,11 +52,15 @@ function json(run: CliRun): Doc {
   }
 }
 const centralStep = (doc: Doc, host: string) => doc.hosts[host]!.steps.find((s) => s.name === 'Sophos Central');
-const polls = (run: CliRun) => Number(/test alert\(s\) seen after (\d+) poll\(s\)/.exec(run.stdout + run.stderr)?.[1] ?? NaN);
+const polls = (run: CliRun) =>
+  Number(/test alert\(s\) seen after (\d+) poll\(s\)/.exec(run.stdout + run.stderr)?.[1] ?? NaN);
 
 function assertNoCredentials(run: CliRun): void {
   for (const secret of [CLIENT_ID, CLIENT_SECRET, API_KEY]) {
-    assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `a credential appeared in the output:\n${run.stdout}\n${run.stderr}`);
+    assert.ok(
+      !run.stdout.includes(secret) && !run.stderr.includes(secret),
+      `a credential appeared in the output:\n${run.stdout}\n${run.stderr}`,
+    );
   }
   assert.ok(!/fake-token-/.test(run.stdout + run.stderr), 'the bearer token appeared in the output');
 }
@@ -59,7 +70,14 @@ before(async () => {
     NAMES.map((name) => ({ name, config: MCS_CONFIG })),
     { subnet: 161 },
   );
-  fake = await new FakeCentral({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tenantId: '5c0ffee0-1111-4222-8333-944445555666', detections: held, pendingPolls: 1, maxPageSize: 3 }).start();
+  fake = await new FakeCentral({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    tenantId: '5c0ffee0-1111-4222-8333-944445555666',
+    detections: held,
+    pendingPolls: 1,
+    maxPageSize: 3,
+  }).start();
 });
 
 after(async () => {
@@ -76,12 +94,20 @@ describe('test-alert --central', () => {
     for (const name of NAMES) {
       const step = centralStep(doc, name)!;
       assert.equal(step.status, 'ok', `${name}: ${step.message}`);
-      assert.match(step.message, /^"Alert Tester" seen in Sophos Central at \d\d:\d\d:\d\d \(rule: SLS runtime detection\)$/);
+      assert.match(
+        step.message,
+        /^"Alert Tester" seen in Sophos Central at \d\d:\d\d:\d\d \(rule: SLS runtime detection\)$/,
+      );
       assert.equal(step.facts?.central?.rule, 'SLS runtime detection');
       assert.equal(step.facts?.central?.hostField, 'device.entity');
       assert.equal(step.facts?.central?.alertField, 'rawData.strategy_name');
       assert.match(String(step.facts?.central?.time), /^\d{4}-\d\d-\d\dT/);
-      assert.match(run.stderr, new RegExp(`${name} +seen at \\d\\d:\\d\\d:\\d\\d \\(rule: SLS runtime detection\\) \\[detection [0-9a-f-]+ at .*; host from device\\.entity, "Alert Tester" from rawData\\.strategy_name\\]`));
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `${name} +seen at \\d\\d:\\d\\d:\\d\\d \\(rule: SLS runtime detection\\) \\[detection [0-9a-f-]+ at .*; host from device\\.entity, "Alert Tester" from rawData\\.strategy_name\\]`,
+        ),
+      );
     }
     assert.deepEqual(doc.summary, { ok: 4, changed: 0, failed: 0, unreachable: 0, skipped: 0 });
     assert.match(run.stderr, /Sophos Central: 4 of 4 test alert\(s\) seen after \d+ poll\(s\)/);
@@ -92,7 +118,10 @@ describe('test-alert --central', () => {
   });
 
   test('a host whose alert never reaches Central fails after --wait with what to check (exit 2); its earlier alerts do not count', async () => {
-    assert.ok(fleet.centralInbox().some((d) => d.host === 'cen-03'), 'cen-03 has an earlier test alert in Central');
+    assert.ok(
+      fleet.centralInbox().some((d) => d.host === 'cen-03'),
+      'cen-03 has an earlier test alert in Central',
+    );
     central.lost.set('cen-03', Date.now());
     try {
       const began = Date.now();
@@ -100,9 +129,15 @@ describe('test-alert --central', () => {
       assert.equal(run.code, 2, run.stdout + run.stderr);
       assert.ok(Date.now() - began >= 3000, 'waited the whole --wait');
       assert.match(run.stdout, /cen-03 +not seen/);
-      assert.match(run.stdout, /failed: \[cen-03\] Sophos Central: "Alert Tester" not seen in Sophos Central within 0\.05 min: check the XDR or MDR licence, the mcs URL or region \(sls_region \/ sls_mcs_url\), the api_key \(SLS_API_KEY\), and the sensor's journal \(journalctl -u sophoslinuxsensor\)/);
+      assert.match(
+        run.stdout,
+        /failed: \[cen-03\] Sophos Central: "Alert Tester" not seen in Sophos Central within 0\.05 min: check the XDR or MDR licence, the mcs URL or region \(sls_region \/ sls_mcs_url\), the api_key \(SLS_API_KEY\), and the sensor's journal \(journalctl -u sophoslinuxsensor\)/,
+      );
       for (const name of ['cen-01', 'cen-02', 'cen-04']) assert.match(run.stdout, new RegExp(`${name} +seen at`));
-      assert.match(run.stdout, /RECAP[\s\S]*cen-03 +: failed[\s\S]*4 hosts: 3 ok, 0 changed, 1 failed, 0 unreachable, 0 skipped\n$/);
+      assert.match(
+        run.stdout,
+        /RECAP[\s\S]*cen-03 +: failed[\s\S]*4 hosts: 3 ok, 0 changed, 1 failed, 0 unreachable, 0 skipped\n$/,
+      );
       assertNoCredentials(run);
     } finally {
       central.lost.delete('cen-03');
@@ -115,7 +150,12 @@ describe('test-alert --central', () => {
       const [runs, tokens] = [fake.queryRuns, fake.tokensIssued];
       const run = await cli(['test-alert', ...fleetArgs(fleet), '-l', limit, '--central', '--wait', '0.5']);
       assert.equal(run.code, 0, run.stdout + run.stderr);
-      counts.push({ hosts: limit === 'all' ? 4 : 1, polls: polls(run), queries: fake.queryRuns - runs, tokens: fake.tokensIssued - tokens });
+      counts.push({
+        hosts: limit === 'all' ? 4 : 1,
+        polls: polls(run),
+        queries: fake.queryRuns - runs,
+        tokens: fake.tokensIssued - tokens,
+      });
     }
     for (const c of counts) {
       assert.equal(c.queries, c.polls, JSON.stringify(counts));
@@ -133,7 +173,11 @@ describe('test-alert --central', () => {
   test('Ctrl-C during the wait prints what was seen so far and exits 99', async () => {
     central.lost.set('cen-02', Date.now());
     try {
-      const child = spawn(process.execPath, [CLI, 'test-alert', ...fleetArgs(fleet), '--central', '--wait', '5', '--json'], { cwd: REPO, env: { ...process.env, CI: 'true', ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [CLI, 'test-alert', ...fleetArgs(fleet), '--central', '--wait', '5', '--json'],
+        { cwd: REPO, env: { ...process.env, CI: 'true', ...env() }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));
@@ -171,18 +215,40 @@ describe('set-up mistakes: one line, exit 5, no host touched', () => {
 
   test('an http:// URL, missing credentials, --wait without --central, bad --wait', async () => {
     const inbox = fleet.centralInbox().length;
-    await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--central'], { SOPHOS_CENTRAL_API_URL: 'http://127.0.0.1:9' }), /^sls-play: SOPHOS_CENTRAL_API_URL=http:\/\/127\.0\.0\.1:9: Sophos Central is reached over HTTPS only/);
-    await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--central'], { SOPHOS_CLIENT_SECRET: '' }), /^sls-play: --central needs a Sophos Central API credential: set SOPHOS_CLIENT_SECRET in the environment/);
-    await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--wait', '1']), /^sls-play: --wait applies to the Sophos Central check: add --central/);
-    await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--central', '--wait', 'soon']), /^sls-play: --wait soon: expected a number above 0/);
-    await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--central'], { SOPHOS_CLIENT_SECRET: 'not-the-secret-0000' }), /^sls-play: --central: Sophos Central refused the API credential \(401 Unauthorized oauth\.invalid_client_secret/);
+    await untouched(
+      await cli(['test-alert', ...fleetArgs(fleet), '--central'], { SOPHOS_CENTRAL_API_URL: 'http://127.0.0.1:9' }),
+      /^sls-play: SOPHOS_CENTRAL_API_URL=http:\/\/127\.0\.0\.1:9: Sophos Central is reached over HTTPS only/,
+    );
+    await untouched(
+      await cli(['test-alert', ...fleetArgs(fleet), '--central'], { SOPHOS_CLIENT_SECRET: '' }),
+      /^sls-play: --central needs a Sophos Central API credential: set SOPHOS_CLIENT_SECRET in the environment/,
+    );
+    await untouched(
+      await cli(['test-alert', ...fleetArgs(fleet), '--wait', '1']),
+      /^sls-play: --wait applies to the Sophos Central check: add --central/,
+    );
+    await untouched(
+      await cli(['test-alert', ...fleetArgs(fleet), '--central', '--wait', 'soon']),
+      /^sls-play: --wait soon: expected a number above 0/,
+    );
+    await untouched(
+      await cli(['test-alert', ...fleetArgs(fleet), '--central'], { SOPHOS_CLIENT_SECRET: 'not-the-secret-0000' }),
+      /^sls-play: --central: Sophos Central refused the API credential \(401 Unauthorized oauth\.invalid_client_secret/,
+    );
     assert.equal(fleet.centralInbox().length, inbox, 'no test alert was triggered');
   });
 
   test('403 (no licence or role): named before any host is touched', async () => {
     const inbox = fleet.centralInbox().length;
-    fake.fault({ path: '/detections/v1/queries/detections/counts', status: 403, body: { error: 'forbidden', message: 'Access is denied', correlationId: 'c-e2e-403' } });
-    await untouched(await cli(['test-alert', ...fleetArgs(fleet), '--central']), /^sls-play: --central: Sophos Central refused the detection counts \(403 Access is denied, correlationId c-e2e-403\): the tenant needs an XDR or MDR licence/);
+    fake.fault({
+      path: '/detections/v1/queries/detections/counts',
+      status: 403,
+      body: { error: 'forbidden', message: 'Access is denied', correlationId: 'c-e2e-403' },
+    });
+    await untouched(
+      await cli(['test-alert', ...fleetArgs(fleet), '--central']),
+      /^sls-play: --central: Sophos Central refused the detection counts \(403 Access is denied, correlationId c-e2e-403\): the tenant needs an XDR or MDR licence/,
+    );
     assert.equal(fleet.centralInbox().length, inbox);
   });
 });
@@ -190,13 +256,26 @@ describe('set-up mistakes: one line, exit 5, no host touched', () => {
 describe('partner credentials', () => {
   test('without --tenant: a clear message (exit 5); with --tenant: that tenant is read', async () => {
     const tenant = '9d8c7b6a-2222-4333-8444-a55556666777';
-    const partner = await new FakeCentral({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, idType: 'partner', tenantId: tenant, detections: held, pendingPolls: 0 }).start();
+    const partner = await new FakeCentral({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      idType: 'partner',
+      tenantId: tenant,
+      detections: held,
+      pendingPolls: 0,
+    }).start();
     try {
       const penv = { ...partner.env(POLL), SLS_API_KEY: API_KEY };
       const refused = await runCli(['test-alert', ...fleetArgs(fleet), '-l', 'cen-04', '--central'], { env: penv });
       assert.equal(refused.code, 5, refused.stderr);
-      assert.match(refused.stderr, /^sls-play: SOPHOS_CLIENT_ID is a partner API credential: detections are read per tenant, so create the API credential in the tenant .* or pass --tenant <tenant id>\n$/);
-      const run = await runCli(['test-alert', ...fleetArgs(fleet), '-l', 'cen-04', '--central', '--tenant', tenant, '--wait', '0.5'], { env: penv });
+      assert.match(
+        refused.stderr,
+        /^sls-play: SOPHOS_CLIENT_ID is a partner API credential: detections are read per tenant, so create the API credential in the tenant .* or pass --tenant <tenant id>\n$/,
+      );
+      const run = await runCli(
+        ['test-alert', ...fleetArgs(fleet), '-l', 'cen-04', '--central', '--tenant', tenant, '--wait', '0.5'],
+        { env: penv },
+      );
       assert.equal(run.code, 0, run.stdout + run.stderr);
       assert.match(run.stdout, /cen-04 +seen at/);
       assertNoCredentials(run);
@@ -207,7 +286,7 @@ describe('partner credentials', () => {
 });
 
 describe('status --central and deploy --central', () => {
-  test('status --central adds each host\'s last test alert of the day', async () => {
+  test("status --central adds each host's last test alert of the day", async () => {
     const run = await cli(['status', ...fleetArgs(fleet), '--central', '--json']);
     assert.equal(run.code, 0, run.stderr);
     const doc = json(run);
@@ -218,14 +297,25 @@ describe('status --central and deploy --central', () => {
     assertNoCredentials(run);
   });
 
-  test('deploy without --central never calls Central; deploy --central proves the new config\'s alert arrived', async () => {
+  test("deploy without --central never calls Central; deploy --central proves the new config's alert arrived", async () => {
     const calls = fake.log.length;
     const plain = await cli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '-l', 'cen-01', '--json']);
     assert.equal(plain.code, 0, plain.stderr);
     assert.equal(fake.log.length, calls, 'no call to Central without --central');
     assert.ok(!/Sophos Central:/.test(plain.stderr));
 
-    const run = await cli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '-e', 'sls_force_restart=true', '--central', '--wait', '0.5', '--json']);
+    const run = await cli([
+      'deploy',
+      ...fleetArgs(fleet),
+      '-e',
+      'sls_region=eu-west-1',
+      '-e',
+      'sls_force_restart=true',
+      '--central',
+      '--wait',
+      '0.5',
+      '--json',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const doc = json(run);
     for (const name of NAMES) assert.equal(centralStep(doc, name)?.status, 'ok', run.stderr);

@@ -18,7 +18,13 @@ const env = { SLS_API_KEY: KEY };
 
 /** The operator's config as a deploy to eu-west-1 leaves it: nothing left to change. */
 function convergedConfig(): string {
-  const edit = editSensorConfig(OPERATOR_CONFIG, { url: resolveMcsUrl({ region: 'eu-west-1' }), apiKey: KEY, deployment: 'package', certDir: '/etc/sophos', containerPairs: [] });
+  const edit = editSensorConfig(OPERATOR_CONFIG, {
+    url: resolveMcsUrl({ region: 'eu-west-1' }),
+    apiKey: KEY,
+    deployment: 'package',
+    certDir: '/etc/sophos',
+    containerPairs: [],
+  });
   assert.ok(edit.ok && edit.changed);
   return edit.text;
 }
@@ -30,7 +36,8 @@ const CANARIES = ['PWNED1', 'PWNED2', 'PWNED3'];
 
 function assertNothingRan(root: string): void {
   for (const dir of [join(root, 'home'), join(root, 'etc', 'sophos')]) {
-    for (const canary of CANARIES) assert.equal(existsSync(join(dir, canary)), false, `${canary} in ${dir}: the path ran as shell`);
+    for (const canary of CANARIES)
+      assert.equal(existsSync(join(dir, canary)), false, `${canary} in ${dir}: the path ran as shell`);
   }
 }
 
@@ -53,7 +60,8 @@ after(async () => {
   await fleet?.stop();
 });
 
-const deploy = (...args: string[]) => runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', ...args], { env });
+const deploy = (...args: string[]) =>
+  runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', ...args], { env });
 
 test('--check -e sls_force_restart=true changes nothing on any host and names the handlers it would run', async () => {
   const before = new Map(fleet.hosts.map((h) => [h.name, snapshotHost(h)]));
@@ -77,10 +85,16 @@ test('a forced restart of a sensor that will not start keeps the config it did n
   assert.equal(run.code, 2, run.stderr);
   const restart = step(parseJsonReport(run.stdout), 'broken-01', 'restart sensor');
   assert.equal(restart.status, 'failed');
-  assert.match(restart.message, /"config" wrote nothing in this run, so nothing was restored and the file is as it was/);
+  assert.match(
+    restart.message,
+    /"config" wrote nothing in this run, so nothing was restored and the file is as it was/,
+  );
   assert.doesNotMatch(restart.message, /removed/);
   assert.equal(host.readConfig(), config, 'the untouched config was changed');
-  assert.deepEqual(host.listSophosDir().filter((n) => n.endsWith('.bak')), []);
+  assert.deepEqual(
+    host.listSophosDir().filter((n) => n.endsWith('.bak')),
+    [],
+  );
   assertNoStrayFiles(host);
 });
 
@@ -88,7 +102,10 @@ test('a written config whose sensor will not start is rolled back to the previou
   const host = fleet.host('broken-02');
   const run = await deploy('-l', 'broken-02', '--json');
   assert.equal(run.code, 2, run.stderr);
-  assert.match(step(parseJsonReport(run.stdout), 'broken-02', 'restart sensor').message, /the previous config was restored/);
+  assert.match(
+    step(parseJsonReport(run.stdout), 'broken-02', 'restart sensor').message,
+    /the previous config was restored/,
+  );
   assert.equal(host.readConfig(), OPERATOR_CONFIG);
   assertNoStrayFiles(host);
 });
@@ -107,7 +124,9 @@ test('sls_config_path with spaces, quotes, $(…), backticks, ;, * and a newline
   assert.equal(second.code, 0, second.stderr);
   assert.equal(parseJsonReport(second.stdout).hosts['odd-01']!.status, 'ok');
   // replacing it takes a backup beside it, through the same hostile name
-  const third = await runCli(['deploy', ...fleetArgs(fleet), '-l', 'odd-01', '-e', 'sls_region=us-west-2', '--json'], { env });
+  const third = await runCli(['deploy', ...fleetArgs(fleet), '-l', 'odd-01', '-e', 'sls_region=us-west-2', '--json'], {
+    env,
+  });
   assert.equal(third.code, 0, third.stderr + third.stdout);
   assert.match(readFileSync(join(sophos, HOSTILE_NAME), 'utf8'), /us-west-2/);
   const backups = host.listSophosDir().filter((n) => n.startsWith(`${HOSTILE_NAME}.`) && n.endsWith('.bak'));
@@ -121,7 +140,10 @@ test('the rollback of a new file at a hostile path removes exactly that file and
   const host = fleet.host('odd-02');
   const run = await deploy('-l', 'odd-02', '--json');
   assert.equal(run.code, 2, run.stderr);
-  assert.match(step(parseJsonReport(run.stdout), 'odd-02', 'restart sensor').message, /the new config was removed \(there was none before\)/);
+  assert.match(
+    step(parseJsonReport(run.stdout), 'odd-02', 'restart sensor').message,
+    /the new config was removed \(there was none before\)/,
+  );
   const sophos = join(host.root, 'etc', 'sophos');
   assert.equal(existsSync(join(sophos, HOSTILE_NAME)), false);
   assertNothingRan(host.root);

@@ -35,7 +35,13 @@ after(async () => {
 });
 
 test('the SLS playbook (importing sls-play and sls-play/sls) deploys through the compiled CLI', async () => {
-  fleet = await startFleet([{ name: 'cc-01', config: OPERATOR_CONFIG }, { name: 'cc-02', config: OPERATOR_CONFIG }], { subnet: 174 });
+  fleet = await startFleet(
+    [
+      { name: 'cc-01', config: OPERATOR_CONFIG },
+      { name: 'cc-02', config: OPERATOR_CONFIG },
+    ],
+    { subnet: 174 },
+  );
   const key = 'e2e-compiled-cli-key-60b2f9';
   const args = ['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--json'];
   const env = { SLS_API_KEY: key };

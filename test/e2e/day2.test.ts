@@ -54,7 +54,11 @@ after(async () => {
 /** Everything about a host that a read-only command must leave as it was. */
 function snapshot(host: FleetHost) {
   const sophos = join(host.root, 'etc', 'sophos');
-  const files = Object.fromEntries(readdirSync(sophos).sort().map((n) => [n, readFileSync(join(sophos, n), 'utf8')]));
+  const files = Object.fromEntries(
+    readdirSync(sophos)
+      .sort()
+      .map((n) => [n, readFileSync(join(sophos, n), 'utf8')]),
+  );
   return {
     files,
     configMode: host.configMode(),
@@ -76,7 +80,17 @@ type Facts = {
   service: string;
   lastTestAlert: string | null;
 };
-type Doc = { hosts: Record<string, { status: string; facts?: Facts; steps: { name: string; status: string; message: string; rc?: number; stdout?: string }[] }>; summary: Record<string, number> };
+type Doc = {
+  hosts: Record<
+    string,
+    {
+      status: string;
+      facts?: Facts;
+      steps: { name: string; status: string; message: string; rc?: number; stdout?: string }[];
+    }
+  >;
+  summary: Record<string, number>;
+};
 
 /** The table's rows, by host name, split on the two-space column gaps. */
 function tableRows(stdout: string): Map<string, string[]> {
@@ -104,9 +118,36 @@ test('status changes nothing on any host, shows one row per host and exits 3 for
   assert.deepEqual([...rows.keys()].sort(), fleet.hosts.map((h) => h.name).sort());
   // host | sensor | version ok | cert pairs | mcs output | service | last test alert | drift
   assert.deepEqual(rows.get('web-01'), ['web-01', '5.10.0.3', 'yes', '1,2', 'Ireland', 'active', 'never', '-']);
-  assert.deepEqual(rows.get('web-02'), ['web-02', '5.5.2.22', 'yes', '1,2', 'not configured', 'active', 'never', 'no enabled mcs output']);
-  assert.deepEqual(rows.get('db-01'), ['db-01', '5.11.0', 'yes', '1,2,3', 'United States (Oregon)', 'active', 'never', '-']);
-  assert.deepEqual(rows.get('old-01'), ['old-01', '5.4.1.3', 'NO', 'none', 'not configured', 'active', 'never', 'sensor 5.4.1.3 is too old; no CA certificate pair; no enabled mcs output']);
+  assert.deepEqual(rows.get('web-02'), [
+    'web-02',
+    '5.5.2.22',
+    'yes',
+    '1,2',
+    'not configured',
+    'active',
+    'never',
+    'no enabled mcs output',
+  ]);
+  assert.deepEqual(rows.get('db-01'), [
+    'db-01',
+    '5.11.0',
+    'yes',
+    '1,2,3',
+    'United States (Oregon)',
+    'active',
+    'never',
+    '-',
+  ]);
+  assert.deepEqual(rows.get('old-01'), [
+    'old-01',
+    '5.4.1.3',
+    'NO',
+    'none',
+    'not configured',
+    'active',
+    'never',
+    'sensor 5.4.1.3 is too old; no CA certificate pair; no enabled mcs output',
+  ]);
   assert.equal(rows.get('bare-01')?.[1], 'not found');
   assert.equal(rows.get('bare-01')?.[2], 'NO');
   assert.notEqual(rows.get('bare-01')?.[5], 'active');
@@ -121,11 +162,27 @@ test('status --json: facts per host with version, certificates, mcs output, serv
   assert.deepEqual(snapshotAll(), before);
   assert.equal(run.code, 0, run.stderr);
   const doc = JSON.parse(run.stdout) as Doc;
-  assert.deepEqual(Object.keys(doc.hosts).sort(), fleet.hosts.map((h) => h.name).filter((n) => n !== 'off-01').sort());
+  assert.deepEqual(
+    Object.keys(doc.hosts).sort(),
+    fleet.hosts
+      .map((h) => h.name)
+      .filter((n) => n !== 'off-01')
+      .sort(),
+  );
   const facts = (name: string) => doc.hosts[name]!.facts!;
   assert.deepEqual(
     { ...facts('web-01') },
-    { ...facts('web-01'), sensorVersion: '5.10.0.3', versionOk: true, certPairs: [1, 2], mcsConfigured: true, mcsUrl: IRELAND, mcsRegion: 'Ireland', service: 'active', lastTestAlert: null },
+    {
+      ...facts('web-01'),
+      sensorVersion: '5.10.0.3',
+      versionOk: true,
+      certPairs: [1, 2],
+      mcsConfigured: true,
+      mcsUrl: IRELAND,
+      mcsRegion: 'Ireland',
+      service: 'active',
+      lastTestAlert: null,
+    },
   );
   assert.equal(facts('web-02').mcsConfigured, false);
   assert.equal(facts('web-02').mcsUrl, null);
@@ -176,14 +233,24 @@ test('status then shows when web-01 last raised "Alert Tester"', async () => {
   const run = await runCli(['status', ...fleetArgs(fleet), '-l', 'web-01,web-02']);
   assert.equal(run.code, 0, run.stderr);
   const rows = tableRows(run.stdout);
-  const stamp = /^(\w{3} +\d+ [\d:]+) web-01 sophoslinuxsensor\[\d+\]: Alert triggered: Alert Tester$/m.exec(fleet.host('web-01').journal())?.[1];
+  const stamp = /^(\w{3} +\d+ [\d:]+) web-01 sophoslinuxsensor\[\d+\]: Alert triggered: Alert Tester$/m.exec(
+    fleet.host('web-01').journal(),
+  )?.[1];
   assert.ok(stamp, 'the journal holds the alert');
   assert.equal(rows.get('web-01')?.[6], stamp);
   assert.equal(rows.get('web-02')?.[6], 'never');
 });
 
 test('test-alert on a stopped sensor fails that host clearly (exit 2); nothing reaches Central', async () => {
-  const stop = await runCli(['exec', ...fleetArgs(fleet), 'stopped-01', '--', 'systemctl', 'stop', 'sophoslinuxsensor']);
+  const stop = await runCli([
+    'exec',
+    ...fleetArgs(fleet),
+    'stopped-01',
+    '--',
+    'systemctl',
+    'stop',
+    'sophoslinuxsensor',
+  ]);
   assert.equal(stop.code, 0, stop.stderr);
   assert.equal(fleet.host('stopped-01').serviceState(), 'inactive');
   const inboxBefore = fleet.centralInbox().length;
@@ -204,14 +271,19 @@ test('mending one host: deploy -l web-07 --diff changes web-07 only and shows th
   const others = fleet.hosts.filter((h) => h.name !== 'web-07');
   const othersBefore = Object.fromEntries(others.map((h) => [h.name, snapshot(h)]));
   const restarts = fleet.host('web-07').restartCount();
-  const run = await runCli(['deploy', ...fleetArgs(fleet), '-l', 'web-07', '--diff', '-e', 'sls_region=eu-west-1'], { env });
+  const run = await runCli(['deploy', ...fleetArgs(fleet), '-l', 'web-07', '--diff', '-e', 'sls_region=eu-west-1'], {
+    env,
+  });
   assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
   for (const h of others) assert.deepEqual(snapshot(h), othersBefore[h.name], `${h.name} must be untouched`);
 
   const web07 = fleet.host('web-07');
   const config = web07.readConfig()!;
   assert.ok(config.startsWith(OPERATOR_CONFIG.trimEnd().split('\n').slice(0, 5).join('\n')), 'operator keys kept');
-  assert.match(config, /- type: mcs\n\s+enabled: true\n\s+url: "?https:\/\/mcs2-cloudstation-eu-west-1\.prod\.hydra\.sophos\.com"?\n\s+api_key: "?e2e-day2/);
+  assert.match(
+    config,
+    /- type: mcs\n\s+enabled: true\n\s+url: "?https:\/\/mcs2-cloudstation-eu-west-1\.prod\.hydra\.sophos\.com"?\n\s+api_key: "?e2e-day2/,
+  );
   assert.equal(web07.configMode(), 0o600);
   assert.equal(web07.restartCount(), restarts + 1);
   assert.equal(web07.loadedConfig(), config);
@@ -226,7 +298,18 @@ test('mending one host: deploy -l web-07 --diff changes web-07 only and shows th
 });
 
 test("exec web-07 -- journalctl -u sophoslinuxsensor -n 50 prints that host's journal", async () => {
-  const run = await runCli(['exec', ...fleetArgs(fleet), 'web-07', '--', 'journalctl', '-u', 'sophoslinuxsensor', '-n', '50', '--no-pager']);
+  const run = await runCli([
+    'exec',
+    ...fleetArgs(fleet),
+    'web-07',
+    '--',
+    'journalctl',
+    '-u',
+    'sophoslinuxsensor',
+    '-n',
+    '50',
+    '--no-pager',
+  ]);
   assert.equal(run.code, 0, run.stderr);
   const journal = fleet.host('web-07').journal().trimEnd().split('\n').slice(-50);
   assert.ok(journal.length > 1);
@@ -235,11 +318,25 @@ test("exec web-07 -- journalctl -u sophoslinuxsensor -n 50 prints that host's jo
   assert.match(run.stdout, /web-07 systemd\[1\]: .*(Start|Stopp)/);
   assert.doesNotMatch(run.stdout, / web-01 | web-02 | db-01 /);
 
-  const json = await runCli(['exec', ...fleetArgs(fleet), 'web-07', '--json', '--', 'journalctl', '-u', 'sophoslinuxsensor', '-n', '50']);
+  const json = await runCli([
+    'exec',
+    ...fleetArgs(fleet),
+    'web-07',
+    '--json',
+    '--',
+    'journalctl',
+    '-u',
+    'sophoslinuxsensor',
+    '-n',
+    '50',
+  ]);
   assert.equal(json.code, 0, json.stderr);
   const doc = JSON.parse(json.stdout) as Doc;
   assert.deepEqual(Object.keys(doc.hosts), ['web-07']);
   const step = doc.hosts['web-07']!.steps[0]!;
   assert.equal(step.rc, 0);
-  assert.equal(step.stdout!.trimEnd().split('\n').length, Math.min(50, fleet.host('web-07').journal().trimEnd().split('\n').length));
+  assert.equal(
+    step.stdout!.trimEnd().split('\n').length,
+    Math.min(50, fleet.host('web-07').journal().trimEnd().split('\n').length),
+  );
 });

@@ -42,7 +42,21 @@ before(async () => {
   [checkJson, checkDiff, checkVarKey, noRegion, noKey, badRegion] = await Promise.all([
     runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--json'], { env }),
     runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--diff', '-v'], { env }),
-    runCli([...base, '-e', 'sls_region=eu-west-1', '-e', `sls_api_key=${VAR_KEY}`, '--check', '--diff', '-v', '--limit', 'db-01,new-01'], { env: { SLS_API_KEY: undefined } }),
+    runCli(
+      [
+        ...base,
+        '-e',
+        'sls_region=eu-west-1',
+        '-e',
+        `sls_api_key=${VAR_KEY}`,
+        '--check',
+        '--diff',
+        '-v',
+        '--limit',
+        'db-01,new-01',
+      ],
+      { env: { SLS_API_KEY: undefined } },
+    ),
     runCli([...base, '--json'], { env }),
     runCli([...base, '-e', 'sls_region=eu-west-1', '--diff', '-v'], { env: { SLS_API_KEY: undefined } }),
     runCli([...base, '-e', 'sls_region=atlantis', '--diff'], { env }),
@@ -87,8 +101,15 @@ test('--check --diff prints a unified diff of each would-be change, keys masked 
   assert.equal(checkDiff.code, 2, checkDiff.stderr);
   const out = checkDiff.stdout;
   assert.match(out, /^changed: \[web-01\] config: would change /m);
-  assert.match(out, /^--- a\/etc\/sophos\/runtimedetections\.yaml\n\+\+\+ b\/etc\/sophos\/runtimedetections\.yaml\n@@ /m);
-  assert.match(out, /^--- \/dev\/null\n\+\+\+ b\/etc\/sophos\/runtimedetections\.yaml\n@@ -0,0 \+1,6 @@/m, 'new-01: a diff from nothing');
+  assert.match(
+    out,
+    /^--- a\/etc\/sophos\/runtimedetections\.yaml\n\+\+\+ b\/etc\/sophos\/runtimedetections\.yaml\n@@ /m,
+  );
+  assert.match(
+    out,
+    /^--- \/dev\/null\n\+\+\+ b\/etc\/sophos\/runtimedetections\.yaml\n@@ -0,0 \+1,6 @@/m,
+    'new-01: a diff from nothing',
+  );
   assert.match(out, /^\+ +url: "https:\/\/mcs2-cloudstation-eu-west-1\.prod\.hydra\.sophos\.com"$/m);
   // db-01's key changes: both the old and the new line are masked
   assert.match(out, /^- +api_key: \*+$/m);
@@ -99,7 +120,10 @@ test('--check --diff prints a unified diff of each would-be change, keys masked 
 });
 
 test('the key, new or already on a host, is in no output of a check run (--json, --diff, -v)', () => {
-  for (const [label, run] of [['--check --json', checkJson], ['--check --diff -v', checkDiff]] as const) {
+  for (const [label, run] of [
+    ['--check --json', checkJson],
+    ['--check --diff -v', checkDiff],
+  ] as const) {
     assertSecretAbsent(KEY, run, label);
     assertSecretAbsent(OLD_KEY, run, label);
   }
@@ -113,9 +137,17 @@ test('the key, new or already on a host, is in no output of a check run (--json,
 });
 
 test('missing region, missing key, unknown region: exit 5 before any host is touched', () => {
-  for (const [label, run] of [['no region', noRegion], ['no key', noKey], ['unknown region', badRegion]] as const) {
+  for (const [label, run] of [
+    ['no region', noRegion],
+    ['no key', noKey],
+    ['unknown region', badRegion],
+  ] as const) {
     assert.equal(run.code, 5, `${label}: ${run.stderr}`);
-    assert.doesNotMatch(run.stdout + run.stderr, /^(ok|changed|fatal|unreachable): \[/m, `${label}: a host was worked on`);
+    assert.doesNotMatch(
+      run.stdout + run.stderr,
+      /^(ok|changed|fatal|unreachable): \[/m,
+      `${label}: a host was worked on`,
+    );
     assert.doesNotMatch(run.stdout + run.stderr, /RECAP/, label);
     assertSecretAbsent(KEY, run, label);
   }
@@ -123,8 +155,12 @@ test('missing region, missing key, unknown region: exit 5 before any host is tou
   assert.match(noRegion.stderr, /sls_region/);
   assert.match(noKey.stderr, /SLS_API_KEY/);
   assert.match(badRegion.stderr, /unknown Sophos Central region "atlantis"/);
-  for (const [label, run] of [['no region', noRegion], ['unknown region', badRegion]] as const) {
-    for (const region of REGIONS) assert.ok(run.stderr.includes(region), `${label}: valid region ${region} not listed: ${run.stderr}`);
+  for (const [label, run] of [
+    ['no region', noRegion],
+    ['unknown region', badRegion],
+  ] as const) {
+    for (const region of REGIONS)
+      assert.ok(run.stderr.includes(region), `${label}: valid region ${region} not listed: ${run.stderr}`);
   }
   // nothing on any host moved (checked after every run of this file)
   for (const h of fleet.hosts) assert.deepEqual(snapshotHost(h), snapshots.get(h.name), `${h.name} changed`);

@@ -11,7 +11,11 @@ import { assertNoStrayFiles, assertSecretAbsent, parseJsonReport, step, type Jso
 const KEY = 'tok-Container-8Fk3Ld6Sz0Hy2Wn5';
 const URL_SYD = 'https://mcs2.stn100syd.ctr.sophos.com';
 const CERTS = '/etc/sophos-certs';
-const CONTAINER_VARS = { sls_deployment: 'container', sls_exec_prefix: 'docker exec sls', sls_restart_command: 'docker restart sls' };
+const CONTAINER_VARS = {
+  sls_deployment: 'container',
+  sls_exec_prefix: 'docker exec sls',
+  sls_restart_command: 'docker restart sls',
+};
 const MCS = { type: 'mcs', enabled: true, url: URL_SYD, api_key: KEY };
 
 let fleet: Fleet;
@@ -29,12 +33,20 @@ before(async () => {
     [
       { name: 'box-01', deployment: 'container', config: CONTAINER_CONFIG_CRT_AS_CRL, vars: CONTAINER_VARS },
       { name: 'box-02', deployment: 'container', vars: CONTAINER_VARS },
-      { name: 'box-03', deployment: 'container', containerCertPairs: [1], config: OPERATOR_CONFIG, vars: CONTAINER_VARS },
+      {
+        name: 'box-03',
+        deployment: 'container',
+        containerCertPairs: [1],
+        config: OPERATOR_CONFIG,
+        vars: CONTAINER_VARS,
+      },
     ],
     { subnet: 103 },
   );
   const deploy = (...extra: string[]) =>
-    runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_mcs_url=mcs2.stn100syd.ctr.sophos.com', '--json', ...extra], { env: { SLS_API_KEY: KEY } });
+    runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_mcs_url=mcs2.stn100syd.ctr.sophos.com', '--json', ...extra], {
+      env: { SLS_API_KEY: KEY },
+    });
   first = await deploy('--diff');
   firstJson = parseJsonReport(first.stdout);
   for (const h of fleet.hosts) {
@@ -67,7 +79,7 @@ test('first run: every container host changed, restarted once with docker restar
   assert.match(step(firstJson, 'box-01', 'test alert').message, /Alert Tester/);
 });
 
-test('the vendor example\'s .crt in certificate_revocation_list is fixed and reported; the rest of the file kept', () => {
+test("the vendor example's .crt in certificate_revocation_list is fixed and reported; the rest of the file kept", () => {
   const host = fleet.host('box-01');
   const want = YAML.parse(CONTAINER_CONFIG); // the correct lists
   want.alert_output.outputs.push(MCS);
@@ -91,7 +103,7 @@ test('a container host without a config gets one with mcs_certs, the revocation 
   assert.equal(host.configMode(), 0o600);
 });
 
-test('one certificate pair in the image: a warning, the lists name that pair only, the operator\'s config kept', () => {
+test("one certificate pair in the image: a warning, the lists name that pair only, the operator's config kept", () => {
   const host = fleet.host('box-03');
   const certs = step(firstJson, 'box-03', 'certificates');
   assert.equal(certs.status, 'ok');
@@ -100,22 +112,26 @@ test('one certificate pair in the image: a warning, the lists name that pair onl
   assert.deepEqual(config.mcs_certs, [`${CERTS}/sophosca1.crt`]);
   assert.deepEqual(config.certificate_revocation_list, [`${CERTS}/sophosca1.crl`]);
   const want = YAML.parse(OPERATOR_CONFIG);
-  assert.deepEqual({ ...config, mcs_certs: undefined, certificate_revocation_list: undefined }, {
-    ...want,
-    mcs_certs: undefined,
-    certificate_revocation_list: undefined,
-    alert_output: { outputs: [...want.alert_output.outputs, MCS] },
-  });
+  assert.deepEqual(
+    { ...config, mcs_certs: undefined, certificate_revocation_list: undefined },
+    {
+      ...want,
+      mcs_certs: undefined,
+      certificate_revocation_list: undefined,
+      alert_output: { outputs: [...want.alert_output.outputs, MCS] },
+    },
+  );
   for (const comment of OPERATOR_CONFIG.split('\n').filter((l) => l.trim().startsWith('#'))) {
     assert.ok(host.readConfig()!.includes(comment), `comment lost: ${comment}`);
   }
 });
 
-test('only .crl files in every certificate_revocation_list, only .crt in every mcs_certs, all in the image\'s directory', () => {
+test("only .crl files in every certificate_revocation_list, only .crt in every mcs_certs, all in the image's directory", () => {
   for (const h of fleet.hosts) {
     const config = parsed(h);
     assert.ok(config.certificate_revocation_list.length > 0);
-    for (const f of config.certificate_revocation_list) assert.match(f, /^\/etc\/sophos-certs\/sophosca\d+\.crl$/, h.name);
+    for (const f of config.certificate_revocation_list)
+      assert.match(f, /^\/etc\/sophos-certs\/sophosca\d+\.crl$/, h.name);
     for (const f of config.mcs_certs) assert.match(f, /^\/etc\/sophos-certs\/sophosca\d+\.crt$/, h.name);
   }
 });

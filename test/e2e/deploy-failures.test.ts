@@ -6,7 +6,16 @@ import YAML from 'yaml';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { MALFORMED_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
-import { assertNoStrayFiles, assertSecretAbsent, backupsOf, parseJsonReport, snapshotHost, sophosFile, step, type JsonReport } from './deploy-helpers.ts';
+import {
+  assertNoStrayFiles,
+  assertSecretAbsent,
+  backupsOf,
+  parseJsonReport,
+  snapshotHost,
+  sophosFile,
+  step,
+  type JsonReport,
+} from './deploy-helpers.ts';
 
 const KEY = 'tok-Failures-3Hs8Wq5Ny1Jd6Tb0';
 const URL_DE = 'https://mcs2-cloudstation-eu-central-1.prod.hydra.sophos.com';
@@ -40,7 +49,9 @@ before(async () => {
     { subnet: 101 },
   );
   for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
-  run = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=Germany', '--json', '--diff', '-v'], { env: { SLS_API_KEY: KEY } });
+  run = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=Germany', '--json', '--diff', '-v'], {
+    env: { SLS_API_KEY: KEY },
+  });
   json = parseJsonReport(run.stdout);
 });
 
@@ -64,7 +75,10 @@ test('exit status 2, the failed hosts failed and the healthy one converged', () 
   assert.equal(json.hosts['ok-01']!.status, 'changed');
   const ok = YAML.parse(fleet.host('ok-01').readConfig()!).alert_output.outputs;
   assert.deepEqual(ok.at(-1), { type: 'mcs', enabled: true, url: URL_DE, api_key: KEY });
-  assert.deepEqual(fleet.centralInbox().map((d) => [d.host, d.url, d.apiKey]), [['ok-01', URL_DE, KEY]]);
+  assert.deepEqual(
+    fleet.centralInbox().map((d) => [d.host, d.url, d.apiKey]),
+    [['ok-01', URL_DE, KEY]],
+  );
 });
 
 test('too-old sensor: failed at the version step, says which version and what to do; config untouched, no restart', () => {
@@ -117,7 +131,7 @@ test('malformed YAML: failed with file and line, the bytes unchanged, no backup,
   assertUntouched('bad-02');
 });
 
-test('a sensor that will not restart: config rolled back byte for byte, restarted again, failed with the journal\'s reason', () => {
+test("a sensor that will not restart: config rolled back byte for byte, restarted again, failed with the journal's reason", () => {
   const host = fleet.host('broken-01');
   const was = snapshots.get('broken-01')!;
   assert.equal(json.hosts['broken-01']!.status, 'failed');
@@ -126,7 +140,10 @@ test('a sensor that will not restart: config rolled back byte for byte, restarte
   assert.equal(s.status, 'failed');
   assert.ok(s.message.includes(BPF), `the journal's reason is missing: ${s.message}`);
   assert.match(s.message, /restored/);
-  assert.ok(!json.hosts['broken-01']!.steps.some((x) => x.name === 'test alert'), 'no test alert after a failed restart');
+  assert.ok(
+    !json.hosts['broken-01']!.steps.some((x) => x.name === 'test alert'),
+    'no test alert after a failed restart',
+  );
   // rolled back to exactly the operator's bytes and mode
   assert.equal(host.readConfig(), OPERATOR_CONFIG);
   assert.equal(host.configMode(), 0o600);
@@ -138,7 +155,12 @@ test('a sensor that will not restart: config rolled back byte for byte, restarte
   const backups = backupsOf(host.listSophosDir());
   assert.equal(backups.length, 1);
   assert.equal(sophosFile(host, backups[0]!), OPERATOR_CONFIG);
-  assert.deepEqual(host.listSophosDir().filter((n) => !n.endsWith('.bak')), Object.keys(was.files).filter((f) => f.startsWith('/etc/sophos/')).map((f) => f.slice(12)));
+  assert.deepEqual(
+    host.listSophosDir().filter((n) => !n.endsWith('.bak')),
+    Object.keys(was.files)
+      .filter((f) => f.startsWith('/etc/sophos/'))
+      .map((f) => f.slice(12)),
+  );
   assert.ok(!fleet.centralInbox().some((d) => d.host === 'broken-01'));
 });
 

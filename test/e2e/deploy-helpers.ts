@@ -24,7 +24,9 @@ export function parseJsonReport(stdout: string): JsonReport {
   try {
     doc = JSON.parse(stdout) as JsonReport;
   } catch (error) {
-    throw new Error(`stdout of --json is not one JSON document (${(error as Error).message}):\n${stdout.slice(0, 2000)}`);
+    throw new Error(
+      `stdout of --json is not one JSON document (${(error as Error).message}):\n${stdout.slice(0, 2000)}`,
+    );
   }
   assert.equal(typeof doc.hosts, 'object');
   assert.deepEqual(Object.keys(doc.summary).sort(), ['changed', 'failed', 'ok', 'skipped', 'unreachable']);
@@ -81,7 +83,10 @@ export function assertNoStrayFiles(host: FleetHost): void {
 /** The key (or a telling piece of it) is in none of the run's output streams. */
 export function assertSecretAbsent(key: string, run: CliRun, label = 'run'): void {
   const tail = key.slice(-10);
-  for (const [stream, text] of [['stdout', run.stdout], ['stderr', run.stderr]] as const) {
+  for (const [stream, text] of [
+    ['stdout', run.stdout],
+    ['stderr', run.stderr],
+  ] as const) {
     assert.ok(!text.includes(key), `${label}: the API key appears in ${stream}`);
     assert.ok(!text.includes(tail), `${label}: part of the API key appears in ${stream}`);
   }

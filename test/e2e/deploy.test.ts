@@ -6,7 +6,15 @@ import YAML from 'yaml';
 import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
 import { MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
-import { assertNoStrayFiles, assertSecretAbsent, backupsOf, parseJsonReport, snapshotFiles, sophosFile, type JsonReport } from './deploy-helpers.ts';
+import {
+  assertNoStrayFiles,
+  assertSecretAbsent,
+  backupsOf,
+  parseJsonReport,
+  snapshotFiles,
+  sophosFile,
+  type JsonReport,
+} from './deploy-helpers.ts';
 
 const KEY = 'tok-Deploy-7Qx9Zr4Lm2Vw8Kp1';
 const URL_EU = 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com';
@@ -21,7 +29,9 @@ const before1 = new Map<string, { config: string | null; restarts: number }>();
 const after1 = new Map<string, { restarts: number; dir: string[]; config: string | null }>();
 
 const deploy = (...extra: string[]) =>
-  runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--json', ...extra], { env: { SLS_API_KEY: KEY } });
+  runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--json', ...extra], {
+    env: { SLS_API_KEY: KEY },
+  });
 
 const outputs = (host: FleetHost) => YAML.parse(host.readConfig()!).alert_output.outputs as Record<string, unknown>[];
 
@@ -40,7 +50,8 @@ before(async () => {
   for (const h of fleet.hosts) before1.set(h.name, { config: h.readConfig(), restarts: h.restartCount() });
   first = await deploy('--diff');
   firstJson = parseJsonReport(first.stdout);
-  for (const h of fleet.hosts) after1.set(h.name, { restarts: h.restartCount(), dir: h.listSophosDir(), config: h.readConfig() });
+  for (const h of fleet.hosts)
+    after1.set(h.name, { restarts: h.restartCount(), dir: h.listSophosDir(), config: h.readConfig() });
   second = await deploy();
   secondJson = parseJsonReport(second.stdout);
 });
@@ -61,7 +72,10 @@ test('first run: exit 0, every host changed, the --json document has the documen
       ['gather facts', 'sensor version', 'certificates', 'config', 'restart sensor', 'test alert'],
     );
     for (const s of host.steps) {
-      assert.ok(['ok', 'changed', 'failed', 'unreachable', 'skipped'].includes(s.status), `${name} ${s.name}: ${s.status}`);
+      assert.ok(
+        ['ok', 'changed', 'failed', 'unreachable', 'skipped'].includes(s.status),
+        `${name} ${s.name}: ${s.status}`,
+      );
       assert.equal(typeof s.message, 'string');
       assert.ok(s.message.length > 0);
     }
@@ -70,8 +84,14 @@ test('first run: exit 0, every host changed, the --json document has the documen
     assert.equal(byName['restart sensor']!.status, 'changed');
     assert.equal(byName['test alert']!.status, 'ok');
     // --diff puts the diff into the config step, key redacted
-    assert.match(byName['config']!.diff ?? '', /^--- (\/dev\/null|a\/etc\/sophos\/runtimedetections\.yaml)\n\+\+\+ b\/etc\/sophos\/runtimedetections\.yaml\n/);
-    assert.match(byName['config']!.diff ?? '', /^\+ +url: "https:\/\/mcs2-cloudstation-eu-west-1\.prod\.hydra\.sophos\.com"$/m);
+    assert.match(
+      byName['config']!.diff ?? '',
+      /^--- (\/dev\/null|a\/etc\/sophos\/runtimedetections\.yaml)\n\+\+\+ b\/etc\/sophos\/runtimedetections\.yaml\n/,
+    );
+    assert.match(
+      byName['config']!.diff ?? '',
+      /^\+ +url: "https:\/\/mcs2-cloudstation-eu-west-1\.prod\.hydra\.sophos\.com"$/m,
+    );
     assert.match(byName['config']!.diff ?? '', /^\+ +api_key: \*+/m);
   }
   // with --json, stdout is the document and nothing else; the human lines went to stderr
@@ -108,7 +128,11 @@ test('a healthy host converges: mcs output on the host, comments and operator ou
 
 test('the test alert of every converged host reached Central with the right URL and exactly the key given', () => {
   const inbox = fleet.centralInbox();
-  assert.deepEqual(inbox.map((d) => d.host).sort(), [...HOSTS].sort(), 'one delivery per host, from the first run only');
+  assert.deepEqual(
+    inbox.map((d) => d.host).sort(),
+    [...HOSTS].sort(),
+    'one delivery per host, from the first run only',
+  );
   for (const d of inbox) {
     assert.equal(d.url, URL_EU, d.host);
     assert.equal(d.apiKey, KEY, d.host);
@@ -166,7 +190,10 @@ test('a sensor without a -version flag: version read from dpkg, and the step nam
   assert.equal(step.status, 'ok');
   assert.match(step.message, /5\.9\.1\.7/);
   assert.match(step.message, /dpkg/);
-  assert.match(firstJson.hosts['web-01']!.steps.find((s) => s.name === 'sensor version')!.message, /5\.10\.0\.3.*-version/);
+  assert.match(
+    firstJson.hosts['web-01']!.steps.find((s) => s.name === 'sensor version')!.message,
+    /5\.10\.0\.3.*-version/,
+  );
   assert.equal(fleet.host('edge-01').serviceState(), 'active');
   assert.ok(outputs(fleet.host('edge-01')).some((o) => o.type === 'mcs' && o.url === URL_EU));
 });
@@ -176,13 +203,19 @@ test('one certificate pair: a warning, and the host still converges', () => {
   const certs = host.steps.find((s) => s.name === 'certificates')!;
   assert.equal(certs.status, 'ok');
   assert.match(certs.message, /only one certificate pair \(sophosca1\)/);
-  assert.ok((certs.warnings ?? []).some((w) => /one certificate pair/.test(w)), JSON.stringify(certs));
+  assert.ok(
+    (certs.warnings ?? []).some((w) => /one certificate pair/.test(w)),
+    JSON.stringify(certs),
+  );
   assert.match(first.stderr, /^warning: \[pair-01\] certificates: .*one certificate pair/m);
   assert.equal(host.status, 'changed');
   assert.ok(outputs(fleet.host('pair-01')).some((o) => o.type === 'mcs' && o.api_key === KEY));
   assert.equal(fleet.host('pair-01').serviceState(), 'active');
   // two pairs is not a warning
-  assert.match(firstJson.hosts['web-01']!.steps.find((s) => s.name === 'certificates')!.message, /^2 certificate pairs/);
+  assert.match(
+    firstJson.hosts['web-01']!.steps.find((s) => s.name === 'certificates')!.message,
+    /^2 certificate pairs/,
+  );
 });
 
 test('every changed file left a timestamped backup holding the original bytes, and no temporary file', () => {
@@ -201,8 +234,14 @@ test('second run: exit 0, every host ok, nothing written, nothing restarted, no 
   for (const h of fleet.hosts) {
     const report = secondJson.hosts[h.name]!;
     assert.equal(report.status, 'ok', `${h.name}: ${JSON.stringify(report.steps)}`);
-    assert.ok(report.steps.every((s) => s.status === 'ok'), h.name);
-    assert.deepEqual(report.steps.map((s) => s.name), ['gather facts', 'sensor version', 'certificates', 'config']);
+    assert.ok(
+      report.steps.every((s) => s.status === 'ok'),
+      h.name,
+    );
+    assert.deepEqual(
+      report.steps.map((s) => s.name),
+      ['gather facts', 'sensor version', 'certificates', 'config'],
+    );
     assert.match(report.steps.find((s) => s.name === 'config')!.message, /already configured/);
     assert.equal(h.restartCount(), after1.get(h.name)!.restarts, `${h.name} restarted again`);
     assert.equal(h.readConfig(), after1.get(h.name)!.config);

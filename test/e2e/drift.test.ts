@@ -30,7 +30,15 @@ before(async () => {
     ],
     { subnet: 172 },
   );
-  const stop = await runCli(['exec', ...fleetArgs(fleet), 'stopped-01', '--', 'systemctl', 'stop', 'sophoslinuxsensor']);
+  const stop = await runCli([
+    'exec',
+    ...fleetArgs(fleet),
+    'stopped-01',
+    '--',
+    'systemctl',
+    'stop',
+    'sophoslinuxsensor',
+  ]);
   assert.equal(stop.code, 0, stop.stderr);
 });
 
@@ -39,7 +47,8 @@ after(async () => {
 });
 
 const status = (extra: string[]) => runCli(['status', ...fleetArgs(fleet), ...extra], { env: { SLS_API_KEY: KEY } });
-const driftLines = (stdout: string) => new Map([...stdout.matchAll(/^drift: \[([^\]]+)\] (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+const driftLines = (stdout: string) =>
+  new Map([...stdout.matchAll(/^drift: \[([^\]]+)\] (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
 
 test('--fail-on-drift exits 2 and names every host that is not compliant, and why', async () => {
   const run = await status(['--fail-on-drift', '-e', 'sls_region=eu-west-1']);
@@ -49,7 +58,12 @@ test('--fail-on-drift exits 2 and names every host that is not compliant, and wh
   assert.match(drift.get('old-01')!, /sensor 5\.4\.1\.3 is too old/);
   assert.match(drift.get('nocert-01')!, /no CA certificate pair/);
   assert.match(drift.get('nomcs-01')!, /no enabled mcs output/);
-  assert.match(drift.get('wrong-01')!, new RegExp(`sends to https://mcs2-cloudstation-us-west-2\\.prod\\.hydra\\.sophos\\.com, not ${IRELAND.replaceAll('.', '\\.')}`));
+  assert.match(
+    drift.get('wrong-01')!,
+    new RegExp(
+      `sends to https://mcs2-cloudstation-us-west-2\\.prod\\.hydra\\.sophos\\.com, not ${IRELAND.replaceAll('.', '\\.')}`,
+    ),
+  );
   assert.match(drift.get('stopped-01')!, /service inactive, not active/);
   assert.ok(!run.stdout.includes(KEY) && !run.stderr.includes(KEY));
 });

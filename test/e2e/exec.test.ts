@@ -10,9 +10,22 @@ import { newKeyPair, writePrivateKey } from '../fleet/keys.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
 
-interface JsonStep { name: string; status: string; message?: string; rc?: number; stdout?: string; stderr?: string }
-interface JsonHost { status: string; steps: JsonStep[] }
-interface JsonDoc { hosts: Record<string, JsonHost>; summary: Record<string, number> }
+interface JsonStep {
+  name: string;
+  status: string;
+  message?: string;
+  rc?: number;
+  stdout?: string;
+  stderr?: string;
+}
+interface JsonHost {
+  status: string;
+  steps: JsonStep[];
+}
+interface JsonDoc {
+  hosts: Record<string, JsonHost>;
+  summary: Record<string, number>;
+}
 
 const VERSIONS: Record<string, string> = {
   'web-01': '5.10.0.3',
@@ -100,7 +113,11 @@ test('exec on every reachable host: plain output shows each host its own hostnam
     const block = blocks.get(name)!;
     assert.match(block.line, /rc=0/, `${name}: ${block.line}`);
     assert.equal(block.output[0], name, `${name}'s output: ${block.output.join(' | ')}`);
-    assert.match(block.output[1] ?? '', new RegExp(`^${VERSIONS[name]!.replaceAll('.', '\\.')} `), `${name}'s output: ${block.output.join(' | ')}`);
+    assert.match(
+      block.output[1] ?? '',
+      new RegExp(`^${VERSIONS[name]!.replaceAll('.', '\\.')} `),
+      `${name}'s output: ${block.output.join(' | ')}`,
+    );
   }
   assert.match(run.stdout, /6 hosts: .*0 failed, 0 unreachable/);
 });
@@ -116,7 +133,11 @@ test('exec --json: one step per host with its own rc, stdout and stderr', async 
     assert.equal(host.steps.length, 1, JSON.stringify(host));
     const [step] = host.steps;
     assert.equal(step!.rc, 0);
-    assert.match(step!.stdout!, new RegExp(`^${VERSIONS[name]!.replaceAll('.', '\\.')} \\[`), `${name}: ${step!.stdout}`);
+    assert.match(
+      step!.stdout!,
+      new RegExp(`^${VERSIONS[name]!.replaceAll('.', '\\.')} \\[`),
+      `${name}: ${step!.stdout}`,
+    );
     assert.equal(step!.stderr, `err from ${name}\n`);
   }
   assert.equal(doc.summary.failed, 0);
@@ -148,7 +169,10 @@ test('a non-zero rc fails that host only, with its rc and output, and exits 2', 
 });
 
 test('a down host is unreachable (refused) while the rest succeed: exit 3', async () => {
-  const [run, plain] = await Promise.all([exec('all', 'hostname', ['--json', '--retries', '0']), exec('all', 'true', ['--retries', '0'])]);
+  const [run, plain] = await Promise.all([
+    exec('all', 'hostname', ['--json', '--retries', '0']),
+    exec('all', 'true', ['--retries', '0']),
+  ]);
   assert.equal(run.code, 3, run.stderr);
   const doc = json(run);
   assert.deepEqual(hostsOf(doc), sorted(ALL));
@@ -208,7 +232,10 @@ test('unknown host key, wrong login key and down host each unreachable with why 
   assert.match(plain.stdout, /^unreachable: \[db-01\] .*is not in/m);
   assert.match(plain.stdout, /^unreachable: \[edge-01\] .*authentication failed/im);
   // neither an unverified host nor a wrong key ever got a login
-  assert.deepEqual(['db-01', 'edge-01'].map((n) => fleet.host(n).acceptedLogins()), loginsBefore);
+  assert.deepEqual(
+    ['db-01', 'edge-01'].map((n) => fleet.host(n).acceptedLogins()),
+    loginsBefore,
+  );
 });
 
 test('host patterns select a subset: web*, a group, a,b, all:!x, --limit', async () => {
@@ -232,12 +259,31 @@ test('host patterns select a subset: web*, a group, a,b, all:!x, --limit', async
 test('--host-key-checking accept-new records new keys; a strict run then trusts them', async () => {
   const knownHosts = join(scratch, 'known_hosts.new');
   writeFileSync(knownHosts, '');
-  const strictBefore = await runCli(['exec', fleet.inventoryPath, 'web*', '--known-hosts', knownHosts, '--json', '--', 'true']);
+  const strictBefore = await runCli([
+    'exec',
+    fleet.inventoryPath,
+    'web*',
+    '--known-hosts',
+    knownHosts,
+    '--json',
+    '--',
+    'true',
+  ]);
   assert.equal(strictBefore.code, 3, 'strict (the default) refuses keys it does not know');
   assert.match(connectStep(json(strictBefore), 'web-01').message!, /is not in/);
   assert.equal(readFileSync(knownHosts, 'utf8'), '', 'strict mode records nothing');
 
-  const accept = await runCli(['exec', fleet.inventoryPath, 'web*', '--known-hosts', knownHosts, '--host-key-checking', 'accept-new', '--', 'hostname']);
+  const accept = await runCli([
+    'exec',
+    fleet.inventoryPath,
+    'web*',
+    '--known-hosts',
+    knownHosts,
+    '--host-key-checking',
+    'accept-new',
+    '--',
+    'hostname',
+  ]);
   assert.equal(accept.code, 0, accept.stdout + accept.stderr);
   const recorded = readFileSync(knownHosts, 'utf8');
   for (const name of ['web-01', 'web-02']) {
@@ -250,7 +296,18 @@ test('--host-key-checking accept-new records new keys; a strict run then trusts 
   }
   assert.ok(!recorded.includes(fleet.host('db-01').hostKey().split(' ')[1]!), 'only the selected hosts are recorded');
 
-  const strictAfter = await runCli(['exec', fleet.inventoryPath, 'web*', '--known-hosts', knownHosts, '--host-key-checking', 'strict', '--json', '--', 'hostname']);
+  const strictAfter = await runCli([
+    'exec',
+    fleet.inventoryPath,
+    'web*',
+    '--known-hosts',
+    knownHosts,
+    '--host-key-checking',
+    'strict',
+    '--json',
+    '--',
+    'hostname',
+  ]);
   assert.equal(strictAfter.code, 0, strictAfter.stderr);
   const doc = json(strictAfter);
   assert.equal(doc.hosts['web-01']!.steps[0]!.stdout, 'web-01\n');
@@ -259,7 +316,11 @@ test('--host-key-checking accept-new records new keys; a strict run then trusts 
 });
 
 test('exit 5 for bad options, 4 for an inventory that does not parse', async () => {
-  const badOptions = [['--forks', '0'], ['--forks', 'many'], ['--host-key-checking', 'maybe']];
+  const badOptions = [
+    ['--forks', '0'],
+    ['--forks', 'many'],
+    ['--host-key-checking', 'maybe'],
+  ];
   const broken = join(scratch, 'broken.yml');
   writeFileSync(broken, 'all:\n  children:\n    sensors:\n      hosts: [unclosed\n');
   const [noCommand, run, ...badRuns] = await Promise.all([
@@ -285,7 +346,11 @@ test('one SSH connection per host: exec and a multi-command deploy each log in o
   const before = hosts.map((h) => h.acceptedLogins());
   const run = await exec('web*', 'hostname', ['--json']);
   assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(hosts.map((h) => h.acceptedLogins()), before.map((n) => n + 1), 'exec: one login per host');
+  assert.deepEqual(
+    hosts.map((h) => h.acceptedLogins()),
+    before.map((n) => n + 1),
+    'exec: one login per host',
+  );
 
   const inboxBefore = fleet.centralInbox().length;
   const restartsBefore = hosts.map((h) => h.restartCount());
@@ -294,10 +359,17 @@ test('one SSH connection per host: exec and a multi-command deploy each log in o
   });
   assert.equal(deploy.code, 0, deploy.stdout + deploy.stderr);
   // the deploy really did several things on each host over that one connection
-  assert.deepEqual(hosts.map((h) => h.restartCount()), restartsBefore.map((n) => n + 1));
+  assert.deepEqual(
+    hosts.map((h) => h.restartCount()),
+    restartsBefore.map((n) => n + 1),
+  );
   assert.equal(fleet.centralInbox().length, inboxBefore + 2);
   for (const h of hosts) assert.match(h.readConfig()!, /type: mcs/);
-  assert.deepEqual(hosts.map((h) => h.acceptedLogins()), before.map((n) => n + 2), 'deploy: one login per host');
+  assert.deepEqual(
+    hosts.map((h) => h.acceptedLogins()),
+    before.map((n) => n + 2),
+    'deploy: one login per host',
+  );
 });
 
 test('a changed host key is unreachable "changed", also under accept-new; the others succeed', async () => {
@@ -309,7 +381,8 @@ test('a changed host key is unreachable "changed", also under accept-new; the ot
   assert.match(message, /host key for .* changed/i);
   assert.ok(message.includes(fleet.knownHostsPath), `names the known_hosts file: ${message}`);
   assert.match(message, /ssh-keygen -R/, `says what to do: ${message}`);
-  for (const name of UP.filter((n) => n !== 'rot-01')) assert.equal(doc.hosts[name]!.steps[0]!.stdout, `${name}\n`, name);
+  for (const name of UP.filter((n) => n !== 'rot-01'))
+    assert.equal(doc.hosts[name]!.steps[0]!.stdout, `${name}\n`, name);
 
   const knownBefore = readFileSync(fleet.knownHostsPath, 'utf8');
   const acceptNew = await exec('rot-01', 'hostname', ['--json', '--host-key-checking', 'accept-new']);

@@ -29,15 +29,26 @@ before(async () => {
   env.ANSIBLE_VAULT_PASSWORD_FILE = pw;
 });
 
-test('without a vault password: exit 5, one line naming the file and how to give the password', { skip: skipVault }, async () => {
-  const r = await runCli(['exec', inventory, 'web', '--list-hosts', '-e', `@${secrets}`], { env: { ANSIBLE_CONFIG: env.ANSIBLE_CONFIG } });
+test('without a vault password: exit 5, one line naming the file and how to give the password', {
+  skip: skipVault,
+}, async () => {
+  const r = await runCli(['exec', inventory, 'web', '--list-hosts', '-e', `@${secrets}`], {
+    env: { ANSIBLE_CONFIG: env.ANSIBLE_CONFIG },
+  });
   assert.equal(r.code, 5, r.stderr);
-  assert.match(r.stderr, new RegExp(`^sls-play: -e @${secrets}: vault-encrypted and no vault password was given; give the password with --vault-password-file`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^sls-play: -e @${secrets}: vault-encrypted and no vault password was given; give the password with --vault-password-file`,
+    ),
+  );
   assert.equal(r.stderr.trim().split('\n').length, 1);
   assert.equal(r.stdout, '');
 });
 
-test('with ANSIBLE_VAULT_PASSWORD_FILE: exec --list-hosts with no command, and the -e values in the connection', { skip: skipVault }, async () => {
+test('with ANSIBLE_VAULT_PASSWORD_FILE: exec --list-hosts with no command, and the -e values in the connection', {
+  skip: skipVault,
+}, async () => {
   const hosts = await runCli(['exec', inventory, 'web', '--list-hosts', '-e', `@${secrets}`], { env });
   assert.deepEqual([hosts.code, hosts.stdout, hosts.stderr], [0, '  hosts (2):\n    web-01\n    web-02\n', '']);
   const conn = await runCli(['inventory', inventory, '--host', 'web-01', '--connection', '-e', `@${secrets}`], { env });

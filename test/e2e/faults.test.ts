@@ -67,7 +67,10 @@ describe('a host that goes down in the middle of the run', () => {
     await waitUntil('lost-restart to be restarting', () => restarting(lostRestart));
     await lostRestart.stopSshd();
     // lost-alert: its restart is done and its test alert (which hangs) is under way
-    await waitUntil('lost-alert to be restarted', () => lostAlert.restartCount() === 1 && lostAlert.serviceState() === 'active');
+    await waitUntil(
+      'lost-alert to be restarted',
+      () => lostAlert.restartCount() === 1 && lostAlert.serviceState() === 'active',
+    );
     await sleep(500);
     await lostAlert.stopSshd();
     const exit = await cli.exited;
@@ -193,7 +196,10 @@ describe('a connection dropped during the handshake', () => {
     await new Promise<void>((resolve) => proxy.listen(2223, busy.address, () => resolve()));
     try {
       const inventory = join(fleet.dir, 'busy.yml');
-      writeFileSync(inventory, `all:\n  hosts:\n    busy:\n      ansible_host: ${busy.address}\n      ansible_port: 2223\n      ansible_user: root\n      ansible_ssh_private_key_file: ${fleet.keyPath}\n`);
+      writeFileSync(
+        inventory,
+        `all:\n  hosts:\n    busy:\n      ansible_host: ${busy.address}\n      ansible_port: 2223\n      ansible_user: root\n      ansible_ssh_private_key_file: ${fleet.keyPath}\n`,
+      );
       const knownHosts = join(fleet.dir, 'busy_known_hosts');
       writeFileSync(knownHosts, `[${busy.address}]:2223 ${busy.hostKey()}\n`);
       const run = await deploy({ ...fleet, inventoryPath: inventory, knownHostsPath: knownHosts }, ['--retries', '1']);
@@ -223,7 +229,10 @@ describe('a full disk', () => {
       const step = run.json.hosts[name]!.steps.at(-1)!;
       assert.equal(step.name, 'config');
       assert.equal(step.status, 'failed');
-      assert.match(step.message, /^could not write \/etc\/sophos\/runtimedetections\.yaml \(.*No space left on device\); the previous file is intact/);
+      assert.match(
+        step.message,
+        /^could not write \/etc\/sophos\/runtimedetections\.yaml \(.*No space left on device\); the previous file is intact/,
+      );
       const host = fleet.host(name);
       assert.equal(host.readConfig(), OPERATOR_CONFIG, `${name}: old config, bytes equal`);
       assert.deepEqual(tempFiles(host), [], `${name}: no temp file`);

@@ -5,17 +5,51 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import YAML from 'yaml';
 import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
-import { CONTAINER_CONFIG_CRT_AS_CRL, CONTAINER_CONFIG, MALFORMED_CONFIG, OPERATOR_CONFIG, healthyProfiles } from '../fleet/profiles.ts';
+import {
+  CONTAINER_CONFIG_CRT_AS_CRL,
+  CONTAINER_CONFIG,
+  MALFORMED_CONFIG,
+  OPERATOR_CONFIG,
+  healthyProfiles,
+} from '../fleet/profiles.ts';
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
-function ssh(fleet: Fleet, host: FleetHost, command: string, opts: { input?: string; knownHosts?: string } = {}): Promise<Run> {
+function ssh(
+  fleet: Fleet,
+  host: FleetHost,
+  command: string,
+  opts: { input?: string; knownHosts?: string } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn('ssh', [
-      '-i', fleet.keyPath, '-o', `UserKnownHostsFile=${opts.knownHosts ?? fleet.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', '-F', '/dev/null',
-      '-p', String(host.port), `root@${host.address}`, command,
-    ], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      'ssh',
+      [
+        '-i',
+        fleet.keyPath,
+        '-o',
+        `UserKnownHostsFile=${opts.knownHosts ?? fleet.knownHostsPath}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'ConnectTimeout=5',
+        '-o',
+        'LogLevel=ERROR',
+        '-F',
+        '/dev/null',
+        '-p',
+        String(host.port),
+        `root@${host.address}`,
+        command,
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -40,7 +74,9 @@ function fleetNamespaces(dir: string): Set<string> {
     try {
       const inNs = readlinkSync(`/proc/${pid}/ns/pid`);
       if (inNs !== own && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) ns.add(inNs);
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return ns;
 }
@@ -49,8 +85,11 @@ function processesIn(namespaces: Set<string>): string[] {
   const found: string[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
-      if (namespaces.has(readlinkSync(`/proc/${pid}/ns/pid`))) found.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
-    } catch { /* exited meanwhile */ }
+      if (namespaces.has(readlinkSync(`/proc/${pid}/ns/pid`)))
+        found.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return found;
 }
@@ -89,9 +128,17 @@ after(async () => {
 });
 
 test('each sensor reports its own version; without -version it fails as Go does', async () => {
-  for (const [name, version] of [['web-01', '5.10.0.3'], ['web-02', '5.5.2.22'], ['db-01', '5.11.0']]) {
+  for (const [name, version] of [
+    ['web-01', '5.10.0.3'],
+    ['web-02', '5.5.2.22'],
+    ['db-01', '5.11.0'],
+  ]) {
     const host = fleet.host(name);
-    const r = await ssh(fleet, host, 'hostname; sophoslinuxsensor -version; sophoslinuxsensor --version; dpkg-query -W -f=\'${Version}\' sophoslinuxsensor');
+    const r = await ssh(
+      fleet,
+      host,
+      "hostname; sophoslinuxsensor -version; sophoslinuxsensor --version; dpkg-query -W -f='${Version}' sophoslinuxsensor",
+    );
     assert.equal(r.code, 0, r.stderr);
     const [hostname, v1, v2, pkg] = r.stdout.split('\n');
     assert.equal(hostname, name);
@@ -102,12 +149,16 @@ test('each sensor reports its own version; without -version it fails as Go does'
   const edge = await ssh(fleet, fleet.host('edge-01'), 'sophoslinuxsensor -version');
   assert.equal(edge.code, 2);
   assert.match(edge.stderr, /^flag provided but not defined: -version\nUsage of sophoslinuxsensor:/);
-  const edgePkg = await ssh(fleet, fleet.host('edge-01'), 'dpkg-query -W -f=\'${Version}\' sophoslinuxsensor');
+  const edgePkg = await ssh(fleet, fleet.host('edge-01'), "dpkg-query -W -f='${Version}' sophoslinuxsensor");
   assert.equal(edgePkg.stdout, '5.9.1.7');
 });
 
-test('a session sees a plain root environment and the host\'s own tools', async () => {
-  const r = await ssh(fleet, fleet.host('web-01'), 'echo "$PATH"; echo "$HOME"; id -u; command -v sophoslinuxsensor; systemctl show -p ExecStart --value sophoslinuxsensor; systemctl is-active sophoslinuxsensor');
+test("a session sees a plain root environment and the host's own tools", async () => {
+  const r = await ssh(
+    fleet,
+    fleet.host('web-01'),
+    'echo "$PATH"; echo "$HOME"; id -u; command -v sophoslinuxsensor; systemctl show -p ExecStart --value sophoslinuxsensor; systemctl is-active sophoslinuxsensor',
+  );
   assert.equal(r.code, 0, r.stderr);
   const [path, home, uid, sensor, execStart, active] = r.stdout.split('\n');
   assert.equal(path, '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
@@ -132,7 +183,12 @@ test('a good mcs config restarts active and -test-alert reaches Central and the 
   const host = fleet.host('web-02');
   const since = Math.floor(Date.now() / 1000) - 1;
   const before = host.restartCount();
-  const w = await ssh(fleet, host, 'umask 077; cat > /etc/sophos/runtimedetections.yaml && systemctl restart sophoslinuxsensor && systemctl is-active sophoslinuxsensor', { input: mcsConfig() });
+  const w = await ssh(
+    fleet,
+    host,
+    'umask 077; cat > /etc/sophos/runtimedetections.yaml && systemctl restart sophoslinuxsensor && systemctl is-active sophoslinuxsensor',
+    { input: mcsConfig() },
+  );
   assert.equal(w.code, 0, w.stderr);
   assert.equal(w.stdout, 'active\n');
   assert.equal(host.serviceState(), 'active');
@@ -143,34 +199,67 @@ test('a good mcs config restarts active and -test-alert reaches Central and the 
   assert.equal(t.code, 0, t.stderr);
   const delivered = fleet.centralInbox().filter((d) => d.host === 'web-02');
   assert.equal(delivered.length, 1);
-  assert.deepEqual({ ...delivered[0], at: '' }, { host: 'web-02', url: MCS_URL, apiKey: 'repo-token-1234', alert: 'Alert Tester', at: '' });
+  assert.deepEqual(
+    { ...delivered[0], at: '' },
+    { host: 'web-02', url: MCS_URL, apiKey: 'repo-token-1234', alert: 'Alert Tester', at: '' },
+  );
   assert.match(host.journal(), / web-02 sophoslinuxsensor\[\d+\]: Alert triggered: Alert Tester\n/);
-  const j = await ssh(fleet, host, `journalctl -u sophoslinuxsensor --since @${since} -g 'alert tester' -o cat --no-pager`);
+  const j = await ssh(
+    fleet,
+    host,
+    `journalctl -u sophoslinuxsensor --since @${since} -g 'alert tester' -o cat --no-pager`,
+  );
   assert.equal(j.stdout, 'Alert triggered: Alert Tester\n');
-  const j2 = await ssh(fleet, host, `journalctl -u sophoslinuxsensor --since "$(date -d @${since} '+%Y-%m-%d %H:%M:%S')" -n 1 --no-pager`);
-  assert.match(j2.stdout, /^\w{3} \d\d \d\d:\d\d:\d\d web-02 sophoslinuxsensor\[\d+\]: Alert triggered: Alert Tester\n$/);
+  const j2 = await ssh(
+    fleet,
+    host,
+    `journalctl -u sophoslinuxsensor --since "$(date -d @${since} '+%Y-%m-%d %H:%M:%S')" -n 1 --no-pager`,
+  );
+  assert.match(
+    j2.stdout,
+    /^\w{3} \d\d \d\d:\d\d:\d\d web-02 sophoslinuxsensor\[\d+\]: Alert triggered: Alert Tester\n$/,
+  );
 });
 
 test('a bad config fails the restart and the journal says why', async () => {
   const host = fleet.host('web-01');
-  const r = await ssh(fleet, host, 'cat > /etc/sophos/runtimedetections.yaml; systemctl restart sophoslinuxsensor', { input: mcsConfig('http://plain.example') });
+  const r = await ssh(fleet, host, 'cat > /etc/sophos/runtimedetections.yaml; systemctl restart sophoslinuxsensor', {
+    input: mcsConfig('http://plain.example'),
+  });
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^Job for sophoslinuxsensor.service failed.*\nSee .*journalctl -xeu sophoslinuxsensor.service/s);
+  assert.match(
+    r.stderr,
+    /^Job for sophoslinuxsensor.service failed.*\nSee .*journalctl -xeu sophoslinuxsensor.service/s,
+  );
   assert.equal(host.serviceState(), 'failed');
   assert.match(host.journal(), /mcs url must start with https:\/\//);
   const t = await ssh(fleet, host, 'systemctl is-active sophoslinuxsensor; sophoslinuxsensor -test-alert');
   assert.equal(t.code, 1);
   assert.equal(t.stdout, 'failed\n');
   assert.match(t.stderr, /service is failed/);
-  const bad = await ssh(fleet, host, 'cat > /etc/sophos/runtimedetections.yaml; systemctl restart sophoslinuxsensor; journalctl -u sophoslinuxsensor -n 5 -o cat', { input: MALFORMED_CONFIG });
+  const bad = await ssh(
+    fleet,
+    host,
+    'cat > /etc/sophos/runtimedetections.yaml; systemctl restart sophoslinuxsensor; journalctl -u sophoslinuxsensor -n 5 -o cat',
+    { input: MALFORMED_CONFIG },
+  );
   assert.match(bad.stdout, /failed to parse config: yaml:/);
 });
 
 test('an old sensor rejects mcs; a broken one never restarts; a slow one takes its time', async () => {
-  const old = await ssh(fleet, fleet.host('legacy-01'), 'cat > /etc/sophos/runtimedetections.yaml; systemctl restart sophoslinuxsensor', { input: mcsConfig() });
+  const old = await ssh(
+    fleet,
+    fleet.host('legacy-01'),
+    'cat > /etc/sophos/runtimedetections.yaml; systemctl restart sophoslinuxsensor',
+    { input: mcsConfig() },
+  );
   assert.equal(old.code, 1);
   assert.match(fleet.host('legacy-01').journal(), /unknown output type \\"mcs\\"/);
-  const broken = await ssh(fleet, fleet.host('broken-01'), 'systemctl restart sophoslinuxsensor; systemctl is-failed sophoslinuxsensor');
+  const broken = await ssh(
+    fleet,
+    fleet.host('broken-01'),
+    'systemctl restart sophoslinuxsensor; systemctl is-failed sophoslinuxsensor',
+  );
   assert.equal(broken.stdout, 'failed\n');
   assert.match(fleet.host('broken-01').journal(), /level=fatal msg=".+"/);
   const began = Date.now();
@@ -180,7 +269,11 @@ test('an old sensor rejects mcs; a broken one never restarts; a slow one takes i
 });
 
 test('a host without the sensor has no binary, no package and no unit', async () => {
-  const r = await ssh(fleet, fleet.host('bare-01'), 'command -v sophoslinuxsensor; echo "which=$?"; dpkg-query -W sophoslinuxsensor; echo "dpkg=$?"; systemctl status sophoslinuxsensor; echo "status=$?"');
+  const r = await ssh(
+    fleet,
+    fleet.host('bare-01'),
+    'command -v sophoslinuxsensor; echo "which=$?"; dpkg-query -W sophoslinuxsensor; echo "dpkg=$?"; systemctl status sophoslinuxsensor; echo "status=$?"',
+  );
   assert.match(r.stdout, /which=1\ndpkg=1\nstatus=4\n/);
   assert.match(r.stderr, /dpkg-query: no packages found matching sophoslinuxsensor/);
   assert.match(r.stderr, /Unit sophoslinuxsensor.service could not be found/);
@@ -188,13 +281,25 @@ test('a host without the sensor has no binary, no package and no unit', async ()
 
 test('a container deployment runs through docker exec and docker restart', async () => {
   const host = fleet.host('box-01');
-  const r = await ssh(fleet, host, 'command -v sophoslinuxsensor; docker exec sls sophoslinuxsensor -version; systemctl is-active sophoslinuxsensor; dpkg-query -W sophoslinuxsensor');
+  const r = await ssh(
+    fleet,
+    host,
+    'command -v sophoslinuxsensor; docker exec sls sophoslinuxsensor -version; systemctl is-active sophoslinuxsensor; dpkg-query -W sophoslinuxsensor',
+  );
   assert.match(r.stdout, /^5\.10\.0\.3 \[build .*\]\ninactive\n$/);
-  const withMcs = (cfg: string) => `${cfg}    - type: mcs\n      enabled: true\n      url: "${MCS_URL}"\n      api_key: "box-key"\n`;
-  const bad = await ssh(fleet, host, 'cat > /etc/sophos/runtimedetections.yaml; docker restart sls', { input: withMcs(CONTAINER_CONFIG_CRT_AS_CRL) });
+  const withMcs = (cfg: string) =>
+    `${cfg}    - type: mcs\n      enabled: true\n      url: "${MCS_URL}"\n      api_key: "box-key"\n`;
+  const bad = await ssh(fleet, host, 'cat > /etc/sophos/runtimedetections.yaml; docker restart sls', {
+    input: withMcs(CONTAINER_CONFIG_CRT_AS_CRL),
+  });
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /sophosca2\.crt is not a CRL/);
-  const good = await ssh(fleet, host, 'cat > /etc/sophos/runtimedetections.yaml; docker restart sls && docker exec sls sophoslinuxsensor -test-alert', { input: withMcs(CONTAINER_CONFIG) });
+  const good = await ssh(
+    fleet,
+    host,
+    'cat > /etc/sophos/runtimedetections.yaml; docker restart sls && docker exec sls sophoslinuxsensor -test-alert',
+    { input: withMcs(CONTAINER_CONFIG) },
+  );
   assert.equal(good.code, 0, good.stderr);
   assert.ok(fleet.centralInbox().some((d) => d.host === 'box-01' && d.apiKey === 'box-key'));
   assert.equal(fleet.host('box-01').profile.deployment, 'container');
@@ -203,15 +308,29 @@ test('a container deployment runs through docker exec and docker restart', async
 test('a hung -test-alert dies with its SSH session', async () => {
   const host = fleet.host('stuck-01');
   const pending = ssh(fleet, host, 'sophoslinuxsensor -test-alert');
-  await waitFor('the hung test alert', async () => /sensor\.mjs -test-alert/.test((await ssh(fleet, host, 'ps -eo args')).stdout));
+  await waitFor('the hung test alert', async () =>
+    /sensor\.mjs -test-alert/.test((await ssh(fleet, host, 'ps -eo args')).stdout),
+  );
   // the client goes away: ssh dies with its channel, and the remote command must follow
-  const clients = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`root@${host.address}\0sophoslinuxsensor -test-alert`); } catch { return false; }
-  });
+  const clients = readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(
+          `root@${host.address}\0sophoslinuxsensor -test-alert`,
+        );
+      } catch {
+        return false;
+      }
+    });
   for (const pid of clients) process.kill(Number(pid), 'SIGTERM');
   await pending;
   // the watcher polls every 250 ms
-  await waitFor('the hung test alert to exit', async () => !/sensor\.mjs -test-alert/.test((await ssh(fleet, host, 'ps -eo args')).stdout), 10000);
+  await waitFor(
+    'the hung test alert to exit',
+    async () => !/sensor\.mjs -test-alert/.test((await ssh(fleet, host, 'ps -eo args')).stdout),
+    10000,
+  );
 });
 
 test('a down host refuses; a host can go down and come back; a new host key is refused', async () => {
@@ -241,8 +360,16 @@ test('a full /etc/sophos refuses writes but keeps its files', async () => {
 test('the inventory and known_hosts describe every host', () => {
   const inv = YAML.parse(readFileSync(fleet.inventoryPath, 'utf8'));
   const sensors = inv.all.children.sensors.hosts;
-  assert.deepEqual(Object.keys(sensors), fleet.hosts.map((h) => h.name));
-  assert.deepEqual(sensors['web-01'], { ansible_host: fleet.host('web-01').address, ansible_port: 2222, ansible_user: 'root', ansible_ssh_private_key_file: fleet.keyPath });
+  assert.deepEqual(
+    Object.keys(sensors),
+    fleet.hosts.map((h) => h.name),
+  );
+  assert.deepEqual(sensors['web-01'], {
+    ansible_host: fleet.host('web-01').address,
+    ansible_port: 2222,
+    ansible_user: 'root',
+    ansible_ssh_private_key_file: fleet.keyPath,
+  });
   assert.deepEqual(Object.keys(inv.all.children.web.hosts), ['web-01', 'web-02']);
   assert.equal(sensors['box-01'].sls_exec_prefix, 'docker exec sls');
   const known = readFileSync(fleet.knownHostsPath, 'utf8').trim().split('\n');
@@ -266,7 +393,10 @@ test('stop() leaves no sshd and no simulated program behind', async () => {
     assert.equal(namespaces.size, 2);
     await waitFor('both long-running commands', () => {
       const running = processesIn(namespaces);
-      return running.some((c) => c.includes('sensor.mjs -test-alert')) && running.some((c) => c.includes('journalctl.mjs -f'));
+      return (
+        running.some((c) => c.includes('sensor.mjs -test-alert')) &&
+        running.some((c) => c.includes('journalctl.mjs -f'))
+      );
     });
     await small.stop();
     stopped = true;
@@ -288,7 +418,10 @@ test('50 hosts start in seconds', async () => {
     console.log(`# 50 simulated hosts started in ${took} ms (load average ${load})`);
     const sample = [big.hosts[0], big.hosts[24], big.hosts[49]];
     const runs = await Promise.all(sample.map((h) => ssh(big, h, 'hostname')));
-    assert.deepEqual(runs.map((r) => r.stdout.trim()), sample.map((h) => h.name));
+    assert.deepEqual(
+      runs.map((r) => r.stdout.trim()),
+      sample.map((h) => h.name),
+    );
     // a few seconds on a quiet machine; the bound only catches hosts started one after another
     // (CI machines shared with other test runs can be several times slower)
     assert.ok(took < 120000, `took ${took} ms`);

@@ -58,8 +58,12 @@ let deploy: CliRun;
 const logins = () => fleet.hosts.reduce((n, h) => n + h.acceptedLogins(), 0);
 
 function assertNoKey(run: CliRun, label: string, pieces = [...KEY_PIECES, ...OLD_PIECES]): void {
-  for (const [stream, text] of [['stdout', run.stdout], ['stderr', run.stderr]] as const) {
-    for (const piece of pieces) assert.ok(!text.includes(piece), `${label}: "${piece}" of a key appears in ${stream}:\n${text}`);
+  for (const [stream, text] of [
+    ['stdout', run.stdout],
+    ['stderr', run.stderr],
+  ] as const) {
+    for (const piece of pieces)
+      assert.ok(!text.includes(piece), `${label}: "${piece}" of a key appears in ${stream}:\n${text}`);
   }
 }
 
@@ -68,7 +72,9 @@ before(async () => {
     { name: 'odd-01', config: RESPELLABLE },
     { name: 'alias-01', config: ALIASED },
   ]);
-  deploy = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--diff', '--json', '-v'], { env: { SLS_API_KEY: KEY } });
+  deploy = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--diff', '--json', '-v'], {
+    env: { SLS_API_KEY: KEY },
+  });
 });
 
 after(async () => {
@@ -86,7 +92,9 @@ test('bytes the edit does not own stay byte for byte on the host; the key lands 
       `!!str &old ${KEY}`, // the operator's plain style is kept: it reads back exactly
     ),
   );
-  const mcs = (YAML.parse(written!).alert_output.outputs as Array<Record<string, unknown>>).filter((o) => o.type === 'mcs');
+  const mcs = (YAML.parse(written!).alert_output.outputs as Array<Record<string, unknown>>).filter(
+    (o) => o.type === 'mcs',
+  );
   assert.deepEqual(mcs, [{ type: 'mcs', enabled: true, url: IRELAND, api_key: KEY }]);
 });
 
@@ -94,19 +102,27 @@ test('an mcs entry that is a YAML alias fails that host, naming the alias, and t
   const report = parseJsonReport(deploy.stdout);
   assert.equal(deploy.code, 2);
   assert.equal(report.hosts['alias-01']?.status, 'failed');
-  assert.match(step(report, 'alias-01', 'config').message, /:12: the mcs output is the alias \*mcs of the mapping at line 3.*it was not changed/);
+  assert.match(
+    step(report, 'alias-01', 'config').message,
+    /:12: the mcs output is the alias \*mcs of the mapping at line 3.*it was not changed/,
+  );
   assert.equal(fleet.host('alias-01').readConfig(), ALIASED);
   assert.equal(fleet.host('alias-01').restartCount(), 0);
 });
 
 test('no key, new or old (tagged, anchored, with spaces, quotes and backslashes), in --diff, -v or --json output', () => {
   assertNoKey(deploy, 'deploy --diff --json -v');
-  assert.match(step(parseJsonReport(deploy.stdout), 'odd-01', 'config').diff ?? '', /\+ {6}api_key: !!str &old \*{8} \(changed\)\n/);
+  assert.match(
+    step(parseJsonReport(deploy.stdout), 'odd-01', 'config').diff ?? '',
+    /\+ {6}api_key: !!str &old \*{8} \(changed\)\n/,
+  );
 });
 
 test('exec --json and status -v mask the key as the file spells it', async () => {
   const [cat, status] = await Promise.all([
-    runCli(['exec', ...fleetArgs(fleet), 'odd-01', '--json', '--', 'cat', '/etc/sophos/runtimedetections.yaml'], { env: { SLS_API_KEY: KEY } }),
+    runCli(['exec', ...fleetArgs(fleet), 'odd-01', '--json', '--', 'cat', '/etc/sophos/runtimedetections.yaml'], {
+      env: { SLS_API_KEY: KEY },
+    }),
     runCli(['status', ...fleetArgs(fleet), '-l', 'odd-01', '-v'], { env: { SLS_API_KEY: undefined } }),
   ]);
   assert.equal(cat.code, 0, cat.stderr);
@@ -123,11 +139,23 @@ test('bad variables are exit 5 before any host is touched, naming the variable a
   const cases: Array<[Promise<CliRun>, RegExp]> = [
     [run([], { SLS_API_KEY: `${KEY}\r\n` }), /SLS_API_KEY contains U\+000D carriage return at character 30 of 31/],
     // a vaulted value (as -e JSON spells one) without a vault password
-    [run(['-e', '{"sls_api_key": {"__ansible_vault": "$ANSIBLE_VAULT;1.1;AES256"}}']), /variable sls_api_key: vault-encrypted and no vault password was given; give the password with --vault-password-file/],
+    [
+      run(['-e', '{"sls_api_key": {"__ansible_vault": "$ANSIBLE_VAULT;1.1;AES256"}}']),
+      /variable sls_api_key: vault-encrypted and no vault password was given; give the password with --vault-password-file/,
+    ],
     [run(['-e', '{"sls_mcs_url": ["https://a.example.com"]}']), /sls_mcs_url is a list, not text/],
-    [run(['-e', `{"sls_exec_prefix": "docker exec 'sls"}`]), /sls_exec_prefix "docker exec 'sls" is not valid shell words: it has an unbalanced ' or " quote/],
-    [run(['-e', 'sls_config_path=etc/sophos/rd.yaml']), /sls_config_path "etc\/sophos\/rd\.yaml" is not an absolute path/],
-    [run(['-e', 'sls_region=eu west 1']), /-e "sls_region=eu west 1": cannot parse "west".*the value of sls_region was cut at a space/],
+    [
+      run(['-e', `{"sls_exec_prefix": "docker exec 'sls"}`]),
+      /sls_exec_prefix "docker exec 'sls" is not valid shell words: it has an unbalanced ' or " quote/,
+    ],
+    [
+      run(['-e', 'sls_config_path=etc/sophos/rd.yaml']),
+      /sls_config_path "etc\/sophos\/rd\.yaml" is not an absolute path/,
+    ],
+    [
+      run(['-e', 'sls_region=eu west 1']),
+      /-e "sls_region=eu west 1": cannot parse "west".*the value of sls_region was cut at a space/,
+    ],
   ];
   for (const [pending, message] of cases) {
     const result = await pending;
@@ -142,8 +170,13 @@ test('bad variables are exit 5 before any host is touched, naming the variable a
 test('an inventory without hosts warns and exits 0, as Ansible does', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sls-empty-'));
   writeFileSync(join(dir, 'hosts'), '# no hosts yet\n[web]\n');
-  const result = await runCli(['deploy', dir, '-e', 'sls_region=eu-west-1'], { env: { SLS_API_KEY: 'tok-Valid-key-5x6y' } });
+  const result = await runCli(['deploy', dir, '-e', 'sls_region=eu-west-1'], {
+    env: { SLS_API_KEY: 'tok-Valid-key-5x6y' },
+  });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /warning: provided hosts list is empty: .* has no hosts, so no hosts matched and nothing was done/);
+  assert.match(
+    result.stderr,
+    /warning: provided hosts list is empty: .* has no hosts, so no hosts matched and nothing was done/,
+  );
   assert.doesNotMatch(result.stderr + result.stdout, /groups in this inventory: *(\n|$)/);
 });

@@ -67,12 +67,33 @@ const data = (page: Page) => page.$eval('#run-data', (el) => JSON.parse(el.textC
 
 /** The hosts of a status in a run document, in inventory order. */
 function hostsWith(doc: { hosts: Record<string, { status: string }> }, status: string): string[] {
-  return Object.entries(doc.hosts).filter(([, h]) => h.status === status).map(([name]) => name);
+  return Object.entries(doc.hosts)
+    .filter(([, h]) => h.status === status)
+    .map(([name]) => name);
 }
 
-test(`the report of a ${HOSTS}-host deploy with failed and unreachable hosts opens clean, filters, searches and sorts`, { skip }, async () => {
+test(`the report of a ${HOSTS}-host deploy with failed and unreachable hosts opens clean, filters, searches and sorts`, {
+  skip,
+}, async () => {
   const run = await runCli(
-    ['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--check', '--diff', '--forks', '50', '--connect-timeout', '60', '--retries', '0', '--json-out', file('deploy.json'), '--html-out', file('deploy.html')],
+    [
+      'deploy',
+      ...fleetArgs(fleet),
+      '-e',
+      'sls_region=eu-west-1',
+      '--check',
+      '--diff',
+      '--forks',
+      '50',
+      '--connect-timeout',
+      '60',
+      '--retries',
+      '0',
+      '--json-out',
+      file('deploy.json'),
+      '--html-out',
+      file('deploy.html'),
+    ],
     { env: { SLS_API_KEY: KEY }, timeoutMs: 600_000 },
   );
   assert.equal(run.code, 2, run.stderr.slice(-2000));
@@ -86,11 +107,25 @@ test(`the report of a ${HOSTS}-host deploy with failed and unreachable hosts ope
   assert.deepEqual(problems, [], 'no console error, exception, dialog or request');
   assert.equal(await page.textContent('#exit'), 'exit status 2: one or more hosts failed');
   assert.equal(await page.textContent('#title'), 'sls-play deploy report');
-  const meta = await page.$$eval('#meta > div', (rows) => rows.map((r) => [r.querySelector('dt')!.textContent, r.querySelector('dd')!.textContent]));
-  assert.deepEqual(meta.map(([k]) => k), ['playbook', 'inventory', 'mode', 'ran by', 'started', 'finished', 'duration', 'sls-play']);
+  const meta = await page.$$eval('#meta > div', (rows) =>
+    rows.map((r) => [r.querySelector('dt')!.textContent, r.querySelector('dd')!.textContent]),
+  );
+  assert.deepEqual(
+    meta.map(([k]) => k),
+    ['playbook', 'inventory', 'mode', 'ran by', 'started', 'finished', 'duration', 'sls-play'],
+  );
   assert.equal(Object.fromEntries(meta).inventory, fleet.inventoryPath);
-  const counts = await page.$$eval('#filters .chip', (chips) => chips.map((c) => [(c as HTMLElement).dataset.status, c.querySelector('.chip-count')!.textContent]));
-  assert.deepEqual(counts, [['all', '200'], ['failed', '16'], ['unreachable', '8'], ['changed', '176'], ['ok', '0'], ['skipped', '0']]);
+  const counts = await page.$$eval('#filters .chip', (chips) =>
+    chips.map((c) => [(c as HTMLElement).dataset.status, c.querySelector('.chip-count')!.textContent]),
+  );
+  assert.deepEqual(counts, [
+    ['all', '200'],
+    ['failed', '16'],
+    ['unreachable', '8'],
+    ['changed', '176'],
+    ['ok', '0'],
+    ['skipped', '0'],
+  ]);
   assert.equal((await shownHosts(page)).length, HOSTS);
   await page.screenshot({ path: join(ARTIFACTS, 'html-report-200.png') });
 
@@ -98,23 +133,42 @@ test(`the report of a ${HOSTS}-host deploy with failed and unreachable hosts ope
   assert.deepEqual(await shownHosts(page), hostsWith(doc, 'failed'), 'exactly the failed hosts');
   assert.equal(await page.textContent('#shown'), `16 of ${HOSTS} hosts shown`);
   const failedRows = await rowTexts(page);
-  assert.deepEqual(failedRows.find(([name]) => name === 'node-008'), ['node-008', 'failed', 'sensor version', doc.hosts['node-008'].steps.find((s: { status: string }) => s.status === 'failed').message]);
+  assert.deepEqual(
+    failedRows.find(([name]) => name === 'node-008'),
+    [
+      'node-008',
+      'failed',
+      'sensor version',
+      doc.hosts['node-008'].steps.find((s: { status: string }) => s.status === 'failed').message,
+    ],
+  );
   await page.click('#filters .chip[data-status="unreachable"]');
   assert.deepEqual(await shownHosts(page), hostsWith(doc, 'unreachable'));
   await page.click('#filters .chip[data-status="all"]');
 
   const noCerts = doc.hosts['node-012'].steps.find((s: { status: string }) => s.status === 'failed').message;
   await page.fill('#search', noCerts);
-  assert.deepEqual(await shownHosts(page), Object.keys(doc.hosts).filter((_, i) => i % 25 === 11), 'search finds the hosts by their message');
+  assert.deepEqual(
+    await shownHosts(page),
+    Object.keys(doc.hosts).filter((_, i) => i % 25 === 11),
+    'search finds the hosts by their message',
+  );
   await page.fill('#search', '');
   await page.click('#hosts th[data-key="status"]');
   const byStatus = await page.$$eval('#rows tr.host', (rows) => rows.map((r) => (r as HTMLElement).dataset.status));
-  assert.deepEqual(byStatus, [...Array(8).fill('unreachable'), ...Array(16).fill('failed'), ...Array(176).fill('changed')]);
+  assert.deepEqual(byStatus, [
+    ...Array(8).fill('unreachable'),
+    ...Array(16).fill('failed'),
+    ...Array(176).fill('changed'),
+  ]);
 
   // a changed host's details: every step, with its diff (key masked)
   await page.click('#rows tr.host[data-host="node-001"]');
   const details = page.locator('#rows tr.details[data-host="node-001"]');
-  assert.deepEqual(await details.locator('.step-name').allTextContents(), doc.hosts['node-001'].steps.map((s: { name: string }) => s.name));
+  assert.deepEqual(
+    await details.locator('.step-name').allTextContents(),
+    doc.hosts['node-001'].steps.map((s: { name: string }) => s.name),
+  );
   const diff = await details.locator('pre.diff').textContent();
   assert.match(diff ?? '', /api_key: "?\*{8}/);
 
@@ -130,10 +184,13 @@ test(`the report of a ${HOSTS}-host deploy with failed and unreachable hosts ope
   assert.deepEqual(problems, []);
 });
 
-test('at 1,000 hosts (the deploy five times over) the timeline draws the rows scrolled to, and the table holds every host', { skip }, async () => {
+test('at 1,000 hosts (the deploy five times over) the timeline draws the rows scrolled to, and the table holds every host', {
+  skip,
+}, async () => {
   const doc = JSON.parse(read('deploy.json'));
   const hosts: Record<string, unknown> = {};
-  for (let k = 1; k <= 5; k++) for (const [name, host] of Object.entries(doc.hosts)) hosts[k === 1 ? name : `${name}-${k}`] = host;
+  for (let k = 1; k <= 5; k++)
+    for (const [name, host] of Object.entries(doc.hosts)) hosts[k === 1 ? name : `${name}-${k}`] = host;
   writeFileSync(file('deploy-1000.json'), JSON.stringify({ ...doc, hosts, summary: summarise(hosts as never) }));
   const made = await runCli(['report', 'html', file('deploy-1000.json'), '-o', file('deploy-1000.html')]);
   assert.equal(made.code, 0, made.stderr);
@@ -145,55 +202,118 @@ test('at 1,000 hosts (the deploy five times over) the timeline draws the rows sc
   await page.waitForTimeout(100); // one animation frame to redraw
   const canvas = await page.locator('#timeline-canvas').boundingBox();
   await page.mouse.move(canvas!.x + 100, canvas!.y + canvas!.height - 5);
-  assert.match((await page.textContent('#timeline-tip')) ?? '', /^node-200-5 · /, 'the last row under the pointer is the last host');
+  assert.match(
+    (await page.textContent('#timeline-tip')) ?? '',
+    /^node-200-5 · /,
+    'the last row under the pointer is the last host',
+  );
   await page.mouse.click(canvas!.x + 100, canvas!.y + canvas!.height - 5);
-  assert.equal(await page.locator('#rows tr.details').getAttribute('data-host'), 'node-200-5', 'a click on its row opens the host');
+  assert.equal(
+    await page.locator('#rows tr.details').getAttribute('data-host'),
+    'node-200-5',
+    'a click on its row opens the host',
+  );
   await page.screenshot({ path: join(ARTIFACTS, 'html-report-1000.png') });
   assert.deepEqual(problems, []);
 });
 
-test('hostile values render as text: a host named <script>, a message with </td>, a diff with -->', { skip }, async () => {
+test('hostile values render as text: a host named <script>, a message with </td>, a diff with -->', {
+  skip,
+}, async () => {
   const hostile = `<script>alert('host')</script><img src=x onerror=alert(1)>`;
   const inventory = YAML.parse(readFileSync(fleet.inventoryPath, 'utf8'));
   const sensors = inventory.all.children.sensors.hosts;
-  const hosts = { 'node-001': sensors['node-001'], 'node-002': sensors['node-002'], [hostile]: { ...sensors['node-001'], ansible_host: '127.195.250.250' } };
+  const hosts = {
+    'node-001': sensors['node-001'],
+    'node-002': sensors['node-002'],
+    [hostile]: { ...sensors['node-001'], ansible_host: '127.195.250.250' },
+  };
   writeFileSync(file('hostile.yml'), YAML.stringify({ all: { hosts } }));
   const args = [file('hostile.yml'), '--known-hosts', fleet.knownHostsPath, '--retries', '0'];
   const message = `</td><td>injected</td><!-- "api" -->`;
-  const failing = await runCli(['run', ...args, 'all', 'assert', 'that=false', `message=${message}`, '--html-out', file('hostile.html')]);
+  const failing = await runCli([
+    'run',
+    ...args,
+    'all',
+    'assert',
+    'that=false',
+    `message=${message}`,
+    '--html-out',
+    file('hostile.html'),
+  ]);
   assert.equal(failing.code, 2, failing.stderr);
   const content = `--> </script><script>alert('diff')</script> <!--`;
-  const written = await runCli(['run', ...args, 'node-001', 'file', 'path=/etc/sophos/hostile.txt', `content=${content}\n`, '--diff', '--html-out', file('diff.html')]);
+  const written = await runCli([
+    'run',
+    ...args,
+    'node-001',
+    'file',
+    'path=/etc/sophos/hostile.txt',
+    `content=${content}\n`,
+    '--diff',
+    '--html-out',
+    file('diff.html'),
+  ]);
   assert.equal(written.code, 0, written.stderr);
 
   const { page, problems } = await open(file('hostile.html'));
   assert.deepEqual(await shownHosts(page), ['node-001', 'node-002', hostile]);
   const rows = await rowTexts(page);
-  assert.deepEqual(rows.map((r) => [r[0], r[1]]), [['node-001', 'failed'], ['node-002', 'failed'], [hostile, 'unreachable']]);
+  assert.deepEqual(
+    rows.map((r) => [r[0], r[1]]),
+    [
+      ['node-001', 'failed'],
+      ['node-002', 'failed'],
+      [hostile, 'unreachable'],
+    ],
+  );
   assert.deepEqual([rows[0]![3], rows[1]![3]], [message, message]);
   await page.click('#rows tr.host >> nth=2');
   assert.equal(await page.locator('#rows tr.details .step-name').first().textContent(), 'connect');
   assert.equal(await page.locator('img').count(), 0, 'no element made from the data');
   assert.equal(await page.locator('script').count(), 2);
-  assert.equal(await page.locator('#rows td').filter({ hasText: 'injected' }).count(), 2, 'the message stays in its one cell of each failed host');
+  assert.equal(
+    await page.locator('#rows td').filter({ hasText: 'injected' }).count(),
+    2,
+    'the message stays in its one cell of each failed host',
+  );
   await page.screenshot({ path: join(ARTIFACTS, 'html-report-hostile.png') });
 
   const diffReport = await open(file('diff.html'));
   await diffReport.page.click('#rows tr.host[data-host="node-001"]');
-  assert.match((await diffReport.page.locator('pre.diff').textContent()) ?? '', /\+--> <\/script><script>alert\('diff'\)<\/script> <!--/);
+  assert.match(
+    (await diffReport.page.locator('pre.diff').textContent()) ?? '',
+    /\+--> <\/script><script>alert\('diff'\)<\/script> <!--/,
+  );
   assert.equal(await diffReport.page.locator('script').count(), 2);
   assert.deepEqual([...problems, ...diffReport.problems], [], 'nothing ran: no dialog, no error');
 });
 
-test('report html of three slices equals the report of the whole run (hosts, statuses, steps and messages)', { skip }, async () => {
+test('report html of three slices equals the report of the whole run (hosts, statuses, steps and messages)', {
+  skip,
+}, async () => {
   const command = 'case "$(hostname)" in node-007|node-019) echo broken >&2; exit 3;; esac; echo fine';
   const limit = ['-l', '~^node-0([0-3][0-9]|40)$'];
-  const exec = (extra: string[]) => runCli(['exec', ...fleetArgs(fleet), 'all', ...limit, '--retries', '0', ...extra, '--', command]);
+  const exec = (extra: string[]) =>
+    runCli(['exec', ...fleetArgs(fleet), 'all', ...limit, '--retries', '0', ...extra, '--', command]);
   const whole = await exec(['--html-out', file('whole.html'), '--json-out', file('whole.json')]);
   assert.equal(whole.code, 2, whole.stderr);
-  const slices = await Promise.all([1, 2, 3].map((k) => exec(['--slice', `${k}/3`, '--json-out', file(`slice-${k}.json`)])));
-  assert.ok(slices.every((s) => [0, 2, 3].includes(s.code)), slices.map((s) => s.stderr).join('\n'));
-  const made = await runCli(['report', 'html', file('slice-3.json'), file('slice-1.json'), file('slice-2.json'), '-o', file('merged.html')]);
+  const slices = await Promise.all(
+    [1, 2, 3].map((k) => exec(['--slice', `${k}/3`, '--json-out', file(`slice-${k}.json`)])),
+  );
+  assert.ok(
+    slices.every((s) => [0, 2, 3].includes(s.code)),
+    slices.map((s) => s.stderr).join('\n'),
+  );
+  const made = await runCli([
+    'report',
+    'html',
+    file('slice-3.json'),
+    file('slice-1.json'),
+    file('slice-2.json'),
+    '-o',
+    file('merged.html'),
+  ]);
   assert.equal(made.code, 0, made.stderr);
 
   const a = await open(file('whole.html'));
@@ -201,7 +321,8 @@ test('report html of three slices equals the report of the whole run (hosts, sta
   assert.deepEqual([...a.problems, ...b.problems], []);
   assert.deepEqual(await rowTexts(b.page), await rowTexts(a.page));
   assert.equal((await rowTexts(a.page)).length, 40);
-  for (const selector of ['#exit', '#filters', '#title']) assert.equal(await b.page.textContent(selector), await a.page.textContent(selector), selector);
+  for (const selector of ['#exit', '#filters', '#title'])
+    assert.equal(await b.page.textContent(selector), await a.page.textContent(selector), selector);
   // the data the pages draw, less what differs between two runs: times, and who ran it when
   const untimed = (d: PageData) => ({
     ...d,
@@ -211,21 +332,52 @@ test('report html of three slices equals the report of the whole run (hosts, sta
     hosts: d.hosts.map(({ a: _a, b: _b, ...h }) => ({ ...h, st: h.st.map(({ a: _sa, b: _sb, ...s }) => s) })),
   });
   const [wholeData, mergedData] = [untimed(await data(a.page)), untimed(await data(b.page))];
-  const strings = (d: ReturnType<typeof untimed>) => d.hosts.map((h) => ({ ...h, st: h.st.map((s) => ({ ...s, n: d.S[s.n], m: d.S[s.m], o: s.o === undefined ? undefined : d.S[s.o], e: s.e === undefined ? undefined : d.S[s.e] })) }));
+  const strings = (d: ReturnType<typeof untimed>) =>
+    d.hosts.map((h) => ({
+      ...h,
+      st: h.st.map((s) => ({
+        ...s,
+        n: d.S[s.n],
+        m: d.S[s.m],
+        o: s.o === undefined ? undefined : d.S[s.o],
+        e: s.e === undefined ? undefined : d.S[s.e],
+      })),
+    }));
   assert.deepEqual(strings(mergedData), strings(wholeData));
   assert.deepEqual({ ...mergedData, hosts: [], S: [] }, { ...wholeData, hosts: [], S: [] });
   await b.page.screenshot({ path: join(ARTIFACTS, 'html-report-merged.png') });
 
   // report merge --html-out writes the same report as report html
-  const merge = await runCli(['report', 'merge', file('slice-1.json'), file('slice-2.json'), file('slice-3.json'), '--html-out', file('merge-out.html')]);
+  const merge = await runCli([
+    'report',
+    'merge',
+    file('slice-1.json'),
+    file('slice-2.json'),
+    file('slice-3.json'),
+    '--html-out',
+    file('merge-out.html'),
+  ]);
   assert.equal(merge.code, 2, merge.stderr);
-  const embedded = (name: string) => JSON.parse(/<script type="application\/json" id="run-data">(.*?)<\/script>/s.exec(read(name))![1]!);
+  const embedded = (name: string) =>
+    JSON.parse(/<script type="application\/json" id="run-data">(.*?)<\/script>/s.exec(read(name))![1]!);
   assert.deepEqual(embedded('merge-out.html'), embedded('merged.html'));
 });
 
-test('--html-out is written after a second Ctrl-C too: the hosts that finished, the rest not finished, exit 99', { skip }, async () => {
+test('--html-out is written after a second Ctrl-C too: the hosts that finished, the rest not finished, exit 99', {
+  skip,
+}, async () => {
   const out = file('interrupted.html');
-  const cli = spawnCli(['exec', ...fleetArgs(fleet), 'node-001,node-002,node-003,node-005', '--forks', '1', '--html-out', out, '--', `echo ${API_KEY}; sleep 2`]);
+  const cli = spawnCli([
+    'exec',
+    ...fleetArgs(fleet),
+    'node-001,node-002,node-003,node-005',
+    '--forks',
+    '1',
+    '--html-out',
+    out,
+    '--',
+    `echo ${API_KEY}; sleep 2`,
+  ]);
   await waitUntil('the first host to finish', () => /\[node-001\]/.test(cli.stdout()), 30_000);
   await new Promise((r) => setTimeout(r, 700)); // node-002 is in its sleep
   cli.child.kill('SIGINT');
@@ -239,23 +391,58 @@ test('--html-out is written after a second Ctrl-C too: the hosts that finished, 
   assert.deepEqual(problems, []);
   assert.equal(await page.textContent('#exit'), 'exit status 99: interrupted');
   const rows = await rowTexts(page);
-  assert.deepEqual(rows.map((r) => r[0]), ['node-001', 'node-002', 'node-003', 'node-005']);
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    ['node-001', 'node-002', 'node-003', 'node-005'],
+  );
   assert.deepEqual(rows[0]!.slice(1, 2), ['changed'], 'the host that finished');
-  assert.ok(rows.slice(1).some((r) => r[3] === 'not finished: stopped by a second interrupt'), JSON.stringify(rows));
+  assert.ok(
+    rows.slice(1).some((r) => r[3] === 'not finished: stopped by a second interrupt'),
+    JSON.stringify(rows),
+  );
 });
 
-test('status --fail-on-drift --html-out: each drifting host says why, in the table and in its details', { skip }, async () => {
-  const run = await runCli(['status', ...fleetArgs(fleet), '-l', 'node-001,node-008', '--fail-on-drift', '-e', 'sls_region=eu-west-1', '--json-out', file('status.json'), '--html-out', file('status.html')]);
+test('status --fail-on-drift --html-out: each drifting host says why, in the table and in its details', {
+  skip,
+}, async () => {
+  const run = await runCli([
+    'status',
+    ...fleetArgs(fleet),
+    '-l',
+    'node-001,node-008',
+    '--fail-on-drift',
+    '-e',
+    'sls_region=eu-west-1',
+    '--json-out',
+    file('status.json'),
+    '--html-out',
+    file('status.html'),
+  ]);
   assert.equal(run.code, 2, run.stderr);
   const drift = JSON.parse(read('status.json')).drift as Record<string, string>;
-  assert.deepEqual(Object.keys(drift).sort(), ['node-001', 'node-008'], 'node-001 has no mcs output yet, node-008 runs a sensor too old');
+  assert.deepEqual(
+    Object.keys(drift).sort(),
+    ['node-001', 'node-008'],
+    'node-001 has no mcs output yet, node-008 runs a sensor too old',
+  );
   const { page, problems } = await open(file('status.html'));
   assert.equal(await page.textContent('#exit'), 'exit status 2: one or more hosts not compliant (drift)');
   const rows = await rowTexts(page);
-  assert.deepEqual(rows.map((r) => [r[0], r[3]]), [['node-001', `drift: ${drift['node-001']}`], ['node-008', `drift: ${drift['node-008']}`]]);
+  assert.deepEqual(
+    rows.map((r) => [r[0], r[3]]),
+    [
+      ['node-001', `drift: ${drift['node-001']}`],
+      ['node-008', `drift: ${drift['node-008']}`],
+    ],
+  );
   await page.click('#rows tr.host[data-host="node-008"]');
   assert.equal(await page.locator('#rows tr.details .drift').textContent(), `drift: ${drift['node-008']}`);
-  assert.ok((await page.locator('#rows tr.details .kv').allTextContents()).some((t) => t.includes('sensorVersion') && t.includes('5.4.1.3')), 'the facts status read');
+  assert.ok(
+    (await page.locator('#rows tr.details .kv').allTextContents()).some(
+      (t) => t.includes('sensorVersion') && t.includes('5.4.1.3'),
+    ),
+    'the facts status read',
+  );
   assert.deepEqual(problems, []);
 });
 
@@ -268,10 +455,16 @@ test('report html: a file that is missing or not a run document is a one-line er
     writeFileSync(join(dir, 'x.json'), '{"hosts": 3}');
     const bad = await runCli(['report', 'html', join(dir, 'x.json'), '-o', join(dir, 'r.html')]);
     assert.equal(bad.code, 4);
-    assert.match(bad.stderr, /^sls-play: report html: .*x\.json: no "hosts" object; give files written by --json-out\n$/);
+    assert.match(
+      bad.stderr,
+      /^sls-play: report html: .*x\.json: no "hosts" object; give files written by --json-out\n$/,
+    );
     const noDir = await runCli(['report', 'html', join(dir, 'x.json'), '-o', '/nonexistent/r.html']);
     assert.equal(noDir.code, 5);
-    assert.match(noDir.stderr, /^sls-play: report html: -o \/nonexistent\/r.html: the directory \/nonexistent does not exist\n$/);
+    assert.match(
+      noDir.stderr,
+      /^sls-play: report html: -o \/nonexistent\/r.html: the directory \/nonexistent does not exist\n$/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -27,7 +27,10 @@ const SLOW_RESTART_MS = 2_500;
 describe('Ctrl-C', () => {
   let fleet: Fleet;
   before(async () => {
-    fleet = await startFleet(NAMES.map((name) => ({ name, config: OPERATOR_CONFIG, slowRestartMs: SLOW_RESTART_MS })), { subnet: 135 });
+    fleet = await startFleet(
+      NAMES.map((name) => ({ name, config: OPERATOR_CONFIG, slowRestartMs: SLOW_RESTART_MS })),
+      { subnet: 135 },
+    );
   });
   after(async () => {
     await fleet?.stop();
@@ -42,7 +45,10 @@ describe('Ctrl-C', () => {
 
     assert.equal(exit.code, 99, cli.stderr());
     assert.match(cli.stderr(), /SIGINT: no new host or step will start; finishing what is under way/);
-    assert.match(cli.stderr(), /RECAP[\s\S]*6 hosts: 0 ok, 2 changed, 0 failed, 0 unreachable, 4 skipped \(interrupted\)/);
+    assert.match(
+      cli.stderr(),
+      /RECAP[\s\S]*6 hosts: 0 ok, 2 changed, 0 failed, 0 unreachable, 4 skipped \(interrupted\)/,
+    );
     const json = parseJson({ code: exit.code!, stdout: cli.stdout(), stderr: cli.stderr() });
     assert.equal(json.interrupted, true);
     // the restarts under way completed, their handlers too: never a written config left unrestarted
@@ -88,7 +94,10 @@ describe('Ctrl-C', () => {
     const exit = await cli.exited;
     assert.equal(exit.code, 99, cli.stderr());
     assert.match(cli.stderr(), /SIGTERM: no new host or step will start/);
-    assert.equal(parseJson({ code: exit.code!, stdout: cli.stdout(), stderr: cli.stderr() }).hosts['int-06']!.status, 'changed');
+    assert.equal(
+      parseJson({ code: exit.code!, stdout: cli.stdout(), stderr: cli.stderr() }).hosts['int-06']!.status,
+      'changed',
+    );
     assertConverged(fleet, host, OPERATOR_CONFIG);
   });
 });
@@ -114,7 +123,10 @@ describe('a write cut off by a lost connection', () => {
   async function cutWrite(host: FleetHost, script: string, sent: string): Promise<void> {
     const client = new ssh2.Client();
     await new Promise<void>((resolve, reject) =>
-      client.on('ready', () => resolve()).on('error', reject).connect({ host: host.address, port: host.port, username: 'root', privateKey: readFileSync(fleet.keyPath) }),
+      client
+        .on('ready', () => resolve())
+        .on('error', reject)
+        .connect({ host: host.address, port: host.port, username: 'root', privateKey: readFileSync(fleet.keyPath) }),
     );
     await new Promise<void>((resolve, reject) =>
       client.exec(script, (error, channel) => {
@@ -132,12 +144,19 @@ describe('a write cut off by a lost connection', () => {
   test('half the content, then the connection drops: the old config stays, no temp file, no partial file', async () => {
     const content = `${OPERATOR_CONFIG}# ${'x'.repeat(4000)}\n`;
     const script = await writeScript(content);
-    for (const [host, before] of [[fleet.host('cut-01'), OPERATOR_CONFIG], [fleet.host('cut-02'), null]] as const) {
+    for (const [host, before] of [
+      [fleet.host('cut-01'), OPERATOR_CONFIG],
+      [fleet.host('cut-02'), null],
+    ] as const) {
       for (const sent of [content.slice(0, 2000), '']) {
         await cutWrite(host, script, sent);
         await waitUntil(`${host.name}: the write's shell to end`, () => tempFiles(host).length === 0, 5_000);
         await sleep(500);
-        assert.equal(host.readConfig(), before, `${host.name}: after ${sent.length} of ${content.length} bytes, the config is as before`);
+        assert.equal(
+          host.readConfig(),
+          before,
+          `${host.name}: after ${sent.length} of ${content.length} bytes, the config is as before`,
+        );
       }
     }
   });

@@ -39,39 +39,56 @@ after(async () => {
 const fixture = (name: string) => join(REPO, 'test', 'fixtures', 'inventories', name);
 
 async function bothLists(inventory: string): Promise<{ ours: unknown; theirs: unknown }> {
-  const [ours, theirs] = await Promise.all([runCli(['inventory', inventory, '--list']), ansibleCommand('ansible-inventory', ['-i', inventory, '--list'])]);
+  const [ours, theirs] = await Promise.all([
+    runCli(['inventory', inventory, '--list']),
+    ansibleCommand('ansible-inventory', ['-i', inventory, '--list']),
+  ]);
   assert.equal(ours.code, 0, ours.stderr);
   return { ours: JSON.parse(ours.stdout), theirs: JSON.parse(theirs) };
 }
 
 async function bothGraphs(inventory: string): Promise<{ ours: string; theirs: string }> {
-  const [ours, theirs] = await Promise.all([runCli(['inventory', inventory, '--graph']), ansibleCommand('ansible-inventory', ['-i', inventory, '--graph'])]);
+  const [ours, theirs] = await Promise.all([
+    runCli(['inventory', inventory, '--graph']),
+    ansibleCommand('ansible-inventory', ['-i', inventory, '--graph']),
+  ]);
   assert.equal(ours.code, 0, ours.stderr);
   assert.ok(theirs.includes('@all:'), `ansible-inventory --graph printed nothing useful:\n${theirs}`);
   return { ours: ours.stdout, theirs };
 }
 
-test('inventory --list equals ansible-inventory --list on a directory of INI + YAML with group_vars/ and host_vars/', { skip: skipAnsible }, async () => {
+test('inventory --list equals ansible-inventory --list on a directory of INI + YAML with group_vars/ and host_vars/', {
+  skip: skipAnsible,
+}, async () => {
   const { ours, theirs } = await bothLists(fixture('dir-multi'));
   assert.deepEqual(ours, theirs);
   // the fixture really exercises both sources and both vars dirs
   const hostvars = (ours as { _meta: { hostvars: Record<string, Record<string, unknown>> } })._meta.hostvars;
-  assert.ok(Object.keys(hostvars).some((h) => h.startsWith('db')) && Object.keys(hostvars).some((h) => h.startsWith('web')));
+  assert.ok(
+    Object.keys(hostvars).some((h) => h.startsWith('db')) && Object.keys(hostvars).some((h) => h.startsWith('web')),
+  );
   assert.equal(hostvars['db2.example.com']?.ansible_port, 2200);
 });
 
-test('inventory --graph equals ansible-inventory --graph (directory and INI with ranges)', { skip: skipAnsible }, async () => {
+test('inventory --graph equals ansible-inventory --graph (directory and INI with ranges)', {
+  skip: skipAnsible,
+}, async () => {
   for (const name of ['dir-multi', 'ini-ranges']) {
     const { ours, theirs } = await bothGraphs(fixture(name));
     assert.equal(ours, theirs, name);
   }
 });
 
-test('templated variables: --list and --host print them unrendered, exactly as ansible-inventory does', { skip: skipAnsible }, async () => {
+test('templated variables: --list and --host print them unrendered, exactly as ansible-inventory does', {
+  skip: skipAnsible,
+}, async () => {
   const templated = fixture('templated');
   const { ours, theirs } = await bothLists(templated);
   assert.deepEqual(ours, theirs);
-  const [host, theirHost] = await Promise.all([runCli(['inventory', templated, '--host', 'db-01']), ansibleCommand('ansible-inventory', ['-i', templated, '--host', 'db-01'])]);
+  const [host, theirHost] = await Promise.all([
+    runCli(['inventory', templated, '--host', 'db-01']),
+    ansibleCommand('ansible-inventory', ['-i', templated, '--host', 'db-01']),
+  ]);
   assert.equal(host.code, 0, host.stderr);
   assert.equal(host.stdout.trim(), theirHost.trim());
   assert.match(host.stdout, /"ansible_host": "\{\{ inventory_hostname \}\}\.db\.internal"/);
@@ -145,15 +162,24 @@ test('a directory inventory with group_vars/all.yml holding sls_region deploys w
   const dir = join(work, 'prod');
   mkdirSync(join(dir, 'group_vars'), { recursive: true });
   mkdirSync(join(dir, 'host_vars'), { recursive: true });
-  const lines = fleet.hosts.map((h) => `        ${h.name}:\n          ansible_host: ${h.address}\n          ansible_port: ${h.port}`);
+  const lines = fleet.hosts.map(
+    (h) => `        ${h.name}:\n          ansible_host: ${h.address}\n          ansible_port: ${h.port}`,
+  );
   writeFileSync(join(dir, 'hosts.yml'), `all:\n  children:\n    sensors:\n      hosts:\n${lines.join('\n')}\n`);
-  writeFileSync(join(dir, 'group_vars', 'all.yml'), `ansible_user: root\nansible_ssh_private_key_file: ${fleet.keyPath}\nsls_region: Ireland\n`);
+  writeFileSync(
+    join(dir, 'group_vars', 'all.yml'),
+    `ansible_user: root\nansible_ssh_private_key_file: ${fleet.keyPath}\nsls_region: Ireland\n`,
+  );
   writeFileSync(join(dir, 'host_vars', 'db-01.yml'), 'sls_region: eu-central-1\n');
 
   const run = await runCli(['deploy', dir, '--known-hosts', fleet.knownHostsPath, '--json'], { env });
   assert.equal(run.code, 0, run.stderr);
   const doc = JSON.parse(run.stdout) as { hosts: Record<string, { status: string }> };
-  assert.deepEqual(Object.fromEntries(Object.entries(doc.hosts).map(([h, r]) => [h, r.status])), { 'web-01': 'changed', 'web-02': 'changed', 'db-01': 'changed' });
+  assert.deepEqual(Object.fromEntries(Object.entries(doc.hosts).map(([h, r]) => [h, r.status])), {
+    'web-01': 'changed',
+    'web-02': 'changed',
+    'db-01': 'changed',
+  });
   for (const name of ['web-01', 'web-02']) {
     const config = fleet.host(name).readConfig()!;
     assert.ok(config.includes(IRELAND), `${name} moved to Ireland`);

@@ -11,7 +11,8 @@ import { REPO } from '../helpers/cli.ts';
 
 const SOCKET = `sls-display-${process.pid}`;
 const scratch = mkdtempSync(join(tmpdir(), 'sls-display-'));
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+const tmux = (...args: string[]) =>
+  execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 after(() => {
@@ -43,7 +44,8 @@ async function waitFor(session: string, what: RegExp, fromHistory = false): Prom
   }
 }
 
-const SUMMARY = /^(\d+)\/200 done, (\d+) changed, (\d+) failed, (\d+) unreachable, (\d+) running, \d+:\d\d( elapsed)?, (ETA \d+:\d\d|done)$/;
+const SUMMARY =
+  /^(\d+)\/200 done, (\d+) changed, (\d+) failed, (\d+) unreachable, (\d+) running, \d+:\d\d( elapsed)?, (ETA \d+:\d\d|done)$/;
 
 function assertMidRun(lines: string[]): void {
   assert.ok(lines.length <= 24, `${lines.length} rows`);
@@ -59,11 +61,17 @@ function assertMidRun(lines: string[]): void {
   assert.ok(more, `a count of the running hosts not shown:\n${lines.join('\n')}`);
   assert.equal(running.length + Number(/(\d+) more running/.exec(more)![1]), 20);
   const failed = lines.filter((l) => /^h-\d{3} {2}(failed|unreachable) {2}/.test(l));
-  assert.ok(failed.some((l) => /^h-013 {2}unreachable {2}connect: connection refused/.test(l)) || failed.length >= 3, `failed hosts listed:\n${lines.join('\n')}`);
+  assert.ok(
+    failed.some((l) => /^h-013 {2}unreachable {2}connect: connection refused/.test(l)) || failed.length >= 3,
+    `failed hosts listed:\n${lines.join('\n')}`,
+  );
   // finished hosts only scroll above: none of them sits in the live area
   const liveStart = lines.findIndex((l) => l.startsWith('  h-'));
   assert.ok(liveStart >= 0);
-  assert.ok(lines.slice(liveStart).every((l) => !/ {2}changed {2}/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.slice(liveStart).every((l) => !/ {2}changed {2}/.test(l)),
+    lines.join('\n'),
+  );
 }
 
 test('200 hosts on an 80×24 terminal: running and failed hosts, the summary always last; finished hosts scroll above', async () => {

@@ -16,7 +16,8 @@ function walk(dir: string, prefix: string, out: Record<string, string>): void {
       out[`${prefix}/${name}/`] = `dir ${(stat.mode & 0o7777).toString(8)}`;
       walk(path, `${prefix}/${name}`, out);
     } else {
-      out[`${prefix}/${name}`] = `${(stat.mode & 0o7777).toString(8)} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+      out[`${prefix}/${name}`] =
+        `${(stat.mode & 0o7777).toString(8)} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
     }
   }
 }
@@ -32,7 +33,12 @@ export function hostFiles(host: FleetHost): Record<string, string> {
 
 /** Everything a user could check on a host, to prove nothing changed. */
 export function snapshot(host: FleetHost) {
-  return { files: hostFiles(host), demo: demoState(host), journal: host.journal(), sensorRestarts: host.restartCount() };
+  return {
+    files: hostFiles(host),
+    demo: demoState(host),
+    journal: host.journal(),
+    sensorRestarts: host.restartCount(),
+  };
 }
 
 export function demoState(host: FleetHost): DemoState {
@@ -60,7 +66,10 @@ export function packagesOf(host: FleetHost): { installed: Record<string, string>
 
 export function aptHistory(host: FleetHost): { args: string[]; frontend: string | null }[] {
   try {
-    return readFileSync(join(host.root, 'state', 'apt-history.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return readFileSync(join(host.root, 'state', 'apt-history.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   } catch {
     return [];
   }

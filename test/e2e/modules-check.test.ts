@@ -60,18 +60,29 @@ test('--check with every pair of --diff and -e values leaves every host untouche
       const report = parseJsonReport(r.stdout);
       for (const [name, host] of Object.entries(report.hosts)) {
         for (const s of host.steps) {
-          if (s.status === 'changed') assert.match(s.message, /^would /, `--check ${args}: ${name} "${s.name}" said ${s.message}`);
+          if (s.status === 'changed')
+            assert.match(s.message, /^would /, `--check ${args}: ${name} "${s.name}" said ${s.message}`);
           if (s.status === 'skipped' && /restart/.test(s.name)) assert.match(s.message, /would run/);
         }
         if (args.includes('--diff')) continue;
-        assert.ok(host.steps.every((s) => s.diff === undefined), `--check ${args}: a diff without --diff on ${name}`);
+        assert.ok(
+          host.steps.every((s) => s.diff === undefined),
+          `--check ${args}: a diff without --diff on ${name}`,
+        );
       }
       // a fresh host would change in every combination; the diff shows its config change
       const fresh = report.hosts['fresh-01']!.steps;
       assert.ok(fresh.some((s) => s.name === 'demo port' && s.status === 'changed'));
-      if (args.includes('--diff')) assert.match(fresh.find((s) => s.name === 'demo port')!.diff ?? '', /\+port = (8080|9090)/);
+      if (args.includes('--diff'))
+        assert.match(fresh.find((s) => s.name === 'demo port')!.diff ?? '', /\+port = (8080|9090)/);
     });
-    fleet.hosts.forEach((h, k) => assert.deepEqual(snapshot(h), before[k], `${h.name} changed after --check ${batch.map((b) => b.join(' ')).join(' | ')}`));
+    fleet.hosts.forEach((h, k) =>
+      assert.deepEqual(
+        snapshot(h),
+        before[k],
+        `${h.name} changed after --check ${batch.map((b) => b.join(' ')).join(' | ')}`,
+      ),
+    );
   }
 });
 
@@ -83,5 +94,8 @@ test('the same playbook without --check does change them (the property is not va
   // stuck-01's restart fails, the port line is restored, and demo (restarted again) still fails
   assert.equal(report.hosts['stuck-01']!.status, 'failed');
   const handler = report.hosts['stuck-01']!.steps.find((s) => s.name === 'restart demo')!;
-  assert.match(handler.message, /demo\.conf line 2: fail = yes.*the previous demo port was restored but "restart demo" failed again/);
+  assert.match(
+    handler.message,
+    /demo\.conf line 2: fail = yes.*the previous demo port was restored but "restart demo" failed again/,
+  );
 });

@@ -28,7 +28,8 @@ const FAIL_CASES = ['file', 'line', 'yaml', 'command', 'service', 'assert', 'wai
 
 let fleet: Fleet;
 
-const run = (playbook: string, ...args: string[]) => runCli(['deploy', ...fleetArgs(fleet), '-p', playbookPath(playbook), ...args]);
+const run = (playbook: string, ...args: string[]) =>
+  runCli(['deploy', ...fleetArgs(fleet), '-p', playbookPath(playbook), ...args]);
 const json = (r: { stdout: string }) => parseJsonReport(r.stdout);
 const stepsOf = (report: JsonReport, host: string) => report.hosts[host]!.steps;
 /** Commands a -v run sent to a host (each logged as `  [host] $ …`). */
@@ -38,7 +39,9 @@ before(async () => {
   const profiles: HostProfile[] = [
     { name: 'm-01', demo: 'inactive', packages: PACKAGES },
     { name: 'm-02', demo: 'inactive', packages: PACKAGES },
-    ...FAIL_CASES.map((c): HostProfile => ({ name: `f-${c}`, demo: c === 'restore' ? 'active' : 'inactive', vars: { case: c } })),
+    ...FAIL_CASES.map(
+      (c): HostProfile => ({ name: `f-${c}`, demo: c === 'restore' ? 'active' : 'inactive', vars: { case: c } }),
+    ),
   ];
   fleet = await startFleet(profiles, { subnet: 180 });
   for (const name of ['m-01', 'm-02']) {
@@ -58,11 +61,30 @@ test('--check --diff changes nothing on the host and shows what every module wou
   const hosts = ['m-01', 'm-02'];
   const before = hosts.map((h) => snapshot(fleet.host(h)));
   const r = await run('modules', '-l', 'm-*', '--check', '--diff', '--json', '-v');
-  assert.deepEqual(hosts.map((h) => snapshot(fleet.host(h))), before, 'check mode changed a host');
+  assert.deepEqual(
+    hosts.map((h) => snapshot(fleet.host(h))),
+    before,
+    'check mode changed a host',
+  );
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const report = json(r);
   const s = (name: string) => step(report, 'm-01', name);
-  for (const name of ['motd', 'token file', 'data dir', 'demo port', 'demo log level', 'demo password', 'no debug', 'app yaml', 'seed', 'demo running', 'package demo-tool, extra-tool', 'package old-tool latest', 'package gone-tool absent', 'package min-tool']) {
+  for (const name of [
+    'motd',
+    'token file',
+    'data dir',
+    'demo port',
+    'demo log level',
+    'demo password',
+    'no debug',
+    'app yaml',
+    'seed',
+    'demo running',
+    'package demo-tool, extra-tool',
+    'package old-tool latest',
+    'package gone-tool absent',
+    'package min-tool',
+  ]) {
     assert.equal(s(name).status, 'changed', `${name}: ${JSON.stringify(s(name))}`);
     assert.match(s(name).message, /^would /, name);
   }
@@ -110,14 +132,34 @@ test('first run applies every module; the handler restarts demo once; packages t
   assert.equal(demo.restarts, 1, 'the handler ran once for three notifying tasks');
   assert.equal(demo.loadedConfig, readFile(host, 'demo.conf'));
   assert.equal(step(report, 'm-01', 'restart demo').status, 'changed');
-  assert.deepEqual(packagesOf(host).installed, { 'old-tool': '1.1', 'min-tool': '2.1', 'demo-tool': '1.2.0', 'extra-tool': '0.3' });
+  assert.deepEqual(packagesOf(host).installed, {
+    'old-tool': '1.1',
+    'min-tool': '2.1',
+    'demo-tool': '1.2.0',
+    'extra-tool': '0.3',
+  });
   const apt = aptHistory(host);
   assert.equal(apt.length, 4);
-  assert.ok(apt.every((a) => a.frontend === 'noninteractive' && a.args.includes('-y')), JSON.stringify(apt));
-  assert.equal(step(report, 'm-01', 'package demo-tool, extra-tool').message, 'installed demo-tool 1.2.0, installed extra-tool 0.3');
-  assert.ok(apt.some((a) => a.args.includes('demo-tool') && a.args.includes('extra-tool')), 'one apt-get for the two packages');
+  assert.ok(
+    apt.every((a) => a.frontend === 'noninteractive' && a.args.includes('-y')),
+    JSON.stringify(apt),
+  );
+  assert.equal(
+    step(report, 'm-01', 'package demo-tool, extra-tool').message,
+    'installed demo-tool 1.2.0, installed extra-tool 0.3',
+  );
+  assert.ok(
+    apt.some((a) => a.args.includes('demo-tool') && a.args.includes('extra-tool')),
+    'one apt-get for the two packages',
+  );
   // lineInFile writes no backup unless asked
-  assert.ok(!fleet.host('m-01').listSophosDir().some((n) => n.endsWith('.bak')), String(host.listSophosDir()));
+  assert.ok(
+    !fleet
+      .host('m-01')
+      .listSophosDir()
+      .some((n) => n.endsWith('.bak')),
+    String(host.listSophosDir()),
+  );
   noSecrets(r, 'apply -v');
 });
 
@@ -127,7 +169,11 @@ test('second run: every task ok, nothing on the host changes (files, journal, se
   const r = await run('modules', '-l', 'm-01', '--json', '-v');
   assert.equal(r.code, 0, r.stderr);
   const report = json(r);
-  assert.equal(report.hosts['m-01']!.status, 'ok', JSON.stringify(stepsOf(report, 'm-01').filter((x) => x.status !== 'ok')));
+  assert.equal(
+    report.hosts['m-01']!.status,
+    'ok',
+    JSON.stringify(stepsOf(report, 'm-01').filter((x) => x.status !== 'ok')),
+  );
   assert.equal(report.summary.changed, 0);
   assert.match(step(report, 'm-01', 'seed').message, /skipped: \/etc\/sophos\/seeded exists/);
   assert.deepEqual(snapshot(host), before);
@@ -167,14 +213,30 @@ test('waitFor: sees a path, the host sshd port and a journal line; in --check to
   const stale = await run('wait', '-l', 'm-01', '-e', 'wait_path=/etc/sophos/seeded', '-e', 'wait_timeout=1', '--json');
   assert.equal(stale.code, 2, stale.stderr);
   assert.equal(step(json(stale), 'm-01', 'wait path').status, 'ok');
-  assert.match(step(json(stale), 'm-01', 'wait port').message, new RegExp(`seen: port ${host.port} listening on ${host.address.replace(/\./g, '\\.')}`));
+  assert.match(
+    step(json(stale), 'm-01', 'wait port').message,
+    new RegExp(`seen: port ${host.port} listening on ${host.address.replace(/\./g, '\\.')}`),
+  );
   const journal = step(json(stale), 'm-01', 'wait journal');
   assert.equal(journal.status, 'failed');
   assert.match(journal.message, /not seen within 1 s: "demo ready" in the journal of demo\.service/);
   // with a window that covers them, in check mode: all ok, nothing changed
-  const seen = await run('wait', '-l', 'm-01', '-e', 'wait_path=/etc/sophos/seeded', '-e', 'wait_since=-1h', '--check', '--json');
+  const seen = await run(
+    'wait',
+    '-l',
+    'm-01',
+    '-e',
+    'wait_path=/etc/sophos/seeded',
+    '-e',
+    'wait_since=-1h',
+    '--check',
+    '--json',
+  );
   assert.equal(seen.code, 0, seen.stderr + seen.stdout);
-  assert.match(step(json(seen), 'm-01', 'wait journal').message, /seen: "demo ready" in the journal of demo\.service \("level=info msg=\\?"demo ready\\?""\)/);
+  assert.match(
+    step(json(seen), 'm-01', 'wait journal').message,
+    /seen: "demo ready" in the journal of demo\.service \("level=info msg=\\?"demo ready\\?""\)/,
+  );
   assert.deepEqual(snapshot(host), before);
 });
 
@@ -216,14 +278,26 @@ test('failures name the path, unit or package and what to do; onFailure.restore 
     assert.ok(failed, `f-${c} did not fail: ${JSON.stringify(report.hosts[`f-${c}`])}`);
     return failed.message;
   };
-  assert.match(message('file'), /could not write \/etc\/sophos\/no-such-dir\/x\.conf \(.+\); the previous file is intact/);
+  assert.match(
+    message('file'),
+    /could not write \/etc\/sophos\/no-such-dir\/x\.conf \(.+\); the previous file is intact/,
+  );
   assert.match(message('line'), /\/etc\/sophos\/missing\.conf does not exist: create it first, or set create: true/);
   assert.match(message('yaml'), /\/etc\/sophos\/broken\.yaml: not valid YAML: .*fix it by hand, it was not changed/);
   assert.match(message('command'), /rc=7: the command failed/);
-  assert.match(message('service'), /demo did not come up after start \(.*demo\.conf line 1: fail = yes is set.*\); `journalctl -u demo` has the rest/);
+  assert.match(
+    message('service'),
+    /demo did not come up after start \(.*demo\.conf line 1: fail = yes is set.*\); `journalctl -u demo` has the rest/,
+  );
   assert.match(message('assert'), /\/etc\/sophos\/must-exist is missing: create it first/);
-  assert.match(message('wait'), /not seen within 1 s: \/etc\/sophos\/never exists: check that the change took effect on the host, or raise timeout/);
-  assert.match(message('package'), /package no-such-tool is not installed and apt offers no version of it \(`apt-cache policy no-such-tool`\): check the name/);
+  assert.match(
+    message('wait'),
+    /not seen within 1 s: \/etc\/sophos\/never exists: check that the change took effect on the host, or raise timeout/,
+  );
+  assert.match(
+    message('package'),
+    /package no-such-tool is not installed and apt offers no version of it \(`apt-cache policy no-such-tool`\): check the name/,
+  );
   const handler = step(report, 'f-restore', 'restart demo');
   assert.equal(handler.status, 'failed');
   assert.match(handler.message, /the previous demo fail line was restored and "restart demo" then succeeded/);
@@ -233,7 +307,13 @@ test('failures name the path, unit or package and what to do; onFailure.restore 
 });
 
 test('the simulation the SLS tests rely on is unchanged: the sensor package and unit beside demo.service', async () => {
-  const r = await runCli(['exec', ...fleetArgs(fleet), 'm-02', '--', "dpkg-query -W -f='${Status} ${Version}\\n' sophoslinuxsensor; systemctl is-active sophoslinuxsensor; systemctl is-active demo; dpkg-query -W old-tool; dpkg-query -W nosuch || echo rc=$?"]);
+  const r = await runCli([
+    'exec',
+    ...fleetArgs(fleet),
+    'm-02',
+    '--',
+    "dpkg-query -W -f='${Status} ${Version}\\n' sophoslinuxsensor; systemctl is-active sophoslinuxsensor; systemctl is-active demo; dpkg-query -W old-tool; dpkg-query -W nosuch || echo rc=$?",
+  ]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /install ok installed 5\.10\.0\.3\n\s*active\n\s*(in)?active\n\s*old-tool\t1\.0\n\s*rc=1/);
 });

@@ -40,8 +40,22 @@ before(async () => {
       { name: 'fail-01', config: CONVERGED, demo: 'active' },
       { name: 'force-01', config: CONVERGED, demo: 'active' },
       { name: 'edited-01', config: CONVERGED },
-      { name: 'box-01', deployment: 'container', config: CONTAINER_CONFIG, vars: { sls_deployment: 'container', sls_exec_prefix: 'docker exec sls', sls_restart_command: 'docker restart sls' } },
-      { name: 'box-02', deployment: 'container', config: CONTAINER_CONFIG, vars: { sls_deployment: 'container', sls_exec_prefix: 'sh -c', sls_restart_command: 'docker restart sls' } },
+      {
+        name: 'box-01',
+        deployment: 'container',
+        config: CONTAINER_CONFIG,
+        vars: {
+          sls_deployment: 'container',
+          sls_exec_prefix: 'docker exec sls',
+          sls_restart_command: 'docker restart sls',
+        },
+      },
+      {
+        name: 'box-02',
+        deployment: 'container',
+        config: CONTAINER_CONFIG,
+        vars: { sls_deployment: 'container', sls_exec_prefix: 'sh -c', sls_restart_command: 'docker restart sls' },
+      },
     ],
     { subnet: 140 },
   );
@@ -57,7 +71,10 @@ const delivered = (h: FleetHost) => fleet.centralInbox().filter((d) => d.host ==
 /** The handlers a host's records say it is owed, by playbook. */
 function owedOn(h: FleetHost): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const record of Object.values(h.owedRecords()) as Array<{ playbook: string; owed: Array<{ handler: string }> }>) {
+  for (const record of Object.values(h.owedRecords()) as Array<{
+    playbook: string;
+    owed: Array<{ handler: string }>;
+  }>) {
     out[record.playbook] = record.owed.map((e) => e.handler);
   }
   return out;
@@ -65,19 +82,27 @@ function owedOn(h: FleetHost): Record<string, string[]> {
 const SLS = 'SLS alert export to Sophos Central';
 
 async function settle(names: string[]): Promise<void> {
-  await waitUntil('the restarts left behind to finish', () => !names.some((n) => restarting(host(n))), 3 * SLOW_RESTART_MS + 5_000);
+  await waitUntil(
+    'the restarts left behind to finish',
+    () => !names.some((n) => restarting(host(n))),
+    3 * SLOW_RESTART_MS + 5_000,
+  );
 }
 
 function statusRun(limit: string, extra: string[] = []) {
   return runCli(['status', ...fleetArgs(fleet), '-l', limit, '--fail-on-drift', ...extra], { env: ENV });
 }
-const driftLines = (stdout: string) => new Map([...stdout.matchAll(/^drift: \[([^\]]+)\] (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+const driftLines = (stdout: string) =>
+  new Map([...stdout.matchAll(/^drift: \[([^\]]+)\] (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
 
 describe('four faults between a change and its handlers', () => {
   before(async () => {
     // 1. SIGKILL while the sensors restart (a cancelled CI job), a removal run among them
     const killed = spawnCli(deployArgs(fleet, ['-l', 'kill-01,kill-rm']));
-    await waitUntil('kill-01 and kill-rm to be restarting', () => restarting(host('kill-01')) && restarting(host('kill-rm')));
+    await waitUntil(
+      'kill-01 and kill-rm to be restarting',
+      () => restarting(host('kill-01')) && restarting(host('kill-rm')),
+    );
     killed.child.kill('SIGKILL');
     await killed.exited;
 
@@ -108,7 +133,10 @@ describe('four faults between a change and its handlers', () => {
   });
 
   test('3. a later task failing keeps the restart owed (user playbook); exit 2', async () => {
-    const run = await runCli(['deploy', ...fleetArgs(fleet), '-p', DEMO_PLAYBOOK, '-l', 'fail-01', '-e', 'fail_later=true'], { env: ENV });
+    const run = await runCli(
+      ['deploy', ...fleetArgs(fleet), '-p', DEMO_PLAYBOOK, '-l', 'fail-01', '-e', 'fail_later=true'],
+      { env: ENV },
+    );
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stdout, /fatal: \[fail-01\] later check/);
     assert.match(run.stdout, /still owed: restart demo/);
@@ -120,7 +148,8 @@ describe('four faults between a change and its handlers', () => {
     const run = await statusRun([...SLS_HOSTS, 'fail-01'].join(','));
     assert.equal(run.code, 2, run.stdout + run.stderr);
     const drift = driftLines(run.stdout);
-    for (const name of SLS_HOSTS) assert.match(drift.get(name) ?? '', /restart sensor owed since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/, name);
+    for (const name of SLS_HOSTS)
+      assert.match(drift.get(name) ?? '', /restart sensor owed since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/, name);
     assert.match(drift.get('fail-01') ?? '', /restart demo owed since .*"demo config with a handler"/);
     // the table carries the reason too, and the recap does not call such a host ok
     assert.match(run.stdout, /^kill-01 .*restart sensor owed since/m);
@@ -128,7 +157,17 @@ describe('four faults between a change and its handlers', () => {
   });
 
   test('--check with a record present changes nothing and lists the owed handlers as would run', async () => {
-    const before = new Map([...SLS_HOSTS, 'fail-01'].map((n) => [n, { records: host(n).owedRecords(), restarts: host(n).restartCount(), config: host(n).readConfig(), demo: demoState(host(n)).restarts }]));
+    const before = new Map(
+      [...SLS_HOSTS, 'fail-01'].map((n) => [
+        n,
+        {
+          records: host(n).owedRecords(),
+          restarts: host(n).restartCount(),
+          config: host(n).readConfig(),
+          demo: demoState(host(n)).restarts,
+        },
+      ]),
+    );
     const sls = await runCli([...deployArgs(fleet, ['-l', SLS_HOSTS.join(','), '--check'])], { env: ENV });
     assert.equal(sls.code, 0, sls.stderr);
     const json = parseJson(sls);
@@ -137,12 +176,18 @@ describe('four faults between a change and its handlers', () => {
       assert.equal(restart?.status, 'skipped', name);
       assert.match(restart!.message, /would run .*owed since the run of/, name);
     }
-    const demo = await runCli(['deploy', ...fleetArgs(fleet), '-p', DEMO_PLAYBOOK, '-l', 'fail-01', '--check'], { env: ENV });
+    const demo = await runCli(['deploy', ...fleetArgs(fleet), '-p', DEMO_PLAYBOOK, '-l', 'fail-01', '--check'], {
+      env: ENV,
+    });
     assert.equal(demo.code, 0, demo.stderr);
     assert.match(demo.stdout, /skipping: \[fail-01\] restart demo: would run/);
     for (const [name, was] of before) {
       const h = host(name);
-      assert.deepEqual({ records: h.owedRecords(), restarts: h.restartCount(), config: h.readConfig(), demo: demoState(h).restarts }, was, `${name}: nothing changed`);
+      assert.deepEqual(
+        { records: h.owedRecords(), restarts: h.restartCount(), config: h.readConfig(), demo: demoState(h).restarts },
+        was,
+        `${name}: nothing changed`,
+      );
     }
   });
 
@@ -160,21 +205,31 @@ describe('four faults between a change and its handlers', () => {
       assert.equal(alertsInJournal(h), alerts.get(name)! + 1, `${name}: one test alert`);
       assert.deepEqual(h.owedRecords(), {}, `${name}: record cleared`);
       const owedStep = json.hosts[name]!.steps.find((s) => s.name === 'owed handlers');
-      assert.match(owedStep?.message ?? '', /restart sensor: owed since the run of \d{4}-\d\d-\d\d \d\d:\d\d UTC .*which ended before its handlers ran/, name);
+      assert.match(
+        owedStep?.message ?? '',
+        /restart sensor: owed since the run of \d{4}-\d\d-\d\d \d\d:\d\d UTC .*which ended before its handlers ran/,
+        name,
+      );
       assert.match(json.hosts[name]!.steps.find((s) => s.name === 'restart sensor')!.message, /owed since the run of/);
     }
     // the removal host has no mcs output any more: its alert stays in the journal
-    for (const name of ['kill-01', 'drop-01', 'int-01']) assert.equal(delivered(host(name)), inbox.get(name)! + 1, `${name}: Central got the test alert`);
+    for (const name of ['kill-01', 'drop-01', 'int-01'])
+      assert.equal(delivered(host(name)), inbox.get(name)! + 1, `${name}: Central got the test alert`);
     assert.equal(delivered(host('kill-rm')), inbox.get('kill-rm'));
     assert.doesNotMatch(host('kill-rm').readConfig()!, /type: mcs/);
 
     const third = await runCli(deployArgs(fleet, ['-l', SLS_HOSTS.join(',')]), { env: ENV });
     assert.equal(third.code, 0, third.stderr);
-    for (const name of SLS_HOSTS) assert.equal(host(name).restartCount(), restarts.get(name)! + 1, `${name}: not restarted again`);
+    for (const name of SLS_HOSTS)
+      assert.equal(host(name).restartCount(), restarts.get(name)! + 1, `${name}: not restarted again`);
     const status = await statusRun('kill-01,drop-01,int-01');
     assert.equal(status.code, 0, status.stdout + status.stderr);
     const removed = await statusRun('kill-rm');
-    assert.doesNotMatch(removed.stdout, /owed/, 'the removal host owes nothing (its only drift is the mcs output it asked to lose)');
+    assert.doesNotMatch(
+      removed.stdout,
+      /owed/,
+      'the removal host owes nothing (its only drift is the mcs output it asked to lose)',
+    );
   });
 
   test('the user playbook: the next run restarts demo once, the third restarts nothing', async () => {
@@ -192,7 +247,10 @@ describe('four faults between a change and its handlers', () => {
 });
 
 test('--force-handlers runs the notified handlers on a host where a later task failed, and leaves nothing owed', async () => {
-  const run = await runCli(['deploy', ...fleetArgs(fleet), '-p', DEMO_PLAYBOOK, '-l', 'force-01', '-e', 'fail_later=true', '--force-handlers'], { env: ENV });
+  const run = await runCli(
+    ['deploy', ...fleetArgs(fleet), '-p', DEMO_PLAYBOOK, '-l', 'force-01', '-e', 'fail_later=true', '--force-handlers'],
+    { env: ENV },
+  );
   assert.equal(run.code, 2, run.stdout + run.stderr);
   assert.match(run.stdout, /fatal: \[force-01\] later check/);
   assert.match(run.stdout, /changed: \[force-01\] restart demo/);
@@ -205,11 +263,22 @@ test('a config written after the sensor started is drift until the sensor is res
   const h = host('edited-01');
   assert.equal((await statusRun('edited-01')).code, 0);
   await sleep(1_100); // file times are compared in whole seconds
-  const exec = await runCli(['exec', ...fleetArgs(fleet), 'edited-01', '--', 'sh', '-c', 'echo "# reviewed" >> /etc/sophos/runtimedetections.yaml']);
+  const exec = await runCli([
+    'exec',
+    ...fleetArgs(fleet),
+    'edited-01',
+    '--',
+    'sh',
+    '-c',
+    'echo "# reviewed" >> /etc/sophos/runtimedetections.yaml',
+  ]);
   assert.equal(exec.code, 0, exec.stderr);
   const drifted = await statusRun('edited-01', ['--json']);
   assert.equal(drifted.code, 2);
-  assert.match(JSON.parse(drifted.stdout).drift['edited-01'], /config changed after the sensor started at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; restart it/);
+  assert.match(
+    JSON.parse(drifted.stdout).drift['edited-01'],
+    /config changed after the sensor started at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; restart it/,
+  );
   const restart = await runCli(deployArgs(fleet, ['-l', 'edited-01', '-e', 'sls_force_restart=true']), { env: ENV });
   assert.equal(restart.code, 0, restart.stderr);
   assert.equal(h.loadedConfig(), h.readConfig());
@@ -219,8 +288,13 @@ test('a config written after the sensor started is drift until the sensor is res
 test('a containerised sensor: its start time comes from the container where it can be asked; otherwise status says it cannot tell', async () => {
   const run = await runCli(['status', ...fleetArgs(fleet), '-l', 'box-*', '--json'], { env: ENV });
   assert.equal(run.code, 0, run.stderr);
-  const doc = JSON.parse(run.stdout) as { hosts: Record<string, { facts: { configLoaded: { state: string; why?: string } }; steps: { message: string }[] }> };
+  const doc = JSON.parse(run.stdout) as {
+    hosts: Record<string, { facts: { configLoaded: { state: string; why?: string } }; steps: { message: string }[] }>;
+  };
   assert.equal(doc.hosts['box-01']!.facts.configLoaded.state, 'loaded');
   assert.equal(doc.hosts['box-02']!.facts.configLoaded.state, 'unknown');
-  assert.match(doc.hosts['box-02']!.steps[0]!.message, /config loaded: cannot tell \(the container cannot be asked when it started \(sls_exec_prefix "sh -c" names no docker or podman container\)\)/);
+  assert.match(
+    doc.hosts['box-02']!.steps[0]!.message,
+    /config loaded: cannot tell \(the container cannot be asked when it started \(sls_exec_prefix "sh -c" names no docker or podman container\)\)/,
+  );
 });

@@ -19,7 +19,10 @@ const NAMES = ['r-01', 'r-02', 'r-03', 'r-04', 'r-05'];
 
 /** The hosts in the order given, cut into batches of these sizes. */
 function batchesOf(hosts: FleetHost[], sizes: number[]): FleetHost[][] {
-  assert.equal(sizes.reduce((a, b) => a + b, 0), hosts.length);
+  assert.equal(
+    sizes.reduce((a, b) => a + b, 0),
+    hosts.length,
+  );
   let at = 0;
   return sizes.map((n) => hosts.slice(at, (at += n)));
 }
@@ -30,9 +33,23 @@ function batchesOf(hosts: FleetHost[], sizes: number[]): FleetHost[][] {
  */
 function assertBatchesInOrder(batches: FleetHost[][], since: number): void {
   for (let i = 0; i + 1 < batches.length; i++) {
-    const done = Math.max(...batches[i]!.map((h) => Math.max(...journalEntries(h).filter((e) => e.t >= since).map((e) => e.t))));
-    const doneAlerts = batches[i]!.map((h) => journalEntries(h).filter((e) => e.t >= since && e.msg.includes('Alert Tester')).length);
-    assert.deepEqual(doneAlerts, batches[i]!.map(() => 1), `batch ${i + 1}: every host ran its test alert`);
+    const done = Math.max(
+      ...batches[i]!.map((h) =>
+        Math.max(
+          ...journalEntries(h)
+            .filter((e) => e.t >= since)
+            .map((e) => e.t),
+        ),
+      ),
+    );
+    const doneAlerts = batches[i]!.map(
+      (h) => journalEntries(h).filter((e) => e.t >= since && e.msg.includes('Alert Tester')).length,
+    );
+    assert.deepEqual(
+      doneAlerts,
+      batches[i]!.map(() => 1),
+      `batch ${i + 1}: every host ran its test alert`,
+    );
     const nextWrites = batches[i + 1]!.map((h) => configWrittenAt(h));
     const first = Math.min(...nextWrites);
     assert.ok(
@@ -43,23 +60,32 @@ function assertBatchesInOrder(batches: FleetHost[][], since: number): void {
   // and a batch's hosts ran side by side: all of its configs were written before its first test
   // alert (hosts run one after another, or batches of the wrong size, would break this or the above)
   for (const [i, batch] of batches.entries()) {
-    const firstAlert = Math.min(...batch.map((h) => journalEntries(h).find((e) => e.t >= since && e.msg.includes('Alert Tester'))!.t));
+    const firstAlert = Math.min(
+      ...batch.map((h) => journalEntries(h).find((e) => e.t >= since && e.msg.includes('Alert Tester'))!.t),
+    );
     const lastWrite = Math.max(...batch.map((h) => configWrittenAt(h)));
-    assert.ok(lastWrite < firstAlert, `batch ${i + 1} (${batch.map((h) => h.name).join(', ')}): a config written at ${lastWrite}, after the batch's first alert at ${firstAlert}`);
+    assert.ok(
+      lastWrite < firstAlert,
+      `batch ${i + 1} (${batch.map((h) => h.name).join(', ')}): a config written at ${lastWrite}, after the batch's first alert at ${firstAlert}`,
+    );
   }
 }
 
 function assertAllChanged(run: Deployed, names: string[]): void {
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(Object.keys(run.json.hosts), names, 'hosts reported in inventory order');
-  for (const name of names) assert.equal(run.json.hosts[name]!.status, 'changed', `${name}: ${JSON.stringify(run.json.hosts[name])}`);
+  for (const name of names)
+    assert.equal(run.json.hosts[name]!.status, 'changed', `${name}: ${JSON.stringify(run.json.hosts[name])}`);
 }
 
 describe('--serial', () => {
   let fleet: Fleet;
   before(async () => {
     // slow restarts widen the window in which overlapping batches would be caught
-    fleet = await startFleet(NAMES.map((name) => ({ name, config: OPERATOR_CONFIG, slowRestartMs: 1_000 })), { subnet: 130 });
+    fleet = await startFleet(
+      NAMES.map((name) => ({ name, config: OPERATOR_CONFIG, slowRestartMs: 1_000 })),
+      { subnet: 130 },
+    );
   });
   after(async () => {
     await fleet?.stop();
@@ -123,8 +149,16 @@ describe('--max-fail-percentage', () => {
     for (const name of LATER) {
       assert.equal(hosts[name]!.status, 'skipped');
       assert.deepEqual(hosts[name]!.steps, []);
-      assert.match(hosts[name]!.reason ?? '', /1 of 2 hosts of the previous batch failed \(50% > --max-fail-percentage 25\)/);
-      assert.match(run.stderr, new RegExp(`${name} +: skipped .*\\(not started: 1 of 2 hosts of the previous batch failed \\(50% > --max-fail-percentage 25\\)\\)`));
+      assert.match(
+        hosts[name]!.reason ?? '',
+        /1 of 2 hosts of the previous batch failed \(50% > --max-fail-percentage 25\)/,
+      );
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `${name} +: skipped .*\\(not started: 1 of 2 hosts of the previous batch failed \\(50% > --max-fail-percentage 25\\)\\)`,
+        ),
+      );
       assertUntouched(fleet, fleet.host(name), OPERATOR_CONFIG);
     }
   });

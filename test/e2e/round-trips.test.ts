@@ -30,13 +30,19 @@ let fresh: Deployed;
 let converged: Deployed;
 const activity = new Map<string, { fresh: SshActivity; converged: SshActivity }>();
 
-const minus = (a: SshActivity, b: SshActivity): SshActivity => ({ connections: a.connections - b.connections, commands: a.commands - b.commands });
+const minus = (a: SshActivity, b: SshActivity): SshActivity => ({
+  connections: a.connections - b.connections,
+  commands: a.commands - b.commands,
+});
 
 /** What one deploy did on each host, from the difference in its sshd log. */
 async function counted(run: () => Promise<Deployed>): Promise<{ run: Deployed; perHost: Map<string, SshActivity> }> {
   const before = new Map(fleet.hosts.map((h) => [h.name, h.sshActivity()]));
   const done = await run();
-  return { run: done, perHost: new Map(fleet.hosts.map((h: FleetHost) => [h.name, minus(h.sshActivity(), before.get(h.name)!)])) };
+  return {
+    run: done,
+    perHost: new Map(fleet.hosts.map((h: FleetHost) => [h.name, minus(h.sshActivity(), before.get(h.name)!)])),
+  };
 }
 
 before(async () => {
@@ -45,7 +51,8 @@ before(async () => {
   fresh = first.run;
   const second = await counted(() => deploy(fleet));
   converged = second.run;
-  for (const h of fleet.hosts) activity.set(h.name, { fresh: first.perHost.get(h.name)!, converged: second.perHost.get(h.name)! });
+  for (const h of fleet.hosts)
+    activity.set(h.name, { fresh: first.perHost.get(h.name)!, converged: second.perHost.get(h.name)! });
 });
 
 after(async () => {
@@ -62,7 +69,10 @@ test('a fresh host converges over one connection in at most MAX_COMMANDS_FRESH c
     assert.equal(host.loadedConfig(), host.readConfig(), `${host.name}: the sensor runs the new config`);
     const seen = activity.get(host.name)!.fresh;
     assert.equal(seen.connections, CONNECTIONS_PER_RUN, `${host.name}: SSH connections`);
-    assert.ok(seen.commands >= 1 && seen.commands <= MAX_COMMANDS_FRESH, `${host.name}: ${seen.commands} remote commands, at most ${MAX_COMMANDS_FRESH} allowed`);
+    assert.ok(
+      seen.commands >= 1 && seen.commands <= MAX_COMMANDS_FRESH,
+      `${host.name}: ${seen.commands} remote commands, at most ${MAX_COMMANDS_FRESH} allowed`,
+    );
   }
 });
 
@@ -73,6 +83,9 @@ test('a converged host takes one connection and one command (the gather)', () =>
     assert.equal(host.restartCount(), 1, `${host.name}: not restarted again`);
     const seen = activity.get(host.name)!.converged;
     assert.equal(seen.connections, CONNECTIONS_PER_RUN, `${host.name}: SSH connections`);
-    assert.ok(seen.commands >= 1 && seen.commands <= MAX_COMMANDS_CONVERGED, `${host.name}: ${seen.commands} remote commands, at most ${MAX_COMMANDS_CONVERGED} allowed`);
+    assert.ok(
+      seen.commands >= 1 && seen.commands <= MAX_COMMANDS_CONVERGED,
+      `${host.name}: ${seen.commands} remote commands, at most ${MAX_COMMANDS_CONVERGED} allowed`,
+    );
   }
 });

@@ -12,5 +12,7 @@ test(`--forks ${HOSTS} on ${HOSTS} hosts: every host converges, one connection e
   assert.deepEqual(result.summary, { ok: 0, changed: HOSTS, failed: 0, unreachable: 0, skipped: 0 });
   // one SSH connection per host and nothing leaking: descriptors grow with the hosts, not beyond
   assert.ok(result.peakFds <= HOSTS + 64, `peak ${result.peakFds} descriptors for ${HOSTS} hosts`);
-  process.stderr.write(`# ${HOSTS} hosts: CLI peak RSS ${(result.peakRssKb / 1024).toFixed(1)} MB, peak fds ${result.peakFds}, deploy ${result.deployMs} ms\n`);
+  process.stderr.write(
+    `# ${HOSTS} hosts: CLI peak RSS ${(result.peakRssKb / 1024).toFixed(1)} MB, peak fds ${result.peakFds}, deploy ${result.deployMs} ms\n`,
+  );
 });

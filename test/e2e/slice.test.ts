@@ -29,19 +29,40 @@ after(async () => {
 });
 
 const recap = (stdout: string) => stdout.slice(stdout.indexOf('\nRECAP'));
-const exec = (extra: string[]) => runCli(['exec', ...fleetArgs(fleet), 'all', '--retries', '0', ...extra, '--', COMMAND]);
+const exec = (extra: string[]) =>
+  runCli(['exec', ...fleetArgs(fleet), 'all', '--retries', '0', ...extra, '--', COMMAND]);
 
 test('three slices merged give the recap, document and exit status of one run over every host', async () => {
   const whole = await exec(['--json-out', join(scratch, 'whole.json')]);
   assert.equal(whole.code, 2, whole.stdout + whole.stderr);
-  const slices = await Promise.all([1, 2, 3].map((k) => exec(['--slice', `${k}/3`, '--json-out', join(scratch, `slice-${k}.json`)])));
-  const sliceHosts = [1, 2, 3].map((k) => Object.keys(JSON.parse(readFileSync(join(scratch, `slice-${k}.json`), 'utf8')).hosts));
-  assert.deepEqual(sliceHosts, [['web-01', 'web-03'], ['web-02', 'db-01'], ['edge-02', 'off-01']]);
-  assert.deepEqual(slices.map((s) => s.code), [0, 2, 3], slices.map((s) => s.stderr).join('\n'));
+  const slices = await Promise.all(
+    [1, 2, 3].map((k) => exec(['--slice', `${k}/3`, '--json-out', join(scratch, `slice-${k}.json`)])),
+  );
+  const sliceHosts = [1, 2, 3].map((k) =>
+    Object.keys(JSON.parse(readFileSync(join(scratch, `slice-${k}.json`), 'utf8')).hosts),
+  );
+  assert.deepEqual(sliceHosts, [
+    ['web-01', 'web-03'],
+    ['web-02', 'db-01'],
+    ['edge-02', 'off-01'],
+  ]);
+  assert.deepEqual(
+    slices.map((s) => s.code),
+    [0, 2, 3],
+    slices.map((s) => s.stderr).join('\n'),
+  );
 
   // given in any order, as CI artefacts arrive
   const files = [3, 1, 2].map((k) => join(scratch, `slice-${k}.json`));
-  const merged = await runCli(['report', 'merge', ...files, '--junit', join(scratch, 'merged.xml'), '--json-out', join(scratch, 'merged.json')]);
+  const merged = await runCli([
+    'report',
+    'merge',
+    ...files,
+    '--junit',
+    join(scratch, 'merged.xml'),
+    '--json-out',
+    join(scratch, 'merged.json'),
+  ]);
   assert.equal(merged.code, whole.code, merged.stderr);
   assert.equal(recap(merged.stdout), recap(whole.stdout));
   assert.match(merged.stdout, /6 hosts: 0 ok, 4 changed, 1 failed, 1 unreachable, 0 skipped/);
@@ -67,14 +88,30 @@ test('report merge with a slice missing names it and exits 5', async () => {
   await exec(['--slice', '1/3', '--json-out', join(scratch, 'only-1.json')]);
   const merged = await runCli(['report', 'merge', join(scratch, 'only-1.json')]);
   assert.equal(merged.code, 5);
-  assert.match(merged.stderr, /^sls-play: report merge: slices 2\/3, 3\/3 missing: give every slice's --json-out file\n$/);
+  assert.match(
+    merged.stderr,
+    /^sls-play: report merge: slices 2\/3, 3\/3 missing: give every slice's --json-out file\n$/,
+  );
 });
 
 test('--junit on a run: one testcase per host, validated against the JUnit schema; the API key never in either file', async () => {
   const key = 'e2e-slice-junit-key-93ab41';
-  const run = await runCli(['exec', ...fleetArgs(fleet), 'web-*', '--junit', join(scratch, 'run.xml'), '--json-out', join(scratch, 'run.json'), '--', `echo ${key}`], {
-    env: { SLS_API_KEY: key },
-  });
+  const run = await runCli(
+    [
+      'exec',
+      ...fleetArgs(fleet),
+      'web-*',
+      '--junit',
+      join(scratch, 'run.xml'),
+      '--json-out',
+      join(scratch, 'run.json'),
+      '--',
+      `echo ${key}`,
+    ],
+    {
+      env: { SLS_API_KEY: key },
+    },
+  );
   assert.equal(run.code, 0, run.stderr);
   const xml = readFileSync(join(scratch, 'run.xml'), 'utf8');
   const valid = validateJunit(xml);
@@ -91,7 +128,19 @@ test('interrupted: --json-out and --junit are still written, saying so, after on
   for (const presses of [1, 2]) {
     const json = join(scratch, `int-${presses}.json`);
     const xml = join(scratch, `int-${presses}.xml`);
-    const cli = spawnCli(['exec', ...fleetArgs(fleet), 'all:!off-01', '--forks', '1', '--json-out', json, '--junit', xml, '--', 'sleep 2']);
+    const cli = spawnCli([
+      'exec',
+      ...fleetArgs(fleet),
+      'all:!off-01',
+      '--forks',
+      '1',
+      '--json-out',
+      json,
+      '--junit',
+      xml,
+      '--',
+      'sleep 2',
+    ]);
     await waitUntil('the first host to start', () => /./.test(cli.stdout()), 20_000).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 700));
     for (let i = 0; i < presses; i++) {
@@ -117,7 +166,10 @@ test('an empty slice has nothing to do: exit 0, a note, and a result file that r
   const empty = Array.from({ length: 50 }, (_, i) => i + 1).find((k) => hosts.every((h) => sliceOf(h, 50) !== k))!;
   const run = await exec(['--slice', `${empty}/50`, '--json-out', join(scratch, 'empty.json')]);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stderr, new RegExp(`^note: slice ${empty}/50 holds none of the 6 selected hosts; nothing to do$`, 'm'));
+  assert.match(
+    run.stderr,
+    new RegExp(`^note: slice ${empty}/50 holds none of the 6 selected hosts; nothing to do$`, 'm'),
+  );
   const doc = JSON.parse(readFileSync(join(scratch, 'empty.json'), 'utf8'));
   assert.deepEqual(doc.hosts, {});
   assert.equal(doc.slice.selected.length, 6);

@@ -3,7 +3,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
@@ -59,7 +69,11 @@ function setUpUsers(): void {
   }
   writeFileSync(`/etc/sudoers.d/${NOPW_USER}`, `${NOPW_USER} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
   // no cached credentials between runs: every run must answer sudo itself
-  writeFileSync(`/etc/sudoers.d/${PW_USER}`, `Defaults:${PW_USER} timestamp_timeout=0\n${PW_USER} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
+  writeFileSync(
+    `/etc/sudoers.d/${PW_USER}`,
+    `Defaults:${PW_USER} timestamp_timeout=0\n${PW_USER} ALL=(ALL:ALL) ALL\n`,
+    { mode: 0o440 },
+  );
   sh('visudo', ['-c']);
 }
 
@@ -96,7 +110,15 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-type Doc = { hosts: Record<string, { status: string; steps: { name: string; status: string; message: string; rc?: number; stdout?: string; stderr?: string }[] }> };
+type Doc = {
+  hosts: Record<
+    string,
+    {
+      status: string;
+      steps: { name: string; status: string; message: string; rc?: number; stdout?: string; stderr?: string }[];
+    }
+  >;
+};
 const lastMessage = (doc: Doc, host: string) => doc.hosts[host]!.steps.at(-1)!.message;
 
 test('~/.ssh/config: an inventory that only names hosts; HostName, Port, User, IdentityFile, UserKnownHostsFile from the config; inventory vars win', async () => {
@@ -131,7 +153,18 @@ Host web-*
 
   // without the inventory's override web-02 would take the config's wrong port and fail
   writeFileSync(inventory, '[web]\nweb-02\n');
-  const wrong = await runCli(['exec', inventory, 'all', '--ssh-config', config, '--retries', '0', '--json', '--', 'true']);
+  const wrong = await runCli([
+    'exec',
+    inventory,
+    'all',
+    '--ssh-config',
+    config,
+    '--retries',
+    '0',
+    '--json',
+    '--',
+    'true',
+  ]);
   assert.equal(wrong.code, 3, wrong.stderr);
   assert.match(lastMessage(JSON.parse(wrong.stdout) as Doc, 'web-02'), /refused/i);
 });
@@ -156,7 +189,10 @@ function runCliInNetns(args: string[]): Promise<CliRun> {
 test('a bastion: ProxyJump in the ssh config reaches a host the controller cannot reach; the host sees the bastion as its client', async () => {
   const [bastion, inner] = [fleet.host('bastion-01'), fleet.host('inner-01')];
   const knownHosts = join(work, 'known_hosts_bastion');
-  writeFileSync(knownHosts, `${readFileSync(fleet.knownHostsPath, 'utf8')}[${LINK.machine}]:${bastion.port} ${bastion.hostKey()}\n`);
+  writeFileSync(
+    knownHosts,
+    `${readFileSync(fleet.knownHostsPath, 'utf8')}[${LINK.machine}]:${bastion.port} ${bastion.hostKey()}\n`,
+  );
   const config = join(work, 'ssh_config_bastion');
   writeFileSync(
     config,
@@ -173,24 +209,55 @@ Host *
 `,
   );
   const inventory = join(work, 'inner.ini');
-  writeFileSync(inventory, `[sensors]\ninner-01 ansible_port=${inner.port} ansible_user=root ansible_ssh_private_key_file=${fleet.keyPath}\n`);
+  writeFileSync(
+    inventory,
+    `[sensors]\ninner-01 ansible_port=${inner.port} ansible_user=root ansible_ssh_private_key_file=${fleet.keyPath}\n`,
+  );
 
   // the control: without the bastion the CLI in its network cannot reach inner-01 at all
-  const direct = await runCliInNetns(['exec', inventory, 'all', '--known-hosts', knownHosts, '--retries', '0', '--connect-timeout', '3', '--json', '--', 'true']);
+  const direct = await runCliInNetns([
+    'exec',
+    inventory,
+    'all',
+    '--known-hosts',
+    knownHosts,
+    '--retries',
+    '0',
+    '--connect-timeout',
+    '3',
+    '--json',
+    '--',
+    'true',
+  ]);
   assert.equal(direct.code, 3, direct.stderr);
 
   const bastionLog = join(bastion.root, 'sshd', 'sshd.log');
-  const loginsBefore = readFileSync(bastionLog, 'utf8').split('\n').filter((l) => l.includes(`from ${LINK.cli}`)).length;
-  const run = await runCliInNetns(['exec', inventory, 'all', '--ssh-config', config, '--json', '--', 'hostname; echo "$SSH_CONNECTION"']);
+  const loginsBefore = readFileSync(bastionLog, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(`from ${LINK.cli}`)).length;
+  const run = await runCliInNetns([
+    'exec',
+    inventory,
+    'all',
+    '--ssh-config',
+    config,
+    '--json',
+    '--',
+    'hostname; echo "$SSH_CONNECTION"',
+  ]);
   assert.equal(run.code, 0, run.stdout + run.stderr);
-  const [hostname, connection] = (JSON.parse(run.stdout) as Doc).hosts['inner-01']!.steps[0]!.stdout!.trim().split('\n');
+  const [hostname, connection] = (JSON.parse(run.stdout) as Doc).hosts['inner-01']!.steps[0]!.stdout!.trim().split(
+    '\n',
+  );
   assert.equal(hostname, 'inner-01');
   // client address and port as inner-01's sshd saw them: the bastion's, not the CLI's 10.253.153.2
   const [clientAddress, , serverAddress] = connection!.split(' ');
   assert.equal(clientAddress, '127.0.0.1');
   assert.equal(serverAddress, inner.address);
   // and the bastion logged the CLI's login from the CLI's own network
-  const loginsAfter = readFileSync(bastionLog, 'utf8').split('\n').filter((l) => /^Accepted publickey for root from /.test(l) && l.includes(`from ${LINK.cli}`)).length;
+  const loginsAfter = readFileSync(bastionLog, 'utf8')
+    .split('\n')
+    .filter((l) => /^Accepted publickey for root from /.test(l) && l.includes(`from ${LINK.cli}`)).length;
   assert.ok(loginsAfter > loginsBefore, 'the bastion saw the CLI log in');
 
   // a deploy through the bastion converges the host
@@ -212,7 +279,15 @@ inner-01 ansible_host=${inner.address} ansible_port=${inner.port} ansible_user=r
 ansible_ssh_common_args='-o ProxyJump=root@${LINK.machine}:${bastion.port} -o ForwardAgent=yes'
 `,
   );
-  const run = await runCliInNetns(['exec', inventory, 'all', '--known-hosts', knownHosts, '--', 'echo "$SSH_CONNECTION"']);
+  const run = await runCliInNetns([
+    'exec',
+    inventory,
+    'all',
+    '--known-hosts',
+    knownHosts,
+    '--',
+    'echo "$SSH_CONNECTION"',
+  ]);
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /127\.0\.0\.1 \d+ 127\.153\./);
   assert.match(run.stderr, /warning: .*inner-01.*ignored ssh arguments.*-o ForwardAgent=yes/);
@@ -242,7 +317,10 @@ function watchCommandLines(): { stop: () => string[] } {
 test('become, passwordless sudo: a non-root login deploys through sudo; the config is root-owned 0600 and the sensor restarted', async () => {
   const host = fleet.host('sudo-01');
   const restarts = host.restartCount();
-  const run = await runCli(['deploy', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, '-l', 'sudo-01', '-e', 'sls_region=Ireland'], { env });
+  const run = await runCli(
+    ['deploy', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, '-l', 'sudo-01', '-e', 'sls_region=Ireland'],
+    { env },
+  );
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const file = join(host.root, 'etc', 'sophos', 'runtimedetections.yaml');
   assert.match(host.readConfig()!, /mcs2-cloudstation-eu-west-1/);
@@ -252,7 +330,15 @@ test('become, passwordless sudo: a non-root login deploys through sudo; the conf
   assert.equal(host.restartCount(), restarts + 1);
   assert.equal(host.loadedConfig(), host.readConfig());
 
-  const who = await runCli(['exec', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, 'sudo-01', '--', 'id -un; echo "$SUDO_USER"']);
+  const who = await runCli([
+    'exec',
+    fleet.inventoryPath,
+    '--known-hosts',
+    fleet.knownHostsPath,
+    'sudo-01',
+    '--',
+    'id -un; echo "$SUDO_USER"',
+  ]);
   assert.equal(who.code, 0, who.stderr);
   assert.match(who.stdout, new RegExp(`root\\n(.*\\n)?.*${NOPW_USER}`));
 });
@@ -267,7 +353,10 @@ test('become with ansible_become_password in host_vars: converges; the password 
   const restarts = host.restartCount();
 
   const ps = watchCommandLines();
-  const run = await runCli(['deploy', dir, '--known-hosts', fleet.knownHostsPath, '-l', 'sudo-02', '-e', 'sls_region=Ireland', '-v', '--diff'], { env });
+  const run = await runCli(
+    ['deploy', dir, '--known-hosts', fleet.knownHostsPath, '-l', 'sudo-02', '-e', 'sls_region=Ireland', '-v', '--diff'],
+    { env },
+  );
   const commandLines = ps.stop();
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.match(host.readConfig()!, /mcs2-cloudstation-eu-west-1/);
@@ -275,7 +364,10 @@ test('become with ansible_become_password in host_vars: converges; the password 
   assert.equal(host.configMode(), 0o600);
   assert.equal(host.restartCount(), restarts + 1);
 
-  assert.ok(commandLines.some((l) => l.includes('sudo')), 'the sampler saw the run (a sudo command line)');
+  assert.ok(
+    commandLines.some((l) => l.includes('sudo')),
+    'the sampler saw the run (a sudo command line)',
+  );
   for (const line of commandLines) assert.ok(!line.includes(SUDO_PASSWORD), `password on a command line: ${line}`);
   assert.ok(!(run.stdout + run.stderr).includes(SUDO_PASSWORD), 'password in the output');
   assert.ok(!(run.stdout + run.stderr).includes(API_KEY), 'api key in the output');
@@ -291,7 +383,21 @@ test('a wrong sudo password fails that host clearly, leaves it unchanged, and is
   const before = { config: host.readConfig(), restarts: host.restartCount() };
 
   const ps = watchCommandLines();
-  const run = await runCli(['deploy', dir, '--known-hosts', fleet.knownHostsPath, '-l', 'sudo-02,web-01', '-e', 'sls_region=Germany', '--json', '-v'], { env });
+  const run = await runCli(
+    [
+      'deploy',
+      dir,
+      '--known-hosts',
+      fleet.knownHostsPath,
+      '-l',
+      'sudo-02,web-01',
+      '-e',
+      'sls_region=Germany',
+      '--json',
+      '-v',
+    ],
+    { env },
+  );
   const commandLines = ps.stop();
   assert.equal(run.code, 2, run.stdout + run.stderr);
   const doc = JSON.parse(run.stdout) as Doc;
@@ -306,11 +412,27 @@ test('a wrong sudo password fails that host clearly, leaves it unchanged, and is
 test('-K prompts once on the terminal (through a pseudo-terminal) and sudo accepts the answer', async () => {
   const host = fleet.host('sudo-02');
   const restarts = host.restartCount();
-  const cli = [process.execPath, CLI, 'deploy', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, '-l', 'sudo-02', '-e', 'sls_region=Australia', '-K'];
+  const cli = [
+    process.execPath,
+    CLI,
+    'deploy',
+    fleet.inventoryPath,
+    '--known-hosts',
+    fleet.knownHostsPath,
+    '-l',
+    'sudo-02',
+    '-e',
+    'sls_region=Australia',
+    '-K',
+  ];
   const quoted = cli.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
   const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
     // script(1) gives the CLI a terminal; what we write to script's stdin is typed into it
-    const child = spawn('script', ['-qefc', quoted, '/dev/null'], { cwd: REPO, env: { ...process.env, ...env, CI: 'true' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qefc', quoted, '/dev/null'], {
+      cwd: REPO,
+      env: { ...process.env, ...env, CI: 'true' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     let answered = false;
     const onData = (d: Buffer) => {
@@ -338,7 +460,16 @@ test('-K prompts once on the terminal (through a pseudo-terminal) and sudo accep
 });
 
 test('-K without a terminal is a clear error of the options, before any host is touched', async () => {
-  const run = await runCli(['exec', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, 'sudo-02', '-K', '--', 'true']);
+  const run = await runCli([
+    'exec',
+    fleet.inventoryPath,
+    '--known-hosts',
+    fleet.knownHostsPath,
+    'sudo-02',
+    '-K',
+    '--',
+    'true',
+  ]);
   assert.equal(run.code, 5, run.stderr);
   assert.match(run.stderr, /BECOME password: needs a terminal/);
   assert.doesNotMatch(run.stderr, /internal error|\n\s+at /);
@@ -351,7 +482,10 @@ test('an encrypted private key: SLS_PLAY_KEY_PASSPHRASE unlocks it; a wrong one 
   appendFileSync(join(fleet.dir, 'authorized_keys'), readFileSync(`${key}.pub`, 'utf8'));
   const web = fleet.host('web-01');
   const inventory = join(work, 'encrypted.ini');
-  writeFileSync(inventory, `[sensors]\nweb-01 ansible_host=${web.address} ansible_port=${web.port} ansible_user=root ansible_ssh_private_key_file=${key}\n`);
+  writeFileSync(
+    inventory,
+    `[sensors]\nweb-01 ansible_host=${web.address} ansible_port=${web.port} ansible_user=root ansible_ssh_private_key_file=${key}\n`,
+  );
   const args = ['exec', inventory, 'all', '--known-hosts', fleet.knownHostsPath, '--json', '--', 'hostname'];
 
   const right = await runCli(args, { env: { SLS_PLAY_KEY_PASSPHRASE: passphrase } });
@@ -372,14 +506,28 @@ test('accept-new with 20 hosts at once and an empty known_hosts: each key record
   try {
     const knownHosts = join(work, 'known_hosts_accept_new');
     writeFileSync(knownHosts, '');
-    const first = await runCli(['exec', many.inventoryPath, 'all', '--known-hosts', knownHosts, '--host-key-checking', 'accept-new', '--', 'true']);
+    const first = await runCli([
+      'exec',
+      many.inventoryPath,
+      'all',
+      '--known-hosts',
+      knownHosts,
+      '--host-key-checking',
+      'accept-new',
+      '--',
+      'true',
+    ]);
     assert.equal(first.code, 0, first.stdout + first.stderr);
 
-    const lines = readFileSync(knownHosts, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    const lines = readFileSync(knownHosts, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'));
     assert.equal(lines.length, 20, readFileSync(knownHosts, 'utf8'));
     for (const h of many.hosts) {
       // ssh-keygen -F understands plain and hashed entries alike: exactly one entry per host
-      const found = sh('ssh-keygen', ['-F', `[${h.address}]:${h.port}`, '-f', knownHosts]).split('\n').filter((l) => l && !l.startsWith('#'));
+      const found = sh('ssh-keygen', ['-F', `[${h.address}]:${h.port}`, '-f', knownHosts])
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'));
       assert.equal(found.length, 1, `${h.name}: ${found.join(' | ')}`);
       assert.ok(found[0]!.endsWith(h.hostKey()), `${h.name} has its own key`);
     }
@@ -387,9 +535,25 @@ test('accept-new with 20 hosts at once and an empty known_hosts: each key record
     const fingerprints = sh('ssh-keygen', ['-l', '-f', knownHosts]).trim().split('\n');
     assert.equal(fingerprints.length, 20);
 
-    const strict = await runCli(['exec', many.inventoryPath, 'all', '--known-hosts', knownHosts, '--host-key-checking', 'strict', '--', 'true']);
+    const strict = await runCli([
+      'exec',
+      many.inventoryPath,
+      'all',
+      '--known-hosts',
+      knownHosts,
+      '--host-key-checking',
+      'strict',
+      '--',
+      'true',
+    ]);
     assert.equal(strict.code, 0, strict.stdout + strict.stderr);
-    assert.equal(readFileSync(knownHosts, 'utf8').split('\n').filter((l) => l.trim()).length, 20, 'a strict run adds nothing');
+    assert.equal(
+      readFileSync(knownHosts, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim()).length,
+      20,
+      'a strict run adds nothing',
+    );
   } finally {
     await many.stop();
   }
@@ -406,7 +570,10 @@ test('ssh-agent: with no key file in the inventory or ~/.ssh, the key held by th
     // the inventory as a user with an agent writes it: no ansible_ssh_private_key_file
     const inventory = join(work, 'agent-hosts.yml');
     const web = fleet.host('web-02');
-    writeFileSync(inventory, `all:\n  hosts:\n    web-02:\n      ansible_host: ${web.address}\n      ansible_port: ${web.port}\n      ansible_user: root\n`);
+    writeFileSync(
+      inventory,
+      `all:\n  hosts:\n    web-02:\n      ansible_host: ${web.address}\n      ansible_port: ${web.port}\n      ansible_user: root\n`,
+    );
     const args = ['exec', inventory, 'all', '--known-hosts', fleet.knownHostsPath, '--json', '--', 'hostname'];
 
     const withAgent = await runCli(args, { env: { HOME: home, SSH_AUTH_SOCK: socket } });

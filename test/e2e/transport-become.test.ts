@@ -68,7 +68,7 @@ test('passwordless sudo: root for become commands, the login user otherwise, std
   try {
     assert.deepEqual(await connection.exec('id -u'), { code: 0, stdout: '0\n', stderr: '' });
     assert.equal((await connection.exec('id -un', { become: false })).stdout, `${NOPASSWD_USER}\n`);
-    assert.deepEqual(await connection.exec("cat; echo done >&2; exit 7", { stdin: 'line 1\nline 2\n' }), {
+    assert.deepEqual(await connection.exec('cat; echo done >&2; exit 7', { stdin: 'line 1\nline 2\n' }), {
       code: 7,
       stdout: 'line 1\nline 2\n',
       stderr: 'done\n',
@@ -80,16 +80,24 @@ test('passwordless sudo: root for become commands, the login user otherwise, std
 });
 
 test('a password given to a passwordless sudo never leaks into the command stdin', async () => {
-  const connection = await connect(options(NOPASSWD_USER, { become: { enabled: true, user: 'root', password: PASSWORD } }));
+  const connection = await connect(
+    options(NOPASSWD_USER, { become: { enabled: true, user: 'root', password: PASSWORD } }),
+  );
   try {
-    assert.deepEqual(await connection.exec('id -u; cat', { stdin: 'only this\n' }), { code: 0, stdout: '0\nonly this\n', stderr: '' });
+    assert.deepEqual(await connection.exec('id -u; cat', { stdin: 'only this\n' }), {
+      code: 0,
+      stdout: '0\nonly this\n',
+      stderr: '',
+    });
   } finally {
     await connection.close();
   }
 });
 
 test('sudo with a password: root, stdin intact, and the password in no process list', async () => {
-  const connection = await connect(options(PASSWORD_USER, { become: { enabled: true, user: 'root', password: PASSWORD } }));
+  const connection = await connect(
+    options(PASSWORD_USER, { become: { enabled: true, user: 'root', password: PASSWORD } }),
+  );
   try {
     const running = connection.exec('id -u; cat; sleep 2', { stdin: 'payload\n' });
     let processes = '';
@@ -106,12 +114,17 @@ test('sudo with a password: root, stdin intact, and the password in no process l
 });
 
 test('a wrong sudo password is a clear failure naming user and host, without the password', async () => {
-  const connection = await connect(options(PASSWORD_USER, { become: { enabled: true, user: 'root', password: 'wrong-password' } }));
+  const connection = await connect(
+    options(PASSWORD_USER, { become: { enabled: true, user: 'root', password: 'wrong-password' } }),
+  );
   try {
     await assert.rejects(connection.exec('id -u'), (error: unknown) => {
       assert.ok(error instanceof BecomeError, String(error));
       assert.equal(error.reason, 'password-rejected');
-      assert.equal(error.message, `sudo password rejected for ${PASSWORD_USER}@web-07; check ansible_become_password or the -K answer`);
+      assert.equal(
+        error.message,
+        `sudo password rejected for ${PASSWORD_USER}@web-07; check ansible_become_password or the -K answer`,
+      );
       assert.ok(!error.message.includes('wrong-password'));
       return true;
     });

@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { connect, resolveConnectOptions } from '../../src/transport/index.ts';
 import { UnreachableError, type ConnectOptions } from '../../src/transport/types.ts';
-import { generateKey, makeTempDir, removeDir, reserveAddressBlock, startNetns, startSshd, type TestNetns, type TestSshd } from '../helpers/sshd.ts';
+import {
+  generateKey,
+  makeTempDir,
+  removeDir,
+  reserveAddressBlock,
+  startNetns,
+  startSshd,
+  type TestNetns,
+  type TestSshd,
+} from '../helpers/sshd.ts';
 
 const block = reserveAddressBlock();
 const BASTION = `${block.prefix}.10`;
@@ -40,7 +49,13 @@ before(async () => {
   clientKey = join(dir, 'client');
   const publicKey = await generateKey(clientKey);
   netns = await startNetns(BASTION);
-  target = await startSshd({ dir, address: TARGET, authorizedKeys: [publicKey], netnsPid: netns.pid, extraConfig: `AllowUsers root@${BASTION}` });
+  target = await startSshd({
+    dir,
+    address: TARGET,
+    authorizedKeys: [publicKey],
+    netnsPid: netns.pid,
+    extraConfig: `AllowUsers root@${BASTION}`,
+  });
   bastion = await startSshd({ dir, address: BASTION, authorizedKeys: [publicKey], netnsPid: netns.pid, inetd: true });
   knownHosts = join(dir, 'known_hosts');
   await writeFile(knownHosts, bastion.knownHostsLine() + target.knownHostsLine());
@@ -55,7 +70,10 @@ after(async () => {
 });
 
 test('the target cannot be reached directly', async () => {
-  await assert.rejects(connect(hop(TARGET)), (error: unknown) => error instanceof UnreachableError && error.reason === 'refused');
+  await assert.rejects(
+    connect(hop(TARGET)),
+    (error: unknown) => error instanceof UnreachableError && error.reason === 'refused',
+  );
 });
 
 test('through the bastion: the target sees the bastion as its peer; closing closes the hops', async () => {
@@ -64,7 +82,10 @@ test('through the bastion: the target sees the bastion as its peer; closing clos
   assert.equal(ssh[0], BASTION);
   assert.deepEqual(ssh.slice(2), [TARGET, '2222']);
   const results = await Promise.all(Array.from({ length: 12 }, (_, i) => connection.exec(`echo ${i}`)));
-  assert.deepEqual(results.map((r) => r.stdout), Array.from({ length: 12 }, (_, i) => `${i}\n`));
+  assert.deepEqual(
+    results.map((r) => r.stdout),
+    Array.from({ length: 12 }, (_, i) => `${i}\n`),
+  );
   assert.match(await target.log(), new RegExp(`Accepted publickey for root from ${pattern(BASTION)}`));
   assert.equal(bastion.activeConnections(), 1);
   await connection.close();
@@ -78,13 +99,20 @@ test('ProxyJump from an ssh config file, each hop resolved through it', async ()
     config,
     `Host jumpbox\n  HostName ${BASTION}\n  Port 2222\n  User root\n  IdentityFile ${clientKey}\n\nHost inner\n  HostName ${TARGET}\n  Port 2222\n  ProxyJump jumpbox\n`,
   );
-  const options = resolveConnectOptions('inner', { ansible_user: 'root', ansible_ssh_private_key_file: clientKey }, {
-    sshConfigFile: config,
-    knownHostsFile: knownHosts,
-    hostKeyChecking: 'strict',
-    connectTimeoutMs: 20_000,
-  });
-  assert.deepEqual(options.proxyJump?.map((h) => `${h.user}@${h.address}:${h.port}`), [`root@${BASTION}:2222`]);
+  const options = resolveConnectOptions(
+    'inner',
+    { ansible_user: 'root', ansible_ssh_private_key_file: clientKey },
+    {
+      sshConfigFile: config,
+      knownHostsFile: knownHosts,
+      hostKeyChecking: 'strict',
+      connectTimeoutMs: 20_000,
+    },
+  );
+  assert.deepEqual(
+    options.proxyJump?.map((h) => `${h.user}@${h.address}:${h.port}`),
+    [`root@${BASTION}:2222`],
+  );
   const connection = await connect(options);
   assert.equal((await connection.exec('echo $SSH_CONNECTION')).stdout.split(' ')[0], BASTION);
   await connection.close();
@@ -93,18 +121,33 @@ test('ProxyJump from an ssh config file, each hop resolved through it', async ()
 test('every hop has its host key checked', async () => {
   const onlyBastion = join(dir, 'kh_bastion_only');
   await writeFile(onlyBastion, bastion.knownHostsLine());
-  await assert.rejects(connect({ ...hop(TARGET, { knownHostsFile: onlyBastion }), proxyJump: [hop(BASTION, { knownHostsFile: onlyBastion })] }), (error: unknown) => {
-    assert.ok(error instanceof UnreachableError);
-    assert.equal(error.reason, 'host-key-unknown');
-    assert.match(error.message, new RegExp(`^host key for ${pattern(`[${TARGET}]`)}:2222 is not in`));
-    return true;
-  });
+  await assert.rejects(
+    connect({
+      ...hop(TARGET, { knownHostsFile: onlyBastion }),
+      proxyJump: [hop(BASTION, { knownHostsFile: onlyBastion })],
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof UnreachableError);
+      assert.equal(error.reason, 'host-key-unknown');
+      assert.match(error.message, new RegExp(`^host key for ${pattern(`[${TARGET}]`)}:2222 is not in`));
+      return true;
+    },
+  );
   const onlyTarget = join(dir, 'kh_target_only');
   await writeFile(onlyTarget, target.knownHostsLine());
-  await assert.rejects(connect({ ...hop(TARGET, { knownHostsFile: onlyTarget }), proxyJump: [hop(BASTION, { knownHostsFile: onlyTarget })] }), (error: unknown) => {
-    assert.ok(error instanceof UnreachableError);
-    assert.equal(error.reason, 'host-key-unknown');
-    assert.match(error.message, new RegExp(`^bastion root@${pattern(BASTION)}:2222: host key for ${pattern(`[${BASTION}]`)}:2222 is not in`));
-    return true;
-  });
+  await assert.rejects(
+    connect({
+      ...hop(TARGET, { knownHostsFile: onlyTarget }),
+      proxyJump: [hop(BASTION, { knownHostsFile: onlyTarget })],
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof UnreachableError);
+      assert.equal(error.reason, 'host-key-unknown');
+      assert.match(
+        error.message,
+        new RegExp(`^bastion root@${pattern(BASTION)}:2222: host key for ${pattern(`[${BASTION}]`)}:2222 is not in`),
+      );
+      return true;
+    },
+  );
 });

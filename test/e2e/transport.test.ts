@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { connect } from '../../src/transport/index.ts';
-import { CommandTimeoutError, UnreachableError, type ConnectOptions, type UnreachableReason } from '../../src/transport/types.ts';
+import {
+  CommandTimeoutError,
+  UnreachableError,
+  type ConnectOptions,
+  type UnreachableReason,
+} from '../../src/transport/types.ts';
 import { generateKey, makeTempDir, removeDir, reserveAddressBlock, startSshd, type TestSshd } from '../helpers/sshd.ts';
 
 const block = reserveAddressBlock();
@@ -77,7 +82,11 @@ describe('exec over one connection', () => {
         stdout: 'line 1\nline 2\nout\n',
         stderr: 'err\n',
       });
-      assert.deepEqual(await connection.exec('cat'), { code: 0, stdout: '', stderr: '' }, 'no stdin: end of input at once');
+      assert.deepEqual(
+        await connection.exec('cat'),
+        { code: 0, stdout: '', stderr: '' },
+        'no stdin: end of input at once',
+      );
       const big = Buffer.alloc(2 * 1024 * 1024, 'x');
       assert.equal((await connection.exec('wc -c', { stdin: big })).stdout.trim(), String(big.length));
       assert.equal((await connection.exec('printf "\\303\\251t\\303\\251"')).stdout, 'été');
@@ -93,8 +102,13 @@ describe('exec over one connection', () => {
       for (let i = 0; i < 20; i++) assert.equal((await connection.exec(`echo ${i}`)).stdout, `${i}\n`);
       // 20 at once is more than sshd's MaxSessions (10): the extra ones wait for a channel.
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => connection.exec(`sleep 0.2; echo ${i}`)));
-      assert.deepEqual(results.map((r) => r.stdout), Array.from({ length: 20 }, (_, i) => `${i}\n`));
-      const established = execFileSync('ss', ['-Htn', 'state', 'established', `dst ${sshd.address}:${sshd.port}`], { encoding: 'utf8' });
+      assert.deepEqual(
+        results.map((r) => r.stdout),
+        Array.from({ length: 20 }, (_, i) => `${i}\n`),
+      );
+      const established = execFileSync('ss', ['-Htn', 'state', 'established', `dst ${sshd.address}:${sshd.port}`], {
+        encoding: 'utf8',
+      });
       assert.equal(established.trim().split('\n').filter(Boolean).length, 1, established);
     } finally {
       await connection.close();
@@ -155,7 +169,10 @@ describe('unreachable hosts say why', () => {
 
   test('connect timeout, apart from the command timeout', async () => {
     const started = Date.now();
-    const message = await unreachable(connect(options({ address: SILENT, connectTimeoutMs: 500, commandTimeoutMs: 60_000 })), 'timeout');
+    const message = await unreachable(
+      connect(options({ address: SILENT, connectTimeoutMs: 500, commandTimeoutMs: 60_000 })),
+      'timeout',
+    );
     assert.ok(Date.now() - started < 10_000);
     assert.match(message, new RegExp(`${hostPattern(SILENT)}:2222 within 0\\.5 s`));
     await new Promise((r) => setTimeout(r, 200));
@@ -166,7 +183,10 @@ describe('unreachable hosts say why', () => {
     const wrong = join(dir, 'wrong');
     await generateKey(wrong);
     const message = await unreachable(connect(options({ privateKeyFiles: [wrong] })), 'authentication');
-    assert.match(message, new RegExp(`^authentication failed for root@${hostPattern(HOST)}:2222 \\(tried key .*/wrong\\)`));
+    assert.match(
+      message,
+      new RegExp(`^authentication failed for root@${hostPattern(HOST)}:2222 \\(tried key .*/wrong\\)`),
+    );
   });
 
   test('encrypted key: right passphrase logs in, a wrong or missing one names the key file', async () => {
@@ -174,7 +194,10 @@ describe('unreachable hosts say why', () => {
     const connection = await connect(options({ privateKeyFiles: [encrypted], privateKeyPassphrase: 'right horse' }));
     assert.equal((await connection.exec('echo in')).stdout, 'in\n');
     await connection.close();
-    const wrong = await unreachable(connect(options({ privateKeyFiles: [encrypted], privateKeyPassphrase: 'wrong' })), 'authentication');
+    const wrong = await unreachable(
+      connect(options({ privateKeyFiles: [encrypted], privateKeyPassphrase: 'wrong' })),
+      'authentication',
+    );
     assert.ok(wrong.includes(`private key ${encrypted} could not be decrypted: the passphrase is wrong`), wrong);
     const missing = await unreachable(connect(options({ privateKeyFiles: [encrypted] })), 'authentication');
     assert.ok(missing.includes(`private key ${encrypted} is encrypted and no passphrase was given`), missing);
@@ -217,7 +240,9 @@ describe('host key checking', () => {
 
   test('accept-new records the key once; the next strict connection matches it', async () => {
     const fresh = join(dir, 'fresh', 'known_hosts');
-    const connections = await Promise.all(Array.from({ length: 5 }, () => connect(options({ knownHostsFile: fresh, hostKeyChecking: 'accept-new' }))));
+    const connections = await Promise.all(
+      Array.from({ length: 5 }, () => connect(options({ knownHostsFile: fresh, hostKeyChecking: 'accept-new' }))),
+    );
     await Promise.all(connections.map((c) => c.close()));
     assert.equal(await readFile(fresh, 'utf8'), sshd.knownHostsLine());
     const strict = await connect(options({ knownHostsFile: fresh }));

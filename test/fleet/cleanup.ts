@@ -12,7 +12,11 @@ export function onExit(fn: Finaliser): () => void {
     installed = true;
     process.on('exit', () => {
       for (const f of finalisers) {
-        try { f(); } catch { /* keep cleaning the rest */ }
+        try {
+          f();
+        } catch {
+          /* keep cleaning the rest */
+        }
       }
     });
   }
@@ -22,7 +26,11 @@ export function onExit(fn: Finaliser): () => void {
 
 export function killQuietly(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (pid === undefined) return;
-  try { process.kill(pid, signal); } catch { /* already gone */ }
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* already gone */
+  }
 }
 
 export function unmountSync(path: string): void {

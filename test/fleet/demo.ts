@@ -9,7 +9,9 @@ const fleet = await startFleet(demoProfiles(), { subnet: 90 });
 const env = { ...process.env, SLS_API_KEY: process.env.SLS_API_KEY ?? 'demo-tenant-token-0123456789' };
 const base = [fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, '-e', 'sls_region=eu-west-1'];
 const run = (title: string, args: string[]) => {
-  process.stdout.write(`\n\x1b[1m$ sls-play ${args.join(' ').replace(fleet.dir, '<fleet>').replaceAll(fleet.dir, '<fleet>')}\x1b[0m   # ${title}\n`);
+  process.stdout.write(
+    `\n\x1b[1m$ sls-play ${args.join(' ').replace(fleet.dir, '<fleet>').replaceAll(fleet.dir, '<fleet>')}\x1b[0m   # ${title}\n`,
+  );
   return spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, env, stdio: 'inherit' }).status;
 };
 try {
@@ -18,7 +20,9 @@ try {
   run('second run: nothing to change, nothing restarted', ['deploy', ...base]);
   run('read-only audit', ['status', ...base]);
   const inbox = fleet.centralInbox();
-  process.stdout.write(`\nSimulated Sophos Central received ${inbox.length} test alert(s): ${inbox.map((d) => d.host).join(', ')}\n`);
+  process.stdout.write(
+    `\nSimulated Sophos Central received ${inbox.length} test alert(s): ${inbox.map((d) => d.host).join(', ')}\n`,
+  );
 } finally {
   await fleet.stop();
 }

@@ -8,8 +8,13 @@ export interface SmallDisk {
 }
 
 export function mountSmallDisk(path: string, bytes: number, host: string): SmallDisk {
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0755`, 'sls-sim-disk', path], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`fleet host ${host}: cannot mount a ${bytes}-byte tmpfs on ${path}: ${(r.stderr || r.error?.message || '').trim()}`);
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0755`, 'sls-sim-disk', path], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `fleet host ${host}: cannot mount a ${bytes}-byte tmpfs on ${path}: ${(r.stderr || r.error?.message || '').trim()}`,
+    );
   const forget = onExit(() => unmountSync(path));
   return {
     release() {

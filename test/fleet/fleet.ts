@@ -22,7 +22,10 @@ export const DEFAULT_PORT = 2222;
 
 function readInbox(file: string): Delivery[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Delivery);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Delivery);
 }
 
 export async function startFleet(profiles: HostProfile[], options: FleetOptions = {}): Promise<Fleet> {
@@ -66,11 +69,14 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
       const root = join(dir, 'hosts', profile.name);
       const sim = simHost(profile, inbox);
       const paths = makeHostDirs(root, profile, sim);
-      if (profile.diskFullBytes !== undefined) disks.push(mountSmallDisk(paths.sophos, profile.diskFullBytes, profile.name));
+      if (profile.diskFullBytes !== undefined)
+        disks.push(mountSmallDisk(paths.sophos, profile.diskFullBytes, profile.name));
       try {
         writeSophosDir(paths.sophos, profile, sim);
       } catch (e) {
-        throw new Error(`fleet host ${profile.name}: cannot populate /etc/sophos (${(e as Error).message}); diskFullBytes must leave room for the certificates and config`);
+        throw new Error(
+          `fleet host ${profile.name}: cannot populate /etc/sophos (${(e as Error).message}); diskFullBytes must leave room for the certificates and config`,
+        );
       }
       await boot(paths, sim);
       if (profile.demo) bootDemo(paths, profile.demo);

@@ -17,7 +17,11 @@ export class SimulatedHost implements FleetHost {
   private readonly sshd: Sshd;
   private key: KeyPair;
 
-  constructor(readonly profile: HostProfile, spec: SshdSpec, private readonly paths: HostPaths) {
+  constructor(
+    readonly profile: HostProfile,
+    spec: SshdSpec,
+    private readonly paths: HostPaths,
+  ) {
     this.name = profile.name;
     this.address = spec.address;
     this.port = spec.port;
@@ -45,7 +49,9 @@ export class SimulatedHost implements FleetHost {
   }
 
   listSophosDir(): string[] {
-    return readdirSync(this.paths.sophos).filter((n) => n !== 'lost+found').sort();
+    return readdirSync(this.paths.sophos)
+      .filter((n) => n !== 'lost+found')
+      .sort();
   }
 
   restartCount(): number {
@@ -78,7 +84,10 @@ export class SimulatedHost implements FleetHost {
 
   sshActivity(): SshActivity {
     const log = this.sshdLog();
-    return { connections: log.match(/^Accepted \S+ for /gm)?.length ?? 0, commands: log.match(/^Starting session: command /gm)?.length ?? 0 };
+    return {
+      connections: log.match(/^Accepted \S+ for /gm)?.length ?? 0,
+      commands: log.match(/^Starting session: command /gm)?.length ?? 0,
+    };
   }
 
   owedRecords(): Record<string, unknown> {

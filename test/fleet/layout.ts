@@ -18,8 +18,10 @@ export function hostPaths(root: string): HostPaths {
     sophosCerts,
     // the host's absolute paths, seen from the controller
     resolve: (p: string) =>
-      p.startsWith('/etc/sophos-certs/') ? join(sophosCerts, p.slice(18))
-        : p.startsWith('/etc/sophos/') ? join(sophos, p.slice(12))
+      p.startsWith('/etc/sophos-certs/')
+        ? join(sophosCerts, p.slice(18))
+        : p.startsWith('/etc/sophos/')
+          ? join(sophos, p.slice(12))
           : p,
   };
 }
@@ -67,7 +69,16 @@ export function writeSophosDir(dir: string, profile: HostProfile, host: SimHost)
 /** Creates everything but /etc/sophos's content (a tmpfs may be mounted there first). */
 export function makeHostDirs(root: string, profile: HostProfile, host: SimHost): HostPaths {
   const paths = hostPaths(root);
-  for (const d of [paths.sophos, paths.sophosCerts, paths.state, join(root, 'bin'), join(root, 'sshd'), join(root, 'home'), join(root, 'sls-play'), join(paths.state, 'container-bin')]) {
+  for (const d of [
+    paths.sophos,
+    paths.sophosCerts,
+    paths.state,
+    join(root, 'bin'),
+    join(root, 'sshd'),
+    join(root, 'home'),
+    join(root, 'sls-play'),
+    join(paths.state, 'container-bin'),
+  ]) {
     mkdirSync(d, { recursive: true });
   }
   chmodSync(join(root, 'home'), 0o700);
@@ -79,7 +90,8 @@ export function makeHostDirs(root: string, profile: HostProfile, host: SimHost):
     writeFileSync(join(paths.state, 'packages.json'), JSON.stringify(packages, null, 2));
   }
   writeWrapper(join(root, 'bin'), 'docker', 'docker.mjs');
-  if (host.installed && host.deployment === 'package') writeWrapper(join(root, 'bin'), 'sophoslinuxsensor', 'sensor.mjs');
+  if (host.installed && host.deployment === 'package')
+    writeWrapper(join(root, 'bin'), 'sophoslinuxsensor', 'sensor.mjs');
   if (containerised) writeWrapper(join(paths.state, 'container-bin'), 'sophoslinuxsensor', 'sensor.mjs');
   return paths;
 }

@@ -10,7 +10,8 @@ export function checkMachine(): void {
   if (process.getuid?.() !== 0) {
     throw new Error('the simulated fleet needs root (mount namespaces, bind mounts, sshd); run the tests as root');
   }
-  if (!existsSync(SSHD)) throw new Error(`the simulated fleet needs OpenSSH's server at ${SSHD}: apt-get install openssh-server`);
+  if (!existsSync(SSHD))
+    throw new Error(`the simulated fleet needs OpenSSH's server at ${SSHD}: apt-get install openssh-server`);
   for (const tool of ['setpriv', 'unshare']) {
     if (!existsSync(`/usr/bin/${tool}`)) throw new Error(`the simulated fleet needs /usr/bin/${tool} (util-linux)`);
   }
@@ -22,7 +23,8 @@ export function checkMachine(): void {
 export function checkNames(names: string[]): void {
   const seen = new Set<string>();
   for (const name of names) {
-    if (!NAME.test(name)) throw new Error(`fleet host name "${name}" is not a valid host name (letters, digits, . _ -)`);
+    if (!NAME.test(name))
+      throw new Error(`fleet host name "${name}" is not a valid host name (letters, digits, . _ -)`);
     if (seen.has(name)) throw new Error(`fleet host name "${name}" appears twice`);
     seen.add(name);
   }

@@ -51,7 +51,10 @@ alert_output:
 `;
 
 /** The vendor's documented example, with a .crt in the CRL list (a known documentation error). */
-export const CONTAINER_CONFIG_CRT_AS_CRL = CONTAINER_CONFIG.replace('/etc/sophos-certs/sophosca2.crl"]', '/etc/sophos-certs/sophosca2.crt"]');
+export const CONTAINER_CONFIG_CRT_AS_CRL = CONTAINER_CONFIG.replace(
+  '/etc/sophos-certs/sophosca2.crl"]',
+  '/etc/sophos-certs/sophosca2.crt"]',
+);
 
 /** Does not parse: a tab where YAML needs spaces and an unclosed flow sequence. */
 export const MALFORMED_CONFIG = `customer_id: 1234
@@ -75,5 +78,8 @@ export function demoProfiles(): HostProfile[] {
 /** `count` healthy hosts, sensor-01 … sensor-NN, for benchmarks and scale tests. */
 export function healthyProfiles(count: number, prefix = 'sensor'): HostProfile[] {
   const width = Math.max(2, String(count).length);
-  return Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${String(i + 1).padStart(width, '0')}`, config: OPERATOR_CONFIG }));
+  return Array.from({ length: count }, (_, i) => ({
+    name: `${prefix}-${String(i + 1).padStart(width, '0')}`,
+    config: OPERATOR_CONFIG,
+  }));
 }

@@ -117,24 +117,45 @@ export class Sshd {
     const { name, address, port, root } = this.spec;
     const log = openSync(this.logFile, 'a');
     const offset = fstatSync(log).size;
-    const child = spawn('setpriv', [
-      // if the controller dies, unshare dies, and --kill-child takes the namespace's PID 1 along
-      '--pdeathsig', 'KILL', '--',
-      'unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private',
-      '/bin/sh', BOOT_SCRIPT, root, name,
-    ], { stdio: ['ignore', log, log], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' } });
+    const child = spawn(
+      'setpriv',
+      [
+        // if the controller dies, unshare dies, and --kill-child takes the namespace's PID 1 along
+        '--pdeathsig',
+        'KILL',
+        '--',
+        'unshare',
+        '--mount',
+        '--uts',
+        '--pid',
+        '--fork',
+        '--kill-child',
+        '--mount-proc',
+        '--propagation',
+        'private',
+        '/bin/sh',
+        BOOT_SCRIPT,
+        root,
+        name,
+      ],
+      { stdio: ['ignore', log, log], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' } },
+    );
     closeSync(log);
     // a fleet must not keep the controller alive: if it exits without stop(), the exit
     // handler (and failing that, the parent-death signal) ends the hosts
     child.unref();
     this.child = child;
     let exitCode: number | null | undefined;
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
-      exitCode = code ?? (signal ? -1 : null);
-      if (this.child === child) this.child = null;
-      resolve();
-    }));
-    child.once('error', () => { exitCode = -1; });
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        exitCode = code ?? (signal ? -1 : null);
+        if (this.child === child) this.child = null;
+        resolve();
+      }),
+    );
+    child.once('error', () => {
+      exitCode = -1;
+    });
     this.forget = onExit(() => this.killSync());
     const deadline = Date.now() + READY_TIMEOUT_MS;
     // back off: hundreds of hosts polling every few ms would eat the CPU their sshds need
@@ -143,11 +164,15 @@ export class Sshd {
     while (!logSince(this.logFile, offset).includes(`Server listening on ${address} port ${port}`)) {
       if (exitCode !== undefined) {
         this.forget();
-        throw new Error(`fleet host ${name} (${address}:${port}) did not start: ${lastLines(logSince(this.logFile, offset)) || `sshd exited with ${exitCode}`}`);
+        throw new Error(
+          `fleet host ${name} (${address}:${port}) did not start: ${lastLines(logSince(this.logFile, offset)) || `sshd exited with ${exitCode}`}`,
+        );
       }
       if (Date.now() > deadline) {
         await this.stop();
-        throw new Error(`fleet host ${name} (${address}:${port}) did not start: sshd not listening after ${READY_TIMEOUT_MS} ms; ${lastLines(logSince(this.logFile, offset))}`);
+        throw new Error(
+          `fleet host ${name} (${address}:${port}) did not start: sshd not listening after ${READY_TIMEOUT_MS} ms; ${lastLines(logSince(this.logFile, offset))}`,
+        );
       }
       await sleep(pause);
       pause = Math.min(100, pause * 1.5);
@@ -175,7 +200,11 @@ export class Sshd {
     if (init === undefined) return 0;
     let children: number[] = [];
     try {
-      children = readFileSync(`/proc/${init}/task/${init}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      children = readFileSync(`/proc/${init}/task/${init}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
     } catch {
       return 0;
     }

@@ -5,14 +5,21 @@ import { parseArgs } from 'node:util';
 import { startFleet } from './fleet.ts';
 import { demoProfiles, healthyProfiles } from './profiles.ts';
 
-const { values } = parseArgs({ options: { count: { type: 'string' }, dir: { type: 'string' }, subnet: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { count: { type: 'string' }, dir: { type: 'string' }, subnet: { type: 'string' } },
+});
 const profiles = values.count === undefined ? demoProfiles() : healthyProfiles(Number(values.count));
 const began = Date.now();
-const fleet = await startFleet(profiles, { dir: values.dir, subnet: values.subnet === undefined ? undefined : Number(values.subnet) });
+const fleet = await startFleet(profiles, {
+  dir: values.dir,
+  subnet: values.subnet === undefined ? undefined : Number(values.subnet),
+});
 const first = fleet.hosts.find((h) => !h.profile.down);
 process.stderr.write(`${fleet.hosts.length} hosts up in ${Date.now() - began} ms\n`);
 if (first) {
-  process.stderr.write(`try: ssh -i ${fleet.keyPath} -o UserKnownHostsFile=${fleet.knownHostsPath} -p ${first.port} root@${first.address} sophoslinuxsensor -version\n`);
+  process.stderr.write(
+    `try: ssh -i ${fleet.keyPath} -o UserKnownHostsFile=${fleet.knownHostsPath} -p ${first.port} root@${first.address} sophoslinuxsensor -version\n`,
+  );
 }
 process.stderr.write('Ctrl-C stops the fleet\n');
 process.stdout.write(`${fleet.inventoryPath}\n`);

@@ -57,7 +57,8 @@ export function reserveSubnet(wanted?: number): number {
   mkdirSync(LOCK_DIR, { recursive: true });
   const busy = busySubnets();
   if (wanted !== undefined) {
-    if (!Number.isInteger(wanted) || wanted < 1 || wanted > 254) throw new Error(`fleet subnet must be 1..254, got ${wanted}`);
+    if (!Number.isInteger(wanted) || wanted < 1 || wanted > 254)
+      throw new Error(`fleet subnet must be 1..254, got ${wanted}`);
     if (busy.has(wanted)) throw new Error(`fleet subnet 127.${wanted}.0.0/16 is in use: a process listens there`);
     if (!tryLock(wanted)) throw new Error(`fleet subnet 127.${wanted}.0.0/16 is in use by another fleet`);
     return wanted;

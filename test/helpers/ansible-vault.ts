@@ -43,12 +43,30 @@ export function passwordScript(dir: string, name: string, password: string): str
 
 /** `ansible-vault encrypt` of a file in place, with a vault id (`label@file`, or a password file). */
 export async function vaultEncryptFile(file: string, vaultId: string): Promise<void> {
-  await run('ansible-vault', ['encrypt', '--vault-id', vaultId, ...(vaultId.includes('@') ? ['--encrypt-vault-id', vaultId.split('@')[0]!] : []), file], { env });
+  await run(
+    'ansible-vault',
+    [
+      'encrypt',
+      '--vault-id',
+      vaultId,
+      ...(vaultId.includes('@') ? ['--encrypt-vault-id', vaultId.split('@')[0]!] : []),
+      file,
+    ],
+    { env },
+  );
 }
 
 /** `ansible-vault encrypt_string`: the `name: !vault |` YAML text for one value. */
 export async function vaultEncryptString(name: string, value: string, vaultId: string): Promise<string> {
-  const args = ['encrypt_string', '--vault-id', vaultId, ...(vaultId.includes('@') ? ['--encrypt-vault-id', vaultId.split('@')[0]!] : []), '--name', name, value];
+  const args = [
+    'encrypt_string',
+    '--vault-id',
+    vaultId,
+    ...(vaultId.includes('@') ? ['--encrypt-vault-id', vaultId.split('@')[0]!] : []),
+    '--name',
+    name,
+    value,
+  ];
   const { stdout } = await run('ansible-vault', args, { env });
   return `${stdout.trimEnd()}\n`;
 }

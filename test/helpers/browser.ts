@@ -14,7 +14,10 @@ export function browserMissing(): string | undefined {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`CI needs Chromium at ${CHROMIUM} for the HTML report's tests: apt-get install chromium (.ci/run does)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `CI needs Chromium at ${CHROMIUM} for the HTML report's tests: apt-get install chromium (.ci/run does)`,
+    );
   // as root, Chromium refuses to start without --no-sandbox
   const args = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
@@ -27,7 +30,11 @@ export interface OpenedReport {
 }
 
 /** Opens a report file and waits until its script has drawn it. */
-export async function openReport(browser: Browser, file: string, viewport = { width: 1280, height: 900 }): Promise<OpenedReport> {
+export async function openReport(
+  browser: Browser,
+  file: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<OpenedReport> {
   const page = await browser.newPage({ viewport });
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -56,5 +63,11 @@ export async function shownHosts(page: Page): Promise<string[]> {
 /** The shown rows as text: host, status, failed step, message (duration left out: it differs between runs). */
 export async function rowTexts(page: Page): Promise<string[][]> {
   await page.waitForSelector('body[data-rows="complete"]');
-  return page.$$eval('#rows tr.host', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).slice(0, 4).map((td) => td.textContent ?? '')));
+  return page.$$eval('#rows tr.host', (rows) =>
+    rows.map((r) =>
+      Array.from(r.querySelectorAll('td'))
+        .slice(0, 4)
+        .map((td) => td.textContent ?? ''),
+    ),
+  );
 }

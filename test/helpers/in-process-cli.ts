@@ -10,7 +10,13 @@ export async function cliInProcess(args: string[]): Promise<{ code: number; stdo
   // only strings: the test runner reports through the same stdout, in binary frames
   const capture = (stream: 'stdout' | 'stderr') =>
     ((s: string | Uint8Array, ...rest: unknown[]) =>
-      typeof s === 'string' ? ((out[stream] += s), true) : (write[stream] as (...a: unknown[]) => boolean).call(process[stream], s, ...rest)) as typeof process.stdout.write;
+      typeof s === 'string'
+        ? ((out[stream] += s), true)
+        : (write[stream] as (...a: unknown[]) => boolean).call(
+            process[stream],
+            s,
+            ...rest,
+          )) as typeof process.stdout.write;
   process.stdout.write = capture('stdout');
   process.stderr.write = capture('stderr');
   try {

@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { REPO, type CliRun } from './cli.ts';
 
 const exec = promisify(execFile);
-const npm = (args: string[], cwd: string) => exec('npm', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: 'false' } });
+const npm = (args: string[], cwd: string) =>
+  exec('npm', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: 'false' } });
 
 export interface Packed {
   /** The .tgz file. */
@@ -31,7 +32,11 @@ export interface InstalledProject {
 export async function packTarball(): Promise<Packed> {
   const into = mkdtempSync(join(tmpdir(), 'sls-play-pack-'));
   const { stdout } = await npm(['pack', '--json', '--pack-destination', into], REPO);
-  const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; size: number; files: { path: string }[] }[];
+  const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as {
+    filename: string;
+    size: number;
+    files: { path: string }[];
+  }[];
   return { tarball: join(into, info!.filename), size: info!.size, files: info!.files.map((f) => f.path).sort() };
 }
 
@@ -40,9 +45,23 @@ export async function installPacked(): Promise<InstalledProject> {
   const packed = await packTarball();
   const dir = mkdtempSync(join(tmpdir(), 'sls-play-user-'));
   await npm(['init', '-y'], dir);
-  const dev = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
+  const dev = (
+    JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+  ).devDependencies;
   // --prefer-offline: the checkout's `npm ci` already holds every dependency in npm's cache
-  await npm(['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', packed.tarball, `typescript@${dev.typescript}`, `@types/node@${dev['@types/node']}`], dir);
+  await npm(
+    [
+      'install',
+      '--ignore-scripts',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      packed.tarball,
+      `typescript@${dev.typescript}`,
+      `@types/node@${dev['@types/node']}`,
+    ],
+    dir,
+  );
   return { dir, packed };
 }
 
@@ -52,7 +71,12 @@ interface RunOptions {
 }
 
 /** Runs a program of the project's node_modules/.bin (`sls-play`, `tsc`), from the project unless told. */
-export function runBin(project: string, bin: string, args: string[], options: Partial<RunOptions> = {}): Promise<CliRun> {
+export function runBin(
+  project: string,
+  bin: string,
+  args: string[],
+  options: Partial<RunOptions> = {},
+): Promise<CliRun> {
   return runProgram(join(project, 'node_modules', '.bin', bin), args, { cwd: project, ...options });
 }
 
@@ -61,7 +85,12 @@ export function runProgram(program: string, args: string[], options: RunOptions)
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, {
       cwd: options.cwd,
-      env: { ...process.env, CI: 'true', PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...options.env },
+      env: {
+        ...process.env,
+        CI: 'true',
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -51,7 +51,12 @@ export async function deploy(fleet: Fleet, extra: string[] = []): Promise<Deploy
 
 /** The config the deploy writes for a given original (the tool's own edit, checked by its unit tests). */
 export function intendedConfig(original: string): string {
-  const edit = editSensorConfig(original, { url: MCS_URL, apiKey: API_KEY, deployment: 'package', certDir: '/etc/sophos' });
+  const edit = editSensorConfig(original, {
+    url: MCS_URL,
+    apiKey: API_KEY,
+    deployment: 'package',
+    certDir: '/etc/sophos',
+  });
   assert.ok(edit.ok && edit.changed, 'the edit changes the original config');
   assert.match(edit.text, /type: mcs/);
   assert.ok(edit.text.includes(MCS_URL) && edit.text.includes(API_KEY));
@@ -77,7 +82,10 @@ export interface JournalEntry {
 export function journalEntries(host: FleetHost): JournalEntry[] {
   const file = join(hostPaths(host.root).state, 'journal.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as JournalEntry);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as JournalEntry);
 }
 
 /** Puts a host's config back to `text` from the controller side, as if no deploy had run. */
@@ -116,7 +124,10 @@ export function assertConverged(fleet: Fleet, host: FleetHost, original: string,
   assert.equal(host.loadedConfig(), host.readConfig(), `${host.name}: the running sensor loaded the new config`);
   assert.match(host.journal(), /Alert triggered: Alert Tester/, `${host.name}: test alert in the journal`);
   const delivered = fleet.centralInbox().filter((d) => d.host === host.name);
-  assert.ok(delivered.some((d) => d.url === MCS_URL && d.apiKey === API_KEY), `${host.name}: Central received its test alert`);
+  assert.ok(
+    delivered.some((d) => d.url === MCS_URL && d.apiKey === API_KEY),
+    `${host.name}: Central received its test alert`,
+  );
   assert.deepEqual(tempFiles(host), [], `${host.name}: no temp file`);
 }
 
@@ -127,7 +138,11 @@ export function assertUntouched(fleet: Fleet, host: FleetHost, original: string)
   assert.equal(host.serviceState(), 'active', `${host.name}: sensor still active`);
   assert.deepEqual(backups(host), [], `${host.name}: no backup (nothing was written)`);
   assert.deepEqual(tempFiles(host), [], `${host.name}: no temp file`);
-  assert.equal(fleet.centralInbox().filter((d) => d.host === host.name).length, 0, `${host.name}: nothing sent to Central`);
+  assert.equal(
+    fleet.centralInbox().filter((d) => d.host === host.name).length,
+    0,
+    `${host.name}: nothing sent to Central`,
+  );
 }
 
 /** The CLI as a child the test can signal, with its output so far and its exit. */

@@ -17,7 +17,11 @@ export async function makeTempDir(prefix = 'sls-transport-'): Promise<string> {
   return dir;
 }
 
-export async function generateKey(file: string, type: 'ed25519' | 'rsa' | 'ecdsa' = 'ed25519', passphrase = ''): Promise<string> {
+export async function generateKey(
+  file: string,
+  type: 'ed25519' | 'rsa' | 'ecdsa' = 'ed25519',
+  passphrase = '',
+): Promise<string> {
   const args = ['-q', '-t', type, '-N', passphrase, '-C', 'sls-play-test', '-f', file];
   if (type === 'rsa') args.push('-b', '2048');
   await run('ssh-keygen', args);
@@ -112,7 +116,9 @@ export async function startSshd(options: SshdOptions): Promise<TestSshd> {
     ].join('\n'),
   );
   const nsenter = (args: string[]): [string, string[]] =>
-    options.netnsPid === undefined ? ['/usr/sbin/sshd', args] : ['nsenter', [`--net=/proc/${options.netnsPid}/ns/net`, '/usr/sbin/sshd', ...args]];
+    options.netnsPid === undefined
+      ? ['/usr/sbin/sshd', args]
+      : ['nsenter', [`--net=/proc/${options.netnsPid}/ns/net`, '/usr/sbin/sshd', ...args]];
   if (options.inetd) {
     let active = 0;
     const server = createServer((socket) => {
@@ -128,17 +134,29 @@ export async function startSshd(options: SshdOptions): Promise<TestSshd> {
       socket.pipe(child.stdin!);
       child.stdout!.pipe(socket);
     });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, options.address, () => resolve()));
-    return described(options, port, hostKeyFile, `${type} ${key}`, logFile, () => active, async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    });
+    await new Promise<void>((resolve, reject) =>
+      server.once('error', reject).listen(port, options.address, () => resolve()),
+    );
+    return described(
+      options,
+      port,
+      hostKeyFile,
+      `${type} ${key}`,
+      logFile,
+      () => active,
+      async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    );
   }
   const [command, args] = nsenter(['-D', '-e', '-f', configFile, '-E', logFile]);
   const child: ChildProcess = spawn(command, args, { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await Promise.race([
-      options.netnsPid === undefined ? waitForBanner(options.address, port, 5_000) : waitForLog(logFile, 'Server listening', 5_000),
+      options.netnsPid === undefined
+        ? waitForBanner(options.address, port, 5_000)
+        : waitForLog(logFile, 'Server listening', 5_000),
       exited.then(async () => {
         throw new Error(`sshd exited at start: ${await readFile(logFile, 'utf8').catch(() => '')}`);
       }),
@@ -147,13 +165,21 @@ export async function startSshd(options: SshdOptions): Promise<TestSshd> {
     child.kill('SIGKILL');
     throw error;
   }
-  return described(options, port, hostKeyFile, `${type} ${key}`, logFile, () => 0, async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-  });
+  return described(
+    options,
+    port,
+    hostKeyFile,
+    `${type} ${key}`,
+    logFile,
+    () => 0,
+    async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    },
+  );
 }
 
 function described(
@@ -172,7 +198,8 @@ function described(
     hostPublicKey,
     logFile,
     activeConnections,
-    knownHostsLine: (name = port === 22 ? options.address : `[${options.address}]:${port}`) => `${name} ${hostPublicKey}\n`,
+    knownHostsLine: (name = port === 22 ? options.address : `[${options.address}]:${port}`) =>
+      `${name} ${hostPublicKey}\n`,
     log: () => readFile(logFile, 'utf8').catch(() => ''),
     stop,
   };

@@ -31,8 +31,16 @@ async function runHost(name: string, index: number, holdHere: boolean): Promise<
       await sleep(5);
       const fail = !holdHere && stepName === 'certificates' && index % 17 === 16;
       const step: StepReport = fail
-        ? { name: stepName, status: 'failed', message: 'no sophosca<N>.crt/.crl pair in /etc/sophos: install the CA files' }
-        : { name: stepName, status: stepName === 'config' ? 'changed' : 'ok', message: stepName === 'config' ? 'mcs output added' : 'fine' };
+        ? {
+            name: stepName,
+            status: 'failed',
+            message: 'no sophosca<N>.crt/.crl pair in /etc/sophos: install the CA files',
+          }
+        : {
+            name: stepName,
+            status: stepName === 'config' ? 'changed' : 'ok',
+            message: stepName === 'config' ? 'mcs output added' : 'fine',
+          };
       steps.push(step);
       emit({ type: 'step-end', host: name, step });
       if (fail) break;

@@ -33,9 +33,13 @@ export const POLL_ENV = 'SLS_PLAY_CENTRAL_POLL_SECONDS';
 
 export function addCentralOptions(command: Command, withWait: boolean): Command {
   command
-    .option('--central', "check Sophos Central through its public API (SOPHOS_CLIENT_ID, SOPHOS_CLIENT_SECRET)")
+    .option('--central', 'check Sophos Central through its public API (SOPHOS_CLIENT_ID, SOPHOS_CLIENT_SECRET)')
     .option('--tenant <id>', 'with --central and partner or organization API credentials: the tenant to read');
-  if (withWait) command.option('--wait <minutes>', `with --central: how long to wait for every host's test alert (default ${DEFAULT_WAIT_MIN}; fractions allowed)`);
+  if (withWait)
+    command.option(
+      '--wait <minutes>',
+      `with --central: how long to wait for every host's test alert (default ${DEFAULT_WAIT_MIN}; fractions allowed)`,
+    );
   return command;
 }
 
@@ -68,7 +72,10 @@ export interface CentralPhase {
  * token, whoami and one counts call, which a tenant without the licence or role refuses.
  * Undefined without --central.
  */
-export async function prepareCentral(options: CentralCliOptions, mode: 'wait' | 'status'): Promise<CentralPhase | undefined> {
+export async function prepareCentral(
+  options: CentralCliOptions,
+  mode: 'wait' | 'status',
+): Promise<CentralPhase | undefined> {
   if (!options.central) {
     const stray = options.wait !== undefined ? '--wait' : options.tenant !== undefined ? '--tenant' : undefined;
     if (stray) throw new CliError(`${stray} applies to the Sophos Central check: add --central`, EXIT.badOptions);
@@ -85,7 +92,11 @@ export async function prepareCentral(options: CentralCliOptions, mode: 'wait' | 
     asCliError(error);
   }
   const log = options.verbose ? (line: string) => write(process.stderr, `${line}\n`) : undefined;
-  const client = new CentralClient(settings, { signal: controller.signal, runPollMs: Math.min(1000, (pollS * 1000) / 4), log });
+  const client = new CentralClient(settings, {
+    signal: controller.signal,
+    runPollMs: Math.min(1000, (pollS * 1000) / 4),
+    log,
+  });
   try {
     const tenant = await client.connect();
     await client.counts(new Date(Date.now() - 3_600_000), new Date());
@@ -106,7 +117,10 @@ export async function prepareCentral(options: CentralCliOptions, mode: 'wait' | 
       steps = unreadableSteps(names, error.message);
     }
     const width = Math.max(8, ...names.map((n) => n.length));
-    write(out, ['', 'Sophos Central', ...names.map((n) => `  ${n.padEnd(width)}  ${steps.get(n)!.message}`)].join('\n') + '\n');
+    write(
+      out,
+      ['', 'Sophos Central', ...names.map((n) => `  ${n.padEnd(width)}  ${steps.get(n)!.message}`)].join('\n') + '\n',
+    );
     return mergeSteps(report, steps, false);
   };
 
@@ -117,17 +131,28 @@ export async function prepareCentral(options: CentralCliOptions, mode: 'wait' | 
     }
     const watched = hostsToWatch(report, startedAt, addressesOf(targets));
     if (watched.length === 0) {
-      write(out, 'Sophos Central: no host raised a test alert in this run, so there is nothing to look for (deploy raises one only after a config change: use test-alert --central)\n');
+      write(
+        out,
+        'Sophos Central: no host raised a test alert in this run, so there is nothing to look for (deploy raises one only after a config change: use test-alert --central)\n',
+      );
       return report;
     }
     const names = watched.map((h) => h.name);
     const stream = out as NodeJS.WriteStream;
-    const view = centralView(names, { out, live: Boolean(stream.isTTY) && !options.verbose && !process.env.CI, verbose: Boolean(options.verbose), write });
+    const view = centralView(names, {
+      out,
+      live: Boolean(stream.isTTY) && !options.verbose && !process.env.CI,
+      verbose: Boolean(options.verbose),
+      write,
+    });
     let interrupts = 0;
     const onSignal = (signal: string) => {
       interrupts += 1;
       if (interrupts > 1) process.exit(EXIT.interrupted);
-      write(process.stderr, `\n${signal}: no longer waiting for Sophos Central; what was seen so far follows (press Ctrl-C again to stop now)\n`);
+      write(
+        process.stderr,
+        `\n${signal}: no longer waiting for Sophos Central; what was seen so far follows (press Ctrl-C again to stop now)\n`,
+      );
       controller.abort();
     };
     const onInt = () => onSignal('SIGINT');
@@ -155,7 +180,8 @@ export async function prepareCentral(options: CentralCliOptions, mode: 'wait' | 
     log?.(`central: ${client.tokens.issued} token(s), ${client.queries} query run(s) in ${result.polls} poll(s)`);
     const steps = new Map(names.map((n) => [n, centralStep(n, result, waitMin)]));
     const merged = mergeSteps(report, steps, result.interrupted);
-    for (const [name, step] of steps) if (step.status === 'failed') write(out, `failed: [${name}] ${CENTRAL_STEP}: ${step.message}\n`);
+    for (const [name, step] of steps)
+      if (step.status === 'failed') write(out, `failed: [${name}] ${CENTRAL_STEP}: ${step.message}\n`);
     write(out, recapText(merged));
     return merged;
   };

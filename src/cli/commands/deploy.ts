@@ -41,21 +41,30 @@ export async function readPlaybook(file: string): Promise<Playbook> {
 }
 
 export function registerDeploy(program: Command, done: (code: number) => void): void {
-  addCentralOptions(addRunOptions(
-    program
-      .command('deploy')
-      .description('converge hosts with a playbook (default: turn on SLS alert export to Sophos Central)')
-      .argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)')
-      .option('-p, --playbook <file>', 'TypeScript playbook (default: the bundled playbooks/sls-central.ts)')
-      .option('-C, --check', 'dry run: read hosts, change nothing, report what would change')
-      .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
-      .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
-      .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed')
-      .option('--tags <tags>', 'run only tasks with one of these tags (comma-separated, repeatable)', collect, [])
-      .option('--skip-tags <tags>', 'skip tasks with any of these tags (comma-separated, repeatable)', collect, [])
-      .option('--force-handlers', 'run the notified handlers even on a host where a later task failed (as ansible-playbook); without it they stay owed on the host for the next run')
-      .option('--list-tasks', 'list the tasks and handlers the run would go through, then stop (nothing is contacted)'),
-  ), true).action(async (inventory: string | undefined, options: DeployOptions) => {
+  addCentralOptions(
+    addRunOptions(
+      program
+        .command('deploy')
+        .description('converge hosts with a playbook (default: turn on SLS alert export to Sophos Central)')
+        .argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)')
+        .option('-p, --playbook <file>', 'TypeScript playbook (default: the bundled playbooks/sls-central.ts)')
+        .option('-C, --check', 'dry run: read hosts, change nothing, report what would change')
+        .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
+        .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
+        .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed')
+        .option('--tags <tags>', 'run only tasks with one of these tags (comma-separated, repeatable)', collect, [])
+        .option('--skip-tags <tags>', 'skip tasks with any of these tags (comma-separated, repeatable)', collect, [])
+        .option(
+          '--force-handlers',
+          'run the notified handlers even on a host where a later task failed (as ansible-playbook); without it they stay owed on the host for the next run',
+        )
+        .option(
+          '--list-tasks',
+          'list the tasks and handlers the run would go through, then stop (nothing is contacted)',
+        ),
+    ),
+    true,
+  ).action(async (inventory: string | undefined, options: DeployOptions) => {
     let serial;
     try {
       serial = options.serial ? parseSerial(options.serial) : undefined;
@@ -79,6 +88,16 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
     if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
     const central = await prepareCentral(options, 'wait');
     const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
-    done(await execute(playbook, targets, options, { check: Boolean(options.check), diff: Boolean(options.diff), serial, maxFailPercentage, ...filter, afterRun, forceHandlers: Boolean(options.forceHandlers) }));
+    done(
+      await execute(playbook, targets, options, {
+        check: Boolean(options.check),
+        diff: Boolean(options.diff),
+        serial,
+        maxFailPercentage,
+        ...filter,
+        afterRun,
+        forceHandlers: Boolean(options.forceHandlers),
+      }),
+    );
   });
 }

@@ -17,7 +17,8 @@ export function registerExec(program: Command, done: (code: number) => void): vo
       .argument('[command...]', 'the command, after -- (not needed with --list-hosts)'),
   ).action(async (inventory: string, pattern: string, words: string[], options: RunCliOptions) => {
     const command = words.join(' ');
-    if (!command.trim() && !options.listHosts) throw new CliError('exec: no command given; put it after --, e.g. -- uptime', EXIT.badOptions);
+    if (!command.trim() && !options.listHosts)
+      throw new CliError('exec: no command given; put it after --, e.g. -- uptime', EXIT.badOptions);
     const targets = await loadTargets(inventory, pattern, options.extraVars, options.limit, options);
     if (options.listHosts) return done(printListHosts(targets));
     done(await execute(adhocPlaybook(command), targets, options, { check: false, diff: false }));

@@ -25,7 +25,10 @@ export function initProject(dir: string): string[] {
   const existing = Object.keys(files).filter((file) => existsSync(join(root, file)));
   if (existing.length > 0) {
     const where = relative(process.cwd(), root) || '.';
-    throw new CliError(`init: ${where} already has ${existing.join(', ')}; sls-play init never overwrites a file: choose another directory, or move them away`, EXIT.badOptions);
+    throw new CliError(
+      `init: ${where} already has ${existing.join(', ')}; sls-play init never overwrites a file: choose another directory, or move them away`,
+      EXIT.badOptions,
+    );
   }
   for (const [file, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
@@ -38,12 +41,16 @@ export function initProject(dir: string): string[] {
 export function registerInit(program: Command, done: (code: number) => void): void {
   program
     .command('init')
-    .description('create a project for your own playbooks: package.json, tsconfig.json, an example playbook and inventory (never overwrites)')
+    .description(
+      'create a project for your own playbooks: package.json, tsconfig.json, an example playbook and inventory (never overwrites)',
+    )
     .argument('[dir]', 'the project directory (created if missing)', '.')
     .action((dir: string) => {
       const written = initProject(dir);
       const cd = resolve(dir) === process.cwd() ? '' : `cd ${dir} && `;
-      process.stdout.write(`${written.map((file) => `created ${join(dir, file)}`).join('\n')}\n\nNext:\n  ${cd}npm install\n  npm run check\n  npx sls-play deploy inventory/prod -p playbooks/example.ts --check --diff\n`);
+      process.stdout.write(
+        `${written.map((file) => `created ${join(dir, file)}`).join('\n')}\n\nNext:\n  ${cd}npm install\n  npm run check\n  npx sls-play deploy inventory/prod -p playbooks/example.ts --check --diff\n`,
+      );
       done(EXIT.ok);
     });
 }

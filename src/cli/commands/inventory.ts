@@ -31,7 +31,10 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 function sortedJson(value: unknown): string {
   return JSON.stringify(
     value,
-    (_, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v),
+    (_, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
     4,
   );
 }
@@ -45,7 +48,10 @@ export function registerInventory(program: Command, done: (code: number) => void
       .option('--list', 'the JSON document of ansible-inventory --list (the default)')
       .option('--graph [group]', 'the group tree of ansible-inventory --graph')
       .option('--host <name>', "one host's variables, as ansible-inventory --host")
-      .option('--connection', 'with --host: the connection sls-play would make, as JSON (templates rendered, ssh config applied)')
+      .option(
+        '--connection',
+        'with --host: the connection sls-play would make, as JSON (templates rendered, ssh config applied)',
+      )
       .option('-e, --extra-vars <k=v|@file.yml>', 'extra variables, for --connection (repeatable)', collect, [])
       .option('--ssh-config <file>', 'for --connection: OpenSSH client config (default ~/.ssh/config)')
       .option('--known-hosts <file>', 'for --connection: known_hosts file')
@@ -56,12 +62,22 @@ export function registerInventory(program: Command, done: (code: number) => void
     const path = inventoryFromSettings(given, options.ansible);
     const vault = await vaultKeyring(options);
     const inventory = await readInventory(path, vault);
-    if (options.connection && options.host === undefined) throw new CliError('--connection needs --host NAME', EXIT.badOptions);
+    if (options.connection && options.host === undefined)
+      throw new CliError('--connection needs --host NAME', EXIT.badOptions);
     if (options.host !== undefined) {
       const host = inventory.hosts.get(options.host);
-      if (!host) throw new CliError(`inventory --host: no host named "${options.host}" in ${inventory.source}; see them with: sls-play inventory${given === undefined ? '' : ` ${given}`} --graph`, EXIT.badOptions);
+      if (!host)
+        throw new CliError(
+          `inventory --host: no host named "${options.host}" in ${inventory.source}; see them with: sls-play inventory${given === undefined ? '' : ` ${given}`} --graph`,
+          EXIT.badOptions,
+        );
       if (options.connection) {
-        const vars = hostVarsAsRun(inventory, parseExtraVars(options.extraVars, vault, maskOpenedVault), vault, ansibleDefaultVars(options.ansible))(host.name);
+        const vars = hostVarsAsRun(
+          inventory,
+          parseExtraVars(options.extraVars, vault, maskOpenedVault),
+          vault,
+          ansibleDefaultVars(options.ansible),
+        )(host.name);
         const resolved = resolveConnectOptions(host.name, vars, {
           sshConfigFile: options.sshConfig,
           knownHostsFile: options.knownHosts,
@@ -76,7 +92,9 @@ export function registerInventory(program: Command, done: (code: number) => void
         process.stdout.write(`${redact(sortedJson(withoutInternal(host.vars)))}\n`);
       }
     } else if (options.graph !== undefined && !options.list) {
-      process.stdout.write(`${toAnsibleGraph(inventory, typeof options.graph === 'string' ? options.graph : undefined)}\n`);
+      process.stdout.write(
+        `${toAnsibleGraph(inventory, typeof options.graph === 'string' ? options.graph : undefined)}\n`,
+      );
     } else {
       // As ansible-inventory, --list shows variables; secrets stay masked as everywhere else.
       for (const host of inventory.hosts.values()) registerSecretVars(withoutUnsafe(host.vars));

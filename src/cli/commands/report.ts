@@ -48,7 +48,9 @@ export function registerReport(program: Command, done: (code: number) => void): 
   const report = program.command('report').description('work with the result files of runs (--json-out)');
   report
     .command('merge')
-    .description("merge the --json-out files of a sliced run: one recap, and the exit status the whole run would have had")
+    .description(
+      'merge the --json-out files of a sliced run: one recap, and the exit status the whole run would have had',
+    )
     .argument('<files...>', 'the --json-out files, one per slice')
     .option('--json', 'print the merged JSON document on stdout; the recap goes to stderr')
     .option('--json-out <file>', 'write the merged JSON document to a file')
@@ -74,7 +76,9 @@ export function registerReport(program: Command, done: (code: number) => void): 
     });
   report
     .command('html')
-    .description('make a self-contained HTML report of a run from its --json-out files (the slices of a sliced run are merged); exits 0 once written, whatever the run did')
+    .description(
+      'make a self-contained HTML report of a run from its --json-out files (the slices of a sliced run are merged); exits 0 once written, whatever the run did',
+    )
     .argument('<files...>', 'the --json-out files: one run, or every slice of a sliced run')
     .requiredOption('-o, --output <file>', 'the HTML file to write')
     .action((files: string[], options: { output: string }) => {

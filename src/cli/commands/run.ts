@@ -17,7 +17,9 @@ export function registerRun(program: Command, done: (code: number) => void): voi
   addRunOptions(
     program
       .command('run')
-      .description('run one module ad hoc on the hosts matching a pattern (like ansible -m), e.g. service unit=sophoslinuxsensor state=restarted')
+      .description(
+        'run one module ad hoc on the hosts matching a pattern (like ansible -m), e.g. service unit=sophoslinuxsensor state=restarted',
+      )
       .argument('<inventory>', 'inventory file or directory')
       .argument('<pattern>', 'Ansible host pattern')
       .argument('<module>', 'file, command, service, assert, …')

@@ -20,11 +20,19 @@ function register(
   withDriftOption = false,
 ): void {
   const command = addCentralOptions(
-    addRunOptions(program.command(name).description(description).argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)')),
+    addRunOptions(
+      program
+        .command(name)
+        .description(description)
+        .argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)'),
+    ),
     name === 'test-alert',
   );
   if (withDriftOption) {
-    command.option('--fail-on-drift', 'exit 2 when a host is not compliant (sensor too old, no certificates, no or wrong mcs output, service not active)');
+    command.option(
+      '--fail-on-drift',
+      'exit 2 when a host is not compliant (sensor too old, no certificates, no or wrong mcs output, service not active)',
+    );
   }
   command.action(
     async (inventory: string | undefined, options: RunCliOptions & CentralCliOptions & { failOnDrift?: boolean }) => {
@@ -40,9 +48,23 @@ function register(
 }
 
 export function registerStatus(program: Command, done: (code: number) => void): void {
-  register(program, 'status', 'read-only audit of every host: version, certificates, mcs output, service, last test alert', statusPlaybook, done, statusTable, true);
+  register(
+    program,
+    'status',
+    'read-only audit of every host: version, certificates, mcs output, service, last test alert',
+    statusPlaybook,
+    done,
+    statusTable,
+    true,
+  );
 }
 
 export function registerTestAlert(program: Command, done: (code: number) => void): void {
-  register(program, 'test-alert', "trigger the sensor's test alert on the chosen hosts and verify it", testAlertPlaybook, done);
+  register(
+    program,
+    'test-alert',
+    "trigger the sensor's test alert on the chosen hosts and verify it",
+    testAlertPlaybook,
+    done,
+  );
 }

@@ -62,7 +62,9 @@ export function toInt(value: unknown, ...args: unknown[]): number {
   const base = Number(positional[1] ?? named.base ?? 10);
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'number') return Math.trunc(value);
-  const text = String(value ?? '').trim().replace(/_/g, '');
+  const text = String(value ?? '')
+    .trim()
+    .replace(/_/g, '');
   const n = base === 10 && /^[-+]?\d*\.\d+$/.test(text) ? Math.trunc(Number(text)) : parseInt(text, base);
   return Number.isNaN(n) ? fallback : n;
 }
@@ -70,7 +72,11 @@ export function toInt(value: unknown, ...args: unknown[]): number {
 /** Ansible's bool: yes/on/1/true (any case) are true. */
 export function toBool(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
-  return ['yes', 'on', '1', 'true', 'y'].includes(String(value ?? '').trim().toLowerCase());
+  return ['yes', 'on', '1', 'true', 'y'].includes(
+    String(value ?? '')
+      .trim()
+      .toLowerCase(),
+  );
 }
 
 export function addAnsibleFilters(env: Environment): void {

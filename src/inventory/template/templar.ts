@@ -31,12 +31,20 @@ const LONE_EXPRESSION = /^\{\{((?:(?!\{\{|\}\}|\{%|%\}).)*)\}\}$/s;
  * nunjucks drops the backslash. Inside `{{ }}` and `{% %}`, such a backslash is doubled first.
  */
 export function jinjaEscapes(template: string): string {
-  return template.replace(/\{\{.*?\}\}|\{%.*?%\}/gs, (tag) => tag.replace(/\\(.)/gs, (pair, c: string) => (`nrt'"\\`.includes(c) ? pair : `\\${pair}`)));
+  return template.replace(/\{\{.*?\}\}|\{%.*?%\}/gs, (tag) =>
+    tag.replace(/\\(.)/gs, (pair, c: string) => (`nrt'"\\`.includes(c) ? pair : `\\${pair}`)),
+  );
 }
 
 function cleanMessage(message: string): string {
   // nunjucks prefixes "(unknown path) [Line 1, Column 9]\n  "; the template is quoted by the caller
-  return message.replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/s, '').replace(/^Error:\s*/, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  return message
+    .replace(/^\(unknown path\)\s*(\[Line \d+, Column \d+\])?\s*/s, '')
+    .replace(/^Error:\s*/, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 export class Templar {
@@ -67,7 +75,10 @@ export class Templar {
     // a proxy there makes every lookup lazy and scoped to the host being rendered.
     (this.env as unknown as { globals: object }).globals = new Proxy(builtins, {
       has: (target, name) => typeof name === 'string' && (this.defined(name) || name in target),
-      get: (target, name) => (typeof name === 'string' && this.defined(name) ? this.lookup(this.scope, name) : (target as Record<string | symbol, unknown>)[name]),
+      get: (target, name) =>
+        typeof name === 'string' && this.defined(name)
+          ? this.lookup(this.scope, name)
+          : (target as Record<string | symbol, unknown>)[name],
     });
   }
 
@@ -87,8 +98,11 @@ export class Templar {
 
   private groups(): Record<string, string[]> {
     if (!this.groupMembers) {
-      const members: Record<string, string[]> = Object.fromEntries([...this.inventory.groups.keys()].map((g) => [g, []]));
-      for (const host of this.inventory.hosts.values()) for (const g of host.groups) (members[g] ??= []).push(host.name);
+      const members: Record<string, string[]> = Object.fromEntries(
+        [...this.inventory.groups.keys()].map((g) => [g, []]),
+      );
+      for (const host of this.inventory.hosts.values())
+        for (const g of host.groups) (members[g] ??= []).push(host.name);
       this.groupMembers = members;
     }
     return this.groupMembers;
@@ -98,7 +112,8 @@ export class Templar {
     const hostProxy = (host: string) =>
       new Proxy({} as Record<string, unknown>, {
         has: (_, name) => typeof name === 'string' && Object.hasOwn(this.rawVars(host), name),
-        get: (_, name) => (typeof name === 'string' && Object.hasOwn(this.rawVars(host), name) ? this.variable(host, name) : undefined),
+        get: (_, name) =>
+          typeof name === 'string' && Object.hasOwn(this.rawVars(host), name) ? this.variable(host, name) : undefined,
         ownKeys: () => Object.keys(this.rawVars(host)),
       });
     return new Proxy({} as Record<string, unknown>, {
@@ -133,8 +148,15 @@ export class Templar {
     if (this.inProgress.length === 0) this.inner = undefined;
     const key = `${host}\0${name}`;
     if (this.inProgress.includes(key)) {
-      const chain = [...this.inProgress.slice(this.inProgress.indexOf(key)), key].map((k) => k.split('\0')[1]).join(' → ');
-      throw (this.inner ??= new TemplateError(host, name, String(this.rawVars(host)[name]), `it refers to itself (${chain}); break the loop`));
+      const chain = [...this.inProgress.slice(this.inProgress.indexOf(key)), key]
+        .map((k) => k.split('\0')[1])
+        .join(' → ');
+      throw (this.inner ??= new TemplateError(
+        host,
+        name,
+        String(this.rawVars(host)[name]),
+        `it refers to itself (${chain}); break the loop`,
+      ));
     }
     this.inProgress.push(key);
     try {
@@ -174,7 +196,11 @@ export class Templar {
     if (value instanceof UnsafeText) return value.text;
     if (typeof value === 'string') return hasTemplate(value) ? this.renderString(host, name, value) : value;
     if (Array.isArray(value)) return value.map((v) => this.renderValue(host, name, v));
-    if (typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      [Object.prototype, null].includes(Object.getPrototypeOf(value))
+    ) {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderValue(host, name, v)]));
     }
     return value;
@@ -183,7 +209,8 @@ export class Templar {
   /** Renders with a compiled template kept per source text: a fleet shares its group_vars' templates. */
   private render(source: string): string {
     let compiled = this.compiled.get(source);
-    if (!compiled) this.compiled.set(source, (compiled = new nunjucks.Template(jinjaEscapes(source), this.env, undefined, true)));
+    if (!compiled)
+      this.compiled.set(source, (compiled = new nunjucks.Template(jinjaEscapes(source), this.env, undefined, true)));
     return compiled.render({});
   }
 
@@ -207,7 +234,11 @@ export class Templar {
       if (native) {
         const value = this.captured;
         if (value === undefined) throw new Error('attempted to output null or undefined value');
-        if (Array.isArray(value) || typeof value === 'boolean' || (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype)) {
+        if (
+          Array.isArray(value) ||
+          typeof value === 'boolean' ||
+          (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype)
+        ) {
           return structuredClone(value);
         }
         if (value === null) return '';

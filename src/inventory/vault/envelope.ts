@@ -34,19 +34,26 @@ export function isVaultText(text: string): boolean {
 const HEX = /^[0-9a-fA-F]*$/;
 
 function hex(text: string, what: string): Buffer {
-  if (!HEX.test(text) || text.length % 2 !== 0) throw new VaultFormatError(`the vault's ${what} is not hexadecimal; the file or value is damaged`);
+  if (!HEX.test(text) || text.length % 2 !== 0)
+    throw new VaultFormatError(`the vault's ${what} is not hexadecimal; the file or value is damaged`);
   return Buffer.from(text, 'hex');
 }
 
 export function parseEnvelope(text: string): VaultEnvelope {
-  const lines = text.trim().split(/\r?\n/).map((l) => l.trim());
+  const lines = text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.trim());
   const header = (lines.shift() ?? '').split(';');
-  if (header[0] !== VAULT_HEADER || header.length < 3) throw new VaultFormatError('not an Ansible Vault header ($ANSIBLE_VAULT;1.1;AES256)');
+  if (header[0] !== VAULT_HEADER || header.length < 3)
+    throw new VaultFormatError('not an Ansible Vault header ($ANSIBLE_VAULT;1.1;AES256)');
   const [, version, cipher, vaultId] = header as [string, string, string, string | undefined];
-  if (version !== '1.1' && version !== '1.2') throw new VaultFormatError(`vault format ${version} is not supported (1.1 and 1.2 are)`);
+  if (version !== '1.1' && version !== '1.2')
+    throw new VaultFormatError(`vault format ${version} is not supported (1.1 and 1.2 are)`);
   if (cipher !== 'AES256') throw new VaultFormatError(`vault cipher ${cipher} is not supported (AES256 is)`);
   const inner = hex(lines.join(''), 'body').toString('latin1').split('\n');
-  if (inner.length !== 3) throw new VaultFormatError("the vault's body is not salt, HMAC and ciphertext; the file or value is damaged");
+  if (inner.length !== 3)
+    throw new VaultFormatError("the vault's body is not salt, HMAC and ciphertext; the file or value is damaged");
   return {
     version,
     cipher,
@@ -68,6 +75,7 @@ export function decryptEnvelope(envelope: VaultEnvelope, password: string | Buff
   const decipher = createDecipheriv('aes-256-ctr', cipherKey, iv);
   const padded = Buffer.concat([decipher.update(envelope.ciphertext), decipher.final()]);
   const pad = padded.at(-1) ?? 0;
-  if (pad < 1 || pad > 16 || pad > padded.length) throw new VaultFormatError("the vault's padding is wrong; the file or value is damaged");
+  if (pad < 1 || pad > 16 || pad > padded.length)
+    throw new VaultFormatError("the vault's padding is wrong; the file or value is damaged");
   return padded.subarray(0, padded.length - pad);
 }

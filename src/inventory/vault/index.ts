@@ -2,4 +2,10 @@
 export { isVaultText, VAULT_HEADER } from './envelope.ts';
 export { HOW_TO_GIVE_PASSWORD, VaultError, VaultKeyring, type VaultSecret } from './keyring.ts';
 export { decryptInlineVars, isVaultedValue, type VaultedValue } from './inline.ts';
-export { loadVaultKeyring, parseVaultId, VaultPasswordError, type AskPassword, type VaultPasswordOptions } from './passwords.ts';
+export {
+  loadVaultKeyring,
+  parseVaultId,
+  VaultPasswordError,
+  type AskPassword,
+  type VaultPasswordOptions,
+} from './passwords.ts';

@@ -24,7 +24,12 @@ export function isVaultedValue(value: unknown): value is VaultedValue {
  * `vars` with every inline vaulted value (at any depth) replaced by its plaintext. `opened`
  * receives each plaintext, so the caller can mark it secret: whoever vaulted a value meant it.
  */
-export function decryptInlineVars(vars: Vars, keyring: VaultKeyring, where: string, opened: (plaintext: string) => void): Vars {
+export function decryptInlineVars(
+  vars: Vars,
+  keyring: VaultKeyring,
+  where: string,
+  opened: (plaintext: string) => void,
+): Vars {
   const walk = (value: unknown, path: string): unknown => {
     if (isVaultedValue(value)) {
       const plain = keyring.decrypt(value.__ansible_vault, path);
@@ -33,7 +38,11 @@ export function decryptInlineVars(vars: Vars, keyring: VaultKeyring, where: stri
     }
     if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}[${i}]`));
     // plain mappings only: a class instance (an !unsafe value, a date) is kept as it is
-    if (typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      [Object.prototype, null].includes(Object.getPrototypeOf(value))
+    ) {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, `${path}.${k}`)]));
     }
     return value;

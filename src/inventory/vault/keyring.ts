@@ -17,7 +17,11 @@ export const HOW_TO_GIVE_PASSWORD =
 
 /** Vault-encrypted data that could not be opened: `where` says which file or variable. */
 export class VaultError extends Error {
-  constructor(readonly where: string, readonly reason: 'no-password' | 'wrong-password' | 'damaged', message: string) {
+  constructor(
+    readonly where: string,
+    readonly reason: 'no-password' | 'wrong-password' | 'damaged',
+    message: string,
+  ) {
     super(`${where}: ${message}`);
     this.name = 'VaultError';
   }
@@ -40,13 +44,18 @@ export class VaultKeyring {
     if (this.empty) {
       // the password is missing whatever else may be wrong: say that first
       const id = /^\s*\$ANSIBLE_VAULT;1\.2;[^;\n]*;([^\s;]+)/.exec(text)?.[1];
-      throw new VaultError(where, 'no-password', `vault-encrypted${id ? ` (vault id ${id})` : ''} and no vault password was given; ${HOW_TO_GIVE_PASSWORD}`);
+      throw new VaultError(
+        where,
+        'no-password',
+        `vault-encrypted${id ? ` (vault id ${id})` : ''} and no vault password was given; ${HOW_TO_GIVE_PASSWORD}`,
+      );
     }
     let envelope;
     try {
       envelope = parseEnvelope(text);
     } catch (error) {
-      if (error instanceof VaultFormatError) throw new VaultError(where, 'damaged', `vault-encrypted, but ${error.message}`);
+      if (error instanceof VaultFormatError)
+        throw new VaultError(where, 'damaged', `vault-encrypted, but ${error.message}`);
       throw error;
     }
     const label = envelope.vaultId ? ` (vault id ${envelope.vaultId})` : '';
@@ -63,6 +72,10 @@ export class VaultKeyring {
       }
     }
     const tried = ordered.map((s) => `${s.label}@${s.source}`).join(', ');
-    throw new VaultError(where, 'wrong-password', `vault-encrypted${label}, and none of the vault passwords given opens it (tried ${tried}); check the password or the vault id`);
+    throw new VaultError(
+      where,
+      'wrong-password',
+      `vault-encrypted${label}, and none of the vault passwords given opens it (tried ${tried}); check the password or the vault id`,
+    );
   }
 }

@@ -72,7 +72,9 @@ function fromFile({ label, source, given }: Source): Buffer {
       const e = error as { status?: number; stderr?: Buffer };
       const reason = e.status === undefined ? (error as Error).message : `exit status ${e.status}`;
       const stderr = e.stderr?.toString().trim();
-      throw new VaultPasswordError(`${given}: the vault password script failed (${reason}${stderr ? `: ${stderr.split('\n')[0]}` : ''}); run it by hand to see why`);
+      throw new VaultPasswordError(
+        `${given}: the vault password script failed (${reason}${stderr ? `: ${stderr.split('\n')[0]}` : ''}); run it by hand to see why`,
+      );
     }
     const password = stdout.toString('latin1').replace(/^[\r\n]+|[\r\n]+$/g, '');
     if (!password) throw new VaultPasswordError(`${given}: the vault password script printed no password`);
@@ -82,7 +84,9 @@ function fromFile({ label, source, given }: Source): Buffer {
   try {
     text = readFileSync(file);
   } catch (error) {
-    throw new VaultPasswordError(`${given}: cannot read the vault password file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`);
+    throw new VaultPasswordError(
+      `${given}: cannot read the vault password file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`,
+    );
   }
   const password = text.toString('latin1').trim();
   if (!password) throw new VaultPasswordError(`${given}: the vault password file is empty`);
@@ -93,13 +97,21 @@ function fromFile({ label, source, given }: Source): Buffer {
 export async function loadVaultKeyring(options: VaultPasswordOptions, ask: AskPassword): Promise<VaultKeyring> {
   const env = options.env ?? process.env;
   const sources: Source[] = [];
-  const identityList = (env.ANSIBLE_VAULT_IDENTITY_LIST ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const identityList = (env.ANSIBLE_VAULT_IDENTITY_LIST ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const id of [...identityList, ...(options.vaultIds ?? [])]) {
     sources.push({ ...parseVaultId(id), given: `--vault-id ${id}` });
   }
-  for (const file of options.vaultPasswordFiles ?? []) sources.push({ label: 'default', source: file, given: `--vault-password-file ${file}` });
+  for (const file of options.vaultPasswordFiles ?? [])
+    sources.push({ label: 'default', source: file, given: `--vault-password-file ${file}` });
   if (env.ANSIBLE_VAULT_PASSWORD_FILE) {
-    sources.push({ label: 'default', source: env.ANSIBLE_VAULT_PASSWORD_FILE, given: `ANSIBLE_VAULT_PASSWORD_FILE=${env.ANSIBLE_VAULT_PASSWORD_FILE}` });
+    sources.push({
+      label: 'default',
+      source: env.ANSIBLE_VAULT_PASSWORD_FILE,
+      given: `ANSIBLE_VAULT_PASSWORD_FILE=${env.ANSIBLE_VAULT_PASSWORD_FILE}`,
+    });
   }
   if (options.askVaultPass && !sources.some((s) => s.source === 'prompt' && s.label === 'default')) {
     sources.push({ label: 'default', source: 'prompt', given: '--ask-vault-pass' });

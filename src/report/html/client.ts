@@ -8,12 +8,22 @@ import type { PageData, PageHost, PageStep } from './data.ts';
 type Status = PageHost['s'];
 const STATUSES: Status[] = ['failed', 'unreachable', 'changed', 'ok', 'skipped'];
 const SEVERITY: Record<Status, number> = { unreachable: 0, failed: 1, changed: 2, ok: 3, skipped: 4 };
-const COLOR: Record<Status, string> = { ok: '#2e9d57', changed: '#d08a00', failed: '#d23c3c', unreachable: '#7b3fb6', skipped: '#9aa0a6' };
+const COLOR: Record<Status, string> = {
+  ok: '#2e9d57',
+  changed: '#d08a00',
+  failed: '#d23c3c',
+  unreachable: '#7b3fb6',
+  skipped: '#9aa0a6',
+};
 
 const data = JSON.parse(document.getElementById('run-data')!.textContent!) as PageData;
 const S = data.S;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
@@ -74,12 +84,15 @@ let filter: Status | 'all' = 'all';
 let query = '';
 let sortKey = 'order';
 let sortUp = true;
-const haystack = data.hosts.map((h) => [h.n, h.s, h.r ?? '', h.dr ?? '', ...h.st.flatMap((s) => [S[s.n], S[s.m]])].join('\n').toLowerCase());
+const haystack = data.hosts.map((h) =>
+  [h.n, h.s, h.r ?? '', h.dr ?? '', ...h.st.flatMap((s) => [S[s.n], S[s.m]])].join('\n').toLowerCase(),
+);
 let visible: number[] = [];
 
 function compare(key: string): (a: number, b: number) => number {
   const H = data.hosts;
-  const text = (f: (h: PageHost) => string) => (a: number, b: number) => f(H[a]!).localeCompare(f(H[b]!), undefined, { numeric: true });
+  const text = (f: (h: PageHost) => string) => (a: number, b: number) =>
+    f(H[a]!).localeCompare(f(H[b]!), undefined, { numeric: true });
   switch (key) {
     case 'host':
       return text((h) => h.n);
@@ -136,7 +149,8 @@ function filters(): void {
       const key = th.dataset.key!;
       sortUp = sortKey === key ? !sortUp : true;
       sortKey = key;
-      for (const other of Array.from(document.querySelectorAll('#hosts th[data-key]'))) other.removeAttribute('aria-sort');
+      for (const other of Array.from(document.querySelectorAll('#hosts th[data-key]')))
+        other.removeAttribute('aria-sort');
       th.setAttribute('aria-sort', sortUp ? 'ascending' : 'descending');
       applyView();
     };
@@ -171,7 +185,13 @@ function hostRow(i: number): HTMLTableRowElement {
   row.tabIndex = 0;
   const status = el('td');
   status.append(badge(h.s));
-  row.append(el('td', 'name', h.n), status, el('td', 'failed-step', stepLabel(h)), el('td', 'message', hostMessage(h)), el('td', 'num', seconds(hostMs(h))));
+  row.append(
+    el('td', 'name', h.n),
+    status,
+    el('td', 'failed-step', stepLabel(h)),
+    el('td', 'message', hostMessage(h)),
+    el('td', 'num', seconds(hostMs(h))),
+  );
   row.addEventListener('click', () => toggle(i));
   row.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' || e.key === ' ') {
@@ -187,7 +207,14 @@ function pre(className: string, text: string): HTMLElement {
   const block = el('pre', className);
   if (className === 'diff') {
     for (const line of text.split('\n')) {
-      const kind = line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : '';
+      const kind =
+        line.startsWith('+') && !line.startsWith('+++')
+          ? 'add'
+          : line.startsWith('-') && !line.startsWith('---')
+            ? 'del'
+            : line.startsWith('@@')
+              ? 'hunk'
+              : '';
       block.append(el('span', kind || undefined, `${line}\n`));
     }
   } else block.textContent = text;
@@ -234,7 +261,11 @@ function hostDetails(i: number): HTMLTableRowElement {
   for (const step of h.st) {
     const item = el('li', `step step-${step.s}`);
     const head = el('div', 'step-head');
-    head.append(badge(step.s), el('span', 'step-name', S[step.n]!), el('span', 'step-time', seconds(step.a !== undefined && step.b !== undefined ? step.b - step.a : undefined)));
+    head.append(
+      badge(step.s),
+      el('span', 'step-name', S[step.n]!),
+      el('span', 'step-time', seconds(step.a !== undefined && step.b !== undefined ? step.b - step.a : undefined)),
+    );
     item.append(head);
     if (S[step.m]) item.append(el('p', 'step-message', S[step.m]!));
     for (const w of step.w ?? []) item.append(el('p', 'warning', `warning: ${w}`));
@@ -323,7 +354,10 @@ const timeline = (() => {
   function ticks(): number[] {
     const target = Math.max(2, Math.floor((width - LABEL) / 90));
     const raw = data.span / target;
-    const steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 900000, 1800000, 3600000];
+    const steps = [
+      1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 900000,
+      1800000, 3600000,
+    ];
     const step = steps.find((s) => s >= raw) ?? 3600000;
     const out: number[] = [];
     for (let t = 0; t <= data.span; t += step) out.push(t);
@@ -382,7 +416,8 @@ const timeline = (() => {
         const px = x(t);
         context.fillRect(px, AXIS - 6, 1, 6);
         const label = tick(t);
-        if ((px > LABEL + 20 || t === 0) && px + 3 + context.measureText(label).width < width) context.fillText(label, px + 3, AXIS / 2);
+        if ((px > LABEL + 20 || t === 0) && px + 3 + context.measureText(label).width < width)
+          context.fillText(label, px + 3, AXIS / 2);
       }
     }
   }
@@ -410,7 +445,9 @@ const timeline = (() => {
     if (index === undefined) return undefined;
     const px = event.clientX - rect.left;
     const h = data.hosts[index]!;
-    const step = h.st.find((s) => s.a !== undefined && s.b !== undefined && px >= x(s.a) - 1 && px <= Math.max(x(s.b), x(s.a) + 2) + 1);
+    const step = h.st.find(
+      (s) => s.a !== undefined && s.b !== undefined && px >= x(s.a) - 1 && px <= Math.max(x(s.b), x(s.a) + 2) + 1,
+    );
     return { host: index, step };
   }
 
@@ -443,7 +480,9 @@ const timeline = (() => {
     hostRow(hit.host).scrollIntoView({ block: 'center' });
     hostRow(hit.host).focus();
   });
-  if (!hasTimes) byId('timeline-note').textContent = 'This run document holds no start and end times (it was written by an older sls-play); the timeline is empty.';
+  if (!hasTimes)
+    byId('timeline-note').textContent =
+      'This run document holds no start and end times (it was written by an older sls-play); the timeline is empty.';
   return { resize };
 })();
 

@@ -68,7 +68,20 @@ export interface PageData {
 }
 
 const KNOWN_HOST = new Set(['status', 'steps', 'reason', 'facts', 'startedAt', 'finishedAt', 'drift']);
-const KNOWN_STEP = new Set(['name', 'status', 'message', 'diff', 'rc', 'stdout', 'stderr', 'warnings', 'facts', 'startedAt', 'seconds', 'drift']);
+const KNOWN_STEP = new Set([
+  'name',
+  'status',
+  'message',
+  'diff',
+  'rc',
+  'stdout',
+  'stderr',
+  'warnings',
+  'facts',
+  'startedAt',
+  'seconds',
+  'drift',
+]);
 const CENTRAL_STEP = 'Sophos Central';
 
 const MEANING: Record<number, string> = {
@@ -100,7 +113,8 @@ function stringTable() {
 }
 
 /** 2026-12-03 09:29:54 UTC: a header people read. */
-const when = (iso: string | undefined) => (iso === undefined ? undefined : iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC'));
+const when = (iso: string | undefined) =>
+  iso === undefined ? undefined : iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
 
 const time = (iso: unknown) => (typeof iso === 'string' ? Date.parse(iso) : NaN);
 
@@ -111,7 +125,10 @@ function duration(seconds: number): string {
   return m < 60 ? `${m} min ${s} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-function central(facts: Record<string, unknown> | undefined, steps: RunDocument['hosts'][string]['steps']): PageCentral | undefined {
+function central(
+  facts: Record<string, unknown> | undefined,
+  steps: RunDocument['hosts'][string]['steps'],
+): PageCentral | undefined {
   const raw = facts?.central as Record<string, unknown> | undefined;
   const step = steps.find((s) => s.name === CENTRAL_STEP);
   if (!raw && !step) return undefined;
@@ -147,7 +164,12 @@ function metaRows(doc: RunDocument, version: string, t0: number | null, span: nu
 export function pageData(doc: RunDocument, version: string): PageData {
   const { strings, intern } = stringTable();
   const entries = Object.entries(doc.hosts);
-  const starts = entries.flatMap(([, h]) => [time((h as { startedAt?: string }).startedAt), ...h.steps.map((s) => time((s as { startedAt?: string }).startedAt))]).filter(Number.isFinite);
+  const starts = entries
+    .flatMap(([, h]) => [
+      time((h as { startedAt?: string }).startedAt),
+      ...h.steps.map((s) => time((s as { startedAt?: string }).startedAt)),
+    ])
+    .filter(Number.isFinite);
   const runStart = time(doc.run?.startedAt);
   const t0 = Number.isFinite(runStart) ? runStart : starts.length ? Math.min(...starts) : null;
   const offset = (iso: unknown) => {
@@ -160,8 +182,11 @@ export function pageData(doc: RunDocument, version: string): PageData {
     const st = host.steps.map((step): PageStep => {
       const fields = step as unknown as Record<string, unknown>;
       const a = offset(fields.startedAt);
-      const b = a !== undefined && typeof fields.seconds === 'number' ? a + Math.round(fields.seconds * 1000) : undefined;
-      const kv = Object.entries(fields).filter(([k, v]) => !KNOWN_STEP.has(k) && v !== undefined).map(([k, v]): [string, string] => [k, showValue(v)]);
+      const b =
+        a !== undefined && typeof fields.seconds === 'number' ? a + Math.round(fields.seconds * 1000) : undefined;
+      const kv = Object.entries(fields)
+        .filter(([k, v]) => !KNOWN_STEP.has(k) && v !== undefined)
+        .map(([k, v]): [string, string] => [k, showValue(v)]);
       return {
         n: intern(step.name),
         s: step.status,
@@ -177,14 +202,24 @@ export function pageData(doc: RunDocument, version: string): PageData {
       };
     });
     const a = offset(extra.startedAt);
-    const b = offset(extra.finishedAt) ?? st.reduce<number | undefined>((end, s) => (s.b !== undefined ? Math.max(end ?? 0, s.b) : end), undefined);
+    const b =
+      offset(extra.finishedAt) ??
+      st.reduce<number | undefined>((end, s) => (s.b !== undefined ? Math.max(end ?? 0, s.b) : end), undefined);
     span = Math.max(span, b ?? 0, a ?? 0);
     const failed = host.steps.findIndex((s) => s.status === 'failed' || s.status === 'unreachable');
-    const facts = Object.entries(host.facts ?? {}).filter(([k]) => k !== 'central').map(([k, v]): [string, string] => [k, showValue(v)]);
-    const kv = Object.entries(extra).filter(([k, v]) => !KNOWN_HOST.has(k) && v !== undefined).map(([k, v]): [string, string] => [k, showValue(v)]);
+    const facts = Object.entries(host.facts ?? {})
+      .filter(([k]) => k !== 'central')
+      .map(([k, v]): [string, string] => [k, showValue(v)]);
+    const kv = Object.entries(extra)
+      .filter(([k, v]) => !KNOWN_HOST.has(k) && v !== undefined)
+      .map(([k, v]): [string, string] => [k, showValue(v)]);
     const c = central(host.facts, host.steps);
     // drift reasons: the document's (status --fail-on-drift) and the host's own list, each once
-    const own = Array.isArray(extra.drift) ? extra.drift.map(String) : typeof extra.drift === 'string' ? [extra.drift] : [];
+    const own = Array.isArray(extra.drift)
+      ? extra.drift.map(String)
+      : typeof extra.drift === 'string'
+        ? [extra.drift]
+        : [];
     const dr = [...new Set([...(doc.drift?.[name]?.split('; ') ?? []), ...own].filter(Boolean))].join('; ');
     return {
       n: name,

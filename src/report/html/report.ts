@@ -29,8 +29,17 @@ function loadAssets(): Assets {
   if (assets) return assets;
   const dir = join(packageRoot(), 'src', 'report', 'html');
   const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
-  const script = esbuild.transformSync(readFileSync(join(dir, 'client.ts'), 'utf8'), { loader: 'ts', format: 'iife', minify: true, target: 'es2020', legalComments: 'none' }).code;
-  const style = esbuild.transformSync(readFileSync(join(dir, 'style.css'), 'utf8'), { loader: 'css', minify: true }).code;
+  const script = esbuild.transformSync(readFileSync(join(dir, 'client.ts'), 'utf8'), {
+    loader: 'ts',
+    format: 'iife',
+    minify: true,
+    target: 'es2020',
+    legalComments: 'none',
+  }).code;
+  const style = esbuild.transformSync(readFileSync(join(dir, 'style.css'), 'utf8'), {
+    loader: 'css',
+    minify: true,
+  }).code;
   if (/<\/(script|style)/i.test(script + style)) throw new Error('the report page script or style holds a closing tag');
   assets = { script: script.trim(), style: style.trim() };
   return assets;
@@ -102,7 +111,10 @@ export function htmlPage(dataJson: string, { script, style }: Assets): string {
 /** The package's version, for documents that do not say which sls-play wrote them. */
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (
+      (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ??
+      'unknown'
+    );
   } catch {
     return 'unknown';
   }

@@ -40,7 +40,9 @@ export class OwedLedger {
     const parsed = parseRecord(text);
     if (!parsed.ok) {
       this.onDisk = 'unknown';
-      this.warnings.push(`the owed-handlers record ${this.where} is damaged (${parsed.problem}): it was ignored and is removed by this run`);
+      this.warnings.push(
+        `the owed-handlers record ${this.where} is damaged (${parsed.problem}): it was ignored and is removed by this run`,
+      );
       return [];
     }
     this.onDisk = parsed.record.owed;
@@ -49,7 +51,10 @@ export class OwedLedger {
       if (seen.has(entry.handler)) continue;
       seen.add(entry.handler);
       if (this.handlerNames.includes(entry.handler)) this.desired.push(entry);
-      else this.warnings.push(`the owed-handlers record names "${entry.handler}", which playbook "${this.playbook}" has no handler for any more: cleared`);
+      else
+        this.warnings.push(
+          `the owed-handlers record names "${entry.handler}", which playbook "${this.playbook}" has no handler for any more: cleared`,
+        );
     }
     this.inherited = [...this.desired];
     return this.inherited;

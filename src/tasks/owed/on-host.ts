@@ -18,7 +18,10 @@ export function owedOnHostFact(dir: string | undefined): Fact<OwedOnHost> {
       for (const [path, text] of Object.entries(files.parse(output, code, stderr))) {
         const parsed = parseRecord(text);
         if (parsed.ok) result.owed.push(...parsed.record.owed.map((e) => ({ ...e, playbook: parsed.record.playbook })));
-        else result.problems.push(`the owed-handlers record ${path} is damaged (${parsed.problem}); the next deploy removes it`);
+        else
+          result.problems.push(
+            `the owed-handlers record ${path} is damaged (${parsed.problem}); the next deploy removes it`,
+          );
       }
       return result;
     },

@@ -25,7 +25,12 @@ export interface OwedRecord {
 
 /** The record file of a playbook: readable, stable and distinct per playbook name. */
 export function recordFileName(playbook: string): string {
-  const slug = playbook.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'playbook';
+  const slug =
+    playbook
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'playbook';
   const hash = createHash('sha256').update(playbook).digest('hex').slice(0, 8);
   return `owed-handlers.${slug}.${hash}.json`;
 }
@@ -41,7 +46,9 @@ const isText = (value: unknown): value is string => typeof value === 'string' &&
 
 function isEntry(value: unknown): value is OwedEntry {
   const e = value as Partial<OwedEntry> | null;
-  return Boolean(e && typeof e === 'object' && isText(e.handler) && isText(e.notifiedBy) && isText(e.run) && isText(e.at));
+  return Boolean(
+    e && typeof e === 'object' && isText(e.handler) && isText(e.notifiedBy) && isText(e.run) && isText(e.at),
+  );
 }
 
 /** A record read back from a host, or why it cannot be used (a damaged file is never a crash). */
@@ -55,7 +62,8 @@ export function parseRecord(text: string): ParsedRecord {
     return { ok: false, problem: `not JSON (${(error as Error).message})` };
   }
   const record = value as Partial<OwedRecord> | null;
-  if (!record || typeof record !== 'object' || record.format !== 1) return { ok: false, problem: 'not an owed-handlers record of format 1' };
+  if (!record || typeof record !== 'object' || record.format !== 1)
+    return { ok: false, problem: 'not an owed-handlers record of format 1' };
   if (!isText(record.playbook) || !Array.isArray(record.owed) || !record.owed.every(isEntry)) {
     return { ok: false, problem: 'its playbook or owed entries are missing or malformed' };
   }

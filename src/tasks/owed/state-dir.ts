@@ -6,7 +6,9 @@ export function stateDirOf(vars: Vars): string | undefined {
   const value = vars.sls_play_state_dir;
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' || !value.startsWith('/') || /[\n\r\0]/.test(value)) {
-    throw new PlaybookInputError(`sls_play_state_dir ${JSON.stringify(value)} is not an absolute directory path; give one such as /var/lib/sls-play`);
+    throw new PlaybookInputError(
+      `sls_play_state_dir ${JSON.stringify(value)} is not an absolute directory path; give one such as /var/lib/sls-play`,
+    );
   }
   return value.replace(/\/+$/, '') || '/';
 }

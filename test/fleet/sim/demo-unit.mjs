@@ -13,7 +13,8 @@ const configFile = (paths) => join(paths.sophos, 'demo.conf');
 const say = (paths, ident, pid, msg) => log(paths, ident, pid, msg, DEMO_UNIT);
 
 export function readDemo(paths) {
-  if (!existsSync(file(paths))) return { state: 'inactive', enabled: false, pid: null, restarts: 0, reloads: 0, loadedConfig: null };
+  if (!existsSync(file(paths)))
+    return { state: 'inactive', enabled: false, pid: null, restarts: 0, reloads: 0, loadedConfig: null };
   return JSON.parse(readFileSync(file(paths), 'utf8'));
 }
 
@@ -83,6 +84,13 @@ export function enableDemo(paths, enabled) {
 
 /** At fleet start: the unit's initial state, with no journal lines. */
 export function bootDemo(paths, initial) {
-  writeDemo(paths, { state: 'inactive', enabled: initial === 'active', pid: null, restarts: 0, reloads: 0, loadedConfig: null });
+  writeDemo(paths, {
+    state: 'inactive',
+    enabled: initial === 'active',
+    pid: null,
+    restarts: 0,
+    reloads: 0,
+    loadedConfig: null,
+  });
   if (initial === 'active') startDemo(paths);
 }

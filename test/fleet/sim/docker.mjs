@@ -19,8 +19,14 @@ const EXEC_VALUED = new Set(['-u', '--user', '-e', '--env', '-w', '--workdir', '
 
 function containerName(args) {
   const name = args.find((a) => !a.startsWith('-'));
-  if (name === undefined) { err(`"docker ${verb}" requires at least 1 argument.\n`); process.exit(1); }
-  if (!hasContainer || name !== CONTAINER) { err(`Error response from daemon: No such container: ${name}\n`); process.exit(1); }
+  if (name === undefined) {
+    err(`"docker ${verb}" requires at least 1 argument.\n`);
+    process.exit(1);
+  }
+  if (!hasContainer || name !== CONTAINER) {
+    err(`Error response from daemon: No such container: ${name}\n`);
+    process.exit(1);
+  }
   return name;
 }
 
@@ -31,17 +37,30 @@ async function main() {
       for (; i < rest.length && rest[i].startsWith('-'); i++) if (EXEC_VALUED.has(rest[i])) i++;
       containerName(rest.slice(i, i + 1));
       const cmd = rest.slice(i + 1);
-      if (cmd.length === 0) { err('"docker exec" requires at least 2 arguments.\n'); return 1; }
-      if (readService(paths).state !== 'active') { err(`Error response from daemon: container ${CONTAINER} is not running\n`); return 1; }
+      if (cmd.length === 0) {
+        err('"docker exec" requires at least 2 arguments.\n');
+        return 1;
+      }
+      if (readService(paths).state !== 'active') {
+        err(`Error response from daemon: container ${CONTAINER} is not running\n`);
+        return 1;
+      }
       const env = { ...process.env, PATH: `${join(paths.state, 'container-bin')}:${process.env.PATH}` };
       const r = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', env });
-      if (r.error) { err(`OCI runtime exec failed: exec: "${cmd[0]}": executable file not found in $PATH: unknown\n`); return 126; }
+      if (r.error) {
+        err(`OCI runtime exec failed: exec: "${cmd[0]}": executable file not found in $PATH: unknown\n`);
+        return 126;
+      }
       return r.status ?? 128 + 1;
     }
-    case 'restart': case 'start': {
+    case 'restart':
+    case 'start': {
       const name = containerName(rest);
       const problems = verb === 'restart' ? await restart(paths, host) : await start(paths, host);
-      if (problems.length > 0) { err(`Error response from daemon: container ${name} exited (1): ${problems[0]}\n`); return 1; }
+      if (problems.length > 0) {
+        err(`Error response from daemon: container ${name} exited (1): ${problems[0]}\n`);
+        return 1;
+      }
       process.stdout.write(`${name}\n`);
       return 0;
     }
@@ -71,7 +90,8 @@ async function main() {
     }
     case 'ps': {
       process.stdout.write('CONTAINER ID   IMAGE                 STATUS    NAMES\n');
-      if (hasContainer && readService(paths).state === 'active') process.stdout.write(`5e1b0c2d9a7f   sophos/sls:${host.version}   Up        ${CONTAINER}\n`);
+      if (hasContainer && readService(paths).state === 'active')
+        process.stdout.write(`5e1b0c2d9a7f   sophos/sls:${host.version}   Up        ${CONTAINER}\n`);
       return 0;
     }
     default:

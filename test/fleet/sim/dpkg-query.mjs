@@ -23,9 +23,11 @@ let rc = 0;
 for (const name of names) {
   const version = installed[name];
   if (version === undefined) {
-    process.stderr.write(mode === 'status'
-      ? `dpkg-query: package '${name}' is not installed and no information is available\n`
-      : `dpkg-query: no packages found matching ${name}\n`);
+    process.stderr.write(
+      mode === 'status'
+        ? `dpkg-query: package '${name}' is not installed and no information is available\n`
+        : `dpkg-query: no packages found matching ${name}\n`,
+    );
     rc = 1;
     continue;
   }
@@ -33,8 +35,19 @@ for (const name of names) {
     process.stdout.write(`Package: ${name}\nStatus: install ok installed\nVersion: ${version}\n`);
     continue;
   }
-  const fields = { Package: name, Version: version, Status: 'install ok installed', 'db:Status-Abbrev': 'ii ', Architecture: 'amd64' };
-  process.stdout.write(format.replace(/\$\{([^}]+)\}/g, (_, f) => fields[f] ?? '').replace(/\\n/g, '\n').replace(/\\t/g, '\t'));
+  const fields = {
+    Package: name,
+    Version: version,
+    Status: 'install ok installed',
+    'db:Status-Abbrev': 'ii ',
+    Architecture: 'amd64',
+  };
+  process.stdout.write(
+    format
+      .replace(/\$\{([^}]+)\}/g, (_, f) => fields[f] ?? '')
+      .replace(/\\n/g, '\n')
+      .replace(/\\t/g, '\t'),
+  );
 }
 if (mode === null) {
   process.stderr.write('dpkg-query: need an action option\n');

@@ -19,7 +19,10 @@ export function log(paths, ident, pid, msg, unit = UNIT) {
 export function readEntries(paths) {
   const file = journalFile(paths);
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 const pad = (n) => String(n).padStart(2, '0');
@@ -32,5 +35,7 @@ export function formatShort(entry, hostname) {
 }
 
 export function journalText(paths, hostname) {
-  return readEntries(paths).map((e) => formatShort(e, hostname) + '\n').join('');
+  return readEntries(paths)
+    .map((e) => formatShort(e, hostname) + '\n')
+    .join('');
 }

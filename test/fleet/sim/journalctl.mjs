@@ -7,18 +7,33 @@ import { exitWithSession } from './session.mjs';
 const paths = insidePaths();
 const hostname = readFileSync('/proc/sys/kernel/hostname', 'utf8').trim();
 
-const WITH_VALUE = { u: 'unit', n: 'lines', g: 'grep', o: 'output', S: 'since', U: 'until', t: 'identifier', p: 'priority', b: 'boot' };
+const WITH_VALUE = {
+  u: 'unit',
+  n: 'lines',
+  g: 'grep',
+  o: 'output',
+  S: 'since',
+  U: 'until',
+  t: 'identifier',
+  p: 'priority',
+  b: 'boot',
+};
 const OPTIONAL_VALUE = new Set(['lines', 'boot']);
 
 function parseArgs(argv) {
   const o = { unit: [], lines: null, grep: null, output: 'short', since: null, until: null, follow: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    let name; let value;
+    let name;
+    let value;
     if (a.startsWith('--')) {
       [name, value] = a.slice(2).split(/=(.*)/s);
-      if (name === 'follow') { o.follow = true; continue; }
-      if (!['unit', 'lines', 'grep', 'output', 'since', 'until', 'identifier', 'priority', 'boot'].includes(name)) continue;
+      if (name === 'follow') {
+        o.follow = true;
+        continue;
+      }
+      if (!['unit', 'lines', 'grep', 'output', 'since', 'until', 'identifier', 'priority', 'boot'].includes(name))
+        continue;
       if (value === undefined && !(OPTIONAL_VALUE.has(name) && !/^\d+$/.test(argv[i + 1] ?? ''))) value = argv[++i];
     } else if (a.startsWith('-') && a.length > 1) {
       // short options cluster: `-xeu unit`, `-n20`
@@ -27,14 +42,18 @@ function parseArgs(argv) {
         const c = a[j];
         if (c === 'f') o.follow = true;
         if (c === 'e' && o.lines === null) o.lines = 1000;
-        if (WITH_VALUE[c]) { name = WITH_VALUE[c]; break; }
+        if (WITH_VALUE[c]) {
+          name = WITH_VALUE[c];
+          break;
+        }
       }
       if (!name) continue;
       value = a.slice(j + 1) || undefined;
       if (value === undefined && !(OPTIONAL_VALUE.has(name) && !/^\d+$/.test(argv[i + 1] ?? ''))) value = argv[++i];
     } else continue;
     if (name === 'unit') o.unit.push(value);
-    else if (name === 'lines') o.lines = value === undefined ? 10 : value === 'all' ? Infinity : Number(value.replace(/^\+/, ''));
+    else if (name === 'lines')
+      o.lines = value === undefined ? 10 : value === 'all' ? Infinity : Number(value.replace(/^\+/, ''));
     else if (name in o) o[name] = value;
   }
   return o;
@@ -43,7 +62,8 @@ function parseArgs(argv) {
 function parseTime(text) {
   const now = Date.now();
   if (text.startsWith('@')) return Number(text.slice(1)) * 1000;
-  const today = new Date(); today.setHours(0, 0, 0, 0);
+  const today = new Date();
+  today.setHours(0, 0, 0, 0);
   if (text === 'now') return now;
   if (text === 'today') return today.getTime();
   if (text === 'yesterday') return today.getTime() - 86400000;
@@ -66,7 +86,14 @@ function parseTime(text) {
 function format(entry, output) {
   if (output === 'cat') return entry.msg;
   if (output === 'json') {
-    return JSON.stringify({ __REALTIME_TIMESTAMP: String(entry.t * 1000), _HOSTNAME: hostname, SYSLOG_IDENTIFIER: entry.ident, _PID: String(entry.pid), _SYSTEMD_UNIT: entry.unit, MESSAGE: entry.msg });
+    return JSON.stringify({
+      __REALTIME_TIMESTAMP: String(entry.t * 1000),
+      _HOSTNAME: hostname,
+      SYSLOG_IDENTIFIER: entry.ident,
+      _PID: String(entry.pid),
+      _SYSTEMD_UNIT: entry.unit,
+      MESSAGE: entry.msg,
+    });
   }
   return formatShort(entry, hostname);
 }
@@ -77,7 +104,8 @@ const until = o.until === null ? Infinity : parseTime(o.until);
 const units = o.unit.map((u) => (u.includes('.') ? u : `${u}.service`));
 // journalctl's smart case: a pattern with no capitals matches case-insensitively
 const grep = o.grep === null ? null : new RegExp(o.grep, o.grep === o.grep.toLowerCase() ? 'i' : '');
-const matches = (e) => e.t >= since && e.t <= until && (units.length === 0 || units.includes(e.unit)) && (grep === null || grep.test(e.msg));
+const matches = (e) =>
+  e.t >= since && e.t <= until && (units.length === 0 || units.includes(e.unit)) && (grep === null || grep.test(e.msg));
 
 const all = readEntries(paths);
 let shown = all.filter(matches);

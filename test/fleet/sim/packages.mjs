@@ -7,8 +7,11 @@ import { join } from 'node:path';
 const file = (paths) => join(paths.state, 'packages.json');
 
 export function readPackages(paths, host) {
-  const state = existsSync(file(paths)) ? JSON.parse(readFileSync(file(paths), 'utf8')) : { installed: {}, available: {} };
-  if (host && host.installed && host.deployment === 'package') state.installed = { sophoslinuxsensor: host.version, ...state.installed };
+  const state = existsSync(file(paths))
+    ? JSON.parse(readFileSync(file(paths), 'utf8'))
+    : { installed: {}, available: {} };
+  if (host && host.installed && host.deployment === 'package')
+    state.installed = { sophoslinuxsensor: host.version, ...state.installed };
   return state;
 }
 

@@ -15,13 +15,21 @@ const host = readHost(paths);
 const flags = { version: host.versionFlag, 'test-alert': true, help: true, h: true, config: true };
 
 function usage() {
-  const lines = ['Usage of sophoslinuxsensor:', '  -config string', '    \tpath to the config file (default "/etc/sophos/runtimedetections.yaml")', '  -test-alert', '    \tmake the running sensor raise a test alert'];
+  const lines = [
+    'Usage of sophoslinuxsensor:',
+    '  -config string',
+    '    \tpath to the config file (default "/etc/sophos/runtimedetections.yaml")',
+    '  -test-alert',
+    '    \tmake the running sensor raise a test alert',
+  ];
   if (host.versionFlag) lines.push('  -version', '    \tprint the version and exit');
   return lines.join('\n') + '\n';
 }
 
 function render(template) {
-  return String(template).replace(/\{\{\s*\.StrategyName\s*\}\}/g, ALERT).replace(/\{\{[^}]*\}\}/g, '');
+  return String(template)
+    .replace(/\{\{\s*\.StrategyName\s*\}\}/g, ALERT)
+    .replace(/\{\{[^}]*\}\}/g, '');
 }
 
 function testAlert() {
@@ -35,7 +43,12 @@ function testAlert() {
   const at = new Date().toISOString();
   for (const out of enabledOutputs(config)) {
     if (out.type === 'stdout') {
-      log(paths, 'sophoslinuxsensor', service.pid, out.template ? render(out.template) : JSON.stringify({ strategy_name: ALERT, created_at: at }));
+      log(
+        paths,
+        'sophoslinuxsensor',
+        service.pid,
+        out.template ? render(out.template) : JSON.stringify({ strategy_name: ALERT, created_at: at }),
+      );
     } else if (out.type === 'mcs') {
       const delivery = { host: host.name, url: out.url, apiKey: out.api_key, alert: ALERT, at };
       appendFileSync(host.inbox, JSON.stringify(delivery) + '\n');

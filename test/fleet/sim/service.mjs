@@ -53,8 +53,14 @@ export async function start(paths, host) {
   }
   const outputs = text === null ? [] : enabledOutputs(parseConfig(text).config);
   log(paths, 'systemd', 1, `Started ${UNIT} - ${DESCRIPTION}.`);
-  if (text === null) log(paths, DAEMON, pid, `level=warning msg="no config at /etc/sophos/${CONFIG_NAME}, using defaults"`);
-  log(paths, DAEMON, pid, `level=info msg="sensor ${host.version} started" alert_outputs="${outputs.map((o) => o.type).join(',')}"`);
+  if (text === null)
+    log(paths, DAEMON, pid, `level=warning msg="no config at /etc/sophos/${CONFIG_NAME}, using defaults"`);
+  log(
+    paths,
+    DAEMON,
+    pid,
+    `level=info msg="sensor ${host.version} started" alert_outputs="${outputs.map((o) => o.type).join(',')}"`,
+  );
   writeService(paths, { ...service, state: 'active', pid, loadedConfig: text, since: Date.now() });
   return [];
 }

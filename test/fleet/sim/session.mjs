@@ -32,7 +32,11 @@ function sessionSshd() {
 function holdsFile(pid, target) {
   try {
     return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-      try { return readlinkSync(`/proc/${pid}/fd/${fd}`) === target; } catch { return false; }
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === target;
+      } catch {
+        return false;
+      }
     });
   } catch {
     return false;
@@ -45,10 +49,21 @@ export function exitWithSession(intervalMs = 250) {
   if (sshd === null) return undefined; // not under sshd (e.g. run by the controller)
   if (sshd === 'orphaned') process.exit(129);
   let stdout = null;
-  try { stdout = readlinkSync('/proc/self/fd/1'); } catch { /* no stdout */ }
+  try {
+    stdout = readlinkSync('/proc/self/fd/1');
+  } catch {
+    /* no stdout */
+  }
   const watchPipe = stdout !== null && stdout.startsWith('pipe:') && holdsFile(sshd, stdout);
   const timer = setInterval(() => {
-    const alive = (() => { try { process.kill(sshd, 0); return true; } catch { return false; } })();
+    const alive = (() => {
+      try {
+        process.kill(sshd, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
     if (!alive || (watchPipe && !holdsFile(sshd, stdout))) process.exit(129);
   }, intervalMs);
   timer.unref();

@@ -14,7 +14,7 @@ const OUTPUT_TYPES = ['stdout', 'file', 'mcs', 'webhook', 'syslog', 'gcp_pubsub'
 
 export function parseConfig(text) {
   const doc = YAML().parseDocument(text);
-  if (doc.errors.length > 0) return { error: `yaml: ${doc.errors[0].message.split("\n")[0].replace(/:$/, "")}` };
+  if (doc.errors.length > 0) return { error: `yaml: ${doc.errors[0].message.split('\n')[0].replace(/:$/, '')}` };
   return { config: doc.toJS() ?? {} };
 }
 
@@ -27,7 +27,10 @@ export function enabledOutputs(config) {
 function completeCertPairs(dir) {
   if (!existsSync(dir)) return [];
   const names = new Set(readdirSync(dir));
-  return [...names].map((n) => /^sophosca(\d+)\.crt$/.exec(n)).filter((m) => m && names.has(`sophosca${m[1]}.crl`)).map((m) => Number(m[1]));
+  return [...names]
+    .map((n) => /^sophosca(\d+)\.crt$/.exec(n))
+    .filter((m) => m && names.has(`sophosca${m[1]}.crl`))
+    .map((m) => Number(m[1]));
 }
 
 function checkContainerCerts(config, paths) {
@@ -35,13 +38,16 @@ function checkContainerCerts(config, paths) {
   const certs = config.mcs_certs;
   const crls = config.certificate_revocation_list;
   if (!Array.isArray(certs) || certs.length === 0) problems.push('mcs_certs must list at least one CA certificate');
-  if (!Array.isArray(crls) || crls.length === 0) problems.push('certificate_revocation_list must list at least one CRL');
+  if (!Array.isArray(crls) || crls.length === 0)
+    problems.push('certificate_revocation_list must list at least one CRL');
   for (const c of Array.isArray(certs) ? certs : []) {
     if (!existsSync(paths.resolve(String(c)))) problems.push(`mcs_certs: open ${c}: no such file or directory`);
   }
   for (const c of Array.isArray(crls) ? crls : []) {
-    if (!String(c).endsWith('.crl')) problems.push(`certificate_revocation_list: ${c} is not a CRL file (expected .crl)`);
-    else if (!existsSync(paths.resolve(String(c)))) problems.push(`certificate_revocation_list: open ${c}: no such file or directory`);
+    if (!String(c).endsWith('.crl'))
+      problems.push(`certificate_revocation_list: ${c} is not a CRL file (expected .crl)`);
+    else if (!existsSync(paths.resolve(String(c))))
+      problems.push(`certificate_revocation_list: open ${c}: no such file or directory`);
   }
   return problems;
 }
@@ -52,9 +58,15 @@ export function validateConfig(text, host, paths) {
   const parsed = parseConfig(text);
   if (parsed.error) return [`failed to parse config: ${parsed.error}`];
   const config = parsed.config;
-  if (typeof config !== 'object' || Array.isArray(config)) return ['failed to parse config: top level must be a mapping'];
+  if (typeof config !== 'object' || Array.isArray(config))
+    return ['failed to parse config: top level must be a mapping'];
   const outputs = config.alert_output?.outputs;
-  if (config.alert_output !== undefined && config.alert_output !== null && outputs !== undefined && !Array.isArray(outputs)) {
+  if (
+    config.alert_output !== undefined &&
+    config.alert_output !== null &&
+    outputs !== undefined &&
+    !Array.isArray(outputs)
+  ) {
     return ['invalid config: alert_output.outputs must be a list'];
   }
   const problems = [];
@@ -72,8 +84,10 @@ export function validateConfig(text, host, paths) {
     }
     if (out.enabled === false) continue;
     mcsEnabled = true;
-    if (typeof out.url !== 'string' || !out.url.startsWith('https://')) problems.push(`invalid config: alert_output.outputs[${i}]: mcs url must start with https://`);
-    if (typeof out.api_key !== 'string' || out.api_key === '') problems.push(`invalid config: alert_output.outputs[${i}]: mcs output needs an api_key`);
+    if (typeof out.url !== 'string' || !out.url.startsWith('https://'))
+      problems.push(`invalid config: alert_output.outputs[${i}]: mcs url must start with https://`);
+    if (typeof out.api_key !== 'string' || out.api_key === '')
+      problems.push(`invalid config: alert_output.outputs[${i}]: mcs output needs an api_key`);
   }
   if (mcsEnabled && host.deployment === 'package' && completeCertPairs(paths.sophos).length === 0) {
     problems.push(`mcs: no CA certificate pair (sophosca<N>.crt with sophosca<N>.crl) in /etc/sophos`);

@@ -21,7 +21,13 @@ let sleeps: number[] = [];
 function client(extra: Partial<ClientOptions> & { tenantId?: string } = {}, f: FakeCentral = fake): CentralClient {
   const { tenantId, ...options } = extra;
   return new CentralClient(
-    { idUrl: f.url, apiUrl: f.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...(tenantId ? { tenantId } : {}) },
+    {
+      idUrl: f.url,
+      apiUrl: f.url,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      ...(tenantId ? { tenantId } : {}),
+    },
     {
       transport: httpsTransport({ extraCa: [f.ca.caPem] }),
       policy: { attempts: 4, baseDelayMs: 500, maxDelayMs: 4000, maxRetryAfterMs: 60_000 },
@@ -36,14 +42,27 @@ function client(extra: Partial<ClientOptions> & { tenantId?: string } = {}, f: F
 const window = () => [new Date(T0 - 3_600_000), new Date()] as const;
 
 before(async () => {
-  fake = await new FakeCentral({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tenantId: TENANT, detections: () => held, pendingPolls: 2, maxPageSize: 2 }).start();
+  fake = await new FakeCentral({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    tenantId: TENANT,
+    detections: () => held,
+    pendingPolls: 2,
+    maxPageSize: 2,
+  }).start();
 });
 after(async () => {
   await fake.stop();
 });
 beforeEach(() => {
   sleeps = [];
-  held = [testAlertDetection('web-01', at(1)), otherDetection('web-01', at(2)), testAlertDetection('web-02', at(3)), otherDetection('db-01', at(4)), testAlertDetection('db-01', at(5))];
+  held = [
+    testAlertDetection('web-01', at(1)),
+    otherDetection('web-01', at(2)),
+    testAlertDetection('web-02', at(3)),
+    otherDetection('db-01', at(4)),
+    testAlertDetection('db-01', at(5)),
+  ];
 });
 
 describe('CentralClient', () => {
@@ -54,8 +73,13 @@ describe('CentralClient', () => {
     assert.deepEqual(tenant, { id: TENANT, dataRegion: fake.url });
     const items = await c.detections(...window());
     assert.equal(items.length, 5);
-    assert.deepEqual(items.map((d) => d.time), [at(5), at(4), at(3), at(2), at(1)]);
-    const calls = fake.log.slice(before).map((l) => `${l.method} ${l.path.replace(/[0-9a-f-]{36}/, ':run')} ${l.status}`);
+    assert.deepEqual(
+      items.map((d) => d.time),
+      [at(5), at(4), at(3), at(2), at(1)],
+    );
+    const calls = fake.log
+      .slice(before)
+      .map((l) => `${l.method} ${l.path.replace(/[0-9a-f-]{36}/, ':run')} ${l.status}`);
     assert.deepEqual(calls, [
       'POST /api/v2/oauth2/token 200',
       'GET /whoami/v1 200',
@@ -94,7 +118,10 @@ describe('CentralClient', () => {
     fake.fault({ method: 'POST', path: '/detections/v1/queries/detections', status: 401, times: 2 });
     await assert.rejects(c.detections(...window()), (e: CentralApiError) => {
       assert.equal(e.kind, 'auth');
-      assert.match(e.message, /answered 401 to the detections query even with a new token \(401 scripted 401, correlationId corr-fake-1\)/);
+      assert.match(
+        e.message,
+        /answered 401 to the detections query even with a new token \(401 scripted 401, correlationId corr-fake-1\)/,
+      );
       return true;
     });
   });
@@ -102,10 +129,18 @@ describe('CentralClient', () => {
   test('429 with Retry-After is honoured; without it the backoff doubles', async () => {
     const c = client();
     await c.connect();
-    fake.fault({ method: 'POST', path: '/detections/v1/queries/detections', status: 429, headers: { 'Retry-After': '7' } });
+    fake.fault({
+      method: 'POST',
+      path: '/detections/v1/queries/detections',
+      status: 429,
+      headers: { 'Retry-After': '7' },
+    });
     fake.fault({ method: 'POST', path: '/detections/v1/queries/detections', status: 429, times: 2 });
     assert.equal((await c.detections(...window())).length, 5);
-    assert.deepEqual(sleeps.filter((ms) => ms !== 10), [7000, 1000, 2000]);
+    assert.deepEqual(
+      sleeps.filter((ms) => ms !== 10),
+      [7000, 1000, 2000],
+    );
   });
 
   test('500 is retried; a 5xx that persists fails this call after the bounded attempts', async () => {
@@ -115,7 +150,10 @@ describe('CentralClient', () => {
     assert.equal((await c.detections(...window())).length, 5);
     sleeps = [];
     fake.fault({ path: '/detections/v1/queries/detections', status: 503, times: 4 });
-    await assert.rejects(c.detections(...window()), (e: CentralApiError) => e.kind === 'server' && /failed after retries \(503/.test(e.message) && !e.fatal);
+    await assert.rejects(
+      c.detections(...window()),
+      (e: CentralApiError) => e.kind === 'server' && /failed after retries \(503/.test(e.message) && !e.fatal,
+    );
     assert.deepEqual(sleeps, [500, 1000, 2000]);
   });
 
@@ -123,11 +161,18 @@ describe('CentralClient', () => {
     const c = client();
     await c.connect();
     const before = fake.queryRuns;
-    fake.fault({ path: '/detections/v1/queries/detections', status: 403, body: { error: 'forbidden', message: 'Access is denied', correlationId: 'c-403' } });
+    fake.fault({
+      path: '/detections/v1/queries/detections',
+      status: 403,
+      body: { error: 'forbidden', message: 'Access is denied', correlationId: 'c-403' },
+    });
     await assert.rejects(c.detections(...window()), (e: CentralApiError) => {
       assert.equal(e.kind, 'forbidden');
       assert.ok(e.fatal);
-      assert.match(e.message, /refused the detections query \(403 Access is denied, correlationId c-403\): the tenant needs an XDR or MDR licence .* "Service Principal" role/);
+      assert.match(
+        e.message,
+        /refused the detections query \(403 Access is denied, correlationId c-403\): the tenant needs an XDR or MDR licence .* "Service Principal" role/,
+      );
       return true;
     });
     assert.equal(fake.queryRuns, before + 1);
@@ -137,9 +182,15 @@ describe('CentralClient', () => {
   test('a run that ends failed, and one that stays pending, fail this poll (not fatal)', async () => {
     const c = client({ runTimeoutMs: 300, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
     fake.failNextRuns(1);
-    await assert.rejects(c.detections(...window()), (e: CentralApiError) => e.kind === 'run-failed' && /ended "failed"/.test(e.message) && !e.fatal);
+    await assert.rejects(
+      c.detections(...window()),
+      (e: CentralApiError) => e.kind === 'run-failed' && /ended "failed"/.test(e.message) && !e.fatal,
+    );
     fake.pendingNextRuns(1);
-    await assert.rejects(c.detections(...window()), (e: CentralApiError) => e.kind === 'run-pending' && /still pending after 0 s/.test(e.message));
+    await assert.rejects(
+      c.detections(...window()),
+      (e: CentralApiError) => e.kind === 'run-pending' && /still pending after 0 s/.test(e.message),
+    );
     assert.equal((await c.detections(...window())).length, 5, 'the next run works');
   });
 
@@ -148,12 +199,21 @@ describe('CentralClient', () => {
   });
 
   test('bad credentials: the token request says so, naming the variables', async () => {
-    const c = new CentralClient({ idUrl: fake.url, apiUrl: fake.url, clientId: CLIENT_ID, clientSecret: 'wrong-secret-1234' }, { transport: httpsTransport({ extraCa: [fake.ca.caPem] }) });
-    await assert.rejects(c.connect(), /refused the API credential \(401 Unauthorized oauth\.invalid_client_secret, correlationId trk-fake\) at https:\/\/127\.0\.0\.1:\d+: check SOPHOS_CLIENT_ID and SOPHOS_CLIENT_SECRET/);
+    const c = new CentralClient(
+      { idUrl: fake.url, apiUrl: fake.url, clientId: CLIENT_ID, clientSecret: 'wrong-secret-1234' },
+      { transport: httpsTransport({ extraCa: [fake.ca.caPem] }) },
+    );
+    await assert.rejects(
+      c.connect(),
+      /refused the API credential \(401 Unauthorized oauth\.invalid_client_secret, correlationId trk-fake\) at https:\/\/127\.0\.0\.1:\d+: check SOPHOS_CLIENT_ID and SOPHOS_CLIENT_SECRET/,
+    );
   });
 
   test('an untrusted certificate is a network error that points at NODE_EXTRA_CA_CERTS', async () => {
-    const c = new CentralClient({ idUrl: fake.url, apiUrl: fake.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }, { policy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 } });
+    const c = new CentralClient(
+      { idUrl: fake.url, apiUrl: fake.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+      { policy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 } },
+    );
     await assert.rejects(c.connect(), /cannot reach https:\/\/127\.0\.0\.1:\d+: .*NODE_EXTRA_CA_CERTS/);
   });
 });
@@ -161,11 +221,21 @@ describe('CentralClient', () => {
 describe('partner and organization credentials', () => {
   for (const idType of ['partner', 'organization'] as const) {
     test(`${idType}: a clear message without --tenant; with it, that tenant's data region`, async () => {
-      const f = await new FakeCentral({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, idType, tenantId: TENANT, detections: () => held, pendingPolls: 0 }).start();
+      const f = await new FakeCentral({
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        idType,
+        tenantId: TENANT,
+        detections: () => held,
+        pendingPolls: 0,
+      }).start();
       try {
         await assert.rejects(client({}, f).connect(), (e: Error) => {
           assert.ok(e instanceof CentralInputError);
-          assert.match(e.message, new RegExp(`^SOPHOS_CLIENT_ID is a ${idType} API credential: .* or pass --tenant <tenant id>$`));
+          assert.match(
+            e.message,
+            new RegExp(`^SOPHOS_CLIENT_ID is a ${idType} API credential: .* or pass --tenant <tenant id>$`),
+          );
           return true;
         });
         const c = client({ tenantId: TENANT }, f);
@@ -178,6 +248,9 @@ describe('partner and organization credentials', () => {
   }
 
   test('a tenant credential with another --tenant is a mistake', async () => {
-    await assert.rejects(client({ tenantId: '00000000-0000-0000-0000-000000000000' }).connect(), /--tenant 00000000-.*: this API credential belongs to tenant 7a1e2b3c-/);
+    await assert.rejects(
+      client({ tenantId: '00000000-0000-0000-0000-000000000000' }).connect(),
+      /--tenant 00000000-.*: this API credential belongs to tenant 7a1e2b3c-/,
+    );
   });
 });

@@ -57,7 +57,7 @@ test('each host gets its newest test alert after its trigger; others, earlier on
   assert.equal(m.get('db-01')?.hostField, 'device.entity');
 });
 
-test('no slack by default: a detection a second before the trigger is an earlier run\'s', () => {
+test("no slack by default: a detection a second before the trigger is an earlier run's", () => {
   assert.ok(matchAlerts([alert('web-01', at(0))], [host('web-01')]).has('web-01'));
   assert.ok(!matchAlerts([alert('web-01', at(-1))], [host('web-01')]).has('web-01'));
   assert.ok(matchAlerts([alert('web-01', at(-1))], [host('web-01')], 5000).has('web-01'));
@@ -65,7 +65,9 @@ test('no slack by default: a detection a second before the trigger is an earlier
 
 test('failing device.entity, any field naming the host or its address', () => {
   const noEntity = alert(undefined, at(5), { rawData: { strategy_name: 'Alert Tester', hostname: 'edge-7' } });
-  const byAddress = alert('3f2a-device-uuid', at(6), { rawData: { strategy_name: 'Alert Tester', source_ip: '10.1.2.3' } });
+  const byAddress = alert('3f2a-device-uuid', at(6), {
+    rawData: { strategy_name: 'Alert Tester', source_ip: '10.1.2.3' },
+  });
   const unrelated = alert('web-09', at(7), { rawData: { strategy_name: 'Alert Tester', note: 'edge-70' } });
   const m = matchAlerts([noEntity, byAddress, unrelated], [host('edge-7'), host('web-05', ['10.1.2.3'])]);
   assert.equal(m.get('edge-7')?.hostField, 'rawData.hostname');
@@ -74,7 +76,10 @@ test('failing device.entity, any field naming the host or its address', () => {
 });
 
 test('records without a readable time are ignored; sensorGeneratedAt stands in for time', () => {
-  const m = matchAlerts([alert('a', 'garbage'), { ...alert('b', at(1)), time: undefined, sensorGeneratedAt: at(2) }], [host('a'), host('b')]);
+  const m = matchAlerts(
+    [alert('a', 'garbage'), { ...alert('b', at(1)), time: undefined, sensorGeneratedAt: at(2) }],
+    [host('a'), host('b')],
+  );
   assert.equal(m.has('a'), false);
   assert.equal(m.get('b')?.time, at(2));
 });

@@ -16,7 +16,10 @@ test('Retry-After: seconds or an HTTP date; absent or unreadable is undefined', 
 
 test('429 honours Retry-After; without it the backoff doubles up to the cap', () => {
   assert.equal(retryDelay(429, '5', 1, policy, NOW), 5000);
-  assert.deepEqual([1, 2, 3].map((a) => retryDelay(429, undefined, a, policy, NOW)), [1000, 2000, 3000]);
+  assert.deepEqual(
+    [1, 2, 3].map((a) => retryDelay(429, undefined, a, policy, NOW)),
+    [1000, 2000, 3000],
+  );
 });
 
 test('a Retry-After beyond the bound is not waited for', () => {
@@ -24,8 +27,10 @@ test('a Retry-After beyond the bound is not waited for', () => {
 });
 
 test('5xx and dropped connections are retried; 400, 401, 403, 404 are not', () => {
-  for (const s of [500, 502, 503, 504, 'network'] as const) assert.equal(retryDelay(s, undefined, 1, policy, NOW), 1000, String(s));
-  for (const s of [400, 401, 403, 404, 501]) assert.equal(retryDelay(s, undefined, 1, policy, NOW), undefined, String(s));
+  for (const s of [500, 502, 503, 504, 'network'] as const)
+    assert.equal(retryDelay(s, undefined, 1, policy, NOW), 1000, String(s));
+  for (const s of [400, 401, 403, 404, 501])
+    assert.equal(retryDelay(s, undefined, 1, policy, NOW), undefined, String(s));
 });
 
 test('attempts are bounded', () => {

@@ -19,7 +19,10 @@ test('the Kubernetes Indexed Job runs slices 1..n, n = completions = parallelism
   assert.match(script, /slice=\$\(\(JOB_COMPLETION_INDEX \+ 1\)\)/);
   assert.match(script, /--json-out "\/results\/slice-\$slice\.json"/);
   const env = job.spec.template.spec.containers[0].env;
-  assert.deepEqual(env[0], { name: 'SLS_API_KEY', valueFrom: { secretKeyRef: { name: 'sls-central', key: 'api-key' } } });
+  assert.deepEqual(env[0], {
+    name: 'SLS_API_KEY',
+    valueFrom: { secretKeyRef: { name: 'sls-central', key: 'api-key' } },
+  });
   const merge = YAML.parse(read('docs/kubernetes/sls-play-merge-job.yaml'));
   assert.match(merge.spec.template.spec.containers[0].args[0], /report merge \/results\/slice-\*\.json/);
 });
@@ -29,7 +32,10 @@ test('the GitHub Actions matrix runs slices 1..n and merges them', () => {
   const matrix: number[] = workflow.jobs.slice.strategy.matrix.slice;
   const deploy = workflow.jobs.slice.steps.find((s: { name?: string }) => s.name?.startsWith('deploy'));
   const n = Number(/--slice \$\{\{ matrix\.slice \}\}\/(\d+)/.exec(deploy.run)?.[1]);
-  assert.deepEqual(matrix, Array.from({ length: n }, (_, i) => i + 1));
+  assert.deepEqual(
+    matrix,
+    Array.from({ length: n }, (_, i) => i + 1),
+  );
   for (const k of matrix) parseSlice(`${k}/${n}`);
   assert.equal(deploy.env.SLS_API_KEY, '${{ secrets.SLS_API_KEY }}');
   const merge = workflow.jobs.merge.steps.map((s: { run?: string }) => s.run ?? '').join('\n');

@@ -21,14 +21,26 @@ const cli = cliInProcess;
 
 describe('exec --list-hosts', () => {
   it("prints the hosts in Ansible's format with no command after --", async () => {
-    assert.deepEqual(await cli(['exec', inventory, 'web', '--list-hosts']), { code: 0, stdout: '  hosts (2):\n    web-01\n    web-02\n', stderr: '' });
+    assert.deepEqual(await cli(['exec', inventory, 'web', '--list-hosts']), {
+      code: 0,
+      stdout: '  hosts (2):\n    web-01\n    web-02\n',
+      stderr: '',
+    });
   });
 
   it('with a command it still only lists', async () => {
-    assert.deepEqual(await cli(['exec', inventory, 'all:!db', '--list-hosts', '--', 'uptime']), { code: 0, stdout: '  hosts (2):\n    web-01\n    web-02\n', stderr: '' });
+    assert.deepEqual(await cli(['exec', inventory, 'all:!db', '--list-hosts', '--', 'uptime']), {
+      code: 0,
+      stdout: '  hosts (2):\n    web-01\n    web-02\n',
+      stderr: '',
+    });
   });
 
   it('without --list-hosts a missing command is exit 5 with the same one-line advice', async () => {
-    assert.deepEqual(await cli(['exec', inventory, 'web']), { code: 5, stdout: '', stderr: 'sls-play: exec: no command given; put it after --, e.g. -- uptime\n' });
+    assert.deepEqual(await cli(['exec', inventory, 'web']), {
+      code: 5,
+      stdout: '',
+      stderr: 'sls-play: exec: no command given; put it after --, e.g. -- uptime\n',
+    });
   });
 });

@@ -33,7 +33,10 @@ before(async () => {
   writeFileSync(whole, 'sls_api_key: whole-file-key-0123\nenabled: yes\n');
   await vaultEncryptFile(whole, pw);
   inline = join(dir, 'inline.yml');
-  writeFileSync(inline, `${await vaultEncryptString('backup_target', 's3://vaulted-bucket/x', `prod@${labelled}`)}region: eu-west-1\n`);
+  writeFileSync(
+    inline,
+    `${await vaultEncryptString('backup_target', 's3://vaulted-bucket/x', `prod@${labelled}`)}region: eu-west-1\n`,
+  );
   inventory = join(dir, 'hosts');
   writeFileSync(inventory, '[web]\nweb-01 ansible_host=127.0.0.1\n');
 });
@@ -50,7 +53,10 @@ describe('vaulted -e @file', { skip: skipVault }, () => {
     const vars = parseExtraVars([`@${whole}`], vault);
     assert.deepEqual(vars, { sls_api_key: 'whole-file-key-0123', enabled: true });
     assert.equal(await ansibleValue('enabled', ['-e', `@${whole}`, '--vault-password-file', pw]), true);
-    assert.equal(await ansibleValue('sls_api_key', ['-e', `@${whole}`, '--vault-password-file', pw]), 'whole-file-key-0123');
+    assert.equal(
+      await ansibleValue('sls_api_key', ['-e', `@${whole}`, '--vault-password-file', pw]),
+      'whole-file-key-0123',
+    );
   });
 
   it('inline !vault values under a vault id are opened, and each plaintext is handed on for masking', async () => {
@@ -59,11 +65,17 @@ describe('vaulted -e @file', { skip: skipVault }, () => {
     const vars = parseExtraVars([`@${inline}`], vault, (p) => opened.push(p));
     assert.deepEqual(vars, { backup_target: 's3://vaulted-bucket/x', region: 'eu-west-1' });
     assert.deepEqual(opened, ['s3://vaulted-bucket/x']);
-    assert.equal(await ansibleValue('backup_target', ['-e', `@${inline}`, '--vault-id', `prod@${labelled}`]), 's3://vaulted-bucket/x');
+    assert.equal(
+      await ansibleValue('backup_target', ['-e', `@${inline}`, '--vault-id', `prod@${labelled}`]),
+      's3://vaulted-bucket/x',
+    );
   });
 
   it('without a password: exit 5 naming the -e file, saying it is vault-encrypted and how to give the password', () => {
-    for (const [file, variable] of [[whole, ''], [inline, ': variable backup_target']] as const) {
+    for (const [file, variable] of [
+      [whole, ''],
+      [inline, ': variable backup_target'],
+    ] as const) {
       assert.throws(
         () => parseExtraVars([`@${file}`]),
         (e: unknown) =>
@@ -89,7 +101,8 @@ describe('vaulted -e @file', { skip: skipVault }, () => {
   it('loadTargets without any password is exit 5 before the inventory is read', async () => {
     await assert.rejects(
       loadTargets(inventory, 'all', [`@${whole}`], undefined, { ansible: { origin: {} } }),
-      (e: unknown) => e instanceof CliError && e.exitCode === 5 && /vault-encrypted and no vault password was given/.test(e.message),
+      (e: unknown) =>
+        e instanceof CliError && e.exitCode === 5 && /vault-encrypted and no vault password was given/.test(e.message),
     );
   });
 });

@@ -13,12 +13,22 @@ test('key=value pairs, quoted values, later wins', () => {
 test('@file.yml and inline YAML mappings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ev-'));
   writeFileSync(join(dir, 'v.yml'), 'sls_region: Ireland\nsls_test_timeout: 5\n');
-  assert.deepEqual(parseExtraVars([`@${join(dir, 'v.yml')}`, '{"x": [1]}']), { sls_region: 'Ireland', sls_test_timeout: 5, x: [1] });
+  assert.deepEqual(parseExtraVars([`@${join(dir, 'v.yml')}`, '{"x": [1]}']), {
+    sls_region: 'Ireland',
+    sls_test_timeout: 5,
+    x: [1],
+  });
 });
 
 test('mistakes are option errors (exit 5) that say what to do', () => {
-  assert.throws(() => parseExtraVars(['novalue']), (e: unknown) => e instanceof CliError && e.exitCode === 5 && /key=value/.test(e.message));
-  assert.throws(() => parseExtraVars(['@/nonexistent.yml']), (e: unknown) => e instanceof CliError && /cannot read/.test(e.message));
+  assert.throws(
+    () => parseExtraVars(['novalue']),
+    (e: unknown) => e instanceof CliError && e.exitCode === 5 && /key=value/.test(e.message),
+  );
+  assert.throws(
+    () => parseExtraVars(['@/nonexistent.yml']),
+    (e: unknown) => e instanceof CliError && /cannot read/.test(e.message),
+  );
 });
 
 test('an -e argument cut at a space (a $(…) value) is named whole, with the variable whose value was cut', () => {
@@ -30,5 +40,8 @@ test('an -e argument cut at a space (a $(…) value) is named whole, with the va
       e.message ===
         `-e "sls_region=eu west 1": cannot parse "west", expected key=value, @file.yml or a YAML mapping (the value of sls_region was cut at a space: quote it, e.g. -e 'sls_region="a b"', or use -e @vars.yml)`,
   );
-  assert.throws(() => parseExtraVars(['a="b c']), (e: unknown) => e instanceof CliError && e.exitCode === 5 && /^-e "a="b c": a quote is not closed/.test(e.message));
+  assert.throws(
+    () => parseExtraVars(['a="b c']),
+    (e: unknown) => e instanceof CliError && e.exitCode === 5 && /^-e "a="b c": a quote is not closed/.test(e.message),
+  );
 });

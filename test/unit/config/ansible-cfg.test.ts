@@ -41,12 +41,19 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** What `ansible-config dump --only-changed` says Ansible read, by setting name. */
 async function ansibleDump(env: Record<string, string>): Promise<Record<string, unknown>> {
-  const { stdout } = await run('ansible-config', ['dump', '--only-changed', '-f', 'json'], { env: { ...process.env, ...env }, cwd: dir });
-  return Object.fromEntries((JSON.parse(stdout) as Array<{ name: string; value: unknown }>).map((s) => [s.name, s.value]));
+  const { stdout } = await run('ansible-config', ['dump', '--only-changed', '-f', 'json'], {
+    env: { ...process.env, ...env },
+    cwd: dir,
+  });
+  return Object.fromEntries(
+    (JSON.parse(stdout) as Array<{ name: string; value: unknown }>).map((s) => [s.name, s.value]),
+  );
 }
 
 describe('ansible.cfg', () => {
-  it('reads the settings sls-play honours as Ansible does (ansible-config dump), the environment winning', { skip: python === undefined ? 'ansible is not installed' : false }, async () => {
+  it('reads the settings sls-play honours as Ansible does (ansible-config dump), the environment winning', {
+    skip: python === undefined ? 'ansible is not installed' : false,
+  }, async () => {
     const env = { ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_FORKS: '9', HOME: '/home/someone' };
     const theirs = await ansibleDump(env);
     const ours = ansibleSettings(readAnsibleCfg(join(dir, 'ansible.cfg')), env, '/home/someone');
@@ -91,16 +98,28 @@ describe('ansible.cfg', () => {
     writeFileSync(join(project, 'ansible.cfg'), '');
     assert.equal(findAnsibleCfg({ env: {}, cwd: project, home }), join(project, 'ansible.cfg'));
     assert.equal(findAnsibleCfg({ env: { ANSIBLE_CONFIG: dir }, cwd: project, home }), join(dir, 'ansible.cfg'));
-    assert.equal(findAnsibleCfg({ env: { ANSIBLE_CONFIG: join(dir, 'ansible.cfg') }, cwd: project, home }), join(dir, 'ansible.cfg'));
+    assert.equal(
+      findAnsibleCfg({ env: { ANSIBLE_CONFIG: join(dir, 'ansible.cfg') }, cwd: project, home }),
+      join(dir, 'ansible.cfg'),
+    );
     // a world-writable directory's ansible.cfg is skipped, as Ansible skips it
     chmodSync(project, 0o777);
     assert.equal(findAnsibleCfg({ env: {}, cwd: project, home }), join(home, '.ansible.cfg'));
   });
 
   it('a line that is not configparser syntax, or a value of the wrong type, names file and line', () => {
-    assert.throws(() => parseAnsibleCfg('[defaults]\nforks 5\n', 'a.cfg'), (e: unknown) => e instanceof AnsibleCfgError && e.message.startsWith('a.cfg:2: '));
+    assert.throws(
+      () => parseAnsibleCfg('[defaults]\nforks 5\n', 'a.cfg'),
+      (e: unknown) => e instanceof AnsibleCfgError && e.message.startsWith('a.cfg:2: '),
+    );
     assert.throws(() => parseAnsibleCfg('forks = 5\n', 'a.cfg'), /a.cfg:1: a setting before any \[section\]/);
-    assert.throws(() => ansibleSettings(parseAnsibleCfg('[defaults]\nforks = many\n', 'a.cfg'), {}, '/h'), (e: unknown) => e instanceof AnsibleSettingError && /a.cfg:2: "many" is not a whole number/.test(e.message));
-    assert.throws(() => ansibleSettings(undefined, { ANSIBLE_HOST_KEY_CHECKING: 'maybe' }, '/h'), /ANSIBLE_HOST_KEY_CHECKING: "maybe" is not a boolean/);
+    assert.throws(
+      () => ansibleSettings(parseAnsibleCfg('[defaults]\nforks = many\n', 'a.cfg'), {}, '/h'),
+      (e: unknown) => e instanceof AnsibleSettingError && /a.cfg:2: "many" is not a whole number/.test(e.message),
+    );
+    assert.throws(
+      () => ansibleSettings(undefined, { ANSIBLE_HOST_KEY_CHECKING: 'maybe' }, '/h'),
+      /ANSIBLE_HOST_KEY_CHECKING: "maybe" is not a boolean/,
+    );
   });
 });

@@ -18,8 +18,20 @@ test('the package name is one npm accepts, from the directory name', () => {
 
 test('the project asks for this sls-play and TypeScript, as an ES module package', () => {
   const files = scaffoldFiles('ops', VERSIONS);
-  assert.deepEqual(Object.keys(files).sort(), ['.gitignore', 'README.md', 'inventory/prod/group_vars/all.yml', 'inventory/prod/hosts.yml', 'package.json', 'playbooks/example.ts', 'tsconfig.json']);
-  const pkg = JSON.parse(files['package.json']!) as { name: string; type: string; devDependencies: Record<string, string> };
+  assert.deepEqual(Object.keys(files).sort(), [
+    '.gitignore',
+    'README.md',
+    'inventory/prod/group_vars/all.yml',
+    'inventory/prod/hosts.yml',
+    'package.json',
+    'playbooks/example.ts',
+    'tsconfig.json',
+  ]);
+  const pkg = JSON.parse(files['package.json']!) as {
+    name: string;
+    type: string;
+    devDependencies: Record<string, string>;
+  };
   assert.equal(pkg.name, 'ops');
   assert.equal(pkg.type, 'module');
   assert.deepEqual(pkg.devDependencies, { '@types/node': '^20.19.43', 'sls-play': '^0.2.0', typescript: '^7.0.2' });
@@ -47,7 +59,10 @@ test('init writes every file into a new directory, and refuses (exit 5) without 
     writeFileSync(join(dir, 'tsconfig.json'), '{}\n');
     assert.throws(
       () => initProject(dir),
-      (error: unknown) => error instanceof CliError && error.exitCode === 5 && /already has tsconfig\.json; sls-play init never overwrites a file/.test(error.message),
+      (error: unknown) =>
+        error instanceof CliError &&
+        error.exitCode === 5 &&
+        /already has tsconfig\.json; sls-play init never overwrites a file/.test(error.message),
     );
     assert.equal(readFileSync(join(dir, 'tsconfig.json'), 'utf8'), '{}\n');
     assert.ok(!existsSync(join(dir, 'package.json')), 'nothing written');

@@ -20,7 +20,9 @@ const CASES = [
 ];
 const VIEWS = [['--list'], ['--graph'], ['--graph', '--vars'], ['--graph', 'prod']];
 
-describe('toAnsibleList / toAnsibleGraph match ansible-inventory', { skip: !python && 'ansible-inventory is not installed' }, () => {
+describe('toAnsibleList / toAnsibleGraph match ansible-inventory', {
+  skip: !python && 'ansible-inventory is not installed',
+}, () => {
   const reference = new Map<string, string>();
   const key = (c: string, view: string[]): string => `${c} ${view.join(' ')}`;
 
@@ -40,13 +42,17 @@ describe('toAnsibleList / toAnsibleGraph match ansible-inventory', { skip: !pyth
       const inv = await loadInventory(path);
       assert.equal(toAnsibleGraph(inv) + '\n', reference.get(key(c, ['--graph'])));
       assert.equal(toAnsibleGraph(inv, 'all', { vars: true }) + '\n', reference.get(key(c, ['--graph', '--vars'])));
-      if (inv.groups.has('prod')) assert.equal(toAnsibleGraph(inv, 'prod') + '\n', reference.get(key(c, ['--graph', 'prod'])));
+      if (inv.groups.has('prod'))
+        assert.equal(toAnsibleGraph(inv, 'prod') + '\n', reference.get(key(c, ['--graph', 'prod'])));
     });
   }
 
   it('the in-process reference prints what the ansible-inventory command prints', async () => {
     const path = join(FIXTURES, 'dir-multi');
-    assert.equal(await ansibleCommand('ansible-inventory', ['-i', path, '--list']), reference.get(key('dir-multi', ['--list'])));
+    assert.equal(
+      await ansibleCommand('ansible-inventory', ['-i', path, '--list']),
+      reference.get(key('dir-multi', ['--list'])),
+    );
   });
 });
 

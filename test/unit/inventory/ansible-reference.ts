@@ -89,13 +89,23 @@ print(json.dumps(out))
 `;
 
 /** For each pattern, the hosts `ansible all -i <inventory> --limit <pattern>` would run on. */
-export async function ansiblePatterns(inventory: string, patterns: string[]): Promise<Record<string, string[] | { error: string }>> {
+export async function ansiblePatterns(
+  inventory: string,
+  patterns: string[],
+): Promise<Record<string, string[] | { error: string }>> {
   if (!python) throw new Error('ansible is not installed');
-  const { stdout } = await run(python, ['-c', PATTERNS_PY, inventory, JSON.stringify(patterns)], { env, maxBuffer: 64 << 20 });
+  const { stdout } = await run(python, ['-c', PATTERNS_PY, inventory, JSON.stringify(patterns)], {
+    env,
+    maxBuffer: 64 << 20,
+  });
   return JSON.parse(stdout.slice(stdout.lastIndexOf('\n{') + 1)) as Record<string, string[] | { error: string }>;
 }
 
 /** Parses the host list `ansible … --list-hosts` prints. */
 export function parseListHosts(out: string): string[] {
-  return out.split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+  return out
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim())
+    .filter(Boolean);
 }

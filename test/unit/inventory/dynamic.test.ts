@@ -38,7 +38,10 @@ async function compare(inventory: string): Promise<ReturnType<typeof toAnsibleLi
 
 describe('dynamic inventories', { skip }, () => {
   it('runs an executable inventory with --list and takes _meta.hostvars', async () => {
-    const file = script('with_meta.py', `#!/usr/bin/env python3\nimport json\nprint(json.dumps(${JSON.stringify({ ...LIST, _meta: { hostvars: HOSTVARS } })}))\n`);
+    const file = script(
+      'with_meta.py',
+      `#!/usr/bin/env python3\nimport json\nprint(json.dumps(${JSON.stringify({ ...LIST, _meta: { hostvars: HOSTVARS } })}))\n`,
+    );
     const ours = await compare(file);
     assert.equal(ours._meta.hostvars['db-01']!.ansible_port, 2200);
   });
@@ -57,13 +60,20 @@ describe('dynamic inventories', { skip }, () => {
     mkdirSync(join(inv, 'group_vars'), { recursive: true });
     writeFileSync(join(inv, 'static.yml'), 'all:\n  children:\n    web:\n      hosts:\n        web-03:\n');
     writeFileSync(join(inv, 'group_vars', 'web.yml'), 'team: blue\n');
-    writeFileSync(join(inv, 'cloud'), `#!/bin/sh\necho '${JSON.stringify({ ...LIST, _meta: { hostvars: HOSTVARS } })}'\n`, { mode: 0o755 });
+    writeFileSync(
+      join(inv, 'cloud'),
+      `#!/bin/sh\necho '${JSON.stringify({ ...LIST, _meta: { hostvars: HOSTVARS } })}'\n`,
+      { mode: 0o755 },
+    );
     const ours = await compare(inv);
     assert.deepEqual((ours.web as { hosts: string[] }).hosts.sort(), ['web-01', 'web-02', 'web-03']);
   });
 
-  it('reads the JSON ansible-inventory --list prints as an inventory file (any plugin\'s output can be fed in)', async () => {
-    const source = script('source.py', `#!/usr/bin/env python3\nimport json\nprint(json.dumps(${JSON.stringify({ ...LIST, _meta: { hostvars: HOSTVARS } })}))\n`);
+  it("reads the JSON ansible-inventory --list prints as an inventory file (any plugin's output can be fed in)", async () => {
+    const source = script(
+      'source.py',
+      `#!/usr/bin/env python3\nimport json\nprint(json.dumps(${JSON.stringify({ ...LIST, _meta: { hostvars: HOSTVARS } })}))\n`,
+    );
     const printed = await ansibleCommand('ansible-inventory', ['-i', source, '--list']);
     writeFileSync(join(dir, 'fleet.json'), printed);
     const ours = toAnsibleList(await loadInventory(join(dir, 'fleet.json')));
@@ -79,7 +89,12 @@ describe('dynamic inventories', { skip }, () => {
 
   it('a failing script or bad JSON is an inventory error naming the script and what to do', async () => {
     const failing = script('failing.sh', '#!/bin/sh\necho "cloud API unreachable" >&2\nexit 2\n');
-    await assert.rejects(loadInventory(failing), (e: unknown) => e instanceof InventoryError && /failing\.sh --list` failed \(exit status 2: cloud API unreachable\); run it by hand/.test(e.message));
+    await assert.rejects(
+      loadInventory(failing),
+      (e: unknown) =>
+        e instanceof InventoryError &&
+        /failing\.sh --list` failed \(exit status 2: cloud API unreachable\); run it by hand/.test(e.message),
+    );
     const garbage = script('garbage.sh', '#!/bin/sh\necho not json\n');
     await assert.rejects(loadInventory(garbage), /output is not JSON/);
   });

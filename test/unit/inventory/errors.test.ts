@@ -33,7 +33,11 @@ describe('inventory errors', () => {
   });
 
   it("a group's hosts given as a list", async () => {
-    await rejects(write('hosts.yml', 'all:\n  children:\n    web:\n      hosts:\n        - web1\n'), 5, /'hosts' of group 'web' must be a mapping.*not '- web1'/);
+    await rejects(
+      write('hosts.yml', 'all:\n  children:\n    web:\n      hosts:\n        - web1\n'),
+      5,
+      /'hosts' of group 'web' must be a mapping.*not '- web1'/,
+    );
   });
 
   it('a host with a value that is not a mapping', async () => {
@@ -57,11 +61,19 @@ describe('inventory errors', () => {
   });
 
   it('[g:vars] for a group never defined', async () => {
-    await rejects(write('hosts', '[web]\nw1\n[dbs:vars]\nx=1\n'), 3, /\[dbs:vars\] is for a group that is never defined/);
+    await rejects(
+      write('hosts', '[web]\nw1\n[dbs:vars]\nx=1\n'),
+      3,
+      /\[dbs:vars\] is for a group that is never defined/,
+    );
   });
 
   it('[g:children] naming a group never defined', async () => {
-    await rejects(write('hosts', '[prod:children]\nweb\ndb\n[web]\nw1\n'), 3, /names group 'db', which is never defined/);
+    await rejects(
+      write('hosts', '[prod:children]\nweb\ndb\n[web]\nw1\n'),
+      3,
+      /names group 'db', which is never defined/,
+    );
   });
 
   it('an unknown section type', async () => {
@@ -82,7 +94,10 @@ describe('inventory errors', () => {
     writeFileSync(join(dirname(hosts), 'hosts'), '[web]\nw1\n');
     mkdirSync(join(dirname(hosts), 'group_vars'));
     writeFileSync(join(dirname(hosts), 'group_vars', 'web.yml'), '- a\n- b\n');
-    await assert.rejects(loadInventory(hosts), (e: unknown) => e instanceof InventoryError && /web\.yml:1: a vars file must be a mapping/.test(e.message));
+    await assert.rejects(
+      loadInventory(hosts),
+      (e: unknown) => e instanceof InventoryError && /web\.yml:1: a vars file must be a mapping/.test(e.message),
+    );
   });
 
   it('a TypeScript module without a default export', async () => {
@@ -90,6 +105,9 @@ describe('inventory errors', () => {
   });
 
   it('an inventory path that does not exist', async () => {
-    await assert.rejects(loadInventory(join(root, 'missing')), (e: unknown) => e instanceof InventoryError && /inventory not found/.test(e.message));
+    await assert.rejects(
+      loadInventory(join(root, 'missing')),
+      (e: unknown) => e instanceof InventoryError && /inventory not found/.test(e.message),
+    );
   });
 });

@@ -30,7 +30,10 @@ describe('loadInventory', () => {
 
   it('reads a directory as Ansible does and says which files it skipped', async () => {
     const inv = await loadInventory(join(FIXTURES, 'dir-multi'));
-    assert.deepEqual([...inv.hosts.keys()], ['web1.example.com', 'web2.example.com', 'web3.example.com', 'db1.example.com', 'db2.example.com']);
+    assert.deepEqual(
+      [...inv.hosts.keys()],
+      ['web1.example.com', 'web2.example.com', 'web3.example.com', 'db1.example.com', 'db2.example.com'],
+    );
     assert.equal(inv.groups.has('ignored'), false);
     assert.match(inv.warnings!.join('\n'), /ignored\.ini: skipped/);
     assert.equal(inv.hosts.get('web1.example.com')!.vars.port, 8080); // group_vars/web/ files merge in name order
@@ -46,11 +49,28 @@ describe('loadInventory', () => {
     );
     const w = inv.hosts.get('web01.example.com')!.vars;
     assert.deepEqual(
-      { tls: w.tls, max_conn: w.max_conn, greeting: w.greeting, enabled: w.enabled, ratio: w.ratio, comment_after: w.comment_after },
-      { tls: true, max_conn: 100, greeting: 'hi there', enabled: 'yes', ratio: 0.75, comment_after: 'value # trailing comment' },
+      {
+        tls: w.tls,
+        max_conn: w.max_conn,
+        greeting: w.greeting,
+        enabled: w.enabled,
+        ratio: w.ratio,
+        comment_after: w.comment_after,
+      },
+      {
+        tls: true,
+        max_conn: 100,
+        greeting: 'hi there',
+        enabled: 'yes',
+        ratio: 0.75,
+        comment_after: 'value # trailing comment',
+      },
     );
     assert.equal(inv.hosts.get('loose2.example.com')!.vars.ansible_port, 2201);
-    assert.deepEqual(inv.groups.get('web')!.hosts.filter((h) => h.startsWith('odd')), ['odd1.example.com', 'odd3.example.com', 'odd5.example.com', 'odd7.example.com', 'odd9.example.com']);
+    assert.deepEqual(
+      inv.groups.get('web')!.hosts.filter((h) => h.startsWith('odd')),
+      ['odd1.example.com', 'odd3.example.com', 'odd5.example.com', 'odd7.example.com', 'odd9.example.com'],
+    );
   });
 
   it('types YAML values as Ansible (YAML 1.1) does', async () => {

@@ -10,15 +10,61 @@ const FIXTURES = join(import.meta.dirname, '../../fixtures/inventories');
 
 const TABLE: Record<string, string[]> = {
   'ini-ranges/hosts': [
-    'all', '*', 'web', 'db', 'prod', 'dc_east', 'ungrouped', 'web01.example.com', 'loose2.example.com',
-    'web*', 'web0?.example.com', 'web-[ab].example.com', 'web-[!a]*', '*.example.com', '~web0[2-3]', '~(?i)WEB-',
-    '~.*special', 'web:db', 'web,db', 'db,web', 'db:web01.example.com', 'all:!web', '!web', 'prod:&web', 'prod:&web*:!web-a*',
-    '!db:&prod', 'web:!odd*:&prod', 'web[0]', 'web[1:3]', 'web[-1]', 'web[2:]', 'web, db , dc_east', 'east*,&dc_east',
-    'all:!prod', 'nomatch,db', 'web*:&*[13]*',
+    'all',
+    '*',
+    'web',
+    'db',
+    'prod',
+    'dc_east',
+    'ungrouped',
+    'web01.example.com',
+    'loose2.example.com',
+    'web*',
+    'web0?.example.com',
+    'web-[ab].example.com',
+    'web-[!a]*',
+    '*.example.com',
+    '~web0[2-3]',
+    '~(?i)WEB-',
+    '~.*special',
+    'web:db',
+    'web,db',
+    'db,web',
+    'db:web01.example.com',
+    'all:!web',
+    '!web',
+    'prod:&web',
+    'prod:&web*:!web-a*',
+    '!db:&prod',
+    'web:!odd*:&prod',
+    'web[0]',
+    'web[1:3]',
+    'web[-1]',
+    'web[2:]',
+    'web, db , dc_east',
+    'east*,&dc_east',
+    'all:!prod',
+    'nomatch,db',
+    'web*:&*[13]*',
   ],
   'yaml-basic': [
-    'all', 'web', 'db', 'db_backup', 'prod', 'other_top', 'empty,web', 'ungrouped', '10.1.0.*', '10.1.0.2',
-    'fe80::1', 'prod:!db_backup', 'db:&prod', 'backup*', '~^db', 'all:!prod', 'web[0:1]:db',
+    'all',
+    'web',
+    'db',
+    'db_backup',
+    'prod',
+    'other_top',
+    'empty,web',
+    'ungrouped',
+    '10.1.0.*',
+    '10.1.0.2',
+    'fe80::1',
+    'prod:!db_backup',
+    'db:&prod',
+    'backup*',
+    '~^db',
+    'all:!prod',
+    'web[0:1]:db',
   ],
   precedence: ['all', 'parent', 'child', 'parent:!child', 'alpha:&zeta', 'h*', 'h3', 'ungrouped', '!h1'],
 };
@@ -30,11 +76,13 @@ describe('selectHosts matches ansible --limit', { skip: !python && 'ansible is n
   const inventories = new Map<string, Inventory>();
 
   before(async () => {
-    await Promise.all(Object.entries(TABLE).map(async ([fixture, patterns]) => {
-      const path = join(FIXTURES, fixture);
-      inventories.set(fixture, await loadInventory(path));
-      reference.set(fixture, await ansiblePatterns(path, [...patterns, ...NO_MATCH]));
-    }));
+    await Promise.all(
+      Object.entries(TABLE).map(async ([fixture, patterns]) => {
+        const path = join(FIXTURES, fixture);
+        inventories.set(fixture, await loadInventory(path));
+        reference.set(fixture, await ansiblePatterns(path, [...patterns, ...NO_MATCH]));
+      }),
+    );
   });
 
   for (const [fixture, patterns] of Object.entries(TABLE)) {
@@ -43,7 +91,10 @@ describe('selectHosts matches ansible --limit', { skip: !python && 'ansible is n
         const theirs = reference.get(fixture)![pattern];
         assert.ok(Array.isArray(theirs), `ansible failed: ${JSON.stringify(theirs)}`);
         assert.ok(theirs.length > 0, 'a table pattern must match something');
-        assert.deepEqual(selectHosts(inventories.get(fixture)!, pattern).map((h) => h.name), theirs);
+        assert.deepEqual(
+          selectHosts(inventories.get(fixture)!, pattern).map((h) => h.name),
+          theirs,
+        );
       });
     }
   }
@@ -53,7 +104,8 @@ describe('selectHosts matches ansible --limit', { skip: !python && 'ansible is n
       assert.deepEqual(reference.get('yaml-basic')![pattern], []);
       assert.throws(
         () => selectHosts(inventories.get('yaml-basic')!, pattern),
-        (e: unknown) => e instanceof NoHostsMatchedError && /matched no hosts/.test(e.message) && /web, db/.test(e.message),
+        (e: unknown) =>
+          e instanceof NoHostsMatchedError && /matched no hosts/.test(e.message) && /web, db/.test(e.message),
       );
     });
   }
@@ -73,7 +125,10 @@ describe('limit files', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sls-play-limit-')), 'hosts.retry');
     writeFileSync(file, 'db-01\nweb02.example.com\n\n');
     const inv = await loadInventory(join(FIXTURES, 'ini-ranges/hosts'));
-    assert.deepEqual(selectHosts(inv, `@${file}`).map((h) => h.name), ['web02.example.com', 'db-01']);
+    assert.deepEqual(
+      selectHosts(inv, `@${file}`).map((h) => h.name),
+      ['web02.example.com', 'db-01'],
+    );
     assert.throws(() => selectHosts(inv, '@/nonexistent/file'), /cannot read limit file/);
   });
 });

@@ -66,7 +66,9 @@ describe('several inventory sources', { skip: python ? false : 'ansible-inventor
       const ours = await cliInProcess(['inventory', '--list']);
       assert.equal(ours.code, 0, ours.stderr);
       assert.equal(ours.stderr, '');
-      const { stdout } = await promisify(execFile)('ansible-inventory', ['--list'], { env: { ...process.env, ANSIBLE_NOCOLOR: '1' } });
+      const { stdout } = await promisify(execFile)('ansible-inventory', ['--list'], {
+        env: { ...process.env, ANSIBLE_NOCOLOR: '1' },
+      });
       assert.deepEqual(JSON.parse(ours.stdout), JSON.parse(stdout));
     } finally {
       if (previous === undefined) delete process.env.ANSIBLE_CONFIG;

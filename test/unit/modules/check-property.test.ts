@@ -7,7 +7,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mixed from '../../fixtures/playbooks/mixed.ts';
@@ -81,13 +91,22 @@ function hashTree(dir: string, out: Record<string, string> = {}, prefix = ''): R
     const path = join(dir, name);
     const stat = statSync(path);
     if (stat.isDirectory()) hashTree(path, out, `${prefix}${name}/`);
-    else out[`${prefix}${name}`] = `${(stat.mode & 0o7777).toString(8)} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+    else
+      out[`${prefix}${name}`] =
+        `${(stat.mode & 0o7777).toString(8)} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
   }
   return out;
 }
 
 async function run(dir: string, vars: Record<string, unknown>, check: boolean, diff: boolean): Promise<HostReport> {
-  return runHost({ name: dir.split('/').pop()!, vars }, mixed, async () => connection(dir), { check, diff, become: false, redactor: new Redactor() }, () => undefined, () => false);
+  return runHost(
+    { name: dir.split('/').pop()!, vars },
+    mixed,
+    async () => connection(dir),
+    { check, diff, become: false, redactor: new Redactor() },
+    () => undefined,
+    () => false,
+  );
 }
 
 const hosts: Record<string, string> = {};
@@ -132,9 +151,19 @@ test('check mode with every combination of --diff and -e values changes nothing 
       const report = await run(dir, vars, true, diff);
       const label = `${kind} --check${diff ? ' --diff' : ''} ${JSON.stringify(vars)}`;
       assert.deepEqual(hashTree(dir), before, `${label} changed the host`);
-      assert.ok(report.steps.every((s) => s.status !== 'changed' || s.message.startsWith('would ')), `${label}: ${JSON.stringify(report.steps)}`);
-      assert.ok(report.steps.every((s) => s.name !== 'restart demo' || (s.status === 'skipped' && /would run/.test(s.message))), `${label}: the handler ran`);
-      if (!diff) assert.ok(report.steps.every((s) => s.diff === undefined), `${label}: a diff without --diff`);
+      assert.ok(
+        report.steps.every((s) => s.status !== 'changed' || s.message.startsWith('would ')),
+        `${label}: ${JSON.stringify(report.steps)}`,
+      );
+      assert.ok(
+        report.steps.every((s) => s.name !== 'restart demo' || (s.status === 'skipped' && /would run/.test(s.message))),
+        `${label}: the handler ran`,
+      );
+      if (!diff)
+        assert.ok(
+          report.steps.every((s) => s.diff === undefined),
+          `${label}: a diff without --diff`,
+        );
     }
   }
 });
@@ -149,8 +178,18 @@ test('the property is not vacuous: the same runs without check mode change the f
 
 test('yamlEdit keeps the spelling of an untouched flow sequence when it edits another key', async () => {
   const dir = makeHost('flow', { 'app.yaml': 'list: [a, b]\nname: x\n' }, 'inactive');
-  const edit = playbook({ name: 'flow', tasks: [yamlEdit({ path: '/etc/sophos/app.yaml', edit: (doc) => void doc.set('name', 'y'), backup: false })] });
-  const report = await runHost({ name: 'flow', vars: {} }, edit, async () => connection(dir), { check: false, diff: false, become: false, redactor: new Redactor() }, () => undefined, () => false);
+  const edit = playbook({
+    name: 'flow',
+    tasks: [yamlEdit({ path: '/etc/sophos/app.yaml', edit: (doc) => void doc.set('name', 'y'), backup: false })],
+  });
+  const report = await runHost(
+    { name: 'flow', vars: {} },
+    edit,
+    async () => connection(dir),
+    { check: false, diff: false, become: false, redactor: new Redactor() },
+    () => undefined,
+    () => false,
+  );
   assert.equal(report.status, 'changed', JSON.stringify(report.steps));
   assert.equal(readFileSync(join(dir, 'etc', 'app.yaml'), 'utf8'), 'list: [a, b]\nname: y\n');
 });

@@ -20,7 +20,10 @@ test('lineEdit: regexp replaces the last matching line; an equal line is left al
 });
 
 test('lineEdit: insertAfter / insertBefore / EOF / BOF, and a file without a final newline', () => {
-  assert.equal(edit('[s]\nk=1\n[t]\n', { state: 'present', line: 'n=2', insertAfter: '^\\[s\\]' }), '[s]\nn=2\nk=1\n[t]\n');
+  assert.equal(
+    edit('[s]\nk=1\n[t]\n', { state: 'present', line: 'n=2', insertAfter: '^\\[s\\]' }),
+    '[s]\nn=2\nk=1\n[t]\n',
+  );
   assert.equal(edit('a\nb\n', { state: 'present', line: 'z', insertAfter: 'EOF' }), 'a\nb\nz\n');
   assert.equal(edit('a\nb\n', { state: 'present', line: 'z', insertAfter: '^nomatch' }), 'a\nb\nz\n');
   assert.equal(edit('a\nb\n', { state: 'present', line: 'z', insertBefore: 'BOF' }), 'z\na\nb\n');
@@ -31,7 +34,15 @@ test('lineEdit: insertAfter / insertBefore / EOF / BOF, and a file without a fin
 });
 
 test('lineEdit: backrefs put the match groups into the line, and add nothing without a match', () => {
-  assert.equal(edit('ListenPort 22\nx\n', { state: 'present', regexp: '^ListenPort (\\d+)$', line: 'ListenPort $1 # kept', backrefs: true }), 'ListenPort 22 # kept\nx\n');
+  assert.equal(
+    edit('ListenPort 22\nx\n', {
+      state: 'present',
+      regexp: '^ListenPort (\\d+)$',
+      line: 'ListenPort $1 # kept',
+      backrefs: true,
+    }),
+    'ListenPort 22 # kept\nx\n',
+  );
   assert.equal(edit('a=1\n', { state: 'present', regexp: '^(?<k>a)=\\d+', line: '$<k>=2', backrefs: true }), 'a=2\n');
   assert.equal(edit('x\n', { state: 'present', regexp: '^nomatch(.*)', line: 'y$1', backrefs: true }), 'x\n');
 });
@@ -42,7 +53,10 @@ test('lineEdit: absent removes every line matching regexp or equal to line', () 
   assert.equal(edit('b\n', { state: 'absent', line: 'a' }), 'b\n');
   assert.equal(lineEdit('a\n', { state: 'absent' }, '/etc/x').ok, false);
   const bad = lineEdit('a\n', { state: 'present', line: 'b', regexp: '^(a' }, '/etc/x');
-  assert.ok(!bad.ok && /lineInFile \/etc\/x: Invalid regular expression: .*: fix regexp/.test(bad.message), JSON.stringify(bad));
+  assert.ok(
+    !bad.ok && /lineInFile \/etc\/x: Invalid regular expression: .*: fix regexp/.test(bad.message),
+    JSON.stringify(bad),
+  );
   assert.equal(lineEdit('a\n', { state: 'present', line: 'x\ny' }, '/etc/x').ok, false);
 });
 
@@ -85,14 +99,25 @@ test('waitScript: a path that appears is seen, a port nobody listens on is not (
   assert.deepEqual(waitOutcome(closed, no.stdout, no.code).missing, ['port 1 listening on 127.0.0.1']);
   const gone = { port: 1, path: '/no/such/path', host: '127.0.0.1', state: 'absent' as const, timeout: 0, age: 0 };
   const yes = run(gone);
-  assert.deepEqual(waitOutcome(gone, yes.stdout, yes.code), { ok: true, seen: ['/no/such/path is gone', 'port 1 closed on 127.0.0.1'], missing: [] });
+  assert.deepEqual(waitOutcome(gone, yes.stdout, yes.code), {
+    ok: true,
+    seen: ['/no/such/path is gone', 'port 1 closed on 127.0.0.1'],
+    missing: [],
+  });
 });
 
 test('packageFact parses what the package manager said', () => {
   const fact = packageFact('nginx');
-  assert.deepEqual(fact.parse('manager:apt\ninstalled:1.24.0-2\ncandidate:1.24.0-3\n', 0, ''), { manager: 'apt', installed: '1.24.0-2', candidate: '1.24.0-3' });
+  assert.deepEqual(fact.parse('manager:apt\ninstalled:1.24.0-2\ncandidate:1.24.0-3\n', 0, ''), {
+    manager: 'apt',
+    installed: '1.24.0-2',
+    candidate: '1.24.0-3',
+  });
   assert.deepEqual(fact.parse('manager:none\n', 0, ''), { manager: 'none', installed: null, candidate: null });
-  assert.throws(() => fact.parse('', 2, 'sh: syntax error'), /cannot ask the package manager about nginx: sh: syntax error/);
+  assert.throws(
+    () => fact.parse('', 2, 'sh: syntax error'),
+    /cannot ask the package manager about nginx: sh: syntax error/,
+  );
   // the script is valid sh (parsed, not run: it would ask this machine's package manager)
   execFileSync('sh', ['-n', '-c', fact.command]);
 });
@@ -102,9 +127,14 @@ import { packageTask, type PackageState } from '../../../src/modules/package.ts'
 import type { ApplyContext, PlanContext } from '../../../src/tasks/types.ts';
 
 function planOn(state: PackageState | Record<string, PackageState>, params: Parameters<typeof packageTask>[0]) {
-  const of = (name: string) => ('manager' in state ? (state as PackageState) : (state as Record<string, PackageState>)[name]!);
+  const of = (name: string) =>
+    'manager' in state ? (state as PackageState) : (state as Record<string, PackageState>)[name]!;
   const ctx = {
-    name: 'h1', vars: {}, facts: {}, check: true, diff: false,
+    name: 'h1',
+    vars: {},
+    facts: {},
+    check: true,
+    diff: false,
     read: async () => ({ code: 0, stdout: '', stderr: '' }),
     $: async () => ({ code: 0, stdout: '', stderr: '' }),
     gather: async (facts: Record<string, unknown>) => Object.fromEntries(Object.keys(facts).map((n) => [n, of(n)])),
@@ -114,8 +144,17 @@ function planOn(state: PackageState | Record<string, PackageState>, params: Para
 }
 
 test('package plans: present, latest, absent, minVersion, and what is not possible', async () => {
-  const apt = (installed: string | null, candidate: string | null): PackageState => ({ manager: 'apt', installed, candidate });
-  const expect = async (state: PackageState, params: Parameters<typeof packageTask>[0], status: string, message: RegExp) => {
+  const apt = (installed: string | null, candidate: string | null): PackageState => ({
+    manager: 'apt',
+    installed,
+    candidate,
+  });
+  const expect = async (
+    state: PackageState,
+    params: Parameters<typeof packageTask>[0],
+    status: string,
+    message: RegExp,
+  ) => {
     const plan = await planOn(state, params);
     assert.equal(plan.status, status, plan.message);
     assert.match(plan.message, message);
@@ -124,16 +163,46 @@ test('package plans: present, latest, absent, minVersion, and what is not possib
   await expect(apt('1.0', '1.1'), { name: 'nginx', state: 'latest' }, 'change', /^upgrade nginx 1\.0 → 1\.1$/);
   await expect(apt('1.1', '1.1'), { name: 'nginx', state: 'latest' }, 'ok', /the newest offered/);
   await expect(apt(null, '1.1'), { name: 'nginx' }, 'change', /^install nginx 1\.1$/);
-  await expect(apt(null, null), { name: 'nginx' }, 'failed', /nginx is not installed and apt offers no version of it \(`apt-cache policy nginx`\)/);
+  await expect(
+    apt(null, null),
+    { name: 'nginx' },
+    'failed',
+    /nginx is not installed and apt offers no version of it \(`apt-cache policy nginx`\)/,
+  );
   await expect(apt('1.0', '1.1'), { name: 'nginx', state: 'absent' }, 'change', /^remove nginx 1\.0$/);
   await expect(apt(null, '1.1'), { name: 'nginx', state: 'absent' }, 'ok', /nginx is not installed/);
   await expect(apt('1.0', '2.0'), { name: 'nginx', minVersion: '1.5' }, 'change', /^upgrade nginx 1\.0 → 2\.0$/);
-  await expect(apt('1.0', '1.2'), { name: 'nginx', minVersion: '1.5' }, 'failed', /nginx 1\.0 is older than minVersion 1\.5 and apt offers 1\.2 .*add a repository that has 1\.5 or later/);
-  await expect(apt(null, '1.2'), { name: 'nginx', minVersion: '1.5' }, 'failed', /apt offers 1\.2, older than minVersion 1\.5/);
-  await expect(apt('1.6', '1.6'), { name: 'nginx', minVersion: '1.5' }, 'ok', /nginx 1\.6 is installed \(minVersion 1\.5\)/);
-  await expect({ manager: 'none', installed: null, candidate: null }, { name: 'nginx' }, 'failed', /no package manager on h1 \(looked for apt-get, dnf, yum, zypper\): install nginx another way/);
+  await expect(
+    apt('1.0', '1.2'),
+    { name: 'nginx', minVersion: '1.5' },
+    'failed',
+    /nginx 1\.0 is older than minVersion 1\.5 and apt offers 1\.2 .*add a repository that has 1\.5 or later/,
+  );
+  await expect(
+    apt(null, '1.2'),
+    { name: 'nginx', minVersion: '1.5' },
+    'failed',
+    /apt offers 1\.2, older than minVersion 1\.5/,
+  );
+  await expect(
+    apt('1.6', '1.6'),
+    { name: 'nginx', minVersion: '1.5' },
+    'ok',
+    /nginx 1\.6 is installed \(minVersion 1\.5\)/,
+  );
+  await expect(
+    { manager: 'none', installed: null, candidate: null },
+    { name: 'nginx' },
+    'failed',
+    /no package manager on h1 \(looked for apt-get, dnf, yum, zypper\): install nginx another way/,
+  );
   await expect(apt(null, null), { name: 'nginx; rm -rf /' }, 'failed', /is not a package name/);
-  await expect({ manager: 'dnf', installed: '1.0-1.el9', candidate: '1.2-1.el9' }, { name: 'nginx', state: 'latest' }, 'change', /upgrade nginx 1\.0-1\.el9 → 1\.2-1\.el9/);
+  await expect(
+    { manager: 'dnf', installed: '1.0-1.el9', candidate: '1.2-1.el9' },
+    { name: 'nginx', state: 'latest' },
+    'change',
+    /upgrade nginx 1\.0-1\.el9 → 1\.2-1\.el9/,
+  );
 });
 
 test('package with a list of names: one plan, one command per action, every name checked', async () => {
@@ -149,13 +218,20 @@ test('package with a list of names: one plan, one command per action, every name
   const sent: string[] = [];
   const ctx = {
     exec: async (command: string) => (sent.push(command), { code: 0, stdout: '', stderr: '' }),
-    read: async (command: string) => ({ code: 0, stdout: `manager:apt\ninstalled:${/n='?a'?\n/.test(command) ? '1.0' : '3.1'}\n`, stderr: '' }),
+    read: async (command: string) => ({
+      code: 0,
+      stdout: `manager:apt\ninstalled:${/n='?a'?\n/.test(command) ? '1.0' : '3.1'}\n`,
+      stderr: '',
+    }),
   } as unknown as ApplyContext;
   const applied = await plan.apply(ctx);
   assert.equal(sent.length, 1);
   assert.match(sent[0]!, /install a c$/);
   assert.equal(applied.message, 'installed a 1.0, installed c 3.1');
-  const none = await planOn({ ...states, c: { manager: 'apt', installed: null, candidate: null } }, { name: ['a', 'c'] });
+  const none = await planOn(
+    { ...states, c: { manager: 'apt', installed: null, candidate: null } },
+    { name: ['a', 'c'] },
+  );
   assert.equal(none.status, 'failed');
   assert.match(none.message, /package c is not installed and apt offers no version/);
   const ok = await planOn(states, { name: ['b'] });
@@ -172,21 +248,37 @@ test('package applies through the detected manager, non-interactively, and check
     read: async () => ({ code: 0, stdout: 'manager:apt\ninstalled:1.1\n', stderr: '' }),
   } as unknown as ApplyContext;
   const applied = await plan.apply(ctx);
-  assert.deepEqual(sent, ["DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install nginx"]);
+  assert.deepEqual(sent, [
+    'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install nginx',
+  ]);
   assert.equal(applied.message, 'installed nginx 1.1');
-  const failing = { ...ctx, exec: async () => ({ code: 100, stdout: '', stderr: 'E: Could not get lock /var/lib/dpkg/lock-frontend' }) } as unknown as ApplyContext;
-  assert.match((await plan.apply(failing)).failed ?? '', /`apt-get -y .* install nginx` failed \(exit 100: E: Could not get lock .*\): run it on the host to see why/);
+  const failing = {
+    ...ctx,
+    exec: async () => ({ code: 100, stdout: '', stderr: 'E: Could not get lock /var/lib/dpkg/lock-frontend' }),
+  } as unknown as ApplyContext;
+  assert.match(
+    (await plan.apply(failing)).failed ?? '',
+    /`apt-get -y .* install nginx` failed \(exit 100: E: Could not get lock .*\): run it on the host to see why/,
+  );
 });
 
 // --- packageFact's script against fake dnf / yum / zypper / rpm (no real package manager runs) ---
-import { readFileSync, mkdtempSync, symlinkSync, writeFileSync as writeFile, chmodSync as chmod, rmSync } from 'node:fs';
+import {
+  readFileSync,
+  mkdtempSync,
+  symlinkSync,
+  writeFileSync as writeFile,
+  chmodSync as chmod,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function fakeBin(managers: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'sls-fake-pm-'));
   // only the tools the script needs, so this machine's own apt-get is not on PATH
-  for (const tool of ['sed', 'awk', 'tail', 'head', 'cat', 'date', 'sleep']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(dir, tool));
+  for (const tool of ['sed', 'awk', 'tail', 'head', 'cat', 'date', 'sleep'])
+    symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(dir, tool));
   for (const [name, body] of Object.entries(managers)) {
     writeFile(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmod(join(dir, name), 0o755);
@@ -216,7 +308,10 @@ test('packageFact with dnf, yum and zypper: installed from rpm -q, candidate fro
     dirs.push(yumNone);
     assert.deepEqual(ask(yumNone, 'nginx'), { manager: 'yum', installed: '1.20-1.el9', candidate: '1.20-1.el9' });
     assert.deepEqual(ask(yumNone, 'other'), { manager: 'yum', installed: null, candidate: null });
-    const zypper = fakeBin({ rpm: RPM, zypper: `printf 'Information for package nginx:\\nRepository     : main\\nVersion        : 1.21-2.1\\nInstalled      : Yes\\n'` });
+    const zypper = fakeBin({
+      rpm: RPM,
+      zypper: `printf 'Information for package nginx:\\nRepository     : main\\nVersion        : 1.21-2.1\\nInstalled      : Yes\\n'`,
+    });
     dirs.push(zypper);
     assert.deepEqual(ask(zypper, 'nginx'), { manager: 'zypper', installed: '1.20-1.el9', candidate: '1.21-2.1' });
     const none = fakeBin({});
@@ -229,7 +324,11 @@ test('packageFact with dnf, yum and zypper: installed from rpm -q, candidate fro
     });
     dirs.push(apt);
     assert.deepEqual(ask(apt, 'nginx'), { manager: 'apt', installed: '1.24.0-2', candidate: '1.24.0-3' });
-    assert.deepEqual(ask(apt, 'old'), { manager: 'apt', installed: null, candidate: '1.24.0-3' }, 'config files left is not installed');
+    assert.deepEqual(
+      ask(apt, 'old'),
+      { manager: 'apt', installed: null, candidate: '1.24.0-3' },
+      'config files left is not installed',
+    );
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }

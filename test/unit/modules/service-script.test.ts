@@ -11,7 +11,10 @@ import { shellQuote } from '../../../src/remote/quote.ts';
 
 test('a hostile unit name runs nothing and is reported as written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sls-service-'));
-  for (const [name, body] of [['systemctl', 'echo failed'], ['journalctl', 'echo "level=error msg=\\"boom\\""']] as const) {
+  for (const [name, body] of [
+    ['systemctl', 'echo failed'],
+    ['journalctl', 'echo "level=error msg=\\"boom\\""'],
+  ] as const) {
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, name), 0o755);
   }
@@ -22,7 +25,11 @@ test('a hostile unit name runs nothing and is reported as written', () => {
     env: { PATH: `${dir}:/usr/bin:/bin` },
   });
   assert.equal(run.status, 1);
-  assert.match(run.stdout, new RegExp(`^${unit.replace(/[$()`'"*.?+[\]{}|\\^]/g, '\\$&')} is failed after the restart$`, 'm'));
+  assert.match(
+    run.stdout,
+    new RegExp(`^${unit.replace(/[$()`'"*.?+[\]{}|\\^]/g, '\\$&')} is failed after the restart$`, 'm'),
+  );
   assert.match(run.stdout, /--- journal\nlevel=error msg="boom"/);
-  for (const canary of ['PWNED1', 'PWNED2', 'PWNED3']) assert.equal(existsSync(join(dir, canary)), false, `${canary}: the unit name ran as shell`);
+  for (const canary of ['PWNED1', 'PWNED2', 'PWNED3'])
+    assert.equal(existsSync(join(dir, canary)), false, `${canary}: the unit name ran as shell`);
 });

@@ -4,7 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { restoreScript, writeScript } from '../../../src/remote/write-file.ts';
@@ -18,7 +27,7 @@ const HOSTILE_NAMES = [
   'star *.yaml',
   'new\nline.yaml',
   '-leading-dash.yaml',
-  "semi; touch PWNED3 #.yaml",
+  'semi; touch PWNED3 #.yaml',
   '${HOME}$PATH.yaml',
 ];
 
@@ -46,7 +55,8 @@ for (const name of HOSTILE_NAMES) {
     assert.equal(existsSync(path), false);
     const left = readdirSync(dir).sort();
     assert.deepEqual(left, [`${name}.bak2`], `unexpected files: ${JSON.stringify(left)}`);
-    for (const canary of ['PWNED', 'PWNED2', 'PWNED3']) assert.equal(existsSync(join(dir, canary)), false, `${canary} was created: a path ran as shell`);
+    for (const canary of ['PWNED', 'PWNED2', 'PWNED3'])
+      assert.equal(existsSync(join(dir, canary)), false, `${canary} was created: a path ran as shell`);
   });
 }
 

@@ -23,7 +23,10 @@ test('no change: the same string, not changed', () => {
 
 test('a changed scalar is replaced alone: its comment, spacing and every other byte stay', () => {
   const text = `${ODD}n:    1   # count\nm: x\n`;
-  assert.equal(edit(text, (doc) => void (scalarAt(doc, 'n').value = 2)), `${ODD}n:    2   # count\nm: x\n`);
+  assert.equal(
+    edit(text, (doc) => void (scalarAt(doc, 'n').value = 2)),
+    `${ODD}n:    2   # count\nm: x\n`,
+  );
 });
 
 test('a scalar keeps its quoting style, or takes the one set', () => {
@@ -58,7 +61,10 @@ test('items appended to block lists and mappings go after the last item, at its 
     list.add(doc.createNode({ name: 'three', n: 3 }));
     map.set('k2', 'v2');
   });
-  assert.equal(out, `${ODD}list:\n    - one   # first\n    - two\n    - name: three\n      n: 3\n\n# trailing comment\nmap:\n  k: v\n  k2: v2\nend: 1\n`);
+  assert.equal(
+    out,
+    `${ODD}list:\n    - one   # first\n    - two\n    - name: three\n      n: 3\n\n# trailing comment\nmap:\n  k: v\n  k2: v2\nend: 1\n`,
+  );
 });
 
 test('CRLF files get CRLF in what is inserted', () => {
@@ -93,14 +99,23 @@ test('a flow list that changes is re-printed on its line; a removed block item r
 });
 
 test('an empty or absent document gets the new contents after its comments', () => {
-  assert.equal(edit('# only a comment\n', (doc) => void (doc.contents = doc.createNode({ a: 1 }))), '# only a comment\na: 1\n');
-  assert.equal(edit('', (doc) => void (doc.contents = doc.createNode({ a: [1] }))), 'a:\n  - 1\n');
-  assert.equal(edit('{}\n', (doc) => {
-    const top = doc.contents;
-    assert.ok(isMap(top));
-    top.flow = false;
-    top.set('a', 1);
-  }), 'a: 1\n');
+  assert.equal(
+    edit('# only a comment\n', (doc) => void (doc.contents = doc.createNode({ a: 1 }))),
+    '# only a comment\na: 1\n',
+  );
+  assert.equal(
+    edit('', (doc) => void (doc.contents = doc.createNode({ a: [1] }))),
+    'a:\n  - 1\n',
+  );
+  assert.equal(
+    edit('{}\n', (doc) => {
+      const top = doc.contents;
+      assert.ok(isMap(top));
+      top.flow = false;
+      top.set('a', 1);
+    }),
+    'a: 1\n',
+  );
 });
 
 test('text that does not parse throws YamlSpliceError and calls no edit', () => {
@@ -111,7 +126,12 @@ test('text that does not parse throws YamlSpliceError and calls no edit', () => 
 
 test('new nodes are printed with the indentation and list style of the file', () => {
   const optionsOf = (text: string) => detectLayout(parseDocument(text), text);
-  assert.deepEqual(optionsOf('a:\n  b: 1\n  c:\n    - x\n'), { indent: 2, indentSeq: true, lineWidth: 0, flowCollectionPadding: false });
+  assert.deepEqual(optionsOf('a:\n  b: 1\n  c:\n    - x\n'), {
+    indent: 2,
+    indentSeq: true,
+    lineWidth: 0,
+    flowCollectionPadding: false,
+  });
   assert.equal(optionsOf('a:\n    b: 1\n').indent, 4);
   assert.equal(optionsOf('a:\n  c:\n  - x\n').indentSeq, false);
   assert.equal(optionsOf('a: [x]\nb: {c: 1}\n').indent, 2); // flow collections say nothing
@@ -127,7 +147,10 @@ test('removed block items lose their own lines only; the comments before the nex
     list.items.splice(1, 1);
     map.delete('b');
   });
-  assert.equal(out, `${ODD}list:\n  - keep "a\tb"\n  # about the next one\n  - last\nmap:\n  a: "caf\\u00e9"\n  c: 3\n`);
+  assert.equal(
+    out,
+    `${ODD}list:\n  - keep "a\tb"\n  # about the next one\n  - last\nmap:\n  a: "caf\\u00e9"\n  c: 3\n`,
+  );
 });
 
 test('the last item removed and a new one appended in its place', () => {
@@ -142,27 +165,36 @@ test('the last item removed and a new one appended in its place', () => {
 });
 
 test('a list emptied is re-printed as []', () => {
-  assert.equal(edit('a:\n  - x\nb: 1\n', (doc) => {
-    const list = doc.get('a', true);
-    assert.ok(isSeq(list));
-    list.items = [];
-  }), 'a: []\nb: 1\n');
+  assert.equal(
+    edit('a:\n  - x\nb: 1\n', (doc) => {
+      const list = doc.get('a', true);
+      assert.ok(isSeq(list));
+      list.items = [];
+    }),
+    'a: []\nb: 1\n',
+  );
 });
 
 test('an anchored block list re-printed keeps one anchor, and aliases to it still resolve', () => {
   const text = 'a: &l\n  - x\n  - y\nb: *l\n';
-  assert.equal(edit(text, (doc) => {
-    const list = doc.get('a', true);
-    assert.ok(isSeq(list));
-    list.items.reverse();
-  }), 'a: &l\n  - y\n  - x\nb: *l\n');
+  assert.equal(
+    edit(text, (doc) => {
+      const list = doc.get('a', true);
+      assert.ok(isSeq(list));
+      list.items.reverse();
+    }),
+    'a: &l\n  - y\n  - x\nb: *l\n',
+  );
 });
 
 test('an item appended after a keep-chomped block (|+) goes after its blank lines, which belong to it', () => {
   const text = 'outputs:\n  - type: stdout\n    template: |+\n      keep\n\nnext: 1\n';
-  assert.equal(edit(text, (doc) => {
-    const list = doc.get('outputs', true);
-    assert.ok(isSeq(list));
-    list.add(doc.createNode({ type: 'mcs' }));
-  }), 'outputs:\n  - type: stdout\n    template: |+\n      keep\n\n  - type: mcs\nnext: 1\n');
+  assert.equal(
+    edit(text, (doc) => {
+      const list = doc.get('outputs', true);
+      assert.ok(isSeq(list));
+      list.add(doc.createNode({ type: 'mcs' }));
+    }),
+    'outputs:\n  - type: stdout\n    template: |+\n      keep\n\n  - type: mcs\nnext: 1\n',
+  );
 });

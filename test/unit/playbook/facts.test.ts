@@ -31,10 +31,13 @@ test('a file that cannot be read is an error with the reason, never an empty fil
   const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
   const facts = { dir: fileFact(dir) };
   const run = spawnSync('/bin/sh', ['-c', gatherScript(facts)], { encoding: 'utf8' });
-  assert.throws(() => parseGathered(run.stdout, facts, run.stderr), (error: Error) => {
-    assert.match(error.message, new RegExp(`^reading dir: cannot read ${dir}: exists and is not a regular file$`));
-    return true;
-  });
+  assert.throws(
+    () => parseGathered(run.stdout, facts, run.stderr),
+    (error: Error) => {
+      assert.match(error.message, new RegExp(`^reading dir: cannot read ${dir}: exists and is not a regular file$`));
+      return true;
+    },
+  );
 });
 
 test('each fact keeps its own standard error, even when another fact fails', () => {

@@ -12,7 +12,7 @@ test('safe words stay bare, everything else is single-quoted', () => {
 });
 
 test('interpolated values never become shell syntax, in dash as in bash', () => {
-  const nasty = ["a b", "'; rm -rf / #", '$(id)', '`id`', 'x\ny', '*', '\\', '"q"'];
+  const nasty = ['a b', "'; rm -rf / #", '$(id)', '`id`', 'x\ny', '*', '\\', '"q"'];
   for (const shell of ['/bin/sh', 'bash']) {
     for (const value of nasty) {
       const out = execFileSync(shell, ['-c', $`printf '%s' ${value}`], { encoding: 'utf8' });

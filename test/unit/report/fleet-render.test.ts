@@ -24,14 +24,24 @@ test('a pty reporting 0 columns or rows gets 80×24', () => {
 
 test('the summary line: done/total, changed, failed, unreachable, running, elapsed, ETA from the pace so far', () => {
   const state = fleet(200, 50, 20, 2);
-  assert.equal(summaryLine(state, 30_000, 120), '50/200 done, 48 changed, 2 failed, 0 unreachable, 20 running, 0:30 elapsed, ETA 1:30');
-  assert.equal(summaryLine(fleet(10, 0, 3, 0), 1_000, 120), '0/10 done, 0 changed, 0 failed, 0 unreachable, 3 running, 0:01 elapsed, ETA --:--');
+  assert.equal(
+    summaryLine(state, 30_000, 120),
+    '50/200 done, 48 changed, 2 failed, 0 unreachable, 20 running, 0:30 elapsed, ETA 1:30',
+  );
+  assert.equal(
+    summaryLine(fleet(10, 0, 3, 0), 1_000, 120),
+    '0/10 done, 0 changed, 0 failed, 0 unreachable, 3 running, 0:01 elapsed, ETA --:--',
+  );
   assert.match(summaryLine(fleet(2, 2, 0, 0), 3_723_000, 120), /1:02:03 elapsed, done$/);
 });
 
 test('the summary line never wraps: shorter wordings on narrow screens', () => {
   const state = fleet(1000, 500, 200, 100);
-  for (const columns of [120, 80, 60, 40, 10]) assert.ok(summaryLine(state, 65_000, columns).length < columns, `${columns}: ${summaryLine(state, 65_000, columns)}`);
+  for (const columns of [120, 80, 60, 40, 10])
+    assert.ok(
+      summaryLine(state, 65_000, columns).length < columns,
+      `${columns}: ${summaryLine(state, 65_000, columns)}`,
+    );
   assert.equal(summaryLine(state, 65_000, 80), '500/1000 done chg 400 fail 100 unr 0 run 200 1:05 ETA 1:05');
 });
 

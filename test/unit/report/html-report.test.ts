@@ -23,22 +23,61 @@ function doc(hosts: Record<string, HostReport>, extra: Partial<RunDocument> = {}
 const web: HostReport = {
   status: 'changed',
   steps: [
-    { name: 'config', status: 'changed', message: 'mcs output added', diff: '--- a\n+++ b\n+x', startedAt: at(100), seconds: 0.4 } as HostReport['steps'][number],
-    { name: 'restart', status: 'changed', message: 'restarted', startedAt: at(500), seconds: 1.5 } as HostReport['steps'][number],
+    {
+      name: 'config',
+      status: 'changed',
+      message: 'mcs output added',
+      diff: '--- a\n+++ b\n+x',
+      startedAt: at(100),
+      seconds: 0.4,
+    } as HostReport['steps'][number],
+    {
+      name: 'restart',
+      status: 'changed',
+      message: 'restarted',
+      startedAt: at(500),
+      seconds: 1.5,
+    } as HostReport['steps'][number],
   ],
   startedAt: at(50),
   finishedAt: at(2100),
 } as HostReport;
 
 test('page data: times as ms from the run start, each text once in the string table, the failing step pointed at', () => {
-  const failed: HostReport = { status: 'failed', steps: [{ name: 'config', status: 'failed', message: 'mcs output added' }, { name: 'restart', status: 'skipped', message: '' }] };
-  const data = pageData(doc({ 'web-01': web, 'db-01': failed }, { run: { command: 'deploy', playbook: 'p.ts', startedAt: at(0), finishedAt: at(3000), seconds: 3, user: 'ops', controller: 'ci-7' } }), '1.2.3');
+  const failed: HostReport = {
+    status: 'failed',
+    steps: [
+      { name: 'config', status: 'failed', message: 'mcs output added' },
+      { name: 'restart', status: 'skipped', message: '' },
+    ],
+  };
+  const data = pageData(
+    doc(
+      { 'web-01': web, 'db-01': failed },
+      {
+        run: {
+          command: 'deploy',
+          playbook: 'p.ts',
+          startedAt: at(0),
+          finishedAt: at(3000),
+          seconds: 3,
+          user: 'ops',
+          controller: 'ci-7',
+        },
+      },
+    ),
+    '1.2.3',
+  );
   assert.equal(data.title, 'sls-play deploy');
   assert.equal(data.t0, T0);
   assert.equal(data.span, 3000);
   const [w, d] = data.hosts;
   assert.deepEqual([w!.a, w!.b, w!.st[0]!.a, w!.st[0]!.b, w!.st[1]!.a, w!.st[1]!.b], [50, 2100, 100, 500, 500, 2000]);
-  assert.equal(data.S.filter((s) => s === 'mcs output added').length, 1, 'a message repeated across hosts is stored once');
+  assert.equal(
+    data.S.filter((s) => s === 'mcs output added').length,
+    1,
+    'a message repeated across hosts is stored once',
+  );
   assert.equal(data.S[w!.st[0]!.d!], '--- a\n+++ b\n+x');
   assert.equal(d!.f, 0);
   assert.equal(w!.f, undefined);
@@ -56,21 +95,36 @@ test('page data: times as ms from the run start, each text once in the string ta
 test('page data: the Central outcome, the drift reason, facts and any host field the page does not know', () => {
   const host = {
     status: 'ok',
-    steps: [{ name: 'Sophos Central', status: 'ok', message: '"Alert Tester" seen in Sophos Central at 10:00:05 (rule: R1)' }],
-    facts: { sensorVersion: '5.10.0.3', certPairs: [1, 2], central: { seen: true, time: '2026-05-01T10:00:05Z', rule: 'R1', id: 'rec-9' } },
+    steps: [
+      { name: 'Sophos Central', status: 'ok', message: '"Alert Tester" seen in Sophos Central at 10:00:05 (rule: R1)' },
+    ],
+    facts: {
+      sensorVersion: '5.10.0.3',
+      certPairs: [1, 2],
+      central: { seen: true, time: '2026-05-01T10:00:05Z', rule: 'R1', id: 'rec-9' },
+    },
     owed: { handlers: ['restart sensor'], since: '2026-04-30T08:00:00Z' },
   } as unknown as HostReport;
   const data = pageData(doc({ h: host }, { drift: { h: 'service not active' } }), '0.1.0');
   const h = data.hosts[0]!;
-  assert.deepEqual(h.c, { seen: true, at: '2026-05-01T10:00:05Z', rule: 'R1', id: 'rec-9', message: '"Alert Tester" seen in Sophos Central at 10:00:05 (rule: R1)' });
+  assert.deepEqual(h.c, {
+    seen: true,
+    at: '2026-05-01T10:00:05Z',
+    rule: 'R1',
+    id: 'rec-9',
+    message: '"Alert Tester" seen in Sophos Central at 10:00:05 (rule: R1)',
+  });
   assert.equal(h.dr, 'service not active');
-  assert.deepEqual(h.fx, [['sensorVersion', '5.10.0.3'], ['certPairs', '[1,2]']]);
+  assert.deepEqual(h.fx, [
+    ['sensorVersion', '5.10.0.3'],
+    ['certPairs', '[1,2]'],
+  ]);
   assert.deepEqual(h.kv, [['owed', '{"handlers":["restart sensor"],"since":"2026-04-30T08:00:00Z"}']]);
   assert.deepEqual(data.exit, { code: 2, meaning: 'one or more hosts not compliant (drift)' });
   assert.equal(data.t0, null, 'a document without times has none');
 });
 
-test('page data: drift a host or step lists itself joins the document\'s, each reason once', () => {
+test("page data: drift a host or step lists itself joins the document's, each reason once", () => {
   const host = {
     status: 'ok',
     steps: [{ name: 'sensor config', status: 'ok', message: 'read', drift: ['restart owed since 2026-04-30'] }],
@@ -91,14 +145,27 @@ test('the data cannot end its script block: <, > and & are \\u escapes, so </scr
 
 test('the page: one CSP allowing only its own script and style by hash, no URL anywhere, the hostile values only inside the data', () => {
   const hostile = '<script>alert("host")</script>';
-  const page = htmlReport(doc({ [hostile]: { status: 'failed', steps: [{ name: 'cmd', status: 'failed', message: 'bad </td><td>', diff: '+<!-- -->' }] } }));
+  const page = htmlReport(
+    doc({
+      [hostile]: {
+        status: 'failed',
+        steps: [{ name: 'cmd', status: 'failed', message: 'bad </td><td>', diff: '+<!-- -->' }],
+      },
+    }),
+  );
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page)?.[1];
   assert.ok(csp, 'a CSP meta tag');
-  assert.match(csp, /^default-src 'none'; script-src 'sha256-[^']+'; style-src 'sha256-[^']+'; base-uri 'none'; form-action 'none'$/);
+  assert.match(
+    csp,
+    /^default-src 'none'; script-src 'sha256-[^']+'; style-src 'sha256-[^']+'; base-uri 'none'; form-action 'none'$/,
+  );
   const script = /<script>([\s\S]*?)<\/script>/.exec(page)![1]!;
   const style = /<style>([\s\S]*?)<\/style>/.exec(page)![1]!;
   const hash = (t: string) => createHash('sha256').update(t).digest('base64');
-  assert.ok(csp.includes(`'sha256-${hash(script)}'`) && csp.includes(`'sha256-${hash(style)}'`), 'the hashes are of the inlined script and style');
+  assert.ok(
+    csp.includes(`'sha256-${hash(script)}'`) && csp.includes(`'sha256-${hash(style)}'`),
+    'the hashes are of the inlined script and style',
+  );
   assert.equal(page.match(/<script/g)?.length, 2, 'the data block and the page script, nothing else');
   assert.ok(!page.includes(hostile) && !page.includes('</td><td>') && !page.includes('<!-- -->'));
   assert.doesNotMatch(page, /https?:\/\/|src=|href=|@import|url\(/i);
@@ -107,7 +174,14 @@ test('the page: one CSP allowing only its own script and style by hash, no URL a
 test('a registered secret appears nowhere in the page, also when JSON would escape it', () => {
   const key = 'html-unit-key-"q\\7z41';
   registerSecret(key);
-  const page = htmlReport(doc({ h: { status: 'changed', steps: [{ name: 'config', status: 'changed', message: `api_key ${key}`, diff: `+  api_key: ${key}` }] } }));
+  const page = htmlReport(
+    doc({
+      h: {
+        status: 'changed',
+        steps: [{ name: 'config', status: 'changed', message: `api_key ${key}`, diff: `+  api_key: ${key}` }],
+      },
+    }),
+  );
   for (const piece of ['html-unit-key', 'q\\7z41', 'q\\\\7z41']) assert.ok(!page.includes(piece), piece);
   assert.ok(page.includes('********'));
 });
@@ -127,7 +201,12 @@ test('withTiming adds start, finish and step times (and run) without touching th
   const report = { status: 'changed' as const, steps: [{ name: 'connect', status: 'ok' as const, message: '' }, step] };
   recorder.listener({ type: 'host-end', host: 'a', report });
   recorder.listener({ type: 'host-end', host: 'b', report: { status: 'skipped', steps: [] } });
-  const timed = withTiming({ hosts: { a: report, b: { status: 'skipped', steps: [] } }, summary: summarise({ a: report }) }, recorder, { command: 'deploy', playbook: 'p' }, T0 + 1000);
+  const timed = withTiming(
+    { hosts: { a: report, b: { status: 'skipped', steps: [] } }, summary: summarise({ a: report }) },
+    recorder,
+    { command: 'deploy', playbook: 'p' },
+    T0 + 1000,
+  );
   assert.deepEqual(timed.hosts.a, {
     ...report,
     startedAt: at(10),
@@ -140,8 +219,16 @@ test('withTiming adds start, finish and step times (and run) without touching th
   assert.deepEqual(timed.hosts.b, { status: 'skipped', steps: [] }, 'a host that never started has no times');
   // a step no event announced (one added after the run) gets no time, and does not shift the others'
   const added = { name: 'Sophos Central', status: 'ok' as const, message: 'seen' };
-  const withAdded = withTiming({ hosts: { a: { ...report, steps: [report.steps[0]!, added, step] } }, summary: summarise({ a: report }) }, recorder, {}, T0 + 1000);
-  assert.deepEqual(withAdded.hosts.a!.steps.map((s) => (s as { seconds?: number }).seconds), [0.02, undefined, 0.3]);
+  const withAdded = withTiming(
+    { hosts: { a: { ...report, steps: [report.steps[0]!, added, step] } }, summary: summarise({ a: report }) },
+    recorder,
+    {},
+    T0 + 1000,
+  );
+  assert.deepEqual(
+    withAdded.hosts.a!.steps.map((s) => (s as { seconds?: number }).seconds),
+    [0.02, undefined, 0.3],
+  );
   assert.equal(timed.run.startedAt, at(0));
   assert.equal(timed.run.seconds, 1);
   assert.equal(timed.run.command, 'deploy');
@@ -154,6 +241,13 @@ test('merged run info: the whole span of the slices, every controller once', () 
     { command: 'exec', startedAt: at(0), finishedAt: at(1500), user: 'ci', controller: 'runner-2' },
     undefined,
   ]);
-  assert.deepEqual(info, { command: 'exec', startedAt: at(0), finishedAt: at(1500), seconds: 1.5, user: 'ci', controller: 'runner-1, runner-2' });
+  assert.deepEqual(info, {
+    command: 'exec',
+    startedAt: at(0),
+    finishedAt: at(1500),
+    seconds: 1.5,
+    user: 'ci',
+    controller: 'runner-1, runner-2',
+  });
   assert.equal(mergedRunInfo([undefined]), undefined);
 });

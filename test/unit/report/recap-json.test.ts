@@ -8,16 +8,34 @@ import type { RunReport } from '../../../src/runner/types.ts';
 
 const report: RunReport = {
   hosts: {
-    'web-01': { status: 'changed', steps: [{ name: 'config', status: 'changed', message: 'mcs output added', diff: '+ api_key: tenant-key-123456' }] },
-    'web-02': { status: 'unreachable', steps: [{ name: 'connect', status: 'unreachable', message: 'connection refused' }] },
+    'web-01': {
+      status: 'changed',
+      steps: [{ name: 'config', status: 'changed', message: 'mcs output added', diff: '+ api_key: tenant-key-123456' }],
+    },
+    'web-02': {
+      status: 'unreachable',
+      steps: [{ name: 'connect', status: 'unreachable', message: 'connection refused' }],
+    },
     'web-03': { status: 'skipped', steps: [], reason: 'not started: interrupted' },
   },
   summary: { ok: 0, changed: 1, failed: 0, unreachable: 1, skipped: 1 },
 };
 
 test('a host is as bad as its worst step', () => {
-  assert.equal(hostStatus([{ name: 'a', status: 'ok', message: '' }, { name: 'b', status: 'changed', message: '' }]), 'changed');
-  assert.equal(hostStatus([{ name: 'a', status: 'changed', message: '' }, { name: 'b', status: 'failed', message: '' }]), 'failed');
+  assert.equal(
+    hostStatus([
+      { name: 'a', status: 'ok', message: '' },
+      { name: 'b', status: 'changed', message: '' },
+    ]),
+    'changed',
+  );
+  assert.equal(
+    hostStatus([
+      { name: 'a', status: 'changed', message: '' },
+      { name: 'b', status: 'failed', message: '' },
+    ]),
+    'failed',
+  );
   assert.equal(hostStatus([]), 'skipped');
 });
 
@@ -43,6 +61,10 @@ test('registered secrets never leave in JSON', () => {
 });
 
 test('secret-named variables are registered wherever they nest', () => {
-  registerSecretVars({ ansible_become_password: 'hunter2-long', nested: { sls_api_key: 'k-987654321' }, sls_region: 'Ireland' });
+  registerSecretVars({
+    ansible_become_password: 'hunter2-long',
+    nested: { sls_api_key: 'k-987654321' },
+    sls_region: 'Ireland',
+  });
   assert.equal(redact('hunter2-long k-987654321 Ireland'), '******** ******** Ireland');
 });

@@ -8,7 +8,9 @@ import { junitXml } from '../../../src/report/junit.ts';
 import type { RunDocument } from '../../../src/report/run-document.ts';
 import { REPORT_FORMAT } from '../../../src/version.ts';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 const doc: RunDocument = {
   hosts: { 'web-01': { status: 'ok', steps: [{ name: 'config', status: 'ok', message: 'mcs output present' }] } },
   summary: { ok: 1, changed: 0, failed: 0, unreachable: 0, skipped: 0 },

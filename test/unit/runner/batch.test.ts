@@ -12,7 +12,12 @@ import type { Task } from '../../../src/tasks/types.ts';
 
 const part = (command: string): BatchPart => ({
   task: { name: command } as Task,
-  change: { status: 'change', message: command, apply: async () => ({}), remote: { command, interpret: (r) => (r.code === 0 ? {} : { failed: 'no' }) } },
+  change: {
+    status: 'change',
+    message: command,
+    apply: async () => ({}),
+    remote: { command, interpret: (r) => (r.code === 0 ? {} : { failed: 'no' }) },
+  },
 });
 
 function run(parts: BatchPart[], after: (string | null | undefined)[], stdin = '') {
@@ -24,7 +29,11 @@ function run(parts: BatchPart[], after: (string | null | undefined)[], stdin = '
 }
 
 test('every part runs in order; the first reads stdin, the others none; the record follows each handler', () => {
-  const { answers, record } = run([part('cat'), part('cat; echo second'), part('echo third >&2')], [undefined, '{"owed":["third"]}', null], 'the content');
+  const { answers, record } = run(
+    [part('cat'), part('cat; echo second'), part('echo third >&2')],
+    [undefined, '{"owed":["third"]}', null],
+    'the content',
+  );
   assert.deepEqual([...answers.keys()], ['part0', 'part1', 'part2']);
   assert.equal(answers.get('part0')!.stdout, 'the content');
   assert.equal(answers.get('part1')!.stdout, 'second\n');
@@ -33,7 +42,10 @@ test('every part runs in order; the first reads stdin, the others none; the reco
 });
 
 test('a part that fails stops the rest, and the record keeps what was not cleared', () => {
-  const { answers, record } = run([part('true'), part('echo restarting; exit 3'), part('echo never')], [undefined, '{"owed":["test alert"]}', null]);
+  const { answers, record } = run(
+    [part('true'), part('echo restarting; exit 3'), part('echo never')],
+    [undefined, '{"owed":["test alert"]}', null],
+  );
   assert.deepEqual([...answers.keys()], ['part0', 'part1']);
   assert.equal(answers.get('part1')!.code, 3);
   assert.equal(record, null, 'no stage written after the failure (the record left before the command stays)');

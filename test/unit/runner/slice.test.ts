@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { parseSlice, sliceOf, takeSlice } from '../../../src/runner/slice.ts';
 
 const hosts = Array.from({ length: 1000 }, (_, i) => `web-${String(i + 1).padStart(4, '0')}.prod.example.com`);
-const slices = (names: string[], n: number) => Array.from({ length: n }, (_, i) => takeSlice(names, { index: i + 1, count: n }, (h) => h));
+const slices = (names: string[], n: number) =>
+  Array.from({ length: n }, (_, i) => takeSlice(names, { index: i + 1, count: n }, (h) => h));
 
 test('slices are disjoint and cover every host exactly once', () => {
   for (const n of [1, 2, 3, 7, 10]) {
@@ -35,5 +36,6 @@ test('shares are roughly even on a big fleet', () => {
 test('--slice parses k/n and refuses anything else with the reason', () => {
   assert.deepEqual(parseSlice('2/5'), { index: 2, count: 5 });
   assert.deepEqual(parseSlice('1/1'), { index: 1, count: 1 });
-  for (const bad of ['0/3', '4/3', '3', 'a/b', '1/0', '-1/3', '']) assert.throws(() => parseSlice(bad), /--slice .*expected k\/n/, bad);
+  for (const bad of ['0/3', '4/3', '3', 'a/b', '1/0', '-1/3', ''])
+    assert.throws(() => parseSlice(bad), /--slice .*expected k\/n/, bad);
 });

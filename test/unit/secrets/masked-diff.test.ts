@@ -38,7 +38,10 @@ test('git-style headers and 3 lines of context', () => {
     unifiedDiff('/etc/x.yaml', before, after),
     '--- a/etc/x.yaml\n+++ b/etc/x.yaml\n@@ -2,7 +2,7 @@\n b\n c\n d\n-e\n+E\n f\n g\n h\n',
   );
-  assert.match(unifiedDiff('relative/x.yaml', 'a\n', 'b\n'), /^--- a\/relative\/x\.yaml\n\+\+\+ b\/relative\/x\.yaml\n/);
+  assert.match(
+    unifiedDiff('relative/x.yaml', 'a\n', 'b\n'),
+    /^--- a\/relative\/x\.yaml\n\+\+\+ b\/relative\/x\.yaml\n/,
+  );
 });
 
 test('a new file is diffed against /dev/null', () => {
@@ -54,7 +57,10 @@ test('no change, no diff', () => {
 test('a url change shows, the unchanged key masked in context', () => {
   const diff = unifiedDiff(PATH, CONFIG(OLD_KEY, 'https://old.example.com'), CONFIG(OLD_KEY));
   noKeys(diff, OLD_KEY);
-  assert.match(diff, /\n-      url: "https:\/\/old\.example\.com"\n\+      url: "https:\/\/mcs2-cloudstation-eu-west-1\.prod\.hydra\.sophos\.com"\n {7}api_key: \*{8}\n/);
+  assert.match(
+    diff,
+    /\n-      url: "https:\/\/old\.example\.com"\n\+      url: "https:\/\/mcs2-cloudstation-eu-west-1\.prod\.hydra\.sophos\.com"\n {7}api_key: \*{8}\n/,
+  );
   assert.doesNotMatch(diff, /\(changed\)/);
 });
 
@@ -101,7 +107,10 @@ test('every way of writing an api_key is masked', () => {
     assert.match(diff, /\*{8}/, form);
     assert.doesNotMatch(diff, /really|escaped|not-a-comment/, form);
   }
-  assert.match(unifiedDiff(PATH, 'a: 1\n', `api_key: ${OLD_KEY}   # from the vault\n`), /api_key: \*{8} {3}# from the vault/);
+  assert.match(
+    unifiedDiff(PATH, 'a: 1\n', `api_key: ${OLD_KEY}   # from the vault\n`),
+    /api_key: \*{8} {3}# from the vault/,
+  );
 });
 
 test('a key in a block scalar is masked line by line', () => {
@@ -122,14 +131,26 @@ test('names that only contain api_key are not masked', () => {
 test("the run's registered secrets are masked anywhere in the diff", () => {
   const redactor = new Redactor();
   redactor.register('hunter2-db-password');
-  const diff = unifiedDiff('/etc/app.conf', 'password = old\n', 'password = hunter2-db-password\n', { redact: (t) => redactor.redact(t) });
+  const diff = unifiedDiff('/etc/app.conf', 'password = old\n', 'password = hunter2-db-password\n', {
+    redact: (t) => redactor.redact(t),
+  });
   assert.ok(!diff.includes('hunter2-db-password'));
   assert.match(diff, /\+password = \*{8}/);
 });
 
 test('the diff of a real config edit never holds a key', () => {
-  const want = { url: 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com', apiKey: NEW_KEY, deployment: 'package' as const, certDir: '/etc/sophos' };
-  for (const before of [null, CONFIG(OLD_KEY), CONFIG(OLD_KEY, 'https://old.example.com'), CONFIG(NEW_KEY, 'https://old.example.com')]) {
+  const want = {
+    url: 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com',
+    apiKey: NEW_KEY,
+    deployment: 'package' as const,
+    certDir: '/etc/sophos',
+  };
+  for (const before of [
+    null,
+    CONFIG(OLD_KEY),
+    CONFIG(OLD_KEY, 'https://old.example.com'),
+    CONFIG(NEW_KEY, 'https://old.example.com'),
+  ]) {
     const edit = editSensorConfig(before, want);
     assert.ok(edit.ok);
     const diff = unifiedDiff(PATH, before, edit.text);
@@ -139,7 +160,12 @@ test('the diff of a real config edit never holds a key', () => {
 });
 
 test('old keys written with a tag, an anchor, on the next line or as a block are masked in the diff of a real edit', () => {
-  const want = { url: 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com', apiKey: NEW_KEY, deployment: 'package' as const, certDir: '/etc/sophos' };
+  const want = {
+    url: 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com',
+    apiKey: NEW_KEY,
+    deployment: 'package' as const,
+    certDir: '/etc/sophos',
+  };
   const forms = [
     `!!str ${OLD_KEY}`,
     `&a ${OLD_KEY}`,
@@ -155,7 +181,16 @@ test('old keys written with a tag, an anchor, on the next line or as a block are
     assert.ok(edit.ok, form);
     assert.ok(!edit.text.includes(OLD_KEY), `old key kept in the new file: ${edit.text}`);
     const diff = unifiedDiff(PATH, before, edit.text);
-    noKeys(diff, OLD_KEY, NEW_KEY, 'tail-words', 'next-line-tail', 'block-second-line', 'folded-second-line', 'has spaces unquoted');
+    noKeys(
+      diff,
+      OLD_KEY,
+      NEW_KEY,
+      'tail-words',
+      'next-line-tail',
+      'block-second-line',
+      'folded-second-line',
+      'has spaces unquoted',
+    );
     assert.match(diff, /\n\+.*\*{8} \(changed\)\n/, diff);
   }
 });
@@ -173,7 +208,12 @@ test('an api_key given by *alias masks the anchored value where it is written', 
 });
 
 test('keys named in secretKeys are masked too, in any YAML style', () => {
-  const diff = unifiedDiff('/etc/app.yaml', 'a: 1\nlicence: &l !!str lic-old-value-1234\n', 'a: 2\nlicence: &l !!str lic-old-value-1234\n', { secretKeys: ['licence'] });
+  const diff = unifiedDiff(
+    '/etc/app.yaml',
+    'a: 1\nlicence: &l !!str lic-old-value-1234\n',
+    'a: 2\nlicence: &l !!str lic-old-value-1234\n',
+    { secretKeys: ['licence'] },
+  );
   assert.ok(!diff.includes('lic-old-value-1234'), diff);
   assert.match(diff, / licence: &l !!str \*{8}\n/);
   assert.match(unifiedDiff('/etc/app.yaml', 'licence: x1234\n', 'licence: y1234\n'), /\+licence: y1234/);

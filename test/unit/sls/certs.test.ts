@@ -13,11 +13,21 @@ test('the two pairs of 5.5.2.22 are ok', () => {
 });
 
 test('any number of pairs works, numbered in order', () => {
-  const names = ['sophosca4.crl', 'sophosca10.crt', 'sophosca3.crt', 'sophosca10.crl', 'sophosca4.crt', 'sophosca3.crl'];
+  const names = [
+    'sophosca4.crl',
+    'sophosca10.crt',
+    'sophosca3.crt',
+    'sophosca10.crl',
+    'sophosca4.crt',
+    'sophosca3.crl',
+  ];
   const r = analyseCerts(names);
   assert.deepEqual(r.pairs, [3, 4, 10]);
   assert.equal(r.status, 'ok');
-  assert.equal(analyseCerts([...STANDARD, 'sophosca3.crt', 'sophosca3.crl', 'sophosca4.crt', 'sophosca4.crl']).pairs.length, 4);
+  assert.equal(
+    analyseCerts([...STANDARD, 'sophosca3.crt', 'sophosca3.crl', 'sophosca4.crt', 'sophosca4.crl']).pairs.length,
+    4,
+  );
 });
 
 test('one pair is a warning, not a failure', () => {
@@ -39,13 +49,24 @@ test('no complete pair fails and says what to do', () => {
     const r = analyseCerts(names, '/etc/sophos-certs');
     assert.equal(r.status, 'failed');
     assert.deepEqual(r.pairs, []);
-    assert.match(r.message, /^no complete certificate pair \(sophosca<N>\.crt with sophosca<N>\.crl\) in \/etc\/sophos-certs/);
+    assert.match(
+      r.message,
+      /^no complete certificate pair \(sophosca<N>\.crt with sophosca<N>\.crl\) in \/etc\/sophos-certs/,
+    );
     assert.match(r.message, /install or upgrade to SLS 5\.5\.2\.22 or later/);
   }
 });
 
 test('names are matched exactly; paths, blanks and CRs from ls output are tolerated', () => {
-  const r = analyseCerts([' /etc/sophos/sophosca1.crt', 'sophosca1.crl\r', 'SOPHOSCA2.CRT', 'sophosca2.crl.bak', 'sophosca02.crt', 'sophosca2.crl', '']);
+  const r = analyseCerts([
+    ' /etc/sophos/sophosca1.crt',
+    'sophosca1.crl\r',
+    'SOPHOSCA2.CRT',
+    'sophosca2.crl.bak',
+    'sophosca02.crt',
+    'sophosca2.crl',
+    '',
+  ]);
   assert.deepEqual(r.pairs, [1]);
   assert.deepEqual(r.orphans, ['sophosca2.crl']);
 });
@@ -53,6 +74,9 @@ test('names are matched exactly; paths, blanks and CRs from ls output are tolera
 test('certListingCommand lists one directory, quoted, and takes an exec prefix', () => {
   assert.equal(certListingCommand('/etc/sophos'), 'ls -1A -- /etc/sophos');
   assert.equal(certListingCommand("/srv/it's here"), `ls -1A -- '/srv/it'\\''s here'`);
-  assert.equal(certListingCommand('/etc/sophos-certs', 'docker exec sls'), 'docker exec sls ls -1A -- /etc/sophos-certs');
+  assert.equal(
+    certListingCommand('/etc/sophos-certs', 'docker exec sls'),
+    'docker exec sls ls -1A -- /etc/sophos-certs',
+  );
   assert.equal(certListingCommand('$(reboot)'), `ls -1A -- '$(reboot)'`);
 });

@@ -128,12 +128,18 @@ test('only the fields that differ are updated', () => {
 });
 
 test('a converged config is not changed: same text, no changes', () => {
-  const text = WITH_MCS.replace('https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com', IRELAND).replace(OLD_KEY, KEY);
+  const text = WITH_MCS.replace('https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com', IRELAND).replace(
+    OLD_KEY,
+    KEY,
+  );
   assertIdempotent(text);
 });
 
 test('a disabled mcs output is re-enabled', () => {
-  const text = WITH_MCS.replace('      enabled: true\n      url', '      enabled: false  # waiting for licence\n      url');
+  const text = WITH_MCS.replace(
+    '      enabled: true\n      url',
+    '      enabled: false  # waiting for licence\n      url',
+  );
   const r = edited(text);
   assert.equal(r.changes[0], 'mcs output enabled (it was disabled)');
   assert.match(r.text, /- type: mcs\n {6}enabled: true {2}# waiting for licence\n/);
@@ -189,7 +195,12 @@ test('a file of comments only keeps its comments', () => {
 });
 
 test('alert_output or outputs left empty are filled in', () => {
-  for (const text of ['customer_id: x\nalert_output:\n', 'alert_output:\n  outputs:\n', 'alert_output:\n  outputs: []\n', 'alert_output: {}\n']) {
+  for (const text of [
+    'customer_id: x\nalert_output:\n',
+    'alert_output:\n  outputs:\n',
+    'alert_output:\n  outputs: []\n',
+    'alert_output: {}\n',
+  ]) {
     const r = edited(text);
     assert.deepEqual(r.changes, ['mcs output added'], text);
     assert.equal(mcsOutputs(r.text).length, 1, text);
@@ -200,13 +211,19 @@ test('alert_output or outputs left empty are filled in', () => {
 
 test('other keys of alert_output are kept', () => {
   const r = edited('alert_output:\n  batch_size: 50   # per flush\n  outputs:\n    - type: stdout\n');
-  assert.match(r.text, /^alert_output:\n {2}batch_size: 50 {3}# per flush\n {2}outputs:\n {4}- type: stdout\n {4}- type: mcs\n/);
+  assert.match(
+    r.text,
+    /^alert_output:\n {2}batch_size: 50 {3}# per flush\n {2}outputs:\n {4}- type: stdout\n {4}- type: mcs\n/,
+  );
 });
 
 test('YAML that does not parse fails with file and line and is not changed; the key on that line is not echoed', () => {
   const text = `customer_id: abc\nalert_output:\n  outputs:\n    - type: mcs\n      api_key: "${OLD_KEY}\n      url: x\n`;
   const r = failure(text);
-  assert.match(r.message, /^\/etc\/sophos\/runtimedetections\.yaml:\d+: YAML syntax error: .+; fix the file by hand, it was not changed$/);
+  assert.match(
+    r.message,
+    /^\/etc\/sophos\/runtimedetections\.yaml:\d+: YAML syntax error: .+; fix the file by hand, it was not changed$/,
+  );
   assert.ok(r.line !== undefined && r.line >= 5);
   assert.ok(!r.message.includes(OLD_KEY) && !r.message.includes(KEY));
 });
@@ -232,7 +249,10 @@ test('several YAML documents fail', () => {
 test('a top level that is not a mapping fails with its line', () => {
   const list = failure('# header\n- type: mcs\n');
   assert.equal(list.line, 2);
-  assert.equal(list.message, '/etc/sophos/runtimedetections.yaml:2: the top level is a list, not a mapping of settings; fix the file by hand, it was not changed');
+  assert.equal(
+    list.message,
+    '/etc/sophos/runtimedetections.yaml:2: the top level is a list, not a mapping of settings; fix the file by hand, it was not changed',
+  );
   assert.match(failure('just some text\n').message, /the top level is the value text, not a mapping/);
 });
 
@@ -246,7 +266,10 @@ test('alert_output that is not a mapping fails with its line', () => {
 test('outputs that is not a list fails with its line', () => {
   const map = failure('customer_id: a\nalert_output:\n  outputs:\n    type: mcs\n    enabled: true\n');
   assert.equal(map.line, 4);
-  assert.match(map.message, /:4: alert_output\.outputs is a mapping, not a list of outputs; fix the file by hand, it was not changed$/);
+  assert.match(
+    map.message,
+    /:4: alert_output\.outputs is a mapping, not a list of outputs; fix the file by hand, it was not changed$/,
+  );
   assert.match(failure('alert_output:\n  outputs: stdout\n').message, /:2: alert_output\.outputs is the value text/);
   assert.match(failure('alert_output:\n  outputs: true\n').message, /alert_output\.outputs is the value true/);
 });
@@ -275,19 +298,20 @@ test('outputs that are not mappings, and other types, are left alone', () => {
 });
 
 test('a file whose lists are not indented keeps that style', () => {
-  const text = 'customer_id: abc\nalert_output:\n  outputs:\n  - type: stdout\n    template: "Alert triggered: {{ .StrategyName}}"\n';
+  const text =
+    'customer_id: abc\nalert_output:\n  outputs:\n  - type: stdout\n    template: "Alert triggered: {{ .StrategyName}}"\n';
   const r = edited(text);
-  assert.equal(
-    r.text,
-    `${text}  - type: mcs\n    enabled: true\n    url: "${IRELAND}"\n    api_key: "${KEY}"\n`,
-  );
+  assert.equal(r.text, `${text}  - type: mcs\n    enabled: true\n    url: "${IRELAND}"\n    api_key: "${KEY}"\n`);
   assertIdempotent(r.text);
 });
 
 test('a file indented by four spaces keeps that indentation', () => {
   const text = 'alert_output:\n    outputs:\n        - type: stdout\n          enabled: true\n';
   const r = edited(text);
-  assert.equal(r.text, `${text}        - type: mcs\n          enabled: true\n          url: "${IRELAND}"\n          api_key: "${KEY}"\n`);
+  assert.equal(
+    r.text,
+    `${text}        - type: mcs\n          enabled: true\n          url: "${IRELAND}"\n          api_key: "${KEY}"\n`,
+  );
 });
 
 test('CRLF line endings are kept', () => {
@@ -310,7 +334,10 @@ test('a key with YAML-special characters is written so that it reads back exactl
 });
 
 test('a url whose only change is spacing is still written', () => {
-  const text = WITH_MCS.replace(OLD_KEY, KEY).replace('https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com', 'https://a  b');
+  const text = WITH_MCS.replace(OLD_KEY, KEY).replace(
+    'https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com',
+    'https://a  b',
+  );
   const r = edited(text, { ...WANT, url: 'https://a b' });
   assert.equal(mcsOutputs(r.text)[0]?.url, 'https://a b');
 });
@@ -375,7 +402,10 @@ test('container: correct lists in any order and block style are left alone', () 
 test('container: a block list that must change stays a block list', () => {
   const text = `${NEW_FILE}certificate_revocation_list:   # from the vendor guide\n  - /etc/sophos-certs/sophosca1.crl\n  - /etc/sophos-certs/sophosca2.crt\n`;
   const r = edited(text, CONTAINER);
-  assert.match(r.text, /certificate_revocation_list: {3}# from the vendor guide\n {2}- \/etc\/sophos-certs\/sophosca1\.crl\n {2}- \/etc\/sophos-certs\/sophosca2\.crl\n/);
+  assert.match(
+    r.text,
+    /certificate_revocation_list: {3}# from the vendor guide\n {2}- \/etc\/sophos-certs\/sophosca1\.crl\n {2}- \/etc\/sophos-certs\/sophosca2\.crl\n/,
+  );
   assertIdempotent(r.text, CONTAINER);
 });
 
@@ -386,11 +416,22 @@ test('container: no certificate pair fails', () => {
 test('package mode leaves the certificate lists alone except a .crt in the revocation list', () => {
   const ok = `${NEW_FILE}mcs_certs: ["/opt/ca/custom.crt"]\ncertificate_revocation_list: ["/opt/ca/custom.crl"]\n`;
   assertIdempotent(ok);
-  const r = edited(`${NEW_FILE}certificate_revocation_list: ["/etc/sophos/sophosca1.crl", "/etc/sophos/sophosca2.crt"]\n`);
-  assert.deepEqual(r.changes, ['certificate_revocation_list listed sophosca2.crt, a certificate; replaced with sophosca2.crl']);
-  assert.match(r.text, /certificate_revocation_list: \["\/etc\/sophos\/sophosca1\.crl", "\/etc\/sophos\/sophosca2\.crl"\]/);
-  const dup = edited(`${NEW_FILE}certificate_revocation_list: ["/etc/sophos/sophosca2.crl", "/etc/sophos/sophosca2.crt"]\n`);
-  assert.deepEqual(dup.changes, ['certificate_revocation_list listed sophosca2.crt, a certificate; removed (sophosca2.crl is already listed)']);
+  const r = edited(
+    `${NEW_FILE}certificate_revocation_list: ["/etc/sophos/sophosca1.crl", "/etc/sophos/sophosca2.crt"]\n`,
+  );
+  assert.deepEqual(r.changes, [
+    'certificate_revocation_list listed sophosca2.crt, a certificate; replaced with sophosca2.crl',
+  ]);
+  assert.match(
+    r.text,
+    /certificate_revocation_list: \["\/etc\/sophos\/sophosca1\.crl", "\/etc\/sophos\/sophosca2\.crl"\]/,
+  );
+  const dup = edited(
+    `${NEW_FILE}certificate_revocation_list: ["/etc/sophos/sophosca2.crl", "/etc/sophos/sophosca2.crt"]\n`,
+  );
+  assert.deepEqual(dup.changes, [
+    'certificate_revocation_list listed sophosca2.crt, a certificate; removed (sophosca2.crl is already listed)',
+  ]);
   assert.match(dup.text, /certificate_revocation_list: \["\/etc\/sophos\/sophosca2\.crl"\]\n/);
 });
 
@@ -402,7 +443,10 @@ test('no key, old or new, appears in any change or message', () => {
     [WITH_MCS, CONTAINER],
     // An operator who pasted the key into the url field: the old url is not quoted back.
     [WITH_MCS.replace('https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com', OLD_KEY), WANT],
-    [WITH_MCS.replace('https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com', `https://x.example.com/${OLD_KEY}`), WANT],
+    [
+      WITH_MCS.replace('https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com', `https://x.example.com/${OLD_KEY}`),
+      WANT,
+    ],
     [`alert_output:\n  outputs:\n    - type: mcs\n      api_key: ${OLD_KEY}\n    - type: mcs\n`, WANT],
     [`alert_output:\n  outputs: {api_key: ${OLD_KEY}}\n`, WANT],
     [`api_key: "${OLD_KEY}\n`, WANT],
@@ -475,11 +519,16 @@ test('an added mcs output leaves every other byte as it was', () => {
 test('a new alert_output is added at the end without touching the rest', () => {
   const text = 'note: "tab\there"\nstory: >\n  folded\n  text\n';
   const r = edited(text);
-  assert.equal(r.text, `${text}alert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: "${KEY}"\n`);
+  assert.equal(
+    r.text,
+    `${text}alert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: "${KEY}"\n`,
+  );
 });
 
 const mergedMcs = (text: string) =>
-  (parse(text, { merge: true }) as { alert_output: { outputs: Array<Record<string, unknown>> } }).alert_output.outputs.filter((o) => o?.type === 'mcs');
+  (
+    parse(text, { merge: true }) as { alert_output: { outputs: Array<Record<string, unknown>> } }
+  ).alert_output.outputs.filter((o) => o?.type === 'mcs');
 
 test('an mcs entry that is an *alias fails with both lines and changes nothing; it is never duplicated', () => {
   const text = `templates:\n  central: &mcs\n    type: mcs\n    enabled: true\n    url: "https://old.example.com"\n    api_key: "${OLD_KEY}"\nalert_output:\n  outputs:\n    - type: stdout\n    - *mcs\n`;
@@ -502,7 +551,10 @@ test('an entry whose type and fields come from a <<: merge key gets its own fiel
   const base = `defaults: &base\n  type: mcs\n  enabled: true\n  url: "https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com"\n  api_key: "${OLD_KEY}"\n`;
   const text = `${base}alert_output:\n  outputs:\n    - type: stdout   # journal\n    - <<: *base\n`;
   const r = edited(text);
-  assert.deepEqual(r.changes, ['mcs url updated (was https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com)', 'mcs api_key updated']);
+  assert.deepEqual(r.changes, [
+    'mcs url updated (was https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com)',
+    'mcs api_key updated',
+  ]);
   assert.equal(r.text, `${text}      url: "${IRELAND}"\n      api_key: "${KEY}"\n`);
   assert.deepEqual(mergedMcs(r.text), [{ type: 'mcs', enabled: true, url: IRELAND, api_key: KEY }]);
   assertIdempotent(r.text);
@@ -512,7 +564,10 @@ test('a merge entry with its own fields is updated in place; one already right i
   const text = `base: &b {type: mcs, enabled: false}\nalert_output:\n  outputs:\n    - <<: [*b]\n      api_key: '${OLD_KEY}'   # rotated yearly\n`;
   const r = edited(text);
   assert.deepEqual(r.changes, ['mcs output enabled (it was disabled)', 'mcs url set', 'mcs api_key updated']);
-  assert.equal(r.text, `base: &b {type: mcs, enabled: false}\nalert_output:\n  outputs:\n    - <<: [*b]\n      api_key: '${KEY}'   # rotated yearly\n      enabled: true\n      url: "${IRELAND}"\n`);
+  assert.equal(
+    r.text,
+    `base: &b {type: mcs, enabled: false}\nalert_output:\n  outputs:\n    - <<: [*b]\n      api_key: '${KEY}'   # rotated yearly\n      enabled: true\n      url: "${IRELAND}"\n`,
+  );
   assertIdempotent(r.text);
   const right = `base: &b {type: mcs, enabled: true, url: "${IRELAND}", api_key: "${KEY}"}\nalert_output:\n  outputs:\n    - <<: *b\n`;
   assertIdempotent(right);
@@ -520,7 +575,10 @@ test('a merge entry with its own fields is updated in place; one already right i
 
 test('an mcs entry, or a field of it, anchored and used elsewhere is not edited', () => {
   const entry = `alert_output:\n  outputs:\n    - &m\n      type: mcs\n      url: "https://old.example.com"\n      api_key: "${OLD_KEY}"\nbackup: *m\n`;
-  assert.match(failure(entry).message, /:4: the mcs output is anchored as &m and used elsewhere as \*m, so editing it would change that too/);
+  assert.match(
+    failure(entry).message,
+    /:4: the mcs output is anchored as &m and used elsewhere as \*m, so editing it would change that too/,
+  );
   const field = `alert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: &u "https://old.example.com"\n      api_key: "${KEY}"\nmirror: *u\n`;
   const r = failure(field);
   assert.equal(r.line, 5);
@@ -528,7 +586,8 @@ test('an mcs entry, or a field of it, anchored and used elsewhere is not edited'
 });
 
 test('an old anchor, tag or alias on api_key does not carry the old key into the new file', () => {
-  const text = (value: string) => `keys:\n  old: &k "${OLD_KEY}"\nalert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: ${value}\n`;
+  const text = (value: string) =>
+    `keys:\n  old: &k "${OLD_KEY}"\nalert_output:\n  outputs:\n    - type: mcs\n      enabled: true\n      url: "${IRELAND}"\n      api_key: ${value}\n`;
   assert.equal(edited(text(`&a '${OLD_KEY}'`)).text, text(`&a '${KEY}'`));
   assert.equal(edited(text(`!!str ${OLD_KEY}`)).text, text(`!!str ${KEY}`));
   assert.equal(edited(text(`!!binary ${OLD_KEY}`)).text, text(KEY));

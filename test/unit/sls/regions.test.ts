@@ -22,7 +22,15 @@ test('the table holds the nine hosts of sls.md, each once', () => {
 });
 
 test('United States (Oregon) in every spelling', () => {
-  for (const name of ['us-west-2', 'US-WEST-2', 'US West 2', 'us_west_2', 'Oregon', 'United States (Oregon)', 'united states oregon']) {
+  for (const name of [
+    'us-west-2',
+    'US-WEST-2',
+    'US West 2',
+    'us_west_2',
+    'Oregon',
+    'United States (Oregon)',
+    'united states oregon',
+  ]) {
     assert.equal(url(name), 'https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com', name);
   }
 });
@@ -43,12 +51,22 @@ test('Ireland and Germany', () => {
 });
 
 test('Canada, Australia, Tokyo, Sao Paulo, with their unambiguous AWS codes', () => {
-  for (const name of ['Canada', 'CANADA', 'ca-central-1']) assert.equal(url(name), 'https://mcs2.stn100yul.ctr.sophos.com', name);
-  for (const name of ['Australia', 'ap-southeast-2', 'Sydney']) assert.equal(url(name), 'https://mcs2.stn100syd.ctr.sophos.com', name);
+  for (const name of ['Canada', 'CANADA', 'ca-central-1'])
+    assert.equal(url(name), 'https://mcs2.stn100yul.ctr.sophos.com', name);
+  for (const name of ['Australia', 'ap-southeast-2', 'Sydney'])
+    assert.equal(url(name), 'https://mcs2.stn100syd.ctr.sophos.com', name);
   for (const name of ['Tokyo', 'tokyo', 'Asia Pacific (Tokyo)', 'ap-northeast-1', 'Japan']) {
     assert.equal(url(name), 'https://mcs2.stn100hnd.ctr.sophos.com', name);
   }
-  for (const name of ['Sao Paulo', 'São Paulo', 'sao-paulo', 'SÃO PAULO', 'South America (Sao Paulo)', 'South America (São Paulo)', 'sa-east-1']) {
+  for (const name of [
+    'Sao Paulo',
+    'São Paulo',
+    'sao-paulo',
+    'SÃO PAULO',
+    'South America (Sao Paulo)',
+    'South America (São Paulo)',
+    'sa-east-1',
+  ]) {
     assert.equal(url(name), 'https://mcs2.stn100gru.ctr.sophos.com', name);
   }
 });
@@ -70,7 +88,17 @@ test('an unknown region is an error listing the valid names, never a silent fall
     () => url('Atlantis'),
     (error: Error) => {
       assert.match(error.message, /^unknown Sophos Central region "Atlantis"; valid regions: /);
-      for (const id of ['us-west-2', 'us-east-2', 'eu-west-1', 'eu-central-1', 'canada', 'australia', 'tokyo', 'sao-paulo', 'other']) {
+      for (const id of [
+        'us-west-2',
+        'us-east-2',
+        'eu-west-1',
+        'eu-central-1',
+        'canada',
+        'australia',
+        'tokyo',
+        'sao-paulo',
+        'other',
+      ]) {
         assert.ok(error.message.includes(id), id);
       }
       assert.ok(error.message.includes('Ireland') && error.message.includes('South America (Sao Paulo)'));
@@ -89,7 +117,10 @@ test('neither region nor URL, or blank ones, is an error', () => {
 });
 
 test('sls_mcs_url: https kept, bare host gets https://, trailing slash dropped', () => {
-  assert.equal(resolveMcsUrl({ url: 'https://mcs2.stn100bom.ctr.sophos.com' }), 'https://mcs2.stn100bom.ctr.sophos.com');
+  assert.equal(
+    resolveMcsUrl({ url: 'https://mcs2.stn100bom.ctr.sophos.com' }),
+    'https://mcs2.stn100bom.ctr.sophos.com',
+  );
   assert.equal(resolveMcsUrl({ url: 'mcs2.stn100bom.ctr.sophos.com' }), 'https://mcs2.stn100bom.ctr.sophos.com');
   assert.equal(resolveMcsUrl({ url: ' HTTPS://MCS.example.com/ ' }), 'https://mcs.example.com');
   assert.equal(resolveMcsUrl({ url: 'mcs.example.com:8443/central' }), 'https://mcs.example.com:8443/central');
@@ -100,7 +131,10 @@ test('sls_mcs_url wins over sls_region when both are set', () => {
 });
 
 test('sls_mcs_url: http and other schemes are refused', () => {
-  assert.throws(() => resolveMcsUrl({ url: 'http://mcs2.stn100bom.ctr.sophos.com' }), /uses http:\/\/; Sophos Central only accepts https:\/\//);
+  assert.throws(
+    () => resolveMcsUrl({ url: 'http://mcs2.stn100bom.ctr.sophos.com' }),
+    /uses http:\/\/; Sophos Central only accepts https:\/\//,
+  );
   assert.throws(() => resolveMcsUrl({ url: 'ftp://x.example.com' }), /uses ftp:\/\//);
   assert.throws(() => normaliseMcsUrl('not a host'), /is not a URL or host name/);
   assert.throws(() => normaliseMcsUrl('https://user:pw@mcs.example.com'), /must not carry a user name or password/);

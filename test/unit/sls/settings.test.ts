@@ -31,7 +31,10 @@ function withEnvKey<T>(value: string | undefined, fn: () => T): T {
 
 test('a key with CR, LF, NUL, tab or another control character is refused, naming the variable and the character', () => {
   const cases: Array<[string, RegExp]> = [
-    [`${KEY}\r`, /^sls_api_key contains U\+000D carriage return at character 32 of 32 \(pasted from a file with its line ending\?\); remove it/],
+    [
+      `${KEY}\r`,
+      /^sls_api_key contains U\+000D carriage return at character 32 of 32 \(pasted from a file with its line ending\?\); remove it/,
+    ],
     [`${KEY}\n`, /^sls_api_key contains U\+000A line feed \(newline\) at character 32/],
     [`abcd\u0000${KEY}`, /^sls_api_key contains U\+0000 NUL at character 5 of 36/],
     [`abcd\t${KEY}`, /^sls_api_key contains U\+0009 tab/],
@@ -42,7 +45,9 @@ test('a key with CR, LF, NUL, tab or another control character is refused, namin
 });
 
 test('the same check applies to SLS_API_KEY from the environment, named as such', () => {
-  withEnvKey(`${KEY}\r\n`, () => rejects(() => slsSettings({ sls_region: 'eu-west-1' }), /^SLS_API_KEY contains U\+000D carriage return/, KEY));
+  withEnvKey(`${KEY}\r\n`, () =>
+    rejects(() => slsSettings({ sls_region: 'eu-west-1' }), /^SLS_API_KEY contains U\+000D carriage return/, KEY),
+  );
   withEnvKey(KEY, () => assert.equal(slsSettings({ sls_region: 'eu-west-1' }).apiKey, KEY));
 });
 
@@ -58,7 +63,10 @@ test('a Secret value is taken as its text', () => {
 
 test('an undecrypted inline !vault key (a mapping) is refused, never written as [object Object]', () => {
   const vaulted = { __ansible_vault: '$ANSIBLE_VAULT;1.1;AES256\n3136...' };
-  rejects(() => slsSettings({ ...BASE, sls_api_key: vaulted }), /^sls_api_key is a mapping, not text \(an inline !vault value that was not decrypted: give the vault password/);
+  rejects(
+    () => slsSettings({ ...BASE, sls_api_key: vaulted }),
+    /^sls_api_key is a mapping, not text \(an inline !vault value that was not decrypted: give the vault password/,
+  );
 });
 
 test('a variable of the wrong type is refused, naming the variable and its type', () => {
@@ -88,14 +96,23 @@ test('numbers and booleans are accepted where they make sense', () => {
 });
 
 test('config path and cert dir must be absolute', () => {
-  rejects(() => slsReadSettings({ sls_config_path: 'etc/sophos/runtimedetections.yaml' }), /^sls_config_path "etc\/sophos\/runtimedetections\.yaml" is not an absolute path; give the full path from \//);
+  rejects(
+    () => slsReadSettings({ sls_config_path: 'etc/sophos/runtimedetections.yaml' }),
+    /^sls_config_path "etc\/sophos\/runtimedetections\.yaml" is not an absolute path; give the full path from \//,
+  );
   rejects(() => slsReadSettings({ sls_cert_dir: '~/certs' }), /^sls_cert_dir "~\/certs" is not an absolute path/);
   assert.equal(slsReadSettings({ sls_config_path: '/srv/sls dir/rd.yaml' }).configPath, '/srv/sls dir/rd.yaml');
 });
 
 test('an exec prefix or restart command with unbalanced quotes is refused, naming the variable and the problem', () => {
-  rejects(() => slsReadSettings({ sls_exec_prefix: "docker exec 'sls" }), /^sls_exec_prefix "docker exec 'sls" is not valid shell words: it has an unbalanced ' or " quote; quote it as you would in a shell/);
-  rejects(() => slsReadSettings({ sls_restart_command: 'docker restart "sls' }), /^sls_restart_command "docker restart \\"sls" is not valid shell words|^sls_restart_command "docker restart "sls" is not valid shell words/);
+  rejects(
+    () => slsReadSettings({ sls_exec_prefix: "docker exec 'sls" }),
+    /^sls_exec_prefix "docker exec 'sls" is not valid shell words: it has an unbalanced ' or " quote; quote it as you would in a shell/,
+  );
+  rejects(
+    () => slsReadSettings({ sls_restart_command: 'docker restart "sls' }),
+    /^sls_restart_command "docker restart \\"sls" is not valid shell words|^sls_restart_command "docker restart "sls" is not valid shell words/,
+  );
   rejects(() => slsReadSettings({ sls_exec_prefix: 'docker exec sls \\' }), /lone backslash/);
   assert.equal(slsReadSettings({ sls_exec_prefix: "docker exec 'my sls'" }).execPrefix, "docker exec 'my sls'");
 });
@@ -104,5 +121,8 @@ test('sls_central: present by default, absent needs no region or key, anything e
   assert.equal(slsSettings({ sls_region: 'eu-west-1', sls_api_key: 'k-12345678' }).central, 'present');
   const removing = slsSettings({ sls_central: 'absent' });
   assert.equal(removing.central, 'absent');
-  assert.throws(() => slsSettings({ sls_central: 'gone' }), /sls_central is "gone"; use present \(the default\) or absent/);
+  assert.throws(
+    () => slsSettings({ sls_central: 'gone' }),
+    /sls_central is "gone"; use present \(the default\) or absent/,
+  );
 });

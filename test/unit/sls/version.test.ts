@@ -4,12 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  compareVersions,
-  interpretVersionProbe,
-  parseVersion,
-  versionProbeCommand,
-} from '../../../src/sls/version.ts';
+import { compareVersions, interpretVersionProbe, parseVersion, versionProbeCommand } from '../../../src/sls/version.ts';
 
 test('parseVersion reads 3- and 4-part versions', () => {
   assert.deepEqual(parseVersion('5.5.2.22'), [5, 5, 2, 22]);
@@ -89,7 +84,8 @@ test('interpretVersionProbe: dpkg and rpm answers', () => {
 });
 
 test('interpretVersionProbe: no -version flag falls back to the package manager and says so', () => {
-  const out = 'path:/usr/local/bin/sophoslinuxsensor\nflag-failed:2:flag provided but not defined: -version\ndpkg:5.6.0.1-1\n';
+  const out =
+    'path:/usr/local/bin/sophoslinuxsensor\nflag-failed:2:flag provided but not defined: -version\ndpkg:5.6.0.1-1\n';
   const r = interpretVersionProbe(out, '5.5.2.22');
   assert.equal(r.status, 'ok');
   assert.equal(r.source, 'dpkg');
@@ -119,10 +115,16 @@ test('interpretVersionProbe: not installed is its own failure', () => {
 });
 
 test('interpretVersionProbe: a binary that gives no version and no package is not "not installed"', () => {
-  const r = interpretVersionProbe('path:/usr/local/bin/sophoslinuxsensor\nflag-failed:2:flag provided but not defined: -version\nnone\n', '5.5.2.22');
+  const r = interpretVersionProbe(
+    'path:/usr/local/bin/sophoslinuxsensor\nflag-failed:2:flag provided but not defined: -version\nnone\n',
+    '5.5.2.22',
+  );
   assert.equal(r.status, 'failed');
   assert.doesNotMatch(r.message, /not installed/);
-  assert.match(r.message, /could not be determined \(sophoslinuxsensor -version failed \(exit 2\): "flag provided but not defined: -version"/);
+  assert.match(
+    r.message,
+    /could not be determined \(sophoslinuxsensor -version failed \(exit 2\): "flag provided but not defined: -version"/,
+  );
 });
 
 test('interpretVersionProbe ignores unrelated lines such as login banners', () => {
@@ -240,7 +242,8 @@ test('versionProbeCommand: nothing installed prints none', () => {
 test('versionProbeCommand: the exec prefix carries every sensor and package query', () => {
   const host = fakeHost({
     // A stand-in for `docker exec <name> <cmd…>` that records what it was asked.
-    docker: '[ "$1" = exec ] && [ "$2" = sls ] || exit 9; shift 2; case "$1" in sophoslinuxsensor) exit 127;; dpkg-query) echo "install ok installed 5.10.0.3-1";; esac',
+    docker:
+      '[ "$1" = exec ] && [ "$2" = sls ] || exit 9; shift 2; case "$1" in sophoslinuxsensor) exit 127;; dpkg-query) echo "install ok installed 5.10.0.3-1";; esac',
     sophoslinuxsensor: 'echo 1.0.0', // on the host, not in the container: must not be asked
   });
   try {

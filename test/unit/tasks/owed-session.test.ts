@@ -9,13 +9,22 @@ import type { Connection, ExecOptions, ExecResult } from '../../../src/transport
 
 function recorder(answer: (command: string) => ExecResult = () => ({ code: 0, stdout: '', stderr: '' })) {
   const sent: { command: string; options?: ExecOptions }[] = [];
-  const connection: Connection = { host: 'h', exec: async (command, options) => (sent.push({ command, options }), answer(command)), close: async () => undefined };
+  const connection: Connection = {
+    host: 'h',
+    exec: async (command, options) => (sent.push({ command, options }), answer(command)),
+    close: async () => undefined,
+  };
   return { sent, connection };
 }
 
 function session(connection: Connection, check = false) {
   const s = new HostSession('h', {}, connection, { check, diff: false, become: true }, () => undefined, new Redactor());
-  const ledger = new OwedLedger('pb', ['restart'], { id: 'r1', startedAt: '2026-12-03T08:00:00.000Z' }, '/var/lib/sls-play/f.json');
+  const ledger = new OwedLedger(
+    'pb',
+    ['restart'],
+    { id: 'r1', startedAt: '2026-12-03T08:00:00.000Z' },
+    '/var/lib/sls-play/f.json',
+  );
   ledger.load(null);
   s.owed = { ledger, dir: undefined, file: 'f.json' };
   return { s, ledger };
@@ -47,16 +56,27 @@ test('check mode never writes the record', async () => {
   ledger.owe(['restart'], 'config');
   await s.planContext().read('cat /etc/motd');
   await s.flushOwed();
-  assert.deepEqual(sent.map((c) => c.command), ['cat /etc/motd']);
+  assert.deepEqual(
+    sent.map((c) => c.command),
+    ['cat /etc/motd'],
+  );
 });
 
 test('a record that cannot be written stops the command it leads, with what to do', async () => {
-  const { connection } = recorder(() => ({ code: 97, stdout: '', stderr: 'mkdir: cannot create directory /var/lib/sls-play: Read-only file system\n\n__sls_play_state_write_failed__\n' }));
+  const { connection } = recorder(() => ({
+    code: 97,
+    stdout: '',
+    stderr:
+      'mkdir: cannot create directory /var/lib/sls-play: Read-only file system\n\n__sls_play_state_write_failed__\n',
+  }));
   const { s, ledger } = session(connection);
   ledger.owe(['restart'], 'config');
   await assert.rejects(s.applyContext().exec('write'), (error: unknown) => {
     assert.ok(error instanceof OwedRecordError);
-    assert.match(error.message, /could not record the owed handlers in \/var\/lib\/sls-play\/f\.json \(mkdir: cannot create directory \/var\/lib\/sls-play: Read-only file system\), so nothing was changed: make that directory writable or set sls_play_state_dir/);
+    assert.match(
+      error.message,
+      /could not record the owed handlers in \/var\/lib\/sls-play\/f\.json \(mkdir: cannot create directory \/var\/lib\/sls-play: Read-only file system\), so nothing was changed: make that directory writable or set sls_play_state_dir/,
+    );
     return true;
   });
 });

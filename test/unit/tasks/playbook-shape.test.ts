@@ -11,20 +11,30 @@ const noop = (name: string, extra: Parameters<typeof custom>[0] extends infer O 
 
 test('a notify that names no handler is an error when the playbook loads, naming both', () => {
   assert.throws(
-    () => playbook({ name: 'web', tasks: [noop('motd', { notify: 'restart ngnix' })], handlers: [noop('restart nginx')] }),
+    () =>
+      playbook({ name: 'web', tasks: [noop('motd', { notify: 'restart ngnix' })], handlers: [noop('restart nginx')] }),
     /task "motd" notifies "restart ngnix", which no handler is named or listens to \(handlers: "restart nginx"\)/,
   );
 });
 
 test('a handler answers to its name and to its listen topics', () => {
   const handler = noop('restart nginx (systemd)', { listen: 'restart web' });
-  assert.doesNotThrow(() => playbook({ name: 'web', tasks: [noop('a', { notify: 'restart web' }), noop('b', { notify: 'restart nginx (systemd)' })], handlers: [handler] }));
+  assert.doesNotThrow(() =>
+    playbook({
+      name: 'web',
+      tasks: [noop('a', { notify: 'restart web' }), noop('b', { notify: 'restart nginx (systemd)' })],
+      handlers: [handler],
+    }),
+  );
 });
 
 test('two handlers of one name, or a restore of a task outside the playbook, are errors', () => {
   assert.throws(() => playbook({ name: 'p', tasks: [], handlers: [noop('h'), noop('h')] }), /two handlers named "h"/);
   const stranger = noop('elsewhere');
-  assert.throws(() => playbook({ name: 'p', tasks: [noop('restart', { onFailure: { restore: stranger } })] }), /restores "elsewhere" on failure, which is not a task of this playbook/);
+  assert.throws(
+    () => playbook({ name: 'p', tasks: [noop('restart', { onFailure: { restore: stranger } })] }),
+    /restores "elsewhere" on failure, which is not a task of this playbook/,
+  );
 });
 
 test('--tags and --skip-tags select as Ansible does (always, never, all)', () => {
@@ -47,7 +57,10 @@ test('run: key=value words become checked module parameters; mistakes name the w
   assert.equal(adhocTask('file', ['path=/etc/motd', 'content=hi there', 'mode=0644']).name, 'file /etc/motd');
   assert.equal(adhocTask('command', ['cmd=uptime', 'read_only=true']).module, 'command');
   assert.throws(() => adhocTask('serivce', ['unit=x']), /no module "serivce"; modules: .*service/);
-  assert.throws(() => adhocTask('service', ['unit=x', 'state=bounced']), /state=bounced; choose one of started, stopped, restarted, reloaded/);
+  assert.throws(
+    () => adhocTask('service', ['unit=x', 'state=bounced']),
+    /state=bounced; choose one of started, stopped, restarted, reloaded/,
+  );
   assert.throws(() => adhocTask('file', ['path=/x', 'mode=rw']), /mode=rw is not an octal mode/);
   assert.throws(() => adhocTask('file', ['content=hi']), /path=… is required/);
   assert.throws(() => adhocTask('file', ['path=/x', 'colour=red']), /no parameter "colour"/);
@@ -70,7 +83,10 @@ test('--list-tasks lists tasks with their modules and tags, then handlers, after
 });
 
 test('run knows lineinfile, package (a comma list) and wait_for too', () => {
-  assert.equal(adhocTask('lineinfile', ['path=/etc/ssh/sshd_config', 'regexp=^PermitRootLogin', 'line=PermitRootLogin no']).module, 'lineInFile');
+  assert.equal(
+    adhocTask('lineinfile', ['path=/etc/ssh/sshd_config', 'regexp=^PermitRootLogin', 'line=PermitRootLogin no']).module,
+    'lineInFile',
+  );
   assert.equal(adhocTask('package', ['name=curl,jq', 'state=present']).module, 'package');
   assert.equal(adhocTask('wait_for', ['port=22', 'timeout=5']).module, 'waitFor');
   assert.throws(() => adhocTask('package', ['name=curl', 'state=newest']), /choose one of present, absent, latest/);
@@ -81,9 +97,29 @@ test('a when that throws fails that host with the reason; the run goes on', asyn
   const { Redactor } = await import('../../../src/secrets/redactor.ts');
   const events: string[] = [];
   const connection = { exec: async () => ({ code: 0, stdout: '', stderr: '' }), close: async () => undefined } as never;
-  const book = playbook({ name: 'p', tasks: [noop('picky', { when: () => { throw new Error('sls_deployment is a mapping; set it to package or container'); } }), noop('later')] });
-  const report = await runHost({ name: 'web-01', vars: {} }, book, async () => connection, { check: false, diff: false, become: false, redactor: new Redactor() }, (e) => events.push(e.type), () => false);
+  const book = playbook({
+    name: 'p',
+    tasks: [
+      noop('picky', {
+        when: () => {
+          throw new Error('sls_deployment is a mapping; set it to package or container');
+        },
+      }),
+      noop('later'),
+    ],
+  });
+  const report = await runHost(
+    { name: 'web-01', vars: {} },
+    book,
+    async () => connection,
+    { check: false, diff: false, become: false, redactor: new Redactor() },
+    (e) => events.push(e.type),
+    () => false,
+  );
   assert.equal(report.status, 'failed');
-  assert.deepEqual(report.steps.map((s) => [s.name, s.status]), [['picky', 'failed']]);
+  assert.deepEqual(
+    report.steps.map((s) => [s.name, s.status]),
+    [['picky', 'failed']],
+  );
   assert.match(report.steps[0]!.message, /sls_deployment is a mapping/);
 });

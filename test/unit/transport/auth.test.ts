@@ -21,7 +21,12 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('keys sign as ssh2 verifies them (ed25519, ecdsa, rsa with each hash), encrypted ones too', async () => {
-  const files = [keygen('ed', 'ed25519'), keygen('ec', 'ecdsa'), keygen('rsa', 'rsa'), keygen('locked', 'ed25519', 'open sesame')];
+  const files = [
+    keygen('ed', 'ed25519'),
+    keygen('ec', 'ecdsa'),
+    keygen('rsa', 'rsa'),
+    keygen('locked', 'ed25519', 'open sesame'),
+  ];
   const loaded = await loadPrivateKeys(files, [], 'open sesame');
   assert.deepEqual(loaded.problems, []);
   const data = Buffer.from('session id and request');
@@ -54,5 +59,7 @@ test('a key file is read once while unchanged, and again once it changes', async
 test('a wrong passphrase is reported against its file, whatever was loaded before', async () => {
   const file = keygen('locked2', 'ed25519', 'right');
   assert.equal((await loadPrivateKeys([file], [], 'right')).keys.length, 1);
-  assert.deepEqual((await loadPrivateKeys([file], [], 'wrong')).problems, [`private key ${file} could not be decrypted: the passphrase is wrong`]);
+  assert.deepEqual((await loadPrivateKeys([file], [], 'wrong')).problems, [
+    `private key ${file} could not be decrypted: the passphrase is wrong`,
+  ]);
 });

@@ -14,7 +14,7 @@ describe('shellQuote', () => {
     assert.equal(shellQuote('abc/def.txt'), 'abc/def.txt');
     assert.equal(shellQuote(''), "''");
     assert.equal(shellQuote("it's $HOME"), `'it'\\''s $HOME'`);
-    for (const word of ["a b", "it's", '$(id)', '`id`', 'a\nb', '"q"', '\\', '*', "''"]) {
+    for (const word of ['a b', "it's", '$(id)', '`id`', 'a\nb', '"q"', '\\', '*', "''"]) {
       assert.equal(execFileSync('sh', ['-c', `printf %s ${shellQuote(word)}`], { encoding: 'utf8' }), word);
     }
   });
@@ -49,7 +49,10 @@ describe('becomeCommand', () => {
     let out = '';
     let code = 0;
     try {
-      execFileSync('sh', ['-c', `${plan.command} 2>&1`], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      execFileSync('sh', ['-c', `${plan.command} 2>&1`], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+      });
     } catch (error) {
       const failed = error as { status: number; stdout: string };
       out = failed.stdout;
@@ -63,7 +66,10 @@ describe('becomeCommand', () => {
 describe('becomeFailure', () => {
   test('classifies what sudo said, naming user and host and never the password', () => {
     assert.equal(becomeFailure('SLSPLAY-BECOME-PROMPT-1:Sorry, try again.\n', 1, context).reason, 'password-rejected');
-    assert.equal(becomeFailure('sudo: 3 incorrect password attempts\n', 1, context).message, 'sudo password rejected for deploy@web-01; check ansible_become_password or the -K answer');
+    assert.equal(
+      becomeFailure('sudo: 3 incorrect password attempts\n', 1, context).message,
+      'sudo password rejected for deploy@web-01; check ansible_become_password or the -K answer',
+    );
     assert.equal(becomeFailure('sudo: a password is required\n', 1, context).reason, 'password-required');
     assert.equal(becomeFailure('deploy is not in the sudoers file.\n', 1, context).reason, 'not-permitted');
     assert.equal(becomeFailure('sh: 1: sudo: not found\n', 127, context).reason, 'sudo-missing');

@@ -84,7 +84,10 @@ describe('matching a presented key', () => {
   test('unknown host, and a host known only by another key type, are unknown', () => {
     const entries = parseKnownHosts(`127.0.3.4 ${keys.rsa!.line}\n`);
     assert.deepEqual(matchHostKey(entries, '127.0.3.5', 22, keys.a!.blob), { status: 'unknown', otherKeyTypes: [] });
-    assert.deepEqual(matchHostKey(entries, '127.0.3.4', 22, keys.a!.blob), { status: 'unknown', otherKeyTypes: ['ssh-rsa'] });
+    assert.deepEqual(matchHostKey(entries, '127.0.3.4', 22, keys.a!.blob), {
+      status: 'unknown',
+      otherKeyTypes: ['ssh-rsa'],
+    });
     assert.deepEqual(knownKeyTypes(entries, '127.0.3.4', 22), ['ssh-rsa']);
   });
 
@@ -103,14 +106,23 @@ describe('matching a presented key', () => {
 
   test('a comma list matches each of its names', () => {
     const entries = parseKnownHosts(`web1,127.0.3.4,[127.0.3.4]:2222 ${keys.a!.line}\n`);
-    for (const [host, port] of [['web1', 22], ['127.0.3.4', 22], ['127.0.3.4', 2222]] as const) {
+    for (const [host, port] of [
+      ['web1', 22],
+      ['127.0.3.4', 22],
+      ['127.0.3.4', 2222],
+    ] as const) {
       assert.equal(matchHostKey(entries, host, port, keys.a!.blob).status, 'match', `${host}:${port}`);
     }
   });
 
   test('@revoked keys are refused even when also listed as trusted', () => {
     const entries = parseKnownHosts(`h ${keys.a!.line}\n@revoked * ${keys.a!.line}\n`);
-    assert.deepEqual(matchHostKey(entries, 'h', 22, keys.a!.blob), { status: 'mismatch', line: 2, revoked: true, storedKeyType: 'ssh-ed25519' });
+    assert.deepEqual(matchHostKey(entries, 'h', 22, keys.a!.blob), {
+      status: 'mismatch',
+      line: 2,
+      revoked: true,
+      storedKeyType: 'ssh-ed25519',
+    });
   });
 
   test('@cert-authority lines are ignored', () => {

@@ -42,7 +42,10 @@ test('accept-new: 50 hosts recorded at once give 50 whole lines, in a new direct
     assert.equal(matchHostKey(entries, `127.0.5.${i + 1}`, 2222, i % 2 ? blobA : blobB).status, 'match');
   }
   // the reported line numbers are those of the recorded lines
-  assert.deepEqual([...results.map((r) => (r.status === 'match' ? r.line : 0))].sort((x, y) => x - y), lines.map((_, i) => i + 1));
+  assert.deepEqual(
+    [...results.map((r) => (r.status === 'match' ? r.line : 0))].sort((x, y) => x - y),
+    lines.map((_, i) => i + 1),
+  );
 });
 
 test('the same host recorded twice at once is written once', async () => {

@@ -8,7 +8,11 @@ test('local exec: stdout, stderr, exit code and stdin', async () => {
   assert.equal(local.host, 'localhost');
   const result = await local.exec('cat; echo out; echo err >&2; exit 5', { stdin: 'from stdin\n' });
   assert.deepEqual(result, { code: 5, stdout: 'from stdin\nout\n', stderr: 'err\n' });
-  assert.deepEqual(await local.exec('cat'), { code: 0, stdout: '', stderr: '' }, 'no stdin is an immediate end of input');
+  assert.deepEqual(
+    await local.exec('cat'),
+    { code: 0, stdout: '', stderr: '' },
+    'no stdin is an immediate end of input',
+  );
 });
 
 test('local exec: a timeout stops the whole command and throws CommandTimeoutError', async () => {
@@ -23,6 +27,8 @@ test('local exec: a timeout stops the whole command and throws CommandTimeoutErr
 });
 
 test('local exec: become as the current user runs directly', async () => {
-  const local = await connectLocal('localhost', { become: { enabled: true, user: (await import('node:os')).userInfo().username } });
+  const local = await connectLocal('localhost', {
+    become: { enabled: true, user: (await import('node:os')).userInfo().username },
+  });
   assert.equal((await local.exec('echo ok')).stdout, 'ok\n');
 });

@@ -70,7 +70,12 @@ describe('resolveConnectOptions', () => {
 
     const fromInventory = resolveConnectOptions(
       'web-01',
-      { ansible_user: 'deploy', ansible_port: '2222', ansible_ssh_private_key_file: '~/.ssh/inv_key', ansible_password: 'pw' },
+      {
+        ansible_user: 'deploy',
+        ansible_port: '2222',
+        ansible_ssh_private_key_file: '~/.ssh/inv_key',
+        ansible_password: 'pw',
+      },
       settings,
     );
     assert.equal(fromInventory.user, 'deploy');
@@ -101,27 +106,57 @@ describe('resolveConnectOptions', () => {
   });
 
   test('host key checking: explicit CLI wins; otherwise ssh args, then ansible_host_key_checking, then config', () => {
-    assert.equal(resolveConnectOptions('web-01', {}, { ...settings, hostKeyCheckingExplicit: true }).hostKeyChecking, 'strict');
-    assert.equal(resolveConnectOptions('web-01', { ansible_ssh_common_args: '-o StrictHostKeyChecking=yes' }, settings).hostKeyChecking, 'strict');
+    assert.equal(
+      resolveConnectOptions('web-01', {}, { ...settings, hostKeyCheckingExplicit: true }).hostKeyChecking,
+      'strict',
+    );
+    assert.equal(
+      resolveConnectOptions('web-01', { ansible_ssh_common_args: '-o StrictHostKeyChecking=yes' }, settings)
+        .hostKeyChecking,
+      'strict',
+    );
     assert.equal(resolveConnectOptions('plain', { ansible_host_key_checking: false }, settings).hostKeyChecking, 'off');
-    assert.equal(resolveConnectOptions('plain', {}, { ...settings, hostKeyChecking: 'accept-new' }).hostKeyChecking, 'accept-new');
+    assert.equal(
+      resolveConnectOptions('plain', {}, { ...settings, hostKeyChecking: 'accept-new' }).hostKeyChecking,
+      'accept-new',
+    );
   });
 
   test('--known-hosts wins over UserKnownHostsFile', () => {
-    assert.equal(resolveConnectOptions('web-01', {}, { ...settings, knownHostsFile: '/tmp/kh' }).knownHostsFile, '/tmp/kh');
+    assert.equal(
+      resolveConnectOptions('web-01', {}, { ...settings, knownHostsFile: '/tmp/kh' }).knownHostsFile,
+      '/tmp/kh',
+    );
   });
 
   test('become: ansible_become, ansible_become_user, password from the inventory before -K', () => {
-    const fromPrompt = resolveConnectOptions('h', { ansible_become: 'yes' }, { ...settings, becomePassword: 'prompted' });
+    const fromPrompt = resolveConnectOptions(
+      'h',
+      { ansible_become: 'yes' },
+      { ...settings, becomePassword: 'prompted' },
+    );
     assert.deepEqual(fromPrompt.become, { enabled: true, user: 'root', password: 'prompted' });
-    const fromVars = resolveConnectOptions('h', { ansible_become: true, ansible_become_user: 'svc', ansible_become_password: 'inv' }, { ...settings, becomePassword: 'prompted' });
+    const fromVars = resolveConnectOptions(
+      'h',
+      { ansible_become: true, ansible_become_user: 'svc', ansible_become_password: 'inv' },
+      { ...settings, becomePassword: 'prompted' },
+    );
     assert.deepEqual(fromVars.become, { enabled: true, user: 'svc', password: 'inv' });
   });
 
   test('ansible_ssh_common_args: ProxyJump honoured, the rest ignored with a warning', () => {
-    const options = resolveConnectOptions('plain', { ansible_ssh_common_args: '-o ProxyJump=ops@127.0.9.12:2212 -o ControlPersist=60s' }, settings);
-    assert.deepEqual(options.proxyJump?.map((h) => [h.user, h.address, h.port]), [['ops', '127.0.9.12', 2212]]);
-    assert.deepEqual(options.warnings, ['plain: ignored ssh arguments from ansible_ssh_common_args/ansible_ssh_extra_args: -o ControlPersist=60s']);
+    const options = resolveConnectOptions(
+      'plain',
+      { ansible_ssh_common_args: '-o ProxyJump=ops@127.0.9.12:2212 -o ControlPersist=60s' },
+      settings,
+    );
+    assert.deepEqual(
+      options.proxyJump?.map((h) => [h.user, h.address, h.port]),
+      [['ops', '127.0.9.12', 2212]],
+    );
+    assert.deepEqual(options.warnings, [
+      'plain: ignored ssh arguments from ansible_ssh_common_args/ansible_ssh_extra_args: -o ControlPersist=60s',
+    ]);
   });
 
   test('a missing ssh config file is an empty config', () => {
@@ -133,7 +168,10 @@ describe('resolveConnectOptions', () => {
 describe('ssh config details as ssh has them', () => {
   test('every UserKnownHostsFile file is checked, new keys going to the first; ConnectTimeout 0 is no timeout; %r is the user used', () => {
     const file = join(dir, 'config-multi');
-    writeFileSync(file, 'Host multi\n  UserKnownHostsFile ~/kh1 /etc/kh2\n  ConnectTimeout 0\n  IdentityFile ~/.ssh/id_%r\n');
+    writeFileSync(
+      file,
+      'Host multi\n  UserKnownHostsFile ~/kh1 /etc/kh2\n  ConnectTimeout 0\n  IdentityFile ~/.ssh/id_%r\n',
+    );
     const options = resolveConnectOptions('multi', { ansible_user: 'deploy' }, { ...settings, sshConfigFile: file });
     assert.equal(options.knownHostsFile, '/home/me/kh1');
     assert.deepEqual(options.extraKnownHostsFiles, ['/etc/kh2']);
@@ -141,10 +179,13 @@ describe('ssh config details as ssh has them', () => {
     assert.deepEqual(options.privateKeyFiles, ['/home/me/.ssh/id_deploy']);
   });
 
-  test('ssh_args from ansible.cfg (ansible_ssh_args) come first, as on ansible\'s ssh command line; its connection sharing is not warned about', () => {
+  test("ssh_args from ansible.cfg (ansible_ssh_args) come first, as on ansible's ssh command line; its connection sharing is not warned about", () => {
     const options = resolveConnectOptions(
       'plain',
-      { ansible_ssh_args: '-C -o ControlMaster=auto -o ControlPersist=60s -o ConnectTimeout=3', ansible_ssh_common_args: '-o ConnectTimeout=9' },
+      {
+        ansible_ssh_args: '-C -o ControlMaster=auto -o ControlPersist=60s -o ConnectTimeout=3',
+        ansible_ssh_common_args: '-o ConnectTimeout=9',
+      },
       settings,
     );
     assert.equal(options.connectTimeoutMs, 3000);
@@ -156,6 +197,8 @@ describe('ssh config details as ssh has them', () => {
     writeFileSync(file, 'Match exec "true"\n  User never\n');
     const options = resolveConnectOptions('plain', {}, { ...settings, sshConfigFile: file });
     assert.equal(options.user, 'me');
-    assert.deepEqual(options.warnings, [`ssh config ${file}:1: Match exec is not supported (sls-play never runs commands from an ssh config); its block is not applied`]);
+    assert.deepEqual(options.warnings, [
+      `ssh config ${file}:1: Match exec is not supported (sls-play never runs commands from an ssh config); its block is not applied`,
+    ]);
   });
 });

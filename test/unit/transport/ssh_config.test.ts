@@ -64,7 +64,16 @@ describe('ssh config lookup', () => {
 
   test('an empty config sets nothing', () => {
     const none = lookupSshConfig(parseSshConfig(''), 'x', context);
-    assert.deepEqual(none, { hostName: undefined, user: undefined, port: undefined, identityFiles: [], proxyJump: undefined, hostKeyChecking: undefined, userKnownHostsFiles: [], connectTimeoutMs: undefined });
+    assert.deepEqual(none, {
+      hostName: undefined,
+      user: undefined,
+      port: undefined,
+      identityFiles: [],
+      proxyJump: undefined,
+      hostKeyChecking: undefined,
+      userKnownHostsFiles: [],
+      connectTimeoutMs: undefined,
+    });
   });
 
   test('expandPath', () => {
@@ -89,7 +98,13 @@ describe('ProxyJump values', () => {
 
 describe('ansible_ssh_common_args', () => {
   test('shell words with quotes', () => {
-    assert.deepEqual(splitShellWords(`-o 'ProxyJump=a b' -o "X=\\"y\\"" plain\\ word`), ['-o', 'ProxyJump=a b', '-o', 'X="y"', 'plain word']);
+    assert.deepEqual(splitShellWords(`-o 'ProxyJump=a b' -o "X=\\"y\\"" plain\\ word`), [
+      '-o',
+      'ProxyJump=a b',
+      '-o',
+      'X="y"',
+      'plain word',
+    ]);
   });
 
   test('ProxyJump, -J and StrictHostKeyChecking are taken; the rest is reported', () => {

@@ -38,7 +38,10 @@ before(() => {
   writeFileSync(join(relativeDir, '10-rel.conf'), 'Host rel-*\n  User relative\n  Port 2301\n');
   writeFileSync(join(relativeDir, '20-rel.conf'), 'Host rel-2\n  User second\n  HostName rel-two.example\n');
   mkdirSync(join(dir, 'conf.d'));
-  writeFileSync(join(dir, 'conf.d', 'a.conf'), 'Host inc-*\n  User incuser\n  IdentityFile /keys/inc_%h\nHost *\n  ConnectTimeout 4\n');
+  writeFileSync(
+    join(dir, 'conf.d', 'a.conf'),
+    'Host inc-*\n  User incuser\n  IdentityFile /keys/inc_%h\nHost *\n  ConnectTimeout 4\n',
+  );
   writeFileSync(join(dir, 'conf.d', 'b.conf'), 'Host inc-b\n  Port 2202\n');
   writeFileSync(join(dir, 'scoped.conf'), 'Port 2400\nHost other\n  User notme\n');
   config = join(dir, 'config');
@@ -102,7 +105,12 @@ async function sshG(host: string): Promise<Seen & { identityfile: string[] }> {
     if (key === 'identityfile') identity.push(line.slice(sp + 1));
     else out[key] = line.slice(sp + 1);
   }
-  const strict = out.stricthostkeychecking === 'ask' || out.stricthostkeychecking === 'true' ? 'strict' : out.stricthostkeychecking === 'false' ? 'off' : out.stricthostkeychecking!;
+  const strict =
+    out.stricthostkeychecking === 'ask' || out.stricthostkeychecking === 'true'
+      ? 'strict'
+      : out.stricthostkeychecking === 'false'
+        ? 'off'
+        : out.stricthostkeychecking!;
   return {
     user: out.user!,
     hostname: out.hostname!,
@@ -123,11 +131,35 @@ function ours(found: SshConfigHost, host: string): Seen {
     ...(found.proxyJump ? { proxyjump: found.proxyJump } : {}),
     stricthostkeychecking: found.hostKeyChecking ?? 'strict',
     connecttimeout: found.connectTimeoutMs === undefined ? 'none' : String(found.connectTimeoutMs / 1000),
-    userknownhostsfile: (found.userKnownHostsFiles.length ? found.userKnownHostsFiles : [join(home, '.ssh/known_hosts'), join(home, '.ssh/known_hosts2')]).join(' '),
+    userknownhostsfile: (found.userKnownHostsFiles.length
+      ? found.userKnownHostsFiles
+      : [join(home, '.ssh/known_hosts'), join(home, '.ssh/known_hosts2')]
+    ).join(' '),
   };
 }
 
-const HOSTS = ['a', 'b', 'x', 'x1', 'x12', 'web-1', 'web-old', 'web-7', 'web-8', 'scoped-1', 'nomatch-1', 'inc-a', 'inc-b', 'rel-1', 'rel-2', 'zero', 'jump-1', 'plain', 'WEB-3', 'Web-7'];
+const HOSTS = [
+  'a',
+  'b',
+  'x',
+  'x1',
+  'x12',
+  'web-1',
+  'web-old',
+  'web-7',
+  'web-8',
+  'scoped-1',
+  'nomatch-1',
+  'inc-a',
+  'inc-b',
+  'rel-1',
+  'rel-2',
+  'zero',
+  'jump-1',
+  'plain',
+  'WEB-3',
+  'Web-7',
+];
 
 describe('ssh config as ssh -G reads it', { skip }, () => {
   for (const host of HOSTS) {
@@ -137,7 +169,8 @@ describe('ssh config as ssh -G reads it', { skip }, () => {
       const { identityfile, ...settings } = theirs;
       assert.deepEqual(ours(found, host), settings);
       // ssh -G prints IdentityFile unexpanded: compare what was configured, not ssh's defaults
-      if (!identityfile.some((f) => f.startsWith('~/.ssh/id_'))) assert.equal(found.identityFiles.length, identityfile.length);
+      if (!identityfile.some((f) => f.startsWith('~/.ssh/id_')))
+        assert.equal(found.identityFiles.length, identityfile.length);
     });
   }
 
@@ -145,7 +178,10 @@ describe('ssh config as ssh -G reads it', { skip }, () => {
     const theirs = await sshG('web-1');
     const found = lookupSshConfig(loadSshConfigFile(config), 'web-1', { home, localUser });
     assert.equal(found.identityFiles[0], `/keys/web-1.prod.example-matched-after-hostname-web-1-22-${localUser}-%`);
-    assert.equal(theirs.userknownhostsfile, `/kh/web-1.prod.example_22_matched-after-hostname_web-1_${localUser}_% ${home}/.ssh/kh2_${home}`);
+    assert.equal(
+      theirs.userknownhostsfile,
+      `/kh/web-1.prod.example_22_matched-after-hostname_web-1_${localUser}_% ${home}/.ssh/kh2_${home}`,
+    );
   });
 
   it('ConnectTimeout 0 is kept as 0 (no timeout), not as unset', () => {
@@ -154,11 +190,17 @@ describe('ssh config as ssh -G reads it', { skip }, () => {
 
   it('Match exec and other criteria it cannot evaluate are warned about, never applied', () => {
     const file = join(dir, 'exec.conf');
-    writeFileSync(file, 'Match exec "touch /tmp/sls-should-not-run"\n  User fromexec\nMatch canonical host x\n  Port 9\nMatch localnetwork 10.0.0.0/8\n  Port 10\n');
+    writeFileSync(
+      file,
+      'Match exec "touch /tmp/sls-should-not-run"\n  User fromexec\nMatch canonical host x\n  Port 9\nMatch localnetwork 10.0.0.0/8\n  Port 10\n',
+    );
     const found = lookupSshConfig(loadSshConfigFile(file), 'x', { home, localUser });
     assert.equal(found.user, undefined);
     assert.equal(found.port, undefined);
     assert.equal(found.warnings?.length, 3);
-    assert.match(found.warnings![0]!, /exec\.conf:1: Match exec is not supported \(sls-play never runs commands from an ssh config\); its block is not applied/);
+    assert.match(
+      found.warnings![0]!,
+      /exec\.conf:1: Match exec is not supported \(sls-play never runs commands from an ssh config\); its block is not applied/,
+    );
   });
 });

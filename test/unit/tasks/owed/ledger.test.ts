@@ -6,7 +6,8 @@ import { serialiseRecord } from '../../../../src/tasks/owed/record.ts';
 const RUN = { id: 'run2', startedAt: '2026-12-03T08:00:00.000Z' };
 const earlier = { handler: 'restart sensor', notifiedBy: 'config', run: 'run1', at: '2026-12-03T07:12:00.000Z' };
 const ledger = () => new OwedLedger('sls', ['restart sensor', 'test alert'], RUN, '/var/lib/sls-play/x.json');
-const owedIn = (content: string | null | undefined) => (content ? (JSON.parse(content) as { owed: { handler: string }[] }).owed.map((e) => e.handler) : content);
+const owedIn = (content: string | null | undefined) =>
+  content ? (JSON.parse(content) as { owed: { handler: string }[] }).owed.map((e) => e.handler) : content;
 
 test('no record: nothing owed, nothing to write', () => {
   const l = ledger();
@@ -50,7 +51,10 @@ test('a record from an earlier run is honoured, and kept until its handler ran',
 test('a stale handler name: one warning naming it, then cleared', () => {
   const l = ledger();
   const owed = l.load(serialiseRecord('sls', [{ ...earlier, handler: 'reload sensor' }, earlier]));
-  assert.deepEqual(owed.map((e) => e.handler), ['restart sensor']);
+  assert.deepEqual(
+    owed.map((e) => e.handler),
+    ['restart sensor'],
+  );
   assert.equal(l.warnings.length, 1);
   assert.match(l.warnings[0]!, /names "reload sensor", which playbook "sls" has no handler for any more: cleared/);
   assert.deepEqual(owedIn(l.pending()?.content), ['restart sensor']);

@@ -1,8 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { owedReason, parseRecord, recordFileName, serialiseRecord, type OwedEntry } from '../../../../src/tasks/owed/record.ts';
+import {
+  owedReason,
+  parseRecord,
+  recordFileName,
+  serialiseRecord,
+  type OwedEntry,
+} from '../../../../src/tasks/owed/record.ts';
 
-const entry: OwedEntry = { handler: 'restart sensor', notifiedBy: 'config', run: 'a1b2c3d4', at: '2026-12-03T07:12:41.000Z' };
+const entry: OwedEntry = {
+  handler: 'restart sensor',
+  notifiedBy: 'config',
+  run: 'a1b2c3d4',
+  at: '2026-12-03T07:12:41.000Z',
+};
 
 test('a record file name is stable, readable and distinct per playbook', () => {
   const name = recordFileName('SLS alert export to Sophos Central');
@@ -38,5 +49,8 @@ test('a damaged record is a problem in words, never a throw', () => {
 });
 
 test('why an owed handler runs, in words', () => {
-  assert.equal(owedReason(entry), 'owed since the run of 2026-12-03 07:12 UTC (notified by "config"), which ended before its handlers ran');
+  assert.equal(
+    owedReason(entry),
+    'owed since the run of 2026-12-03 07:12 UTC (notified by "config"), which ended before its handlers ran',
+  );
 });

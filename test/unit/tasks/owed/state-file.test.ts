@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { stateFileFact, stateFilesFact, writeStateFileScript } from '../../../../src/remote/state-file.ts';
 
-const dash = (script: string, input = '', cwd?: string) => spawnSync('dash', ['-c', script], { input, encoding: 'utf8', cwd });
+const dash = (script: string, input = '', cwd?: string) =>
+  spawnSync('dash', ['-c', script], { input, encoding: 'utf8', cwd });
 
 test('written into a private directory with mode 0600, read back exactly, then removed', () => {
   const root = mkdtempSync(join(tmpdir(), 'sls-state-'));
@@ -25,7 +26,9 @@ test('written into a private directory with mode 0600, read back exactly, then r
   assert.equal(fact.parse(read.stdout, read.status!, read.stderr), content);
   const all = stateFilesFact(dir, 'owed-handlers.*.json');
   const listed = dash(all.command);
-  assert.deepEqual(all.parse(listed.stdout, listed.status!, listed.stderr), { [join(dir, 'owed-handlers.x.json')]: content });
+  assert.deepEqual(all.parse(listed.stdout, listed.status!, listed.stderr), {
+    [join(dir, 'owed-handlers.x.json')]: content,
+  });
 
   assert.equal(dash(writeStateFileScript(dir, 'owed-handlers.x.json', null)).status, 0);
   assert.deepEqual(readdirSync(dir), []);
@@ -35,11 +38,16 @@ test('written into a private directory with mode 0600, read back exactly, then r
 
 test('leading another command: it runs with its stdin untouched; a write that fails stops it', () => {
   const root = mkdtempSync(join(tmpdir(), 'sls-state-'));
-  const ok = dash(`if ! ${writeStateFileScript(join(root, 'd'), 'f.json', '{}')}; then exit 97; fi\ncat`, 'the stdin of the command');
+  const ok = dash(
+    `if ! ${writeStateFileScript(join(root, 'd'), 'f.json', '{}')}; then exit 97; fi\ncat`,
+    'the stdin of the command',
+  );
   assert.equal(ok.status, 0);
   assert.equal(ok.stdout, 'the stdin of the command');
   writeFileSync(join(root, 'not-a-dir'), '');
-  const bad = dash(`if ! ${writeStateFileScript(join(root, 'not-a-dir', 'd'), 'f.json', '{}')}; then exit 97; fi\necho ran`);
+  const bad = dash(
+    `if ! ${writeStateFileScript(join(root, 'not-a-dir', 'd'), 'f.json', '{}')}; then exit 97; fi\necho ran`,
+  );
   assert.equal(bad.status, 97);
   assert.equal(bad.stdout, '');
   assert.match(bad.stderr, /Not a directory|File exists/);
