@@ -2,7 +2,7 @@ import { loadInventory, selectHosts } from '../inventory/index.ts';
 import { InventoryError, type Inventory, type Vars } from '../inventory/types.ts';
 import { Templar } from '../inventory/template/index.ts';
 import { CONNECTION_VARIABLES } from '../transport/resolve.ts';
-import { decryptInlineVars, VaultError, VaultKeyring } from '../inventory/vault/index.ts';
+import { decryptInlineVars, VaultError, type VaultKeyring } from '../inventory/vault/index.ts';
 import { registerSecret, registerSecretVars } from '../report/secrets.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { CliError, EXIT } from './errors.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadVaultKeyring, VaultError, VaultKeyring, VaultPasswordError } from '../inventory/vault/index.ts';
+import { loadVaultKeyring, type VaultError, type VaultKeyring, VaultPasswordError } from '../inventory/vault/index.ts';
 import type { AnsibleSettings } from '../config/ansible-settings.ts';
 import { vaultEnv } from './ansible-config.ts';
 import { CliError, EXIT } from './errors.ts';

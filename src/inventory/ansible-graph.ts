@@ -13,7 +13,7 @@ export function toAnsibleGraph(inventory: Inventory, group = 'all', options: Gra
     throw new InventoryError(`--graph takes a group name, and there is no group '${group}'`);
   }
   const lines: string[] = [];
-  const name = (text: string, depth: number): string => (depth ? '  |'.repeat(depth) + '--' + text : text);
+  const name = (text: string, depth: number): string => (depth ? `${'  |'.repeat(depth)}--${text}` : text);
   const showVars = (vars: Record<string, unknown>, depth: number): void => {
     for (const k of Object.keys(vars).sort()) lines.push(name(`{${k} = ${pyStr(vars[k])}}`, depth));
   };

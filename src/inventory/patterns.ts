@@ -50,8 +50,8 @@ function globToRegExp(glob: string): RegExp {
       if (j >= glob.length) re += '\\[';
       else {
         let body = glob.slice(i + 1, j).replace(/\\/g, '\\\\');
-        if (body[0] === '!') body = '^' + body.slice(1);
-        else if (body[0] === '^') body = '\\' + body;
+        if (body[0] === '!') body = `^${body.slice(1)}`;
+        else if (body[0] === '^') body = `\\${body}`;
         re += `[${body}]`;
         i = j;
       }

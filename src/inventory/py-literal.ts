@@ -160,7 +160,7 @@ function unescape(body: string, bytes: boolean): string {
       continue;
     }
     if (!bytes && e === 'N') throw new Reject(); // named escapes need Unicode's name table
-    out += '\\' + e; // Python keeps unknown escapes as they are
+    out += `\\${e}`; // Python keeps unknown escapes as they are
   }
   return out;
 }

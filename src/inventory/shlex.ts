@@ -37,7 +37,7 @@ export function shlexSplit(line: string): string[] {
           if (i + 1 >= line.length) throw new Error('No closing quotation');
           const e = line[i + 1];
           // Inside double quotes a backslash escapes only `"` and `\`.
-          token += e === '"' || e === '\\' ? e : '\\' + e;
+          token += e === '"' || e === '\\' ? e : `\\${e}`;
           i += 2;
           continue;
         }

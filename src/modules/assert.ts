@@ -1,4 +1,4 @@
-import { ShellCommand } from '../remote/quote.ts';
+import type { ShellCommand } from '../remote/quote.ts';
 import { resolve, task } from '../tasks/task.ts';
 import type { Host, Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
 

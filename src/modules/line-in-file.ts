@@ -103,7 +103,7 @@ function editLines(text: string | null, spec: LineEditSpec, path: string): TextE
   if (spec.state === 'absent') {
     if (re === undefined && spec.line === undefined)
       return { ok: false, message: `lineInFile ${path}: state absent needs regexp or line (which lines to remove)` };
-    const kept = lines.filter((l) => !((re && re.test(l)) || (spec.line !== undefined && l === spec.line)));
+    const kept = lines.filter((l) => !(re?.test(l) || (spec.line !== undefined && l === spec.line)));
     const removed = lines.length - kept.length;
     if (removed === 0) return { ok: true, text: text ?? '', changes: [] };
     return {

@@ -28,7 +28,7 @@ export function warningLines(host: string, step: StepReport): string[] {
 export function commandOutputLines(step: StepReport): string[] {
   const out: string[] = [];
   for (const text of [step.stdout, step.stderr]) {
-    if (text && text.trim())
+    if (text?.trim())
       out.push(
         ...text
           .trimEnd()

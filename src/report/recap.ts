@@ -35,5 +35,5 @@ export function recapText(report: RunReport): string {
     `${names.length} host${names.length === 1 ? '' : 's'}: ${s.ok} ok${drifted ? ` (${drifted} with drift)` : ''}, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable, ${s.skipped} skipped` +
       (report.interrupted ? ' (interrupted)' : ''),
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -97,7 +97,7 @@ export async function runBatch(
     const under = partUnderWay(seen, names);
     // cut off before any part began, or between two parts: the first part without an answer,
     // unless one before it failed (then nothing after it was to run)
-    const next = outcomes.findIndex((o) => o === undefined);
+    const next = outcomes.indexOf(undefined);
     const reached = outcomes
       .slice(0, Math.max(next, 0))
       .every((o) => o !== undefined && 'applied' in o && !o.applied.failed);

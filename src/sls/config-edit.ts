@@ -11,7 +11,7 @@
  * Idempotent: on its own output it reports no change and returns the text unchanged.
  */
 import {
-  Document,
+  type Document,
   LineCounter,
   YAMLMap,
   YAMLSeq,

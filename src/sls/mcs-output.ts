@@ -7,7 +7,7 @@
  * field wins over a merged one), so the shared mapping is never changed. A node that is anchored
  * and used elsewhere (`&u` … `*u`) is not edited at all: that would change the other place too.
  */
-import { Scalar, YAMLMap, isAlias, isMap, isScalar, type Document, type YAMLSeq } from 'yaml';
+import { Scalar, type YAMLMap, isAlias, isMap, isScalar, type Document, type YAMLSeq } from 'yaml';
 import { fieldNode, fieldValue } from './yaml-merge.ts';
 
 export interface McsWant {

@@ -44,18 +44,18 @@ export function textVar(
 }
 
 const CONTROL_NAMES: Record<number, string> = {
-  0x00: 'NUL',
-  0x08: 'backspace',
-  0x09: 'tab',
-  0x0a: 'line feed (newline)',
-  0x0b: 'vertical tab',
-  0x0c: 'form feed',
-  0x0d: 'carriage return',
-  0x1b: 'escape',
-  0x7f: 'delete',
-  0x85: 'next line',
-  0x2028: 'line separator',
-  0x2029: 'paragraph separator',
+  0: 'NUL',
+  8: 'backspace',
+  9: 'tab',
+  10: 'line feed (newline)',
+  11: 'vertical tab',
+  12: 'form feed',
+  13: 'carriage return',
+  27: 'escape',
+  127: 'delete',
+  133: 'next line',
+  8232: 'line separator',
+  8233: 'paragraph separator',
 };
 
 /** `U+000D carriage return`: how a message names a character without showing the text around it. */

@@ -33,14 +33,12 @@ export function statusTable(report: RunReport): string {
   });
   const table = [[...COLUMNS], ...rows];
   const widths = COLUMNS.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
-  return (
-    table
-      .map((r) =>
-        r
-          .map((c, i) => String(c).padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
+  return `${table
+    .map((r) =>
+      r
+        .map((c, i) => String(c).padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

@@ -121,7 +121,7 @@ function readProbe(output: string): ProbeLines {
 
 function sourceLabel(source: VersionSource, path: string | undefined): string {
   if (source === 'flag') {
-    const binary = path && path.includes('/') && !/^\/usr\/(local\/)?s?bin\//.test(path) ? path : SENSOR;
+    const binary = path?.includes('/') && !/^\/usr\/(local\/)?s?bin\//.test(path) ? path : SENSOR;
     return `${binary} -version`;
   }
   return source === 'dpkg' ? `dpkg package ${SENSOR}` : `rpm package ${SENSOR}`;

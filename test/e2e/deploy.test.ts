@@ -80,19 +80,19 @@ test('first run: exit 0, every host changed, the --json document has the documen
       assert.ok(s.message.length > 0);
     }
     const byName = Object.fromEntries(host.steps.map((s) => [s.name, s]));
-    assert.equal(byName['config']!.status, 'changed');
+    assert.equal(byName.config!.status, 'changed');
     assert.equal(byName['restart sensor']!.status, 'changed');
     assert.equal(byName['test alert']!.status, 'ok');
     // --diff puts the diff into the config step, key redacted
     assert.match(
-      byName['config']!.diff ?? '',
+      byName.config!.diff ?? '',
       /^--- (\/dev\/null|a\/etc\/sophos\/runtimedetections\.yaml)\n\+\+\+ b\/etc\/sophos\/runtimedetections\.yaml\n/,
     );
     assert.match(
-      byName['config']!.diff ?? '',
+      byName.config!.diff ?? '',
       /^\+ +url: "https:\/\/mcs2-cloudstation-eu-west-1\.prod\.hydra\.sophos\.com"$/m,
     );
-    assert.match(byName['config']!.diff ?? '', /^\+ +api_key: \*+/m);
+    assert.match(byName.config!.diff ?? '', /^\+ +api_key: \*+/m);
   }
   // with --json, stdout is the document and nothing else; the human lines went to stderr
   assert.match(first.stderr, /changed: \[web-01\] config/);

@@ -190,7 +190,7 @@ test('unknown host key, wrong login key and down host each unreachable with why 
   const lines = readFileSync(fleet.knownHostsPath, 'utf8').split('\n').filter(Boolean);
   const kept = lines.filter((l) => !l.startsWith(`${endpoint('db-01')} `));
   assert.equal(kept.length, lines.length - 1, 'db-01 had exactly one known_hosts line');
-  writeFileSync(knownHosts, kept.join('\n') + '\n');
+  writeFileSync(knownHosts, `${kept.join('\n')}\n`);
   // an inventory whose edge-01 logs in with a key its sshd does not know
   const strangerKey = join(scratch, 'id_stranger');
   writePrivateKey(strangerKey, newKeyPair('not authorised anywhere'));

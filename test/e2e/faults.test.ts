@@ -160,7 +160,7 @@ describe('refused connections', () => {
   test('--retries 0: unreachable, refused, at once', async () => {
     const run = await deploy(fleet, ['-l', 'gone', '--retries', '0']);
     assert.equal(run.code, 3, run.stderr);
-    const host = run.json.hosts['gone']!;
+    const host = run.json.hosts.gone!;
     assert.equal(host.status, 'unreachable');
     assert.equal(host.steps.length, 1);
     assert.equal(host.steps[0]!.name, 'connect');
@@ -172,7 +172,7 @@ describe('refused connections', () => {
   test('--retries 2 on a host that stays down: three attempts with backoff, then unreachable', async () => {
     const run = await deploy(fleet, ['-l', 'gone', '--retries', '2']);
     assert.equal(run.code, 3, run.stderr);
-    assert.match(run.json.hosts['gone']!.steps[0]!.message, /^connection refused by .* \(after 3 attempts\)$/);
+    assert.match(run.json.hosts.gone!.steps[0]!.message, /^connection refused by .* \(after 3 attempts\)$/);
     // it waited between the attempts: 0.5 s, then 1 s (a lower bound, whatever the machine's load)
     assert.ok(run.ms >= 1_500, `took ${run.ms} ms`);
   });
@@ -211,8 +211,8 @@ describe('a connection dropped during the handshake', () => {
       connections = 0;
       const once = await deploy({ ...fleet, inventoryPath: inventory, knownHostsPath: knownHosts }, ['--retries', '0']);
       assert.equal(once.code, 3, once.stderr);
-      assert.equal(once.json.hosts['busy']!.status, 'unreachable');
-      assert.match(once.json.hosts['busy']!.steps[0]!.message, /127\.132\.\d+\.\d+:2223 closed the connection/);
+      assert.equal(once.json.hosts.busy!.status, 'unreachable');
+      assert.match(once.json.hosts.busy!.steps[0]!.message, /127\.132\.\d+\.\d+:2223 closed the connection/);
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));

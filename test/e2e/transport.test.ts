@@ -234,7 +234,7 @@ describe('host key checking', () => {
 
   test('a @revoked key is refused', async () => {
     const revoked = join(dir, 'kh_revoked');
-    await writeFile(revoked, sshd.knownHostsLine() + `@revoked * ${sshd.hostPublicKey}\n`);
+    await writeFile(revoked, `${sshd.knownHostsLine()}@revoked * ${sshd.hostPublicKey}\n`);
     assert.match(await unreachable(connect(options({ knownHostsFile: revoked })), 'host-key-changed'), /REVOKED/);
   });
 

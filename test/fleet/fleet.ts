@@ -59,7 +59,7 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
     const login = newKeyPair('sls-play fleet');
     writePrivateKey(keyPath, login);
     const authorizedKeys = join(dir, 'authorized_keys');
-    writeFileSync(authorizedKeys, login.publicKey + '\n', { mode: 0o644 });
+    writeFileSync(authorizedKeys, `${login.publicKey}\n`, { mode: 0o644 });
     // sshd reads AuthorizedKeysFile as the user logging in: non-root logins (sudo users) must reach it
     if (ownDir) chmodSync(dir, 0o711);
     const inbox = join(dir, 'central', 'inbox.jsonl');

@@ -39,5 +39,5 @@ export function knownHostsLine(address: string, port: number, hostKey: string): 
 }
 
 export function writeKnownHosts(path: string, entries: InventoryEntry[]): void {
-  writeFileSync(path, entries.map((e) => knownHostsLine(e.address, e.port, e.hostKey) + '\n').join(''));
+  writeFileSync(path, entries.map((e) => `${knownHostsLine(e.address, e.port, e.hostKey)}\n`).join(''));
 }

@@ -21,5 +21,5 @@ export function newKeyPair(comment: string): KeyPair {
 /** Writes a private key as ssh and sshd insist: readable by its owner only. */
 export function writePrivateKey(path: string, pair: KeyPair): void {
   writeFileSync(path, pair.privateKey, { mode: 0o600 });
-  writeFileSync(`${path}.pub`, pair.publicKey + '\n');
+  writeFileSync(`${path}.pub`, `${pair.publicKey}\n`);
 }

@@ -184,5 +184,5 @@ export async function waitUntil(what: string, ready: () => boolean, timeoutMs = 
 export function restarting(host: FleetHost): boolean {
   const entries = journalEntries(host);
   const last = entries.filter((e) => /^(Stopping|Started|Failed to start) /.test(e.msg)).pop();
-  return last !== undefined && last.msg.startsWith('Stopping ');
+  return last?.msg.startsWith('Stopping ') ?? false;
 }

@@ -92,7 +92,7 @@ export async function startSshd(options: SshdOptions): Promise<TestSshd> {
   if (!options.hostKeyFile) await generateKey(hostKeyFile, options.hostKeyType ?? 'ed25519');
   const [type, key] = (await readFile(`${hostKeyFile}.pub`, 'utf8')).trim().split(/\s+/);
   const authorizedKeysFile = join(options.dir, `authorized-${tag}`);
-  await writeFile(authorizedKeysFile, options.authorizedKeys.join('\n') + '\n', { mode: 0o644 });
+  await writeFile(authorizedKeysFile, `${options.authorizedKeys.join('\n')}\n`, { mode: 0o644 });
   const logFile = join(options.dir, `sshd-${tag}.log`);
   const configFile = join(options.dir, `sshd-${tag}.conf`);
   await writeFile(

@@ -119,7 +119,7 @@ export async function prepareCentral(
     const width = Math.max(8, ...names.map((n) => n.length));
     write(
       out,
-      ['', 'Sophos Central', ...names.map((n) => `  ${n.padEnd(width)}  ${steps.get(n)!.message}`)].join('\n') + '\n',
+      `${['', 'Sophos Central', ...names.map((n) => `  ${n.padEnd(width)}  ${steps.get(n)!.message}`)].join('\n')}\n`,
     );
     return mergeSteps(report, steps, false);
   };

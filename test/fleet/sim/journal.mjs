@@ -13,7 +13,7 @@ export function journalFile(paths) {
 export function log(paths, ident, pid, msg, unit = UNIT) {
   const entry = { t: Date.now(), ident, pid, unit, msg };
   // one write per line: O_APPEND keeps concurrent writers from interleaving
-  appendFileSync(journalFile(paths), JSON.stringify(entry) + '\n');
+  appendFileSync(journalFile(paths), `${JSON.stringify(entry)}\n`);
 }
 
 export function readEntries(paths) {
@@ -36,6 +36,6 @@ export function formatShort(entry, hostname) {
 
 export function journalText(paths, hostname) {
   return readEntries(paths)
-    .map((e) => formatShort(e, hostname) + '\n')
+    .map((e) => `${formatShort(e, hostname)}\n`)
     .join('');
 }

@@ -112,14 +112,14 @@ let shown = all.filter(matches);
 const limit = o.lines ?? (o.follow ? 10 : Infinity);
 if (limit !== Infinity) shown = shown.slice(Math.max(0, shown.length - limit));
 if (shown.length === 0 && !o.follow && o.output === 'short') process.stdout.write('-- No entries --\n');
-for (const e of shown) process.stdout.write(format(e, o.output) + '\n');
+for (const e of shown) process.stdout.write(`${format(e, o.output)}\n`);
 
 if (o.follow) {
   let seen = all.length;
   exitWithSession();
   setInterval(() => {
     const now = readEntries(paths);
-    for (const e of now.slice(seen)) if (matches(e)) process.stdout.write(format(e, o.output) + '\n');
+    for (const e of now.slice(seen)) if (matches(e)) process.stdout.write(`${format(e, o.output)}\n`);
     seen = now.length;
   }, 100);
 } else if (grep !== null && shown.length === 0) {

@@ -10,7 +10,7 @@ export function readPackages(paths, host) {
   const state = existsSync(file(paths))
     ? JSON.parse(readFileSync(file(paths), 'utf8'))
     : { installed: {}, available: {} };
-  if (host && host.installed && host.deployment === 'package')
+  if (host?.installed && host.deployment === 'package')
     state.installed = { sophoslinuxsensor: host.version, ...state.installed };
   return state;
 }
@@ -23,5 +23,5 @@ export function writePackages(paths, state) {
 
 /** Every apt-get run that changed something, with the DEBIAN_FRONTEND it saw. */
 export function recordRun(paths, entry) {
-  appendFileSync(join(paths.state, 'apt-history.jsonl'), JSON.stringify({ t: Date.now(), ...entry }) + '\n');
+  appendFileSync(join(paths.state, 'apt-history.jsonl'), `${JSON.stringify({ t: Date.now(), ...entry })}\n`);
 }

@@ -23,7 +23,7 @@ function usage() {
     '    \tmake the running sensor raise a test alert',
   ];
   if (host.versionFlag) lines.push('  -version', '    \tprint the version and exit');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function render(template) {
@@ -51,7 +51,7 @@ function testAlert() {
       );
     } else if (out.type === 'mcs') {
       const delivery = { host: host.name, url: out.url, apiKey: out.api_key, alert: ALERT, at };
-      appendFileSync(host.inbox, JSON.stringify(delivery) + '\n');
+      appendFileSync(host.inbox, `${JSON.stringify(delivery)}\n`);
     }
   }
   process.stdout.write(`test alert "${ALERT}" raised\n`);
@@ -65,7 +65,7 @@ if (args.length === 0) {
 for (const arg of args) {
   const name = arg.replace(/^--?/, '').split('=')[0];
   if (!arg.startsWith('-') || !flags[name]) {
-    process.stderr.write(`flag provided but not defined: ${arg.startsWith('-') ? '-' + name : arg}\n${usage()}`);
+    process.stderr.write(`flag provided but not defined: ${arg.startsWith('-') ? `-${name}` : arg}\n${usage()}`);
     process.exit(2);
   }
 }

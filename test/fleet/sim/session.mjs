@@ -54,7 +54,7 @@ export function exitWithSession(intervalMs = 250) {
   } catch {
     /* no stdout */
   }
-  const watchPipe = stdout !== null && stdout.startsWith('pipe:') && holdsFile(sshd, stdout);
+  const watchPipe = stdout?.startsWith('pipe:') && holdsFile(sshd, stdout);
   const timer = setInterval(() => {
     const alive = (() => {
       try {

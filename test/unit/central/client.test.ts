@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { CentralClient, type ClientOptions } from '../../../src/central/client.ts';
-import { CentralApiError, CentralInputError } from '../../../src/central/errors.ts';
+import { type CentralApiError, CentralInputError } from '../../../src/central/errors.ts';
 import { httpsTransport } from '../../../src/central/http.ts';
 import type { Detection } from '../../../src/central/types.ts';
 import { FakeCentral, otherDetection, testAlertDetection } from '../../central/fake.ts';

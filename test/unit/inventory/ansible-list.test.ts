@@ -40,10 +40,10 @@ describe('toAnsibleList / toAnsibleGraph match ansible-inventory', {
     });
     it(`--graph and --graph --vars: ${c}`, async () => {
       const inv = await loadInventory(path);
-      assert.equal(toAnsibleGraph(inv) + '\n', reference.get(key(c, ['--graph'])));
-      assert.equal(toAnsibleGraph(inv, 'all', { vars: true }) + '\n', reference.get(key(c, ['--graph', '--vars'])));
+      assert.equal(`${toAnsibleGraph(inv)}\n`, reference.get(key(c, ['--graph'])));
+      assert.equal(`${toAnsibleGraph(inv, 'all', { vars: true })}\n`, reference.get(key(c, ['--graph', '--vars'])));
       if (inv.groups.has('prod'))
-        assert.equal(toAnsibleGraph(inv, 'prod') + '\n', reference.get(key(c, ['--graph', 'prod'])));
+        assert.equal(`${toAnsibleGraph(inv, 'prod')}\n`, reference.get(key(c, ['--graph', 'prod'])));
     });
   }
 

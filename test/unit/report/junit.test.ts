@@ -79,7 +79,7 @@ test('one testcase per host; failed is <failure>, unreachable <error>, skipped <
 
 test("each step's status and message are in the testcase's system-out", () => {
   assert.match(xml, /<system-out>ok: sensor version: 5.10.0.3 &gt;= 5.5.2.22\nchanged: config: mcs output added/);
-  assert.match(xml, /changed: command: rc=0 \(rc=0\)\n    bell\? and NUL\?/);
+  assert.match(xml, /changed: command: rc=0 \(rc=0\)\n {4}bell\? and NUL\?/);
 });
 
 test('secrets are redacted', () => {

@@ -48,7 +48,7 @@ test('exit codes as ansible-playbook', () => {
 
 test('the recap has one line per host with counts and the skip reason', () => {
   const text = recapText(report);
-  assert.match(text, /web-01\s+: changed\s+ok=0  changed=1  unreachable=0  failed=0  skipped=0/);
+  assert.match(text, /web-01\s+: changed\s+ok=0 {2}changed=1 {2}unreachable=0 {2}failed=0 {2}skipped=0/);
   assert.match(text, /web-03 .*not started: interrupted/);
   assert.match(text, /3 hosts: 0 ok, 1 changed, 0 failed, 1 unreachable, 1 skipped/);
 });

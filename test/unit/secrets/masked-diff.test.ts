@@ -59,7 +59,7 @@ test('a url change shows, the unchanged key masked in context', () => {
   noKeys(diff, OLD_KEY);
   assert.match(
     diff,
-    /\n-      url: "https:\/\/old\.example\.com"\n\+      url: "https:\/\/mcs2-cloudstation-eu-west-1\.prod\.hydra\.sophos\.com"\n {7}api_key: \*{8}\n/,
+    /\n- {6}url: "https:\/\/old\.example\.com"\n\+ {6}url: "https:\/\/mcs2-cloudstation-eu-west-1\.prod\.hydra\.sophos\.com"\n {7}api_key: \*{8}\n/,
   );
   assert.doesNotMatch(diff, /\(changed\)/);
 });
@@ -67,7 +67,7 @@ test('a url change shows, the unchanged key masked in context', () => {
 test('a key change alone shows as a changed line, masked on both sides', () => {
   const diff = unifiedDiff(PATH, CONFIG(OLD_KEY), CONFIG(NEW_KEY));
   noKeys(diff, OLD_KEY, NEW_KEY);
-  assert.match(diff, /\n-      api_key: \*{8}\n\+      api_key: \*{8} \(changed\)\n/);
+  assert.match(diff, /\n- {6}api_key: \*{8}\n\+ {6}api_key: \*{8} \(changed\)\n/);
   const patch = parsePatch(diff);
   assert.equal(patch.length, 1);
   assert.equal(patch[0]?.hunks.length, 1);
@@ -76,14 +76,14 @@ test('a key change alone shows as a changed line, masked on both sides', () => {
 test('a key change with a url change', () => {
   const diff = unifiedDiff(PATH, CONFIG(OLD_KEY, 'https://old.example.com'), CONFIG(NEW_KEY));
   noKeys(diff, OLD_KEY, NEW_KEY);
-  assert.match(diff, /\+      api_key: \*{8} \(changed\)\n/);
+  assert.match(diff, /\+ {6}api_key: \*{8} \(changed\)\n/);
 });
 
 test('a new mcs output shows its key masked', () => {
-  const before = CONFIG(OLD_KEY).replace(/    - type: mcs\n(?: {6}.*\n){3}/, '');
+  const before = CONFIG(OLD_KEY).replace(/ {4}- type: mcs\n(?: {6}.*\n){3}/, '');
   const diff = unifiedDiff(PATH, before, CONFIG(NEW_KEY));
   noKeys(diff, NEW_KEY);
-  assert.match(diff, /\n\+    - type: mcs\n\+      enabled: true\n\+      url: "https:.*"\n\+      api_key: \*{8}\n/);
+  assert.match(diff, /\n\+ {4}- type: mcs\n\+ {6}enabled: true\n\+ {6}url: "https:.*"\n\+ {6}api_key: \*{8}\n/);
 });
 
 test('every way of writing an api_key is masked', () => {
