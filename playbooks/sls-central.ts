@@ -7,11 +7,12 @@ import { playbook } from 'sls-play';
 import {
   checkCerts,
   checkVersion,
+  checkMcsEndpoint,
   configureSensor,
+  deployFacts,
   describeSensorFacts,
   forceRestart,
   restartSensor,
-  sensorFacts,
   slsReadSettings,
   slsSettings,
   testAlertAfterDeploy,
@@ -23,13 +24,14 @@ export default playbook({
   // Region/URL and API key are checked on every host before any host is touched.
   validate: (vars) => void slsSettings(vars),
 
-  // Sensor version, certificate files and the config, read in one command.
-  facts: (vars) => sensorFacts(slsSettings(vars)),
+  // Sensor version, certificate files, the config and the MCS endpoint probe, in one command.
+  facts: (vars) => deployFacts(slsSettings(vars)),
   describeFacts: describeSensorFacts,
 
   tasks: (host) => [
     checkVersion,
     checkCerts,
+    checkMcsEndpoint,
     configureSensor,
     // only when asked, so a normal run's task list stays as it was (needs no key: --list-tasks)
     ...(slsReadSettings(host.vars).forceRestart ? [forceRestart] : []),

@@ -19,7 +19,7 @@ export interface FileEditParams extends TaskOptions {
   /** Keep the previous file as `<path>.<timestamp>.bak` (default true). */
   backup?: boolean;
   /** Keys whose values are masked in the diff (e.g. `api_key`). */
-  secretKeys?: readonly string[];
+  secretKeys?: Param<readonly string[]>;
   /** Edit a file that does not exist yet as empty text (default true). */
   create?: boolean;
 }
@@ -83,7 +83,7 @@ export function fileEdit(params: FileEditParams, module = 'fileEdit'): Task {
             return { message: `${changes.join(', ')}${notes.join('')}`, wrote: { path, ...written, ...previous } };
           },
         },
-        textChanged ? { diff: { path, before, after: edit.text, secretKeys: params.secretKeys } } : {},
+        textChanged ? { diff: { path, before, after: edit.text, secretKeys: resolve(params.secretKeys, ctx) } } : {},
       );
     },
   });

@@ -29,6 +29,7 @@ import { redact, REDACTED } from '../report/secrets.ts';
 import { fixRevocationList, setContainerCerts } from './container-certs.ts';
 import { appendMcsOutput, isMcsOutput, UnsafeMcsEdit, updateMcsOutput } from './mcs-output.ts';
 import { resolved } from './yaml-merge.ts';
+import type { McsExtra } from './mcs-extra.ts';
 
 export const SENSOR_CONFIG_PATH = '/etc/sophos/runtimedetections.yaml';
 
@@ -39,6 +40,8 @@ export interface SensorConfigWant {
   certDir: string;
   /** Certificate pairs present in the container's certDir; default 1 and 2. */
   containerPairs?: number[];
+  /** `sls_mcs_extra`: more keys for the mcs entry. */
+  extra?: McsExtra;
 }
 
 export type SensorConfigEdit =

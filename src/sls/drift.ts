@@ -6,6 +6,7 @@
  */
 import type { Vars } from '../inventory/types.ts';
 import { normaliseMcsUrl, resolveMcsUrl } from './regions.ts';
+import { describeReach, type McsReach } from './mcs-probe.ts';
 
 const text = (value: unknown) => (value === undefined || value === null || value === '' ? undefined : String(value));
 
@@ -38,6 +39,8 @@ export interface StatusFacts {
   owedProblems?: string[];
   /** Whether the running sensor can have loaded the config on disk. */
   configLoaded?: ConfigLoaded;
+  /** What the MCS endpoint probe found; null when it was not probed. */
+  mcsReach?: McsReach | null;
 }
 
 /** The config file's write time against the sensor's start, both in seconds since the epoch. */
@@ -68,6 +71,11 @@ export function driftReasons(facts: StatusFacts, expectedUrl: string | undefined
   else if (!facts.mcsConfigured || !facts.mcsUrl) reasons.push('no enabled mcs output');
   else if (expectedUrl && !sameUrl(facts.mcsUrl, expectedUrl))
     reasons.push(`mcs output sends to ${facts.mcsUrl}, not ${expectedUrl}`);
+  // a host sending to Central that cannot reach it: its alerts go nowhere
+  if (facts.mcsConfigured && facts.mcsReach?.reachable === 'no')
+    reasons.push(
+      `cannot reach ${facts.mcsReach.endpoint} (${describeReach(facts.mcsReach)}): alerts would never reach Sophos Central`,
+    );
   if (facts.service !== 'active') reasons.push(`service ${facts.service ?? 'unknown'}, not active`);
   for (const owed of facts.owedHandlers ?? []) {
     reasons.push(

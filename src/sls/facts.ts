@@ -3,8 +3,21 @@ import { pathFact, type PathState } from '../modules/path-fact.ts';
 import type { SlsSettings } from './settings.ts';
 import { versionProbeCommand } from './version.ts';
 import { certListingCommand } from './certs.ts';
+import { mcsProbeFact, type McsReach } from './mcs-probe.ts';
 
 type ReadSettings = Pick<SlsSettings, 'execPrefix' | 'certDir' | 'configPath' | 'deployment'>;
+type ProbeSettings = Pick<SlsSettings, 'deployment' | 'execPrefix' | 'mcsProbe' | 'mcsProbeTimeoutS'>;
+
+/**
+ * The MCS endpoint probe as a fact of the same first command; none when the probe is off or there
+ * is no URL to probe (the removal run, `sls_central=absent`).
+ */
+export function mcsReachFacts(settings: ProbeSettings, url: string | undefined): Record<string, Fact<McsReach>> {
+  if (!settings.mcsProbe || !url) return {};
+  const container =
+    settings.deployment === 'container' && settings.execPrefix ? { execPrefix: settings.execPrefix } : undefined;
+  return { mcsReach: mcsProbeFact(url, { timeoutS: settings.mcsProbeTimeoutS, ...(container ? { container } : {}) }) };
+}
 
 /** Everything a deploy reads from a host, gathered in one command. */
 export function sensorFacts(settings: ReadSettings) {
@@ -25,7 +38,7 @@ export function sensorFacts(settings: ReadSettings) {
 }
 
 /** What a deploy reads from a host: the sensor's version, the files in the certificate directory, the config file. */
-export type SensorFacts = { version: string; certFiles: string[]; config: PathState };
+export type SensorFacts = { version: string; certFiles: string[]; config: PathState; mcsReach?: McsReach };
 
 /** The config's text, or null when there is no file yet. */
 export const configText = (config: PathState): string | null => (config.type === 'file' ? config.content : null);
@@ -47,4 +60,9 @@ export function serviceFacts(settings: ReadSettings) {
       parse: (output: string) => /^(\w{3} +\d+ [\d:]+)/.exec(output.trim())?.[1] ?? null,
     } satisfies Fact<string | null>,
   };
+}
+
+/** A deploy's first command: the sensor's facts and, unless switched off or removing, the endpoint probe. */
+export function deployFacts(settings: ReadSettings & ProbeSettings & { url: string }) {
+  return { ...sensorFacts(settings), ...mcsReachFacts(settings, settings.url) };
 }

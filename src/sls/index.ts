@@ -1,6 +1,7 @@
 /** The Sophos Linux Sensor building blocks: what `import { … } from 'sls-play/sls'` gives. */
 export { slsSettings, slsReadSettings, type SlsSettings } from './settings.ts';
-export { sensorFacts, serviceFacts, configText, type SensorFacts } from './facts.ts';
+export { sensorFacts, deployFacts, mcsReachFacts, serviceFacts, configText, type SensorFacts } from './facts.ts';
+export { describeReach, reachCell, type McsReach } from './mcs-probe.ts';
 export {
   settingsOf,
   versionVerdict,
@@ -8,6 +9,8 @@ export {
   sensorConfigEdit,
   checkVersion,
   checkCerts,
+  checkMcsEndpoint,
+  reachVerdict,
   configureSensor,
   forceRestart,
   restartSensor,

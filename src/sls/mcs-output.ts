@@ -8,11 +8,14 @@
  * and used elsewhere (`&u` … `*u`) is not edited at all: that would change the other place too.
  */
 import { Scalar, type YAMLMap, isAlias, isMap, isScalar, type Document, type YAMLSeq } from 'yaml';
-import { fieldNode, fieldValue } from './yaml-merge.ts';
+import type { McsExtra, McsExtraValue } from './mcs-extra.ts';
+import { fieldNode, fieldValue, resolved } from './yaml-merge.ts';
 
 export interface McsWant {
   url: string;
   apiKey: string;
+  /** `sls_mcs_extra`: more keys for the entry. */
+  extra?: McsExtra;
 }
 
 /** Anchors some alias refers to: nodes carrying them are shared and must not be edited in place. */
@@ -119,13 +122,38 @@ export function updateMcsOutput(
   const key = setString(map, 'api_key', want.apiKey, ctx);
   if (key === 'added') changes.push('mcs api_key set');
   if (key === 'updated') changes.push('mcs api_key updated');
+
+  // The extra keys' values are never quoted back: some are secret, and the key names say enough.
+  for (const [name, value] of Object.entries(want.extra?.values ?? {})) {
+    const done = setValue(map, name, value, ctx);
+    if (done !== 'same') changes.push(`mcs ${name} ${done === 'added' ? 'set' : 'updated'}`);
+  }
   return changes;
+}
+
+/** A text, number or boolean field: text keeps setString's quoting; the others are written plain. */
+function setValue(map: YAMLMap, key: string, value: McsExtraValue, ctx: Context): 'added' | 'updated' | 'same' {
+  if (typeof value === 'string') return setString(map, key, value, ctx);
+  const field = fieldNode(map, key, ctx.doc);
+  const current = resolved(field?.node, ctx.doc);
+  if (field && isScalar(current) && current.value === value) return 'same';
+  if (field?.local && isScalar(field.node)) {
+    assertNotShared(field.node, key, ctx);
+    field.node.value = value;
+    field.node.type = Scalar.PLAIN;
+    field.node.tag = undefined;
+    return 'updated';
+  }
+  map.set(key, value);
+  return field === undefined ? 'added' : 'updated';
 }
 
 export function newMcsOutput(doc: Document, want: McsWant): YAMLMap {
   const map = doc.createNode({ type: 'mcs', enabled: true }) as YAMLMap;
   map.set('url', quoted(want.url));
   map.set('api_key', quoted(want.apiKey));
+  for (const [name, value] of Object.entries(want.extra?.values ?? {}))
+    map.set(name, typeof value === 'string' ? quoted(value) : value);
   return map;
 }
 

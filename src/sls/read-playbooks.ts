@@ -6,7 +6,8 @@ import { summariseSensorConfig } from './config-read.ts';
 import { owedOnHostFact } from '../tasks/owed/on-host.ts';
 import { stateDirOf } from '../tasks/owed/state-dir.ts';
 import { driftReasons, expectedUrlOf, type StatusFacts } from './drift.ts';
-import { configText, sensorFacts, serviceFacts } from './facts.ts';
+import { configText, mcsReachFacts, sensorFacts, serviceFacts } from './facts.ts';
+import { reachCell, type McsReach } from './mcs-probe.ts';
 import { sensorClockFact } from './sensor-clock.ts';
 import { regionOfUrl } from './regions.ts';
 import { slsReadSettings } from './settings.ts';
@@ -37,7 +38,10 @@ export const statusPlaybook: Playbook = playbook({
       name: 'status',
       plan: async (ctx) => {
         const settings = slsReadSettings(ctx.vars);
+        // the endpoint the variables name (sls_region / sls_mcs_url), probed in the same command
+        const probe = mcsReachFacts(settings, expectedUrlOrNone(ctx.vars));
         const facts = await ctx.gather({
+          ...probe,
           ...sensorFacts(settings),
           ...serviceFacts(settings),
           owed: owedOnHostFact(stateDirOf(ctx.vars)),
@@ -61,12 +65,15 @@ export const statusPlaybook: Playbook = playbook({
           owedHandlers: facts.owed.owed.map((e) => ({ playbook: e.playbook, handler: e.handler, at: e.at })),
           owedProblems: facts.owed.problems,
           configLoaded: facts.clock,
+          mcsReachable: reachCell((facts as { mcsReach?: McsReach }).mcsReach),
+          mcsReach: (facts as { mcsReach?: McsReach }).mcsReach ?? null,
         } satisfies StatusFacts & Record<string, unknown>;
         const drift = driftReasons(summary, expectedUrlOrNone(ctx.vars));
         const line = [
           `sensor ${summary.sensorVersion ?? 'not found'}${version.status === 'ok' ? '' : ' (not ok)'}`,
           `cert pairs ${certs.pairs.join(',') || 'none'}`,
           `mcs ${summary.mcsConfigured ? (summary.mcsRegion ?? url) : 'not configured'}`,
+          `mcs reachable ${summary.mcsReachable}`,
           `service ${summary.service}`,
           `last test alert ${summary.lastTestAlert ?? 'never'}`,
           ...(facts.clock.state === 'unknown' && facts.service === 'active'

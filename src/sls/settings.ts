@@ -4,6 +4,7 @@ import { registerSecret } from '../report/secrets.ts';
 import { regionNames, resolveMcsUrl } from './regions.ts';
 import { checkAbsolutePath, checkCredentialText, checkShellWords, textVar, typeOfValue } from './setting-values.ts';
 import { parseVersion } from './version.ts';
+import { mcsExtraOf, type McsExtra } from './mcs-extra.ts';
 
 /** The SLS playbook's variables (cli.md) with their defaults applied. */
 export interface SlsSettings {
@@ -29,12 +30,19 @@ export interface SlsSettings {
   forceRestart: boolean;
   /** `absent` (sls_central=absent): take the mcs output out again; needs no region or key. */
   central: 'present' | 'absent';
+  /** `sls_mcs_probe` [true]: each host probes its MCS endpoint in the first command. */
+  mcsProbe: boolean;
+  /** `sls_mcs_probe_timeout` [5 s]: the probe's bound on the connect and on the TLS handshake. */
+  mcsProbeTimeoutS: number;
+  /** `sls_mcs_extra`: keys merged into the mcs entry (e.g. a tenant id), by name. */
+  mcsExtra: McsExtra;
 }
 
 /** A boolean, or the words Ansible reads as one; anything else (a mapping, a list) is a mistake. */
-function flag(vars: Vars, name: string): boolean {
+function flag(vars: Vars, name: string, fallback = false): boolean {
   const value = vars[name];
-  if (value === undefined || value === null || value === '') return false;
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'string' && /^(0|false|no|off|n)$/i.test(value.trim())) return false;
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return value !== 0;
   if (typeof value === 'string') return /^(1|true|yes|on|y)$/i.test(value.trim());
@@ -87,6 +95,9 @@ export function slsReadSettings(vars: Vars): Omit<SlsSettings, 'url' | 'apiKey'>
     testTimeoutS,
     forceRestart: flag(vars, 'sls_force_restart'),
     central: centralState(vars),
+    mcsProbe: flag(vars, 'sls_mcs_probe', true),
+    mcsProbeTimeoutS: seconds(vars, 'sls_mcs_probe_timeout', 5),
+    mcsExtra: mcsExtraOf(vars),
   };
 }
 

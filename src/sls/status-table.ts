@@ -6,6 +6,7 @@ const COLUMNS = [
   'version ok',
   'cert pairs',
   'mcs output',
+  'mcs reachable',
   'service',
   'last test alert',
   'drift',
@@ -18,7 +19,17 @@ export function statusTable(report: RunReport): string {
   const rows = Object.entries(report.hosts).map(([host, hostReport]) => {
     const f = hostReport.facts;
     if (!f)
-      return [host, hostReport.status, '', '', hostReport.steps.at(-1)?.message ?? hostReport.reason ?? '', '', '', ''];
+      return [
+        host,
+        hostReport.status,
+        '',
+        '',
+        hostReport.steps.at(-1)?.message ?? hostReport.reason ?? '',
+        '',
+        '',
+        '',
+        '',
+      ];
     const pairs = f.certPairs as number[];
     return [
       host,
@@ -26,6 +37,7 @@ export function statusTable(report: RunReport): string {
       f.versionOk ? 'yes' : 'NO',
       pairs.length ? pairs.join(',') : 'none',
       f.mcsConfigured ? cell(f.mcsRegion ?? f.mcsUrl) : 'not configured',
+      cell(f.mcsReachable ?? 'not probed'),
       cell(f.service),
       cell(f.lastTestAlert ?? 'never'),
       cell(hostReport.drift?.join('; ')),

@@ -17,6 +17,7 @@ import { configText, sensorFacts, type SensorFacts } from './facts.ts';
 import { slsReadSettings, slsSettings, type SlsSettings } from './settings.ts';
 import { testAlertScript, testAlertOutcome } from './test-alert.ts';
 import { interpretVersionProbe } from './version.ts';
+import { describeReach } from './mcs-probe.ts';
 
 const UNIT = 'sophoslinuxsensor';
 const DEFAULT_RESTART = 'systemctl restart sophoslinuxsensor';
@@ -60,6 +61,7 @@ export function sensorConfigEdit(text: string | null, host: Host): TextEdit {
       deployment: settings.deployment,
       certDir: settings.certDir,
       containerPairs: pairs,
+      extra: settings.mcsExtra,
     },
     settings.configPath,
   );
@@ -79,6 +81,24 @@ function configAfterEdit(host: Host): string | null {
   return edit.ok ? edit.text : before;
 }
 
+/** Whether the host reached its MCS endpoint in the first command (a host with no client cannot tell: a warning). */
+export function reachVerdict(host: Host): Verdict {
+  if (!slsReadSettings(host.vars).mcsProbe) return { ok: true, message: 'not probed (sls_mcs_probe is false)' };
+  const reach = factsOf(host).mcsReach;
+  if (!reach) return { ok: true, message: 'not probed' };
+  const said = `${reach.endpoint}: ${describeReach(reach)}`;
+  if (reach.reachable === 'yes') return { ok: true, message: said, warning: reach.reason === 'ok-tcp' };
+  if (reach.reachable === 'unknown')
+    return { ok: true, message: `${said}; the config is written anyway`, warning: true };
+  return {
+    ok: false,
+    message:
+      `cannot reach the MCS endpoint ${said}: alerts would never reach Sophos Central, so the config was not touched; ` +
+      "open the route from the host (or set HTTPS_PROXY in the sensor's unit environment), " +
+      'or set sls_mcs_probe=false where only the sensor itself has a route',
+  };
+}
+
 /** Task: the sensor is new enough (tag `checks`). */
 export const checkVersion = assert({ name: 'sensor version', that: versionVerdict, tags: ['checks'] });
 
@@ -86,6 +106,14 @@ export const checkVersion = assert({ name: 'sensor version', that: versionVerdic
 export const checkCerts = assert({
   name: 'certificates',
   that: certVerdict,
+  when: (host) => !removing(host),
+  tags: ['checks'],
+});
+
+/** Task: the host reaches its MCS endpoint, probed in the first command (tag `checks`; not when taking the output out). */
+export const checkMcsEndpoint = assert({
+  name: 'mcs endpoint',
+  that: reachVerdict,
   when: (host) => !removing(host),
   tags: ['checks'],
 });
@@ -99,7 +127,7 @@ export const configureSensor: Task = fileEdit({
   path: (host) => settingsOf(host).configPath,
   edit: sensorConfigEdit,
   modeFrom: configMode,
-  secretKeys: ['api_key'],
+  secretKeys: (host) => ['api_key', ...slsReadSettings(host.vars).mcsExtra.secretKeys],
   notify: 'restart sensor',
   tags: ['config'],
 });

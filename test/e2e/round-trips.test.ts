@@ -29,6 +29,8 @@ let fleet: Fleet;
 let fresh: Deployed;
 let converged: Deployed;
 const activity = new Map<string, { fresh: SshActivity; converged: SshActivity }>();
+/** TLS handshakes the fleet's MCS endpoint saw during each run: the probe rides in the gather. */
+const probes = { fresh: 0, converged: 0 };
 
 const minus = (a: SshActivity, b: SshActivity): SshActivity => ({
   connections: a.connections - b.connections,
@@ -47,10 +49,13 @@ async function counted(run: () => Promise<Deployed>): Promise<{ run: Deployed; p
 
 before(async () => {
   fleet = await startFleet(HOSTS, { subnet: 206 });
+  const handshakes = fleet.mcsEndpoint.handshakes();
   const first = await counted(() => deploy(fleet));
   fresh = first.run;
+  probes.fresh = fleet.mcsEndpoint.handshakes() - handshakes;
   const second = await counted(() => deploy(fleet));
   converged = second.run;
+  probes.converged = fleet.mcsEndpoint.handshakes() - handshakes - probes.fresh;
   for (const h of fleet.hosts)
     activity.set(h.name, { fresh: first.perHost.get(h.name)!, converged: second.perHost.get(h.name)! });
 });
@@ -59,7 +64,9 @@ after(async () => {
   await fleet?.stop();
 });
 
-test('a fresh host converges over one connection in at most MAX_COMMANDS_FRESH commands', () => {
+test('a fresh host converges over one connection in at most MAX_COMMANDS_FRESH commands', (t) => {
+  for (const [name, seen] of activity)
+    t.diagnostic(`${name}: fresh ${JSON.stringify(seen.fresh)}, converged ${JSON.stringify(seen.converged)}`);
   assert.equal(fresh.code, 0, fresh.stderr);
   for (const host of fleet.hosts) {
     // the count means something only if the job was done
@@ -72,6 +79,18 @@ test('a fresh host converges over one connection in at most MAX_COMMANDS_FRESH c
     assert.ok(
       seen.commands >= 1 && seen.commands <= MAX_COMMANDS_FRESH,
       `${host.name}: ${seen.commands} remote commands, at most ${MAX_COMMANDS_FRESH} allowed`,
+    );
+  }
+});
+
+test('each host probed its MCS endpoint (TCP and TLS) within those commands, on both runs', () => {
+  assert.deepEqual(probes, { fresh: HOSTS.length, converged: HOSTS.length });
+  for (const name of HOSTS.map((h) => h.name)) {
+    const step = converged.json.hosts[name]?.steps.find((s) => s.name === 'mcs endpoint');
+    assert.equal(step?.status, 'ok', name);
+    assert.match(
+      step!.message,
+      /^mcs2-cloudstation-eu-west-1\.prod\.hydra\.sophos\.com:443: reachable \(TCP and TLS\) \(curl\)$/,
     );
   }
 });

@@ -15,6 +15,10 @@ import { bootDemo } from './sim/demo-unit.mjs';
 import { hostAddress, releaseSubnet, reserveSubnet } from './subnet.ts';
 import type { Delivery, Fleet, FleetHost, FleetOptions, HostProfile } from './types.ts';
 import { writeSystemTools } from './wrappers.ts';
+import { startTlsListener, writeFleetNetwork } from './mcs-endpoint.ts';
+
+/** The port of Sophos's MCS endpoints (the URLs name no port). */
+const MCS_PORT = 443;
 
 export type { Delivery, Fleet, FleetHost, FleetOptions, HostProfile, ServiceState, SshActivity } from './types.ts';
 
@@ -38,9 +42,11 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
   const disks: SmallDisk[] = [];
   const hosts: SimulatedHost[] = [];
   const forgetSubnet = onExit(() => releaseSubnet(subnet));
+  let endpoint: Awaited<ReturnType<typeof startTlsListener>> | undefined;
 
   const stop = async () => {
     await Promise.all(hosts.map((h) => h.stopSshd()));
+    await endpoint?.stop();
     for (const d of disks.splice(0)) d.release();
     releaseSubnet(subnet);
     forgetSubnet();
@@ -64,6 +70,8 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
     if (ownDir) chmodSync(dir, 0o711);
     const inbox = join(dir, 'central', 'inbox.jsonl');
     writeFileSync(inbox, '');
+    endpoint = await startTlsListener(`127.${subnet}.254.1`, MCS_PORT);
+    const network = writeFleetNetwork(dir, endpoint.address, subnet);
 
     for (const [i, profile] of profiles.entries()) {
       const root = join(dir, 'hosts', profile.name);
@@ -80,7 +88,15 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
       }
       await boot(paths, sim);
       if (profile.demo) bootDemo(paths, profile.demo);
-      const spec = { name: profile.name, address: hostAddress(subnet, i), port, root, systemTools, authorizedKeys };
+      const spec = {
+        name: profile.name,
+        address: hostAddress(subnet, i),
+        port,
+        root,
+        systemTools,
+        authorizedKeys,
+        network,
+      };
       hosts.push(new SimulatedHost(profile, spec, paths));
     }
 
@@ -110,6 +126,8 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
       knownHostsPath,
       keyPath,
       centralInbox: () => readInbox(inbox),
+      mcsEndpoint: endpoint,
+      subnet,
       stop,
     };
   } catch (e) {

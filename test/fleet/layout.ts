@@ -38,6 +38,7 @@ export function simHost(profile: HostProfile, inbox: string): SimHost {
     testAlertHangs: profile.testAlertHangs ?? false,
     inbox,
     ...(profile.demo ? { demo: profile.demo } : {}),
+    ...(profile.unitEnvironment ? { unitEnvironment: profile.unitEnvironment } : {}),
   };
 }
 

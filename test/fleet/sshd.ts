@@ -21,6 +21,8 @@ export interface SshdSpec {
   listenAlso?: string[];
   /** only this client address may log in */
   allowFrom?: string;
+  /** the fleet's /etc/hosts and /etc/resolv.conf (names stay on 127.0.0.0/8) */
+  network?: { hosts: string; resolv: string };
 }
 
 export function sshdConfig(spec: SshdSpec): string {
@@ -74,6 +76,9 @@ export function hostFstab(spec: SshdSpec): string {
     bind(join(spec.root, 'home'), '/root'),
     layer(join(spec.root, 'bin'), '/usr/local/bin'),
     layer(spec.systemTools, '/usr/bin'),
+    // Sophos's MCS host names lead to the fleet's own endpoint, and any other name is asked of a
+    // name server on 127.0.0.0/8 that is not there: no lookup ever leaves the machine
+    ...(spec.network ? [bind(spec.network.hosts, '/etc/hosts'), bind(spec.network.resolv, '/etc/resolv.conf')] : []),
     '',
   ].join('\n');
 }

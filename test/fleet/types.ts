@@ -30,6 +30,8 @@ export interface HostProfile {
   down?: boolean;
   /** /etc/sophos is a tmpfs of this many bytes, pre-populated like the others */
   diskFullBytes?: number;
+  /** the sensor unit's environment (`systemctl show -p Environment`), e.g. ['HTTPS_PROXY=http://…:3128'] */
+  unitEnvironment?: string[];
   /** a second systemd unit, `demo.service` (config /etc/sophos/demo.conf), in this state at start */
   demo?: 'active' | 'inactive';
   /** simulated apt packages: installed name → version, and what the repositories offer */
@@ -111,6 +113,10 @@ export interface Fleet {
   keyPath: string;
   /** what the simulated Central received, from all hosts, in order */
   centralInbox(): Delivery[];
+  /** where every region's MCS host name leads on the hosts (a local TLS listener) */
+  mcsEndpoint: FleetMcsEndpoint;
+  /** N of the fleet's 127.N.0.0/16 range */
+  subnet: number;
   stop(): Promise<void>;
 }
 
@@ -121,4 +127,12 @@ export interface FleetOptions {
   subnet?: number;
   /** sshd port on every host, default 2222 */
   port?: number;
+}
+
+/** The fleet's stand-in for Sophos's MCS hosts: every region's host name resolves to it on the hosts. */
+export interface FleetMcsEndpoint {
+  address: string;
+  port: number;
+  /** TLS handshakes it completed so far. */
+  handshakes(): number;
 }

@@ -31,7 +31,7 @@ function register(
   if (withDriftOption) {
     command.option(
       '--fail-on-drift',
-      'exit 2 when a host is not compliant (sensor too old, no certificates, no or wrong mcs output, service not active)',
+      'exit 2 when a host is not compliant (sensor too old, no certificates, no or wrong mcs output, mcs endpoint unreachable, service not active)',
     );
   }
   command.action(
@@ -51,7 +51,7 @@ export function registerStatus(program: Command, done: (code: number) => void): 
   register(
     program,
     'status',
-    'read-only audit of every host: version, certificates, mcs output, service, last test alert',
+    'read-only audit of every host: version, certificates, mcs output and whether its endpoint is reachable, service, last test alert',
     statusPlaybook,
     done,
     statusTable,

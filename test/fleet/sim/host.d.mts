@@ -15,6 +15,8 @@ export interface SimHost {
   slowRestartMs: number;
   testAlertHangs: boolean;
   inbox: string;
+  /** the sensor unit's Environment= assignments, e.g. ['HTTPS_PROXY=http://127.1.2.3:3128'] */
+  unitEnvironment?: string[];
   /** demo.service's state at boot; absent: no such unit */
   demo?: 'active' | 'inactive';
 }

@@ -62,6 +62,8 @@ function properties() {
     UnitFileState: hasUnit ? 'enabled' : '',
     Result: state === 'failed' ? 'exit-code' : 'success',
     NRestarts: '0',
+    // the unit's Environment= assignments (a proxy, say), as systemd prints them
+    Environment: hasUnit ? (host.unitEnvironment ?? []).join(' ') : '',
   };
 }
 
