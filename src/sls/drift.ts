@@ -74,7 +74,7 @@ export function driftReasons(facts: StatusFacts, expectedUrl: string | undefined
   // a host sending to Central that cannot reach it: its alerts go nowhere
   if (facts.mcsConfigured && facts.mcsReach?.reachable === 'no')
     reasons.push(
-      `cannot reach ${facts.mcsReach.endpoint} (${describeReach(facts.mcsReach)}): alerts would never reach Sophos Central`,
+      `cannot reach ${facts.mcsReach.endpoint}: ${describeReach(facts.mcsReach)}; alerts would never reach Sophos Central`,
     );
   if (facts.service !== 'active') reasons.push(`service ${facts.service ?? 'unknown'}, not active`);
   for (const owed of facts.owedHandlers ?? []) {

@@ -116,14 +116,26 @@ test('status changes nothing on any host, shows one row per host and exits 3 for
 
   const rows = tableRows(run.stdout);
   assert.deepEqual([...rows.keys()].sort(), fleet.hosts.map((h) => h.name).sort());
-  // host | sensor | version ok | cert pairs | mcs output | service | last test alert | drift
-  assert.deepEqual(rows.get('web-01'), ['web-01', '5.10.0.3', 'yes', '1,2', 'Ireland', 'active', 'never', '-']);
+  // host | sensor | version ok | cert pairs | mcs output | mcs reachable | service | last test alert | drift
+  // (no sls_region here: there is no endpoint to probe)
+  assert.deepEqual(rows.get('web-01'), [
+    'web-01',
+    '5.10.0.3',
+    'yes',
+    '1,2',
+    'Ireland',
+    'not probed',
+    'active',
+    'never',
+    '-',
+  ]);
   assert.deepEqual(rows.get('web-02'), [
     'web-02',
     '5.5.2.22',
     'yes',
     '1,2',
     'not configured',
+    'not probed',
     'active',
     'never',
     'no enabled mcs output',
@@ -134,6 +146,7 @@ test('status changes nothing on any host, shows one row per host and exits 3 for
     'yes',
     '1,2,3',
     'United States (Oregon)',
+    'not probed',
     'active',
     'never',
     '-',
@@ -144,13 +157,14 @@ test('status changes nothing on any host, shows one row per host and exits 3 for
     'NO',
     'none',
     'not configured',
+    'not probed',
     'active',
     'never',
     'sensor 5.4.1.3 is too old; no CA certificate pair; no enabled mcs output',
   ]);
   assert.equal(rows.get('bare-01')?.[1], 'not found');
   assert.equal(rows.get('bare-01')?.[2], 'NO');
-  assert.notEqual(rows.get('bare-01')?.[5], 'active');
+  assert.notEqual(rows.get('bare-01')?.[6], 'active');
   const off = rows.get('off-01')!.join('  ');
   assert.match(off, /unreachable/);
   assert.match(off, /refused/i);

@@ -69,7 +69,7 @@ test('first run: exit 0, every host changed, the --json document has the documen
     assert.equal(host.status, 'changed', `${name}: ${JSON.stringify(host)}`);
     assert.deepEqual(
       host.steps.map((s) => s.name),
-      ['gather facts', 'sensor version', 'certificates', 'config', 'restart sensor', 'test alert'],
+      ['gather facts', 'sensor version', 'certificates', 'mcs endpoint', 'config', 'restart sensor', 'test alert'],
     );
     for (const s of host.steps) {
       assert.ok(
@@ -240,7 +240,7 @@ test('second run: exit 0, every host ok, nothing written, nothing restarted, no 
     );
     assert.deepEqual(
       report.steps.map((s) => s.name),
-      ['gather facts', 'sensor version', 'certificates', 'config'],
+      ['gather facts', 'sensor version', 'certificates', 'mcs endpoint', 'config'],
     );
     assert.match(report.steps.find((s) => s.name === 'config')!.message, /already configured/);
     assert.equal(h.restartCount(), after1.get(h.name)!.restarts, `${h.name} restarted again`);

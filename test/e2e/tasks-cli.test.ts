@@ -170,7 +170,7 @@ test('deploy --list-tasks lists the tasks and handlers and contacts no host; --t
   assert.equal(checks.code, 0, checks.stderr);
   assert.deepEqual(
     parseJsonReport(checks.stdout).hosts['web-02']!.steps.map((s) => s.name),
-    ['gather facts', 'sensor version', 'certificates'],
+    ['gather facts', 'sensor version', 'certificates', 'mcs endpoint'],
   );
   assert.deepEqual(snapshotHost(fleet.host('web-02')), before);
 });

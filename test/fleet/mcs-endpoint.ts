@@ -64,9 +64,14 @@ export async function startSilentListener(address: string): Promise<{ port: numb
   };
 }
 
-/** An HTTP CONNECT proxy that tunnels to 127.0.0.0/8 only, and records each CONNECT target. */
+/**
+ * An HTTP CONNECT proxy that records each CONNECT target and tunnels to 127.0.0.0/8 only: a name
+ * is looked up in `names` (never in DNS), anything else is refused with 403.
+ */
 export async function startConnectProxy(
   address: string,
+  port = 0,
+  names: Record<string, string> = {},
 ): Promise<{ port: number; targets: string[]; stop(): Promise<void> }> {
   const targets: string[] = [];
   const sockets = new Set<net.Socket>();
@@ -76,12 +81,13 @@ export async function startConnectProxy(
     client.on('close', () => sockets.delete(client));
     client.once('data', (head) => {
       const match = /^CONNECT ([^\s:]+):(\d+) HTTP/.exec(head.toString('latin1'));
-      if (!match || !match[1]!.startsWith('127.')) {
+      const to = match ? (names[match[1]!] ?? match[1]!) : '';
+      if (!match || !/^127\.\d+\.\d+\.\d+$/.test(to)) {
         client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
         return;
       }
       targets.push(`${match[1]}:${match[2]}`);
-      const upstream = net.connect(Number(match[2]), match[1]!, () => {
+      const upstream = net.connect(Number(match[2]), to, () => {
         client.write('HTTP/1.1 200 Connection established\r\n\r\n');
         upstream.pipe(client);
         client.pipe(upstream);
@@ -91,7 +97,7 @@ export async function startConnectProxy(
       upstream.on('error', () => client.destroy());
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, address, () => resolve()));
+  await new Promise<void>((resolve) => server.listen(port, address, () => resolve()));
   return {
     port: (server.address() as net.AddressInfo).port,
     targets,
