@@ -12,7 +12,11 @@ export const WHAT_TO_CHECK =
   "check the XDR or MDR licence, the mcs URL or region (sls_region / sls_mcs_url), the api_key (SLS_API_KEY), and the sensor's journal (journalctl -u sophoslinuxsensor)";
 
 /** Hosts whose test alert ran and passed in this run: the ones to look for in Central. */
-export function hostsToWatch(report: RunReport, since: number, addressesOf: (host: string) => string[]): WatchedHost[] {
+export function hostsToWatch(
+  report: Pick<RunReport, 'hosts'>,
+  since: number,
+  addressesOf: (host: string) => string[],
+): WatchedHost[] {
   return Object.entries(report.hosts)
     .filter(([, h]) => h.steps.some((s) => s.name === TEST_ALERT_STEP && s.status === 'ok'))
     .map(([name]) => ({ name, addresses: addressesOf(name), since }));

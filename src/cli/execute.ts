@@ -10,7 +10,7 @@ import type { SerialEntry } from '../runner/batches.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { stateDirOf } from '../tasks/owed/state-dir.ts';
 import { runPlaybook } from '../runner/run.ts';
-import type { RunReport } from '../runner/types.ts';
+import type { BatchGateCheck, RunReport } from '../runner/types.ts';
 import { makeConnector } from './connector.ts';
 import { CliError, EXIT } from './errors.ts';
 import { positiveNumber } from './numbers.ts';
@@ -30,6 +30,8 @@ export interface ExecuteSettings {
   epilogue?: (report: RunReport) => string;
   /** A phase after the run and its recap (e.g. `--central`) that may add to the report before --json and the exit status. */
   afterRun?: (report: RunReport) => Promise<RunReport>;
+  /** `--serial` with `--central`: each batch waits for its evidence before the next starts. */
+  gate?: BatchGateCheck;
   /** `--force-handlers`: run notified handlers on a host even after a task failed there. */
   forceHandlers?: boolean;
   /** Hosts found not compliant, with the reason (status --fail-on-drift): they make the exit status 2. */
@@ -153,6 +155,7 @@ export async function execute(
       forks,
       serial: settings.serial,
       maxFailPercentage: settings.maxFailPercentage,
+      ...(settings.gate ? { gate: settings.gate } : {}),
       signal: controller.signal,
       listener: (event) => {
         recorder.listener(event);

@@ -10,6 +10,7 @@ import { detailLines, hostSummary } from './details.ts';
 import { fit, liveLines, screenSize, summaryLine } from './fleet-render.ts';
 import { hostFinished, hostStarted, newFleetState, stepStarted, type FleetState } from './fleet-state.ts';
 import { recapText } from './recap.ts';
+import { gateEndLine, gateStartLine, hostGateTitle } from './gate-lines.ts';
 import type { Reporter, ReporterOptions } from './reporter.ts';
 import { redact } from './secrets.ts';
 
@@ -69,6 +70,16 @@ export function fleetViewReporter(options: FleetViewOptions): Reporter {
         scrolled.push(line);
         break;
       }
+      case 'gate-start':
+        if (state) scrolled.push(gateStartLine(event.batch, event.hosts, event.deadline, now()));
+        break;
+      case 'gate-progress':
+        for (const host of event.progress.waiting)
+          if (state) stepStarted(state, host, hostGateTitle(host, event.progress, now()).slice(host.length + 2));
+        break;
+      case 'gate-end':
+        scrolled.push(gateEndLine(event.gate));
+        break;
       case 'run-end':
         recap = recapText(event.report);
         break;

@@ -5,7 +5,7 @@
  * status and message are in the testcase's `<system-out>`. Follows the schema Jenkins' xunit
  * plugin validates against (junit-10.xsd); every string goes through the redactor.
  */
-import type { HostReport, StepReport } from '../runner/types.ts';
+import type { BatchGate, HostReport, StepReport } from '../runner/types.ts';
 import { REPORT_FORMAT, toolVersion } from '../version.ts';
 import { commandOutputLines } from './lines.ts';
 import { owedLines } from './recap.ts';
@@ -64,10 +64,50 @@ function testcase(name: string, host: HostReport, suite: string, time: string | 
   );
 }
 
+/** A batch's Central gate as a testcase: failed when a host's alert was not seen, skipped when interrupted. */
+function gateCase(gate: BatchGate, suite: string): string {
+  const attributes = xmlAttributes({
+    name: `batch ${gate.batch}`,
+    classname: `${suite}.gates`,
+    time: seconds(gate.seconds),
+  });
+  const verdictLine =
+    gate.outcome === 'failed'
+      ? `      <failure${xmlAttributes({ type: 'not seen in Sophos Central', message: redact(gate.message) })}>${text(gate.notSeen.join('\n'))}</failure>\n`
+      : gate.outcome === 'interrupted'
+        ? `      <skipped${xmlAttributes({ message: redact(gate.message) })}/>\n`
+        : '';
+  const out = [
+    `${gate.outcome}: ${gate.message}`,
+    `hosts: ${gate.hosts.join(', ') || 'none'}`,
+    `seen: ${gate.seen.join(', ') || 'none'}`,
+    `polls: ${gate.polls}, waited ${gate.seconds.toFixed(1)} s (${gate.startedAt} to ${gate.finishedAt})`,
+  ];
+  return `    <testcase${attributes}>\n${verdictLine}      <system-out>${text(out.join('\n'))}</system-out>\n    </testcase>\n`;
+}
+
+/** The gates' own suite (`--serial` with `--central`): one testcase per batch. */
+function gateSuite(gates: readonly BatchGate[], name: string, suite: string): string {
+  const failures = gates.filter((g) => g.outcome === 'failed').length;
+  const skipped = gates.filter((g) => g.outcome === 'interrupted').length;
+  const time = seconds(gates.reduce((sum, g) => sum + g.seconds, 0));
+  return (
+    `  <testsuite${xmlAttributes({ name: `${name} Sophos Central gates`, tests: gates.length, failures, errors: 0, skipped, time })}>\n` +
+    gates.map((g) => gateCase(g, suite)).join('') +
+    `  </testsuite>\n`
+  );
+}
+
 export function junitXml(doc: RunDocument, options: JunitOptions): string {
   const names = Object.keys(doc.hosts);
   const s = doc.summary;
+  const gates = doc.gates ?? [];
   const counts = { tests: names.length, failures: s.failed, errors: s.unreachable };
+  const allCounts = {
+    tests: names.length + gates.length,
+    failures: s.failed + gates.filter((g) => g.outcome === 'failed').length,
+    errors: s.unreachable,
+  };
   const time = seconds(options.seconds);
   const suiteClass = options.name.replace(/\s+/g, '.');
   const properties = [
@@ -80,10 +120,12 @@ export function junitXml(doc: RunDocument, options: JunitOptions): string {
   ];
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<testsuites${xmlAttributes({ name: options.name, time, ...counts })}>\n` +
+    `<testsuites${xmlAttributes({ name: options.name, time, ...allCounts })}>\n` +
     `  <testsuite${xmlAttributes({ name: options.name, ...counts, skipped: s.skipped, time, timestamp: options.timestamp?.toISOString().replace(/\.\d+Z$/, '') })}>\n` +
     `    <properties>\n${properties.map(([k, v]) => `      <property${xmlAttributes({ name: k, value: v })}/>\n`).join('')}    </properties>\n` +
     names.map((name) => testcase(name, doc.hosts[name]!, suiteClass, seconds(options.hostSeconds?.[name]))).join('') +
-    `  </testsuite>\n</testsuites>\n`
+    `  </testsuite>\n` +
+    (gates.length ? gateSuite(gates, options.name, suiteClass) : '') +
+    `</testsuites>\n`
   );
 }

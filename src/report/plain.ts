@@ -1,6 +1,7 @@
 import type { RunEvent } from '../runner/types.ts';
 import { commandOutputLines, stepLine, warningLines } from './lines.ts';
 import { recapText } from './recap.ts';
+import { gateEndLine, gateProgressLine, gateStartLine } from './gate-lines.ts';
 import type { Reporter, ReporterOptions } from './reporter.ts';
 import { redact } from './secrets.ts';
 
@@ -28,6 +29,15 @@ export function plainReporter(options: ReporterOptions): Reporter {
       case 'host-end':
         if (event.report.status === 'skipped' && event.report.reason)
           write(`skipping: [${event.host}] ${event.report.reason}`);
+        break;
+      case 'gate-start':
+        write(gateStartLine(event.batch, event.hosts, event.deadline, Date.now()));
+        break;
+      case 'gate-progress':
+        write(gateProgressLine(event.progress, Date.now()));
+        break;
+      case 'gate-end':
+        write(gateEndLine(event.gate));
         break;
       case 'run-end':
         write(recapText(event.report));

@@ -1,6 +1,7 @@
 import { runTime } from '../tasks/owed/record.ts';
 import type { HostReport, RunReport } from '../runner/types.ts';
 import { hostLabel } from './lines.ts';
+import { gateRecapLines } from './gate-lines.ts';
 
 /** What a host owed when the run started and still owes now: the lines under its recap line. */
 export function owedLines(host: HostReport): string[] {
@@ -28,6 +29,7 @@ export function recapText(report: RunReport): string {
     lines.push(`${name.padEnd(width)} : ${hostLabel(host).padEnd(11)} ${counts}${reason}`);
     for (const line of owedLines(host)) lines.push(`${' '.repeat(width)}   ${line}`);
   }
+  lines.push(...gateRecapLines(report.gates));
   const s = report.summary;
   const drifted = names.filter((n) => hostLabel(report.hosts[n]!) === 'drift').length;
   lines.push(

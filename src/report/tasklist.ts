@@ -2,6 +2,7 @@ import { Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2
 import type { HostReport, RunEvent, RunReport, StepReport } from '../runner/types.ts';
 import { detailLines, hostSummary } from './details.ts';
 import { recapText } from './recap.ts';
+import { hostGateTitle } from './gate-lines.ts';
 import type { Reporter, ReporterOptions } from './reporter.ts';
 import { redact } from './secrets.ts';
 
@@ -73,6 +74,14 @@ export function taskListReporter(options: ReporterOptions): Reporter {
         break;
       case 'host-end':
         views.get(event.host)?.resolve(event.report);
+        break;
+      case 'gate-progress':
+        for (const host of [...event.progress.seen, ...event.progress.waiting]) {
+          const view = views.get(host);
+          if (!view) continue;
+          view.title = redact(hostGateTitle(host, event.progress, Date.now()));
+          if (view.task) view.task.title = view.title;
+        }
         break;
       case 'run-end':
         finalReport = event.report;

@@ -5,7 +5,17 @@ import { splitBatches, type SerialEntry } from './batches.ts';
 import { runHost } from './host-run.ts';
 import { forEachLimited } from './pool.ts';
 import { summarise } from './status.ts';
-import type { HostReport, HostRunSettings, HostTarget, RunListener, RunReport } from './types.ts';
+import { gateBatch, gateStopReason } from './gate.ts';
+import type {
+  BatchGate,
+  BatchGateCheck,
+  HostReport,
+  HostRunSettings,
+  HostTarget,
+  RunEvent,
+  RunListener,
+  RunReport,
+} from './types.ts';
 
 export interface RunOptions {
   playbook: Playbook;
@@ -18,6 +28,8 @@ export interface RunOptions {
   maxFailPercentage?: number;
   /** Aborted on SIGINT/SIGTERM: no new host or step starts; work under way finishes. */
   signal?: AbortSignal;
+  /** With --serial and --central: each batch waits for its evidence before the next starts. */
+  gate?: BatchGateCheck;
   listener: RunListener;
 }
 
@@ -37,6 +49,54 @@ function batchFailedTooMuch(
   return undefined;
 }
 
+/** Why the next batches do not start (undefined: they do); a gate's misses are named as such. */
+function nextBatchStop(
+  options: RunOptions,
+  reports: HostReport[],
+  batchSize: number,
+  gate: BatchGate | undefined,
+): string | undefined {
+  const stop = batchFailedTooMuch(reports, options.maxFailPercentage, Boolean(options.serial?.length));
+  if (!stop || !gate?.notSeen.length) return stop;
+  const failed = reports.filter((r) => r.status === 'failed' || r.status === 'unreachable').length;
+  return gateStopReason(gate, batchSize, failed - gate.notSeen.length);
+}
+
+/**
+ * One batch: its hosts, `--forks` at a time, then its gate when there is one. With a gate, each
+ * host's end is told once the batch is through it (its report then carries the gate's step).
+ */
+async function runOneBatch(
+  options: RunOptions,
+  batch: HostTarget[],
+  number: number,
+  settings: HostRunSettings,
+  interrupted: () => boolean,
+): Promise<{ reports: Map<string, HostReport>; notStarted: HostTarget[]; gate?: BatchGate }> {
+  const emit = options.listener;
+  const since = Date.now();
+  const hostEmit = options.gate ? (event: RunEvent) => event.type !== 'host-end' && emit(event) : emit;
+  const reports = new Map<string, HostReport>();
+  const notStarted = await forEachLimited(
+    batch,
+    options.forks,
+    async (target) => {
+      reports.set(
+        target.name,
+        await runHost(target, options.playbook, options.connect, settings, hostEmit, interrupted),
+      );
+    },
+    interrupted,
+  );
+  // in the batch's order, not the order its hosts finished in
+  const ordered = new Map(batch.filter((t) => reports.has(t.name)).map((t) => [t.name, reports.get(t.name)!]));
+  if (!options.gate) return { reports: ordered, notStarted };
+  let gated: { gate?: BatchGate; reports: Map<string, HostReport> } = { reports: ordered };
+  if (!interrupted()) gated = await gateBatch(options.gate, number, ordered, since, emit, options.signal);
+  for (const [host, report] of gated.reports) emit({ type: 'host-end', host, report });
+  return { ...gated, notStarted };
+}
+
 export async function runPlaybook(options: RunOptions): Promise<RunReport> {
   const { listener: emit, signal } = options;
   const settings = {
@@ -52,28 +112,26 @@ export async function runPlaybook(options: RunOptions): Promise<RunReport> {
     emit({ type: 'host-end', host: target.name, report });
   };
   let stopReason: string | undefined;
-  for (const batch of splitBatches(options.targets, options.serial)) {
+  const gates: BatchGate[] = [];
+  for (const [index, batch] of splitBatches(options.targets, options.serial).entries()) {
     if (stopReason || interrupted()) {
       for (const target of batch) skip(target, stopReason ?? 'not started: interrupted');
       continue;
     }
-    const batchReports: HostReport[] = [];
-    const notStarted = await forEachLimited(
-      batch,
-      options.forks,
-      async (target) => {
-        const report = await runHost(target, options.playbook, options.connect, settings, emit, interrupted);
-        reports.set(target.name, report);
-        batchReports.push(report);
-      },
-      interrupted,
-    );
-    for (const target of notStarted) skip(target, 'not started: interrupted');
-    stopReason = batchFailedTooMuch(batchReports, options.maxFailPercentage, Boolean(options.serial?.length));
+    const done = await runOneBatch(options, batch, index + 1, settings, interrupted);
+    for (const [host, report] of done.reports) reports.set(host, report);
+    for (const target of done.notStarted) skip(target, 'not started: interrupted');
+    if (done.gate) gates.push(done.gate);
+    stopReason = nextBatchStop(options, [...done.reports.values()], batch.length, done.gate);
   }
   const hosts: Record<string, HostReport> = {};
   for (const target of options.targets) hosts[target.name] = reports.get(target.name)!;
-  const report: RunReport = { hosts, summary: summarise(hosts), ...(interrupted() ? { interrupted: true } : {}) };
+  const report: RunReport = {
+    hosts,
+    summary: summarise(hosts),
+    ...(interrupted() ? { interrupted: true } : {}),
+    ...(options.gate ? { gates } : {}),
+  };
   emit({ type: 'run-end', report });
   return report;
 }

@@ -71,7 +71,63 @@ export interface RunReport {
   summary: Summary;
   /** True when the run was stopped by SIGINT/SIGTERM. */
   interrupted?: boolean;
+  /** Each rolling batch's gate (`--serial` with `--central`): what it waited for, how long, and how it ended. */
+  gates?: BatchGate[];
 }
+
+/** How a batch's gate ended: its hosts seen, one not seen in time, Ctrl-C, or no host raised an alert to look for. */
+export type GateOutcome = 'passed' | 'failed' | 'interrupted' | 'nothing to wait for';
+
+/** A batch's gate: the next batch starts only once it passed (or the failures stay under --max-fail-percentage). */
+export interface BatchGate {
+  /** 1 for the first batch. */
+  batch: number;
+  /** The batch's hosts waited for (those whose test alert ran in this run). */
+  hosts: string[];
+  seen: string[];
+  notSeen: string[];
+  outcome: GateOutcome;
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+  /** Queries made (one per poll, for the whole batch). */
+  polls: number;
+  /** The outcome in words, e.g. "1 of 2 seen in Sophos Central within 25 min". */
+  message: string;
+}
+
+/** A gate under way, after each poll: for live displays. */
+export interface GateProgress {
+  batch: number;
+  seen: string[];
+  waiting: string[];
+  /** Epoch ms when the gate stops waiting. */
+  deadline: number;
+  poll: number;
+  /** Why the last poll could not read Central (tried again at the next). */
+  error?: string;
+}
+
+/** What a gate check gets: the batch's finished hosts, and where to tell its progress. */
+export interface GateRequest {
+  batch: number;
+  reports: ReadonlyMap<string, HostReport>;
+  /** The batch's hosts began at this time (epoch ms): alerts raised earlier do not count. */
+  since: number;
+  signal?: AbortSignal;
+  /** The gate waits for these hosts until `deadline` (epoch ms), each shown as step `step`. */
+  started(hosts: string[], deadline: number, step: string): void;
+  progress(progress: GateProgress): void;
+}
+
+/** The gate's verdict: its summary, and a step for each host waited for. */
+export interface GateResult {
+  gate: BatchGate;
+  steps: ReadonlyMap<string, StepReport>;
+}
+
+/** Waits for a batch's evidence (alerts in Sophos Central) before the next batch may start. */
+export type BatchGateCheck = (request: GateRequest) => Promise<GateResult>;
 
 /** The runner's only output. Reporters listen; they never steer the run. */
 export type RunEvent =
@@ -81,6 +137,9 @@ export type RunEvent =
   | { type: 'step-end'; host: string; step: StepReport }
   | { type: 'log'; host: string; line: string }
   | { type: 'host-end'; host: string; report: HostReport }
+  | { type: 'gate-start'; batch: number; hosts: string[]; deadline: number }
+  | { type: 'gate-progress'; progress: GateProgress }
+  | { type: 'gate-end'; gate: BatchGate }
   | { type: 'run-end'; report: RunReport };
 
 export type RunListener = (event: RunEvent) => void;

@@ -153,10 +153,10 @@ export interface LiveCli {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-export function spawnCli(args: string[]): LiveCli {
+export function spawnCli(args: string[], env: Record<string, string> = {}): LiveCli {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO,
-    env: { ...process.env, CI: 'true', ...ENV },
+    env: { ...process.env, CI: 'true', ...ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -11,10 +11,11 @@ import { CENTRAL_STEP, centralStep, hostsToWatch, mergeSteps } from '../../centr
 import { waitForAlerts } from '../../central/poller.ts';
 import { readCentralSettings } from '../../central/settings.ts';
 import { centralView } from '../../central/view.ts';
+import { centralGate } from '../../central/gate.ts';
 import { recapText } from '../../report/recap.ts';
 import { redact } from '../../report/secrets.ts';
 import type { HostTarget } from '../../runner/host-run.ts';
-import type { RunReport, StepReport } from '../../runner/types.ts';
+import type { BatchGateCheck, RunReport, StepReport } from '../../runner/types.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { positiveNumber } from '../numbers.ts';
 
@@ -65,6 +66,8 @@ function addressesOf(targets: HostTarget[]): (host: string) => string[] {
 
 export interface CentralPhase {
   afterRun(report: RunReport, targets: HostTarget[]): Promise<RunReport>;
+  /** Each rolling batch waits for its own test alerts (deploy --serial): the runner calls this after each batch. */
+  gate(targets: HostTarget[]): BatchGateCheck;
 }
 
 /**
@@ -186,5 +189,6 @@ export async function prepareCentral(
     return merged;
   };
 
-  return { afterRun: mode === 'status' ? statusPhase : waitPhase };
+  const gate = (targets: HostTarget[]) => centralGate({ client, waitMin, pollS, addressesOf: addressesOf(targets) });
+  return { afterRun: mode === 'status' ? statusPhase : waitPhase, gate };
 }

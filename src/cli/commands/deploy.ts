@@ -27,6 +27,19 @@ interface DeployOptions extends RunCliOptions, CentralCliOptions {
   skipTags?: string[];
   listTasks?: boolean;
   forceHandlers?: boolean;
+  centralWait?: string;
+}
+
+const CENTRAL_WAITS = ['per-batch', 'end'] as const;
+
+/** `--central-wait`: when a rolling deploy looks for its alerts in Sophos Central. */
+function centralWaitOf(options: DeployOptions): 'per-batch' | 'end' {
+  const value = options.centralWait ?? 'per-batch';
+  if (!(CENTRAL_WAITS as readonly string[]).includes(value))
+    throw new CliError(`--central-wait "${value}": use per-batch (the default) or end`, EXIT.badOptions);
+  if (options.centralWait !== undefined && !options.central)
+    throw new CliError('--central-wait applies to the Sophos Central check: add --central', EXIT.badOptions);
+  return value as 'per-batch' | 'end';
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -52,6 +65,10 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
         .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
         .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
         .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed')
+        .option(
+          '--central-wait <when>',
+          "with --central and --serial: per-batch (the default) makes each batch wait until its hosts' test alerts are seen in Sophos Central (or --wait, per batch, runs out) before the next starts, a host not seen failing and counting against --max-fail-percentage; end rolls out every batch first and then waits once for all (as before 0.3.0)",
+        )
         .option('--tags <tags>', 'run only tasks with one of these tags (comma-separated, repeatable)', collect, [])
         .option('--skip-tags <tags>', 'skip tasks with any of these tags (comma-separated, repeatable)', collect, [])
         .option(
@@ -86,8 +103,11 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       return;
     }
     if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
+    const centralWait = centralWaitOf(options);
     const central = await prepareCentral(options, 'wait');
-    const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
+    // a rolling deploy checks each batch before the next; without --serial there is one batch, checked at the end
+    const gate = central && serial && centralWait === 'per-batch' ? central.gate(targets) : undefined;
+    const afterRun = central && !gate ? (report: RunReport) => central.afterRun(report, targets) : undefined;
     done(
       await execute(playbook, targets, options, {
         check: Boolean(options.check),
@@ -96,6 +116,7 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
         maxFailPercentage,
         ...filter,
         afterRun,
+        ...(gate ? { gate } : {}),
         forceHandlers: Boolean(options.forceHandlers),
       }),
     );

@@ -371,6 +371,13 @@ const timeline = (() => {
     context.font = '12px system-ui, sans-serif';
     context.textBaseline = 'middle';
     const top = box.scrollTop;
+    // each batch's wait for Sophos Central, as a band across every row
+    if (hasTimes)
+      for (const g of data.gates ?? []) {
+        if (g.a === undefined || g.b === undefined) continue;
+        context.fillStyle = g.outcome === 'failed' ? 'rgba(210, 60, 60, 0.10)' : 'rgba(9, 105, 218, 0.10)';
+        context.fillRect(x(g.a), AXIS, Math.max(2, x(g.b) - x(g.a)), height - AXIS);
+      }
     const first = Math.floor(top / ROW);
     const last = Math.min(visible.length, Math.ceil((top + height - AXIS) / ROW) + 1);
     for (let r = first; r < last; r++) {
@@ -486,7 +493,32 @@ const timeline = (() => {
   return { resize };
 })();
 
+// ---- Sophos Central gates ------------------------------------------------------------------
+
+function gates(): void {
+  if (!data.gates?.length) return;
+  byId('gates').hidden = false;
+  const body = byId('gate-rows');
+  for (const g of data.gates) {
+    const row = el('tr');
+    row.dataset.outcome = g.outcome;
+    const status: Status = g.outcome === 'passed' ? 'ok' : g.outcome === 'failed' ? 'failed' : 'skipped';
+    const outcome = el('td');
+    outcome.append(el('span', `badge badge-${status}`, g.outcome));
+    row.append(
+      el('td', '', String(g.batch)),
+      outcome,
+      el('td', '', seconds(g.seconds * 1000)),
+      el('td', '', g.hosts.join(', ')),
+      el('td', '', g.notSeen.join(', ')),
+      el('td', '', g.message),
+    );
+    body.append(row);
+  }
+}
+
 header();
+gates();
 filters();
 applyView();
 document.body.dataset.ready = 'true';

@@ -53,6 +53,19 @@ export interface PageHost {
   kv?: [string, string][];
 }
 
+/** A rolling batch's Sophos Central gate: its wait (ms from t0) and outcome. */
+export interface PageGate {
+  batch: number;
+  outcome: string;
+  a?: number;
+  b?: number;
+  hosts: string[];
+  seen: string[];
+  notSeen: string[];
+  message: string;
+  seconds: number;
+}
+
 export interface PageData {
   title: string;
   /** the header's label and value pairs, in order */
@@ -65,6 +78,8 @@ export interface PageData {
   span: number;
   S: string[];
   hosts: PageHost[];
+  /** each batch's Central gate (`deploy --serial --central`) */
+  gates?: PageGate[];
 }
 
 const KNOWN_HOST = new Set(['status', 'steps', 'reason', 'facts', 'startedAt', 'finishedAt', 'drift']);
@@ -235,6 +250,20 @@ export function pageData(doc: RunDocument, version: string): PageData {
       ...(kv.length ? { kv } : {}),
     };
   });
+  const gates = (doc.gates ?? []).map(
+    (g): PageGate => ({
+      batch: g.batch,
+      outcome: g.outcome,
+      ...(offset(g.startedAt) !== undefined ? { a: offset(g.startedAt) } : {}),
+      ...(offset(g.finishedAt) !== undefined ? { b: offset(g.finishedAt) } : {}),
+      hosts: g.hosts,
+      seen: g.seen,
+      notSeen: g.notSeen,
+      message: g.message,
+      seconds: g.seconds,
+    }),
+  );
+  for (const g of gates) span = Math.max(span, g.b ?? 0);
   if (doc.run?.seconds !== undefined) span = Math.max(span, Math.round(doc.run.seconds * 1000));
   const code = documentExitCode(doc);
   const drifted = doc.drift && Object.keys(doc.drift).length > 0 && code === 2 && doc.summary.failed === 0;
@@ -248,5 +277,6 @@ export function pageData(doc: RunDocument, version: string): PageData {
     span,
     S: strings,
     hosts,
+    ...(gates.length ? { gates } : {}),
   };
 }

@@ -92,6 +92,14 @@ export function htmlPage(dataJson: string, { script, style }: Assets): string {
 <p class="legend"><span class="l-ok">ok</span><span class="l-changed">changed</span><span class="l-failed">failed</span><span class="l-unreachable">unreachable</span><span class="l-skipped">skipped</span></p>
 <p id="timeline-note"></p>
 </section>
+<section id="gates" hidden>
+<h2>Sophos Central gates</h2>
+<p class="legend">Each batch of the rollout waited for its hosts' test alerts in Sophos Central before the next began; the waits are the shaded bands of the timeline.</p>
+<table id="gate-table">
+<thead><tr><th scope="col">Batch</th><th scope="col">Outcome</th><th scope="col">Waited</th><th scope="col">Hosts</th><th scope="col">Not seen</th><th scope="col">Message</th></tr></thead>
+<tbody id="gate-rows"></tbody>
+</table>
+</section>
 <section>
 <h2>Hosts</h2>
 <table id="hosts">
