@@ -251,8 +251,8 @@ test('status then shows when web-01 last raised "Alert Tester"', async () => {
     fleet.host('web-01').journal(),
   )?.[1];
   assert.ok(stamp, 'the journal holds the alert');
-  assert.equal(rows.get('web-01')?.[6], stamp);
-  assert.equal(rows.get('web-02')?.[6], 'never');
+  assert.equal(rows.get('web-01')?.[7], stamp);
+  assert.equal(rows.get('web-02')?.[7], 'never');
 });
 
 test('test-alert on a stopped sensor fails that host clearly (exit 2); nothing reaches Central', async () => {
@@ -278,7 +278,7 @@ test('test-alert on a stopped sensor fails that host clearly (exit 2); nothing r
   assert.equal(fleet.centralInbox().length, inboxBefore);
 
   const status = await runCli(['status', ...fleetArgs(fleet), '-l', 'stopped-01']);
-  assert.equal(tableRows(status.stdout).get('stopped-01')?.[5], 'inactive');
+  assert.equal(tableRows(status.stdout).get('stopped-01')?.[6], 'inactive');
 });
 
 test('mending one host: deploy -l web-07 --diff changes web-07 only and shows the diff with the key masked', async () => {

@@ -251,3 +251,36 @@ test('merged run info: the whole span of the slices, every controller once', () 
   });
   assert.equal(mergedRunInfo([undefined]), undefined);
 });
+
+test('page data: each batch gate with its wait as ms from the run start, the page holding the gates section', () => {
+  const gate = {
+    batch: 2,
+    hosts: ['web-01', 'web-02'],
+    seen: ['web-01'],
+    notSeen: ['web-02'],
+    outcome: 'failed' as const,
+    startedAt: at(3000),
+    finishedAt: at(9000),
+    seconds: 6,
+    polls: 4,
+    message: '1 of 2 seen in Sophos Central within 0.1 min; not seen: web-02',
+  };
+  const data = pageData(doc({ 'web-01': web }, { run: { startedAt: at(0) }, gates: [gate] }), '0.3.0');
+  assert.deepEqual(data.gates, [
+    {
+      batch: 2,
+      outcome: 'failed',
+      a: 3000,
+      b: 9000,
+      hosts: ['web-01', 'web-02'],
+      seen: ['web-01'],
+      notSeen: ['web-02'],
+      message: gate.message,
+      seconds: 6,
+    },
+  ]);
+  assert.ok(data.span >= 9000, 'the timeline reaches the end of the last wait');
+  const page = htmlReport(doc({ 'web-01': web }, { gates: [gate] }));
+  assert.match(page, /<section id="gates" hidden>\n<h2>Sophos Central gates<\/h2>/);
+  assert.equal(pageData(doc({ 'web-01': web }), '0.3.0').gates, undefined, 'no gates, no gates section data');
+});

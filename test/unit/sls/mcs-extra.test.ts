@@ -35,7 +35,7 @@ test('an existing entry is updated in place, its quoting and comments kept, and 
   assert.ok(edit.ok && edit.changed);
   assert.equal(
     edit.text,
-    EXISTING.replace("'old-tenant'", "'new-tenant'").replace('events: false', 'events: true') + '      added: "x"\n',
+    `${EXISTING.replace("'old-tenant'", "'new-tenant'").replace('events: false', 'events: true')}      added: "x"\n`,
   );
   assert.deepEqual(edit.changes, ['mcs tenant_id updated', 'mcs events updated', 'mcs added set']);
   const again = editSensorConfig(edit.text, want({ tenant_id: 'new-tenant', events: true, added: 'x' }));
