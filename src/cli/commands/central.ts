@@ -39,7 +39,7 @@ export function addCentralOptions(command: Command, withWait: boolean): Command 
   if (withWait)
     command.option(
       '--wait <minutes>',
-      `with --central: how long to wait for every host's test alert (default ${DEFAULT_WAIT_MIN}; fractions allowed)`,
+      `with --central: how long to wait for every host's test alert, per batch with deploy --serial (default ${DEFAULT_WAIT_MIN}; fractions allowed)`,
     );
   return command;
 }
