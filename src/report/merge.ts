@@ -92,10 +92,13 @@ export function mergeDocuments(inputs: NamedDocument[]): RunDocument {
     hosts[name] = host;
   }
   const interrupted = inputs.some((i) => i.doc.interrupted);
+  // each slice gated its own batches: their gates, slice after slice
+  const gates = inputs.flatMap((i) => i.doc.gates ?? []);
   return {
     hosts,
     summary: summarise(hosts),
     ...(interrupted ? { interrupted: true } : {}),
+    ...(gates.length ? { gates } : {}),
     ...(Object.keys(drift).length ? { drift } : {}),
   };
 }
