@@ -15,10 +15,11 @@ import { documentationPages, REPO, tables } from './markdown.ts';
  * in --help already fails the test, so it cannot linger).
  */
 const AHEAD_OF_CLI = new Set<string>([
-  ...['deploy', 'status', 'exec', 'run', 'test-alert'].flatMap((command) => [
-    `${command} --task-timeout`,
-    `${command} -T`,
-  ]),
+  ...['deploy', 'status', 'exec', 'run', 'test-alert'].flatMap((command) =>
+    ['-i', '--inventory', '-u', '--user', '--private-key', '--key-file', '-b', '--become', '--become-user']
+      .concat(['-T', '--task-timeout'])
+      .map((option) => `${command} ${option}`),
+  ),
 ]);
 
 interface Help {
