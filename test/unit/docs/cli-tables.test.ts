@@ -36,17 +36,17 @@ async function help(command: string): Promise<Help> {
   const args = command === '' ? ['--help'] : [...command.split(' '), '--help'];
   const { code, stdout } = await cliInProcess(args);
   assert.equal(code, 0, `sls-play ${args.join(' ')} exits 0`);
-  const section = (name: string) => {
-    const lines = stdout.split('\n');
-    const start = lines.indexOf(`${name}:`);
-    if (start < 0) return [];
-    const end = lines.findIndex((line, i) => i > start && !/^\s/.test(line));
-    return lines.slice(start + 1, end < 0 ? undefined : end).filter((line) => /^ {2}\S/.test(line));
-  };
-  const commands = section('Commands')
+  const lines = stdout.split('\n');
+  const start = lines.indexOf('Commands:');
+  const end = lines.findIndex((line, i) => i > start && !/^\s/.test(line));
+  const commands = (start < 0 ? [] : lines.slice(start + 1, end < 0 ? undefined : end))
+    .filter((line) => /^ {2}[a-z]/.test(line))
     .map((line) => line.trim().split(/\s+/)[0]!)
     .filter((name) => name !== 'help');
-  const options = new Set(section('Options').flatMap((line) => optionNames(line.trim().split(/\s{2,}/)[0]!)));
+  // option lines, under "Options:" or a group's heading ("Connection Options:"…): two spaces, then a dash
+  const options = new Set(
+    lines.filter((line) => /^ {2}-/.test(line)).flatMap((line) => optionNames(line.trim().split(/\s{2,}/)[0]!)),
+  );
   const parsed = { commands, options };
   helps.set(command, parsed);
   return parsed;
