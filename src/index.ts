@@ -3,7 +3,7 @@ export { playbook } from './playbook/define.ts';
 export type { Playbook, StepResult, StepStatus, HostStatus, FactSet } from './playbook/types.ts';
 export type { Vars } from './inventory/types.ts';
 export type { ExecOptions, ExecResult } from './transport/types.ts';
-export { PlaybookInputError } from './playbook/types.ts';
+export { PlaybookInputError } from './base/input-error.ts';
 export { shellQuote, sh, ShellCommand } from './remote/quote.ts';
 export type {
   Host,
