@@ -76,13 +76,13 @@ test('--check with every pair of --diff and -e values leaves every host untouche
       if (args.includes('--diff'))
         assert.match(fresh.find((s) => s.name === 'demo port')!.diff ?? '', /\+port = (8080|9090)/);
     });
-    fleet.hosts.forEach((h, k) =>
+    for (const [k, h] of fleet.hosts.entries()) {
       assert.deepEqual(
         snapshot(h),
         before[k],
         `${h.name} changed after --check ${batch.map((b) => b.join(' ')).join(' | ')}`,
-      ),
-    );
+      );
+    }
   }
 });
 

@@ -65,7 +65,7 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
     ),
     true,
   ).action(async (inventory: string | undefined, options: DeployOptions) => {
-    let serial;
+    let serial: ReturnType<typeof parseSerial> | undefined;
     try {
       serial = options.serial ? parseSerial(options.serial) : undefined;
     } catch (error) {

@@ -27,7 +27,7 @@ export function registerRun(program: Command, done: (code: number) => void): voi
       .option('-C, --check', 'dry run: say what would change, change nothing')
       .option('-D, --diff', 'print the diff of a file change (secrets redacted)'),
   ).action(async (inventory: string, pattern: string, module: string, words: string[], options: RunOptions) => {
-    let task;
+    let task: ReturnType<typeof adhocTask>;
     try {
       task = adhocTask(module, words);
     } catch (error) {

@@ -217,7 +217,10 @@ test('package with a list of names: one plan, one command per action, every name
   if (plan.status !== 'change') return;
   const sent: string[] = [];
   const ctx = {
-    exec: async (command: string) => (sent.push(command), { code: 0, stdout: '', stderr: '' }),
+    exec: async (command: string) => {
+      sent.push(command);
+      return { code: 0, stdout: '', stderr: '' };
+    },
     read: async (command: string) => ({
       code: 0,
       stdout: `manager:apt\ninstalled:${/n='?a'?\n/.test(command) ? '1.0' : '3.1'}\n`,
@@ -244,7 +247,10 @@ test('package applies through the detected manager, non-interactively, and check
   if (plan.status !== 'change') return;
   const sent: string[] = [];
   const ctx = {
-    exec: async (command: string) => (sent.push(command), { code: 0, stdout: '', stderr: '' }),
+    exec: async (command: string) => {
+      sent.push(command);
+      return { code: 0, stdout: '', stderr: '' };
+    },
     read: async () => ({ code: 0, stdout: 'manager:apt\ninstalled:1.1\n', stderr: '' }),
   } as unknown as ApplyContext;
   const applied = await plan.apply(ctx);
