@@ -139,6 +139,7 @@ export async function execute(
         keyPassphrase,
         retries,
         signal: controller.signal,
+        onRetry: options.verbose ? (line) => say(`${line}\n`) : undefined,
       }),
       settings: {
         check: settings.check,

@@ -144,10 +144,11 @@ describe('refused connections', () => {
   test('refused at first, then up within the backoff of --retries 3: the host converges', async () => {
     const late = fleet.host('late');
     assert.equal(late.isUp(), false);
-    const cli = spawnCli(deployArgs(fleet, ['-l', 'late,ok-late', '--retries', '3']));
-    // the run has started (its first line), so the first attempt meets a closed port
-    await waitUntil('the run to start', () => /2 host\(s\)/.test(cli.stderr()));
-    await sleep(300);
+    const cli = spawnCli(deployArgs(fleet, ['-l', 'late,ok-late', '--retries', '3', '-v']));
+    // -v tells of each attempt to be made again: the first one met the closed port
+    await waitUntil('a refused first attempt', () =>
+      /^late: connection refused by [\d.]+:\d+.*; trying again in 0\.5 s \(attempt 2 of 4\)/m.test(cli.stderr()),
+    );
     await late.startSshd();
     const exit = await cli.exited;
     assert.equal(exit.code, 0, cli.stderr());

@@ -129,6 +129,12 @@ describe('four faults between a change and its handlers', () => {
       assert.deepEqual(owedOn(host(name)), { [SLS]: ['restart sensor', 'test alert'] }, name);
       const text = JSON.stringify(host(name).owedRecords());
       assert.ok(!text.includes(API_KEY), `${name}: no key in the record`);
+      const modes = Object.values(host(name).owedRecordModes());
+      assert.deepEqual(
+        modes.map((m) => m.toString(8)),
+        ['600'],
+        `${name}: one record, readable by its owner only`,
+      );
     }
   });
 
