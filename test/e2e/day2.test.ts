@@ -1,10 +1,11 @@
 // The day-2 commands through the real CLI on the simulated fleet: `status` (read-only audit),
 // `test-alert -l <pattern>`, and mending one host with `deploy -l … --diff` and `exec`.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
+import type { FleetHost } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli } from '../helpers/cli.ts';
 
@@ -28,28 +29,20 @@ alert_output:
       api_key: "${API_KEY}"
 `;
 
-let fleet: Fleet;
-
-before(async () => {
-  fleet = await startFleet(
-    [
-      { name: 'web-01', config: CONVERGED, groups: ['web'] },
-      { name: 'web-02', version: '5.5.2.22', config: OPERATOR_CONFIG, groups: ['web'] },
-      { name: 'web-07', config: OPERATOR_CONFIG, groups: ['web'] },
-      { name: 'db-01', version: '5.11.0', certPairs: [1, 2, 3], config: MCS_CONFIG, groups: ['db'] },
-      { name: 'quiet-01', config: MCS_ONLY },
-      { name: 'old-01', version: '5.4.1.3', certPairs: [], config: OPERATOR_CONFIG },
-      { name: 'bare-01', installed: false },
-      { name: 'stopped-01', config: CONVERGED },
-      { name: 'off-01', down: true },
-    ],
-    { subnet: 150 },
-  );
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(
+  [
+    { name: 'web-01', config: CONVERGED, groups: ['web'] },
+    { name: 'web-02', version: '5.5.2.22', config: OPERATOR_CONFIG, groups: ['web'] },
+    { name: 'web-07', config: OPERATOR_CONFIG, groups: ['web'] },
+    { name: 'db-01', version: '5.11.0', certPairs: [1, 2, 3], config: MCS_CONFIG, groups: ['db'] },
+    { name: 'quiet-01', config: MCS_ONLY },
+    { name: 'old-01', version: '5.4.1.3', certPairs: [], config: OPERATOR_CONFIG },
+    { name: 'bare-01', installed: false },
+    { name: 'stopped-01', config: CONVERGED },
+    { name: 'off-01', down: true },
+  ],
+  { subnet: 150 },
+);
 
 /** Everything about a host that a read-only command must leave as it was. */
 function snapshot(host: FleetHost) {

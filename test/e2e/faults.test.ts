@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startFleet, type Fleet } from '../fleet/fleet.ts';
+import { describe, test } from 'node:test';
+import { useFleet } from '../helpers/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import {
   assertConverged,
@@ -25,39 +25,31 @@ import {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let fleet: Fleet;
-
-before(async () => {
-  fleet = await startFleet(
-    [
-      // lost mid-run
-      { name: 'lost-restart', config: OPERATOR_CONFIG, slowRestartMs: 4_000 },
-      { name: 'lost-alert', config: OPERATOR_CONFIG, testAlertHangs: true },
-      { name: 'ok-lost', config: OPERATOR_CONFIG },
-      // hanging commands
-      { name: 'hang-alert', config: OPERATOR_CONFIG, testAlertHangs: true },
-      { name: 'ok-hang', config: OPERATOR_CONFIG },
-      { name: 'hang-restart', config: OPERATOR_CONFIG, slowRestartMs: 10 * 60_000 },
-      // refused
-      { name: 'late', config: OPERATOR_CONFIG, down: true },
-      { name: 'ok-late', config: OPERATOR_CONFIG },
-      { name: 'gone', config: OPERATOR_CONFIG, down: true },
-      { name: 'busy', config: OPERATOR_CONFIG },
-      // full disk: no room for the new file at all / room for it but not for the backup
-      { name: 'full-write', config: OPERATOR_CONFIG, diskFullBytes: 5 * 4096 },
-      { name: 'full-backup', config: OPERATOR_CONFIG, diskFullBytes: 6 * 4096 },
-      // host key changed in the middle of the fleet
-      { name: 'key-01', config: OPERATOR_CONFIG },
-      { name: 'key-02', config: OPERATOR_CONFIG },
-      { name: 'key-03', config: OPERATOR_CONFIG },
-    ],
-    { subnet: 132 },
-  );
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(
+  [
+    // lost mid-run
+    { name: 'lost-restart', config: OPERATOR_CONFIG, slowRestartMs: 4_000 },
+    { name: 'lost-alert', config: OPERATOR_CONFIG, testAlertHangs: true },
+    { name: 'ok-lost', config: OPERATOR_CONFIG },
+    // hanging commands
+    { name: 'hang-alert', config: OPERATOR_CONFIG, testAlertHangs: true },
+    { name: 'ok-hang', config: OPERATOR_CONFIG },
+    { name: 'hang-restart', config: OPERATOR_CONFIG, slowRestartMs: 10 * 60_000 },
+    // refused
+    { name: 'late', config: OPERATOR_CONFIG, down: true },
+    { name: 'ok-late', config: OPERATOR_CONFIG },
+    { name: 'gone', config: OPERATOR_CONFIG, down: true },
+    { name: 'busy', config: OPERATOR_CONFIG },
+    // full disk: no room for the new file at all / room for it but not for the backup
+    { name: 'full-write', config: OPERATOR_CONFIG, diskFullBytes: 5 * 4096 },
+    { name: 'full-backup', config: OPERATOR_CONFIG, diskFullBytes: 6 * 4096 },
+    // host key changed in the middle of the fleet
+    { name: 'key-01', config: OPERATOR_CONFIG },
+    { name: 'key-02', config: OPERATOR_CONFIG },
+    { name: 'key-03', config: OPERATOR_CONFIG },
+  ],
+  { subnet: 132 },
+);
 
 describe('a host that goes down in the middle of the run', () => {
   test('sshd killed during the restart, another during the test alert: both unreachable, configs whole, the other host finishes', async () => {

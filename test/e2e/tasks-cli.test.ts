@@ -1,35 +1,28 @@
 // The declarative runner through the CLI: ad hoc modules (`run`), --list-tasks, --tags, the
 // mcs output taken out again with sls_central=absent, and check mode leaving every host
 // untouched whatever the variables say.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli } from '../helpers/cli.ts';
 import { assertSecretAbsent, parseJsonReport, snapshotHost, step } from './deploy-helpers.ts';
 
 const KEY = 'tok-Tasks-4Jd8Wq1Ks6Pz2Lx9';
 const env = { SLS_API_KEY: KEY };
-let fleet: Fleet;
 
-before(async () => {
-  fleet = await startFleet(
-    [
-      { name: 'web-01', config: OPERATOR_CONFIG },
-      { name: 'web-02', config: OPERATOR_CONFIG },
-      { name: 'db-01', config: MCS_CONFIG },
-      { name: 'old-01', version: '5.4.1.3', config: OPERATOR_CONFIG },
-      { name: 'broken-01', restartBroken: true, config: OPERATOR_CONFIG },
-    ],
-    { subnet: 175 },
-  );
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(
+  [
+    { name: 'web-01', config: OPERATOR_CONFIG },
+    { name: 'web-02', config: OPERATOR_CONFIG },
+    { name: 'db-01', config: MCS_CONFIG },
+    { name: 'old-01', version: '5.4.1.3', config: OPERATOR_CONFIG },
+    { name: 'broken-01', restartBroken: true, config: OPERATOR_CONFIG },
+  ],
+  { subnet: 175 },
+);
 
 const run = (args: string[]) => runCli(args, { env });
 const inv = () => fleetArgs(fleet);
