@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FleetHost } from '../fleet/fleet.ts';
 import { useFleet } from '../helpers/fleet.ts';
 import { MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
-import { fleetArgs, runCli } from '../helpers/cli.ts';
+import { fleetArgs, runCli, execOn } from '../helpers/cli.ts';
 
 const API_KEY = 'e2e-day2-tenant-key-5f1a9c';
 const IRELAND = 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com';
@@ -235,15 +235,7 @@ test('status then shows when web-01 last raised "Alert Tester"', async () => {
 });
 
 test('test-alert on a stopped sensor fails that host clearly (exit 2); nothing reaches Central', async () => {
-  const stop = await runCli([
-    'exec',
-    ...fleetArgs(fleet),
-    'stopped-01',
-    '--',
-    'systemctl',
-    'stop',
-    'sophoslinuxsensor',
-  ]);
+  const stop = await execOn(fleet, 'stopped-01', ['systemctl', 'stop', 'sophoslinuxsensor']);
   assert.equal(stop.code, 0, stop.stderr);
   assert.equal(fleet.host('stopped-01').serviceState(), 'inactive');
   const inboxBefore = fleet.centralInbox().length;
@@ -291,18 +283,7 @@ test('mending one host: deploy -l web-07 --diff changes web-07 only and shows th
 });
 
 test("exec web-07 -- journalctl -u sophoslinuxsensor -n 50 prints that host's journal", async () => {
-  const run = await runCli([
-    'exec',
-    ...fleetArgs(fleet),
-    'web-07',
-    '--',
-    'journalctl',
-    '-u',
-    'sophoslinuxsensor',
-    '-n',
-    '50',
-    '--no-pager',
-  ]);
+  const run = await execOn(fleet, 'web-07', ['journalctl', '-u', 'sophoslinuxsensor', '-n', '50', '--no-pager']);
   assert.equal(run.code, 0, run.stderr);
   const journal = fleet.host('web-07').journal().trimEnd().split('\n').slice(-50);
   assert.ok(journal.length > 1);

@@ -10,6 +10,7 @@ import YAML from 'yaml';
 import { useFleet } from '../helpers/fleet.ts';
 import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
 import { parseJsonReport, step } from './deploy-helpers.ts';
+import { RESPELLABLE_SCALARS } from '../helpers/yaml-spellings.ts';
 
 // A key with a quote, a backslash and spaces: JSON and YAML both escape it.
 const KEY = 'tok-Hostile "q" \\ spaces-9Zr4';
@@ -20,14 +21,7 @@ const IRELAND = 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com';
 // Spellings a whole-document re-print would change: a literal tab in quotes, escapes, a quoted
 // string over two lines, a folded block, odd spacing.
 const RESPELLABLE = `customer_id: "3f2b9a70"
-note: "tab\there"
-cafe: "caf\\u00e9 \\x41"
-motto: "first line
-  continued"
-story: >
-  folded text that a printer
-  would re-flow
-alert_output:
+${RESPELLABLE_SCALARS}alert_output:
   outputs:
     - type: stdout
       enabled: true

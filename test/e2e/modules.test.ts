@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startFleet, type Fleet, type HostProfile } from '../fleet/fleet.ts';
-import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
+import { fleetArgs, runCli, type CliRun, execOn } from '../helpers/cli.ts';
 import { spawnCli, waitUntil } from '../helpers/rollout.ts';
 import { assertSecretAbsent, parseJsonReport, step, type JsonReport } from './deploy-helpers.ts';
 import { aptHistory, demoState, modeOf, packagesOf, putFile, readFile, snapshot } from './module-helpers.ts';
@@ -318,11 +318,7 @@ test('failures name the path, unit or package and what to do; onFailure.restore 
 });
 
 test('the simulation the SLS tests rely on is unchanged: the sensor package and unit beside demo.service', async () => {
-  const r = await runCli([
-    'exec',
-    ...fleetArgs(fleet),
-    'm-02',
-    '--',
+  const r = await execOn(fleet, 'm-02', [
     "dpkg-query -W -f='${Status} ${Version}\\n' sophoslinuxsensor; systemctl is-active sophoslinuxsensor; systemctl is-active demo; dpkg-query -W old-tool; dpkg-query -W nosuch || echo rc=$?",
   ]);
   assert.equal(r.code, 0, r.stderr + r.stdout);

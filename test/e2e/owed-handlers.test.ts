@@ -10,7 +10,7 @@ import { before, describe, test } from 'node:test';
 import type { FleetHost } from '../fleet/fleet.ts';
 import { useFleet } from '../helpers/fleet.ts';
 import { CONTAINER_CONFIG, MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
-import { fleetArgs, runCli } from '../helpers/cli.ts';
+import { fleetArgs, runCli, execOn } from '../helpers/cli.ts';
 import { API_KEY, deployArgs, MCS_URL, parseJson, restarting, spawnCli, waitUntil } from '../helpers/rollout.ts';
 import { demoState } from './module-helpers.ts';
 
@@ -262,11 +262,7 @@ test('a config written after the sensor started is drift until the sensor is res
   const h = host('edited-01');
   assert.equal((await statusRun('edited-01')).code, 0);
   await sleep(1_100); // file times are compared in whole seconds
-  const exec = await runCli([
-    'exec',
-    ...fleetArgs(fleet),
-    'edited-01',
-    '--',
+  const exec = await execOn(fleet, 'edited-01', [
     'sh',
     '-c',
     'echo "# reviewed" >> /etc/sophos/runtimedetections.yaml',
