@@ -5,7 +5,7 @@ import { versionProbeCommand } from './version.ts';
 import { certListingCommand } from './certs.ts';
 import { mcsProbeFact, type McsReach } from './mcs-probe.ts';
 
-type ReadSettings = Pick<SlsSettings, 'execPrefix' | 'certDir' | 'configPath' | 'deployment'>;
+export type ReadSettings = Pick<SlsSettings, 'execPrefix' | 'certDir' | 'configPath' | 'deployment'>;
 type ProbeSettings = Pick<SlsSettings, 'deployment' | 'execPrefix' | 'mcsProbe' | 'mcsProbeTimeoutS'>;
 
 /**
