@@ -1,13 +1,14 @@
 /**
  * `sls_mcs_extra`: keys merged into the `mcs` entry, so users can follow Sophos's newer page (a
  * tenant id, event export) before sls-play knows those keys by name. Values are scalars; a vaulted
- * value, or a key whose name says it is a credential, is secret: registered for masking in every
+ * value, or a key whose name is secret by the one rule (secrets/secret-names.ts), is secret: registered for masking in every
  * output and masked on both sides of a diff.
  */
 import type { Vars } from '../inventory/types.ts';
 import { PlaybookInputError } from '../playbook/types.ts';
 import { registerSecret } from '../report/secrets.ts';
 import { isSecret } from '../secrets/secret.ts';
+import { isSecretName } from '../secrets/secret-names.ts';
 import { checkCredentialText, typeOfValue } from './setting-values.ts';
 
 /** One extra key's value, as it is written into the entry. */
@@ -21,8 +22,6 @@ export interface McsExtra {
 
 /** Keys other variables own: setting them here would fight `sls_region` / `sls_api_key`. */
 const OWNED = new Set(['type', 'enabled', 'url', 'api_key']);
-/** Key names that hold credentials (api_key, client_secret, token, password …). */
-const SECRET_NAME = /key|token|secret|password|passwd|credential/i;
 const KEY_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 function extraValue(name: string, value: unknown): { value: McsExtraValue; secret: boolean } {
@@ -33,11 +32,11 @@ function extraValue(name: string, value: unknown): { value: McsExtraValue; secre
     return { value: text, secret: true };
   }
   if (typeof value === 'string') {
-    if (SECRET_NAME.test(name)) checkCredentialText(value, where);
-    return { value, secret: SECRET_NAME.test(name) };
+    if (isSecretName(name)) checkCredentialText(value, where);
+    return { value, secret: isSecretName(name) };
   }
   if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean')
-    return { value, secret: SECRET_NAME.test(name) };
+    return { value, secret: isSecretName(name) };
   throw new PlaybookInputError(`${where} is ${typeOfValue(value)}; give text, a number or true/false`);
 }
 
