@@ -2,16 +2,20 @@
  * An OpenSSH client config evaluated for one host as `ssh` evaluates it (readconf.c): blocks
  * in file order, the first value of a setting wins (IdentityFile accumulates), `Host` patterns
  * one by one (`?` is exactly one character, `a,b` a literal pattern, `!x` rules out), `Match
- * all|host|originalhost|user|localuser` (host after HostName so far), `Include` with globs,
- * relative to ~/.ssh, inside blocks, and the TOKENS in HostName, IdentityFile and
- * UserKnownHostsFile. `Match exec` is never run (a config must not execute commands on our
- * behalf): it and the other Match criteria are warned about and their blocks not applied.
- * `ssh -G` is the reference the tests compare with.
+ * all|host|originalhost|user|localuser|exec` (host after HostName so far; exec run through the
+ * user's shell, only when the line's earlier criteria held), `Include` with globs, relative to
+ * ~/.ssh (or /etc/ssh in the system file), inside blocks, and the TOKENS in HostName,
+ * IdentityFile and UserKnownHostsFile. The user's file comes first, then the system-wide one.
+ * ProxyCommand and ProxyJump: whichever is set first wins. Other Match criteria are warned about
+ * and their blocks not applied. `ssh -G` is the reference the tests compare with.
  */
+import { dirname } from 'node:path';
 import type { HostKeyChecking } from './types.ts';
 import { globPaths, includePath, parseConfigLines, readConfigFile, type ConfigLine } from './ssh_config_read.ts';
-import { matchHostLine, matchPatternList } from './ssh_config_match.ts';
-import { expandTilde, expandTokens } from './ssh_config_tokens.ts';
+import { matchHostLine } from './ssh_config_match.ts';
+import { matchCriteria } from './ssh_config_criteria.ts';
+import { runMatchExec } from './ssh_config_exec.ts';
+import { expandTilde, expandTokens, type TokenValues } from './ssh_config_tokens.ts';
 import { localUserInfo } from './local_user.ts';
 
 /** What sls-play takes from an OpenSSH client config for one host; absent means "not set there". */
@@ -21,8 +25,11 @@ export interface SshConfigHost {
   port?: number;
   /** Expanded (`~`, tokens), in the order ssh tries them. */
   identityFiles: string[];
-  /** Raw ProxyJump value; see parseProxyJump. */
+  /** Raw ProxyJump value; see parseProxyJump. Never set together with proxyCommand. */
   proxyJump?: string;
+  /** ProxyCommand as written (tokens not expanded yet); absent for `none`. */
+  proxyCommand?: string;
+  hostKeyAlias?: string;
   hostKeyChecking?: HostKeyChecking;
   /** Every file of the first UserKnownHostsFile, expanded. */
   userKnownHostsFiles: string[];
@@ -38,11 +45,19 @@ export interface ExpandContext {
   /** Values given outside the config (the inventory's ansible_user / ansible_port), which win as `ssh -l/-p` do. */
   user?: string;
   port?: number;
+  /**
+   * `-o Keyword=value` options (ansible_ssh_common_args), in the order given: read before the
+   * config files, as ssh reads its command line. Only ProxyCommand and ProxyJump are taken here.
+   */
+  commandLine?: Array<[keyword: string, value: string]>;
+  /** Runs a `Match exec` command; default the user's shell. For tests. */
+  runExec?: typeof runMatchExec;
 }
 
-/** A config ready to evaluate: its lines, and where relative Includes are read from. */
+/** A config ready to evaluate: the user's lines, then the system-wide file's (read from its own directory). */
 export interface SshConfig {
   lines: ConfigLine[];
+  system?: { lines: ConfigLine[]; dir: string };
 }
 
 export function parseSshConfig(text: string, file = 'ssh config'): SshConfig {
@@ -51,6 +66,11 @@ export function parseSshConfig(text: string, file = 'ssh config'): SshConfig {
 
 export function loadSshConfigFile(file: string): SshConfig {
   return { lines: readConfigFile(file) };
+}
+
+/** What ssh reads without -F: the user's file, then the system-wide one (a missing file is empty). */
+export function loadUserAndSystemConfig(userFile: string, systemFile: string): SshConfig {
+  return { lines: readConfigFile(userFile), system: { lines: readConfigFile(systemFile), dir: dirname(systemFile) } };
 }
 
 /** The few ssh_config(5) TOKENS that make sense without a host, and `~` (kept for callers). */
@@ -88,17 +108,62 @@ const SINGLE = new Set([
   'hostname',
   'user',
   'port',
-  'proxyjump',
   'stricthostkeychecking',
   'userknownhostsfile',
   'connecttimeout',
+  'hostkeyalias',
 ]);
 const MAX_INCLUDE_DEPTH = 16;
 
-interface Evaluation {
-  settings: Map<string, string[]>;
-  identityFiles: string[];
-  warnings: string[];
+/** The settings read so far, first value winning. */
+class Evaluation {
+  readonly settings = new Map<string, string[]>();
+  readonly identityFiles: string[] = [];
+  readonly warnings: string[] = [];
+
+  get(key: string): string | undefined {
+    return this.settings.get(key)?.[0];
+  }
+
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
+  }
+
+  /** One active line. ProxyJump sets ProxyCommand to none and the other way round (readconf.c parse_jump). */
+  apply(line: ConfigLine): void {
+    const { keyword, args } = line;
+    if (keyword === 'identityfile') {
+      if (args[0] !== undefined) this.identityFiles.push(args[0]);
+    } else if (keyword === 'proxycommand') {
+      const command = line.raw.trim();
+      if (!this.settings.has('proxycommand') && command !== '') this.settings.set('proxycommand', [command]);
+    } else if (keyword === 'proxyjump') {
+      const value = args[0];
+      if (value === undefined) return;
+      if (value.toLowerCase() === 'none') {
+        if (!this.settings.has('proxyjump')) this.settings.set('proxyjump', ['none']);
+      } else if (!this.settings.has('proxyjump') && !this.settings.has('proxycommand')) {
+        this.settings.set('proxyjump', [value]);
+        this.settings.set('proxycommand', ['none']);
+      }
+    } else if (SINGLE.has(keyword) && !this.settings.has(keyword) && args.length > 0) {
+      this.settings.set(keyword, args);
+    }
+  }
+}
+
+function currentUid(): number | undefined {
+  try {
+    return localUserInfo().uid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The jump host ssh's %j names: the last hop of ProxyJump, '' without one. */
+function jumpHostOf(value: string | undefined): string {
+  if (value === undefined || value.toLowerCase() === 'none') return '';
+  return parseProxyJump(value).at(-1)?.host ?? '';
 }
 
 /**
@@ -107,76 +172,56 @@ interface Evaluation {
 export function lookupSshConfig(config: SshConfig, host: string, context: ExpandContext): SshConfigHost {
   const original = host;
   const lower = host.toLowerCase();
-  const state: Evaluation = { settings: new Map(), identityFiles: [], warnings: [] };
-  const warn = (line: ConfigLine, message: string) => {
-    const text = `${line.file}:${line.line}: ${message}`;
-    if (!state.warnings.includes(text)) state.warnings.push(text);
+  const state = new Evaluation();
+  const uid = currentUid();
+  const located = (line: ConfigLine, message: string) => state.warn(`${line.file}:${line.line}: ${message}`);
+  // Match host compares with HostName so far (%h expanded); exec's %h keeps the name's case
+  const hostSoFar = (name: string) => {
+    const hostName = state.get('hostname');
+    return hostName === undefined ? name : expandHostName(hostName, name);
   };
-  const setting = (key: string) => state.settings.get(key)?.[0];
-  // The host Match host compares with: HostName so far, %h expanded.
-  const currentHost = () => {
-    const name = setting('hostname');
-    return name === undefined ? lower : expandHostName(name, lower);
+  const tokensSoFar = (): TokenValues => {
+    const current = hostSoFar(original);
+    const port = state.get('port');
+    return {
+      home: context.home,
+      localUser: context.localUser,
+      host: current,
+      originalHost: original,
+      port: context.port ?? (port !== undefined && /^\d+$/.test(port) ? Number(port) : 22),
+      remoteUser: context.user ?? state.get('user') ?? context.localUser,
+      uid,
+      keyAlias: state.get('hostkeyalias') ?? current,
+      jumpHost: jumpHostOf(state.get('proxyjump')),
+    };
   };
-
-  const matchLine = (line: ConfigLine): boolean => {
-    const args = line.args;
-    if (args.length === 0) {
-      warn(line, 'Match without criteria; its block is not applied');
-      return false;
-    }
-    let result = true;
-    for (let i = 0; i < args.length; i++) {
-      const raw = args[i]!;
-      const negated = raw.startsWith('!');
-      const criterion = (negated ? raw.slice(1) : raw).toLowerCase();
-      if (criterion === 'all') {
-        if (args.length > 1) {
-          warn(line, "'Match all' combined with other criteria is refused by ssh; its block is not applied");
-          return false;
-        }
-        result &&= !negated;
-        continue;
-      }
-      if (criterion === 'canonical' || criterion === 'final') {
-        warn(
-          line,
-          `Match ${criterion} is not supported (sls-play does not canonicalise host names); its block is not applied`,
-        );
+  const matchLine = (line: ConfigLine): boolean =>
+    matchCriteria(line.args, {
+      host: hostSoFar(lower),
+      originalHost: lower,
+      remoteUser: context.user ?? state.get('user') ?? context.localUser,
+      localUser: context.localUser,
+      expandExec: (command) => {
+        let unknown: string | undefined;
+        const expanded = expandTokens(command, tokensSoFar(), (token) => (unknown ??= token));
+        if (unknown === undefined) return expanded;
+        located(line, `Match exec: token ${unknown} is not supported; its block is not applied`);
+        return undefined;
+      },
+      runExec: context.runExec ?? runMatchExec,
+      refuse: (message) => {
+        located(line, message);
         return false;
-      }
-      const value = args[++i];
-      if (value === undefined) {
-        warn(line, `Match ${criterion} needs an argument; its block is not applied`);
-        return false;
-      }
-      let matched: boolean;
-      switch (criterion) {
-        case 'host':
-          matched = matchPatternList(currentHost(), value);
-          break;
-        case 'originalhost':
-          matched = matchPatternList(lower, value);
-          break;
-        case 'user':
-          matched = matchPatternList(context.user ?? setting('user') ?? context.localUser, value);
-          break;
-        case 'localuser':
-          matched = matchPatternList(context.localUser, value);
-          break;
-        default:
-          warn(
-            line,
-            `Match ${criterion} is not supported${criterion === 'exec' ? ' (sls-play never runs commands from an ssh config)' : ''}; its block is not applied`,
-          );
-          return false;
-      }
-      result &&= negated ? !matched : matched;
-    }
-    return result;
-  };
+      },
+    });
 
-  const evaluate = (lines: readonly ConfigLine[], startActive: boolean, neverMatch: boolean, depth: number): void => {
+  const evaluate = (
+    lines: readonly ConfigLine[],
+    startActive: boolean,
+    neverMatch: boolean,
+    depth: number,
+    systemDir?: string,
+  ): void => {
     let active = startActive;
     for (const line of lines) {
       switch (line.keyword) {
@@ -184,34 +229,46 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
           active = !neverMatch && matchHostLine(original, line.args);
           continue;
         case 'match':
+          // a Match in a file included by a block that does not apply runs no command
           active = !neverMatch && matchLine(line);
           continue;
         case 'include': {
           if (depth >= MAX_INCLUDE_DEPTH) {
-            warn(line, `Include nested deeper than ${MAX_INCLUDE_DEPTH}; not read`);
+            located(line, `Include nested deeper than ${MAX_INCLUDE_DEPTH}; not read`);
             continue;
           }
           const outer = active;
           for (const arg of line.args) {
-            for (const file of globPaths(includePath(arg, context.home))) {
+            for (const file of globPaths(includePath(arg, context.home, systemDir))) {
               // an Include in a block that does not apply reads the file with nothing matching
-              evaluate(readConfigFile(file), outer, neverMatch || !outer, depth + 1);
+              evaluate(readConfigFile(file), outer, neverMatch || !outer, depth + 1, systemDir);
             }
           }
           active = outer;
           continue;
         }
       }
-      if (!active) continue;
-      if (line.keyword === 'identityfile') {
-        if (line.args[0] !== undefined) state.identityFiles.push(line.args[0]);
-      } else if (SINGLE.has(line.keyword) && !state.settings.has(line.keyword) && line.args.length > 0) {
-        state.settings.set(line.keyword, line.args);
-      }
+      if (active) state.apply(line);
     }
   };
+  for (const [keyword, value] of context.commandLine ?? []) {
+    const lowered = keyword.toLowerCase();
+    if (lowered === 'proxycommand' || lowered === 'proxyjump')
+      state.apply({ keyword: lowered, args: [value], raw: value, file: 'command line', line: 0 });
+  }
   evaluate(config.lines, true, false, 0);
+  if (config.system) evaluate(config.system.lines, true, false, 0, config.system.dir);
+  return result(state, original, lower, context, uid);
+}
 
+function result(
+  state: Evaluation,
+  original: string,
+  lower: string,
+  context: ExpandContext,
+  uid: number | undefined,
+): SshConfigHost {
+  const setting = (key: string) => state.get(key);
   const hostNameRaw = setting('hostname');
   const hostName = hostNameRaw === undefined ? undefined : expandHostName(hostNameRaw, lower);
   const user = setting('user');
@@ -219,17 +276,12 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
   const port = portRaw !== undefined && /^\d+$/.test(portRaw) ? Number(portRaw) : undefined;
   const timeout = setting('connecttimeout');
   const strict = setting('stricthostkeychecking');
-  const tokenWarn = (what: string) => (token: string) => {
-    const text = `${what}: token ${token} is not supported; it is left as written`;
-    if (!state.warnings.includes(text)) state.warnings.push(text);
-  };
-  let uid: number | undefined;
-  try {
-    uid = localUserInfo().uid;
-  } catch {
-    uid = undefined;
-  }
-  const tokens = {
+  const proxyJump = setting('proxyjump');
+  const proxyCommand = setting('proxycommand');
+  const hostKeyAlias = setting('hostkeyalias');
+  const tokenWarn = (what: string) => (token: string) =>
+    state.warn(`${what}: token ${token} is not supported; it is left as written`);
+  const tokens: TokenValues = {
     home: context.home,
     localUser: context.localUser,
     host: hostName ?? lower,
@@ -246,7 +298,9 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
     identityFiles: state.identityFiles
       .filter((file) => file.toLowerCase() !== 'none')
       .map((file) => path(file, 'IdentityFile')),
-    proxyJump: setting('proxyjump'),
+    proxyJump: proxyJump === undefined || proxyJump.toLowerCase() === 'none' ? undefined : proxyJump,
+    ...(proxyCommand !== undefined && proxyCommand.toLowerCase() !== 'none' ? { proxyCommand } : {}),
+    ...(hostKeyAlias !== undefined ? { hostKeyAlias } : {}),
     hostKeyChecking: strict === undefined ? undefined : hostKeyCheckingFrom(strict),
     userKnownHostsFiles: (state.settings.get('userknownhostsfile') ?? [])
       .filter((file) => file !== '' && file.toLowerCase() !== 'none')

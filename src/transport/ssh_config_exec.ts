@@ -1,0 +1,22 @@
+/**
+ * `Match exec` as ssh runs it (readconf.c execute_in_shell): the user's shell (`$SHELL`, else
+ * /bin/sh) with `-c`, stdin and stdout on /dev/null, stderr left to the user; exit status 0 is a
+ * match. ssh waits for it, and so does this: the lookup that asks is synchronous.
+ */
+import { spawnSync } from 'node:child_process';
+
+export type ExecOutcome = { matched: boolean } | { error: string };
+
+export function userShell(): string {
+  const shell = process.env.SHELL;
+  return shell === undefined || shell === '' ? '/bin/sh' : shell;
+}
+
+export function runMatchExec(command: string): ExecOutcome {
+  const shell = userShell();
+  const result = spawnSync(shell, ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.error) return { error: `could not run ${shell}: ${result.error.message}` };
+  // ssh gives up on a command killed by a signal rather than call it a mismatch
+  if (result.status === null) return { error: `it was stopped by ${result.signal ?? 'a signal'}` };
+  return { matched: result.status === 0 };
+}
