@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { REPO, runCli } from '../helpers/cli.ts';
+import { connect, resolveConnectOptions } from '../../src/transport/index.ts';
 import {
   generateKey,
   makeTempDir,
@@ -312,4 +313,20 @@ Host *
   } finally {
     await removeDir(dir);
   }
+});
+
+test('closing the connection ends a ProxyCommand that would linger (SIGHUP, as ssh sends)', async () => {
+  const log = join(work, 'relay-linger.log');
+  const { config } = writeSetup(`Host pc-01\n    ProxyCommand ${relayCommand(log)} linger\n`);
+  const options = resolveConnectOptions(
+    'pc-01',
+    {},
+    { sshConfigFile: config, hostKeyChecking: 'strict', connectTimeoutMs: 20_000 },
+  );
+  const connection = await connect(options);
+  assert.equal((await connection.exec('echo "$SSH_CONNECTION"')).stdout.split(' ')[0], RELAY_SOURCE);
+  assert.equal(relaysRunning(log), 1);
+  await connection.close();
+  for (let i = 0; i < 50 && relaysRunning(log) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(relaysRunning(log), 0, 'the relay is gone while this process lives on');
 });
