@@ -206,6 +206,14 @@ test('the system-wide ssh config (SLS_PLAY_SYSTEM_SSH_CONFIG standing in for /et
   writeFileSync(system, `Host pc-*\n    User nobody\n    ProxyCommand ${relayCommand(systemLog)}\n`);
   const env = { HOME: home, SLS_PLAY_SYSTEM_SSH_CONFIG: system };
 
+  const shown = await runCli(['inventory', inventory, '--host', 'pc-02', '--connection'], { env });
+  assert.equal(shown.code, 0, shown.stderr);
+  const pc02 = fleet.host('pc-02');
+  assert.equal(
+    (JSON.parse(shown.stdout) as { proxyCommand?: string }).proxyCommand,
+    `${process.execPath} ${RELAY} ${pc02.address} ${pc02.port} ${systemLog} ${RELAY_SOURCE}`,
+    'inventory --connection shows the ProxyCommand, tokens expanded',
+  );
   const both = await runCli(['exec', inventory, 'pc-02', '--json', '--', 'id -un'], { env });
   assert.equal(both.code, 0, both.stdout + both.stderr);
   assert.equal((JSON.parse(both.stdout) as Doc).hosts['pc-02']!.steps[0]!.stdout, 'root\n', "the user's User wins");
