@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Duplex } from 'node:stream';
-import { userShell } from './ssh_config_exec.ts';
+import { commandEnvironment, userShell } from './ssh_config_exec.ts';
 import { expandTokens } from './ssh_config_tokens.ts';
 
 /** The tokens ssh expands in ProxyCommand (expand_proxy_command): %h %k %n %p %r and %%. */
@@ -57,7 +57,10 @@ export class ProxyProcess {
   private hungUp = false;
 
   constructor(readonly command: string) {
-    const child = spawn(userShell(), ['-c', `exec ${command}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(userShell(), ['-c', `exec ${command}`], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: commandEnvironment(),
+    });
     running.add(child);
     if (!exitHook) {
       exitHook = true;

@@ -56,13 +56,13 @@ after(async () => {
 });
 
 const relayCommand = (log = relayLog) => `${process.execPath} ${RELAY} %h %p ${log} ${RELAY_SOURCE}`;
-const relayed = (log = relayLog): Array<{ host: string; port: number; pid: number }> => {
+const relayed = (log = relayLog): Array<{ host: string; port: number; pid: number; sawApiKey: boolean }> => {
   try {
     return readFileSync(log, 'utf8')
       .trim()
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { host: string; port: number; pid: number });
+      .map((line) => JSON.parse(line) as { host: string; port: number; pid: number; sawApiKey: boolean });
   } catch {
     return [];
   }
@@ -168,6 +168,10 @@ test('ProxyCommand through a stdio relay: %h and %p expanded, every connection c
     'the test alert of each host reached Central',
   );
   assert.ok(!(deploy.stdout + deploy.stderr).includes(API_KEY));
+  assert.ok(
+    relayed().every((r) => !r.sawApiKey),
+    "the tunnel command does not get sls-play's API key in its environment",
+  );
 
   // every login either host ever accepted came through the relay, one relay run per login
   const logins = fleet.hosts.flatMap(acceptedFrom);

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 const [host, port, log, localAddress, mode] = process.argv.slice(2);
 appendFileSync(
   log,
-  `${JSON.stringify({ host, port: Number(port), pid: process.pid, at: new Date().toISOString() })}\n`,
+  `${JSON.stringify({ host, port: Number(port), pid: process.pid, sawApiKey: 'SLS_API_KEY' in process.env })}\n`,
 );
 const socket = connect({ host, port: Number(port), localAddress });
 socket.on('error', (error) => {

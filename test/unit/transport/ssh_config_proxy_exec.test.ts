@@ -186,6 +186,19 @@ Host *
     assert.equal(readFileSync(out, 'utf8'), '/bin/sh /dev/null /dev/null\n');
   });
 
+  it("the command does not see sls-play's own secrets", () => {
+    const file = join(dir, 'secrets.conf');
+    writeFileSync(file, 'Match exec "test -z \\"$SLS_API_KEY$SLS_PLAY_KEY_PASSPHRASE\\""\n  User clean\n');
+    process.env.SLS_API_KEY = 'sshconf-unit-key';
+    process.env.SLS_PLAY_KEY_PASSPHRASE = 'sshconf-unit-pass';
+    try {
+      assert.equal(lookupSshConfig(loadSshConfigFile(file), 'h', { home, localUser }).user, 'clean');
+    } finally {
+      delete process.env.SLS_API_KEY;
+      delete process.env.SLS_PLAY_KEY_PASSPHRASE;
+    }
+  });
+
   it('an unknown token runs nothing and says so', () => {
     const file = join(dir, 'unknown-token.conf');
     writeFileSync(file, `Match exec "touch ${dir}/unknown-%Z"\n  User x\n`);
