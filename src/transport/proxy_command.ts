@@ -49,6 +49,37 @@ function hangUp(child: ChildProcess): void {
   child.once('exit', () => clearTimeout(timer));
 }
 
+/**
+ * The command's stdin and stdout as one stream for ssh2. Ending it ends the command's input, and
+ * hangs up on a command that is still there half a second later; destroying it hangs up at once.
+ */
+function socketOver(child: ChildProcess, stop: () => void): Duplex {
+  const socket = new Duplex({
+    read() {
+      child.stdout!.resume();
+    },
+    write(chunk, _encoding, callback) {
+      if (child.stdin!.destroyed) return callback();
+      child.stdin!.write(chunk, () => callback());
+    },
+    final(callback) {
+      child.stdin!.end();
+      const timer = setTimeout(stop, 500);
+      timer.unref();
+      callback();
+    },
+    destroy(error, callback) {
+      stop();
+      callback(error);
+    },
+  });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (!socket.push(chunk)) child.stdout!.pause();
+  });
+  child.stdout!.on('end', () => socket.push(null));
+  return socket;
+}
+
 /** A running ProxyCommand: `socket` is the connection ssh2 speaks over. */
 export class ProxyProcess {
   readonly socket: Duplex;
@@ -88,30 +119,7 @@ export class ProxyProcess {
       this.hungUp = true;
       hangUp(child);
     };
-    this.socket = new Duplex({
-      read() {
-        child.stdout!.resume();
-      },
-      write(chunk, _encoding, callback) {
-        if (child.stdin!.destroyed) return callback();
-        child.stdin!.write(chunk, () => callback());
-      },
-      final(callback) {
-        child.stdin!.end();
-        // the command may take the end of its input as the end of the session; if not, hang up
-        const timer = setTimeout(stop, 500);
-        timer.unref();
-        callback();
-      },
-      destroy(error, callback) {
-        stop();
-        callback(error);
-      },
-    });
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (!this.socket.push(chunk)) child.stdout!.pause();
-    });
-    child.stdout!.on('end', () => this.socket.push(null));
+    this.socket = socketOver(child, stop);
     void this.exited.then(() => {
       if (!this.socket.destroyed) this.socket.destroy();
     });
