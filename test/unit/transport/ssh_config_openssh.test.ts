@@ -194,6 +194,9 @@ describe('ssh config as ssh -G reads it', { skip }, () => {
     const found = lookupSshConfig(loadSshConfigFile(file), 'x', { home, localUser });
     assert.equal(found.port, undefined);
     assert.equal(found.warnings?.length, 2);
-    assert.match(found.warnings![1]!, /unsupported\.conf:3: Match localnetwork is not supported; its block is not applied/);
+    assert.match(
+      found.warnings![1]!,
+      /unsupported\.conf:3: Match localnetwork is not supported; its block is not applied/,
+    );
   });
 });
