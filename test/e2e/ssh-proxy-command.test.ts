@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
+import type { FleetHost } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { REPO, runCli } from '../helpers/cli.ts';
 import { connect, resolveConnectOptions } from '../../src/transport/index.ts';
@@ -28,7 +29,10 @@ const API_KEY = 'e2e-sshconf-proxy-key-51c7';
 const RELAY_SOURCE = '127.253.163.1';
 const RELAY = join(REPO, 'test', 'helpers', 'stdio-relay.mjs');
 
-let fleet: Fleet;
+const fleet = useFleet([
+  { name: 'pc-01', config: OPERATOR_CONFIG, allowFrom: RELAY_SOURCE },
+  { name: 'pc-02', config: OPERATOR_CONFIG, allowFrom: RELAY_SOURCE },
+]);
 let work: string;
 let relayLog: string;
 let flag: string;
@@ -40,18 +44,13 @@ type Doc = {
   >;
 };
 
-before(async () => {
+before(() => {
   work = mkdtempSync(join(tmpdir(), 'sshconf-proxy-'));
   relayLog = join(work, 'relay.log');
   flag = join(work, 'use-the-tunnel');
-  fleet = await startFleet([
-    { name: 'pc-01', config: OPERATOR_CONFIG, allowFrom: RELAY_SOURCE },
-    { name: 'pc-02', config: OPERATOR_CONFIG, allowFrom: RELAY_SOURCE },
-  ]);
 });
 
-after(async () => {
-  await fleet?.stop();
+after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
