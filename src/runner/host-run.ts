@@ -22,6 +22,7 @@ import { recordFileName } from '../tasks/owed/record.ts';
 import { stateDirOf } from '../tasks/owed/state-dir.ts';
 import { hostStatus } from './status.ts';
 import { selectedByTags, type TagFilter } from './tags.ts';
+import { beforeStart, declinedAtStep, startIndex } from './start-at.ts';
 import type { HostReport, RunListener, StepReport } from './types.ts';
 
 export interface HostTarget {
@@ -36,6 +37,10 @@ export interface HostRunSettings extends TaskContextSettings, TagFilter {
   run?: RunIdentity;
   /** `--force-handlers`: run the handlers notified so far even after a task failed on the host. */
   forceHandlers?: boolean;
+  /** `--start-at-task`: the tasks before the first one of this name are skipped. */
+  startAtTask?: string;
+  /** `--step`: asked before each task; false skips it. */
+  step?: (task: string) => Promise<boolean>;
 }
 
 /**
@@ -274,10 +279,19 @@ async function runTasks(
   // The last task's change is held back when it can travel with the handlers it notifies.
   let held: BatchPart | undefined;
   let heldBase: StepReport | undefined;
+  const firstRun = startIndex(tasks, settings.startAtTask);
   for (const [index, task] of tasks.entries()) {
     if (interrupted()) {
       reason = `interrupted before "${task.name}": later tasks not run`;
       break;
+    }
+    if (settings.startAtTask !== undefined && (firstRun < 0 || index < firstRun)) {
+      end(beforeStart(task, settings.startAtTask, firstRun >= 0));
+      continue;
+    }
+    if (settings.step && !(await settings.step(task.name))) {
+      end(declinedAtStep(task));
+      continue;
     }
     const skip = skipped(task);
     let step: StepReport;
