@@ -7,7 +7,7 @@ import type { Vars } from '../inventory/types.ts';
 
 export interface ConnectionCliOptions {
   user?: string;
-  privateKey?: string;
+  keyFile?: string;
   connection?: string;
   sshCommonArgs?: string;
   sshExtraArgs?: string;
@@ -18,7 +18,7 @@ export interface ConnectionCliOptions {
 
 const VARIABLE_OF: Record<keyof ConnectionCliOptions, string> = {
   user: 'ansible_user',
-  privateKey: 'ansible_ssh_private_key_file',
+  keyFile: 'ansible_ssh_private_key_file',
   connection: 'ansible_connection',
   sshCommonArgs: 'ansible_ssh_common_args',
   sshExtraArgs: 'ansible_ssh_extra_args',

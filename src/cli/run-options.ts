@@ -22,7 +22,7 @@ export interface RunCliOptions extends VaultCliOptions {
   connectTimeoutExplicit?: boolean;
   taskTimeout: string;
   user?: string;
-  privateKey?: string;
+  keyFile?: string;
   askPass?: boolean;
   connection?: 'ssh' | 'local';
   sshCommonArgs?: string;
