@@ -59,7 +59,7 @@ export function registerRun(program: Command, done: (code: number) => void): voi
     .action(async (inventory: string, pattern: string, module: string, words: string[], options: RunOptions) => {
       const given = adhocWords('run', [inventory, pattern, module, ...words], Boolean(options.inventory?.length));
       const call = moduleCall(options, given.rest);
-      let task;
+      let task: ReturnType<typeof adhocTask>;
       try {
         task = adhocTask(call.module, call.words);
       } catch (error) {
