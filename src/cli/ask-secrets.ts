@@ -3,6 +3,7 @@
  * password (-k), and the passphrase of an encrypted private key (asked on a terminal, else read
  * from SLS_PLAY_KEY_PASSPHRASE), each then used for every host, as ssh-agent would.
  */
+import { readFileSync } from 'node:fs';
 import { registerSecret } from '../report/secrets.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { isEncryptedKeyFile } from '../transport/auth.ts';
@@ -29,6 +30,22 @@ async function ask(question: string): Promise<string> {
   }
 }
 
+/** A password file, as Ansible reads one: its content without the final newline. */
+function readPasswordFile(file: string, option: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(
+      `${option} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      EXIT.badOptions,
+    );
+  }
+  const password = text.replace(/\r?\n$/, '');
+  registerSecret(password);
+  return password;
+}
+
 /** The first encrypted key file any of the targets would log in with (looked up as the connection will). */
 async function firstEncryptedKey(
   targets: HostTarget[],
@@ -53,11 +70,20 @@ async function firstEncryptedKey(
 }
 
 export async function askSecrets(
-  options: { askBecomePass?: boolean; askPass?: boolean; sshConfig?: string },
+  options: {
+    askBecomePass?: boolean;
+    askPass?: boolean;
+    connPassFile?: string;
+    becomePassFile?: string;
+    sshConfig?: string;
+  },
   targets: HostTarget[],
 ): Promise<AskedSecrets> {
   const secrets: AskedSecrets = {};
+  if (options.connPassFile) secrets.password = readPasswordFile(options.connPassFile, '--connection-password-file');
   if (options.askPass) secrets.password = await ask('SSH password: ');
+  if (options.becomePassFile)
+    secrets.becomePassword = readPasswordFile(options.becomePassFile, '--become-password-file');
   if (options.askBecomePass) secrets.becomePassword = await ask('BECOME password: ');
   secrets.keyPassphrase = process.env[KEY_PASSPHRASE_ENV];
   registerSecret(secrets.keyPassphrase);

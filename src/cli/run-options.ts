@@ -24,6 +24,10 @@ export interface RunCliOptions extends VaultCliOptions {
   user?: string;
   keyFile?: string;
   askPass?: boolean;
+  /** --connection-password-file (commander names it by its second flag). */
+  connPassFile?: string;
+  /** --become-password-file. */
+  becomePassFile?: string;
   connection?: 'ssh' | 'local';
   sshCommonArgs?: string;
   sshExtraArgs?: string;
@@ -94,6 +98,10 @@ function addConnectionOptions(command: Command): Command {
       '-k, --ask-pass',
       'ask once for the SSH password, used for every host (terminal only; ansible_password wins)',
     )
+    .option(
+      '--connection-password-file, --conn-pass-file <file>',
+      'read the SSH password from this file (as -k, without a terminal)',
+    )
     .addOption(
       new Option(
         '-c, --connection <type>',
@@ -147,7 +155,11 @@ function addBecomeOptions(command: Command): Command {
         'privilege escalation method (default sudo; su is refused: it reads its password only from a terminal)',
       ).choices(['sudo', 'su']),
     )
-    .option('-K, --ask-become-pass', 'ask once for the sudo password (terminal only; ansible_become_password wins)');
+    .option('-K, --ask-become-pass', 'ask once for the sudo password (terminal only; ansible_become_password wins)')
+    .option(
+      '--become-password-file, --become-pass-file <file>',
+      'read the sudo password from this file (as -K, without a terminal)',
+    );
 }
 
 function addRolloutOptions(command: Command): Command {
