@@ -15,6 +15,7 @@ import { makeConnector } from './connector.ts';
 import { CliError, EXIT } from './errors.ts';
 import { positiveNumber } from './numbers.ts';
 import { askSecrets } from './ask-secrets.ts';
+import type { StepPrompter } from './step-prompt.ts';
 import { partialReport, readRunOutputs, sliceTargets, writeRunOutputs } from './run-outputs.ts';
 import type { RunCliOptions } from './run-options.ts';
 
@@ -35,7 +36,7 @@ export interface ExecuteSettings {
   /** `--start-at-task NAME`. */
   startAtTask?: string;
   /** `--step`: asked before each task. */
-  step?: (task: string) => Promise<boolean>;
+  step?: StepPrompter;
   /** Hosts found not compliant, with the reason (status --fail-on-drift): they make the exit status 2. */
   drift?: (report: RunReport) => Record<string, string>;
 }
@@ -148,7 +149,7 @@ export async function execute(
         redactor: runRedactor,
         forceHandlers: settings.forceHandlers,
         startAtTask: settings.startAtTask,
-        step: settings.step,
+        step: settings.step && ((task: string) => settings.step!.ask(task)),
       },
       forks,
       serial: settings.serial,
@@ -162,6 +163,7 @@ export async function execute(
     await reporter.finish();
     if (settings.epilogue) (options.json ? process.stderr : process.stdout).write(redact(settings.epilogue(report)));
   } finally {
+    settings.step?.close();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }

@@ -9,7 +9,7 @@ import { startIndex } from '../runner/start-at.ts';
 import { CliError, EXIT } from './errors.ts';
 import { listPlayHosts, listTags, listTasks, playbookTasks, syntaxCheckText, tagList } from './list-tasks.ts';
 import { GROUP } from './run-options.ts';
-import { stepPrompter } from './step-prompt.ts';
+import { stepPrompter, type StepPrompter } from './step-prompt.ts';
 
 export interface PlaybookCliOptions {
   tags?: string[];
@@ -64,7 +64,7 @@ export function startSettings(
   playbook: Playbook,
   targets: HostTarget[],
   options: PlaybookCliOptions,
-): { startAtTask?: string; step?: (task: string) => Promise<boolean> } {
+): { startAtTask?: string; step?: StepPrompter } {
   const wanted = options.startAtTask;
   if (
     wanted !== undefined &&
