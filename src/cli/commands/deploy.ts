@@ -18,7 +18,7 @@ import {
   type PlaybookCliOptions,
 } from '../playbook-options.ts';
 import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
-import { packageRoot } from '../package-root.ts';
+import { packageRoot } from '../../base/package-root.ts';
 
 /** The bundled playbook, found from the package itself so `deploy` works from any directory. */
 export const DEFAULT_PLAYBOOK = join(packageRoot(), 'playbooks', 'sls-central.ts');

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { playbook } from '../../playbook/define.ts';
 import { shlexSplit } from '../../inventory/shlex.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { adhocTask } from '../adhoc-modules.ts';
+import { adhocModuleNames, adhocTask } from '../adhoc-modules.ts';
 import { execute } from '../execute.ts';
 import { addRunOptions, GROUP, type RunCliOptions } from '../run-options.ts';
 import { printListHosts } from '../list-hosts.ts';
@@ -48,7 +48,7 @@ export function registerRun(program: Command, done: (code: number) => void): voi
     .usage('[options] <inventory> <pattern> <module> [key=value...]  |  -i <inventory> <pattern> -m <module> -a <args>')
     .argument('[inventory]', 'inventory file or directory (leave out with -i)')
     .argument('[pattern]', 'Ansible host pattern')
-    .argument('[module]', 'file, command, service, assert, … (or -m)')
+    .argument('[module]', `one of ${adhocModuleNames().join(', ')} (or -m)`)
     .argument('[args...]', 'key=value parameters of the module (or -a)');
   addRunOptions(command)
     .optionsGroup(GROUP.rollout)
