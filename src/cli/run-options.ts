@@ -133,7 +133,7 @@ function addConnectionOptions(command: Command): Command {
     )
     .option(
       '--ssh-config <file>',
-      'OpenSSH client config to honour (default ~/.ssh/config; ssh -F; not an option in Ansible)',
+      'OpenSSH client config to read instead of ~/.ssh/config and /etc/ssh/ssh_config (ssh -F; not an option in Ansible)',
     )
     .option('--retries <n>', 'connection attempts after the first, with backoff (not an option in Ansible)', '2');
 }
