@@ -1,0 +1,114 @@
+/** The master `ssh` of one host: started once, asked whether it lives, told to exit at the end. */
+import { spawn, spawnSync } from 'node:child_process';
+import { unreachableFrom } from '../errors.ts';
+import { readKnownHostsFiles } from '../known_hosts_file.ts';
+import { UnreachableError } from '../types.ts';
+import { controlArgs } from './argv.ts';
+import { removeControlDirectory } from './control-path.ts';
+import { masterFailure, type MasterTarget } from './errors.ts';
+
+/** The system's ssh; SLS_PLAY_SSH names another (a wrapper, a newer build). */
+export const SSH = process.env.SLS_PLAY_SSH || 'ssh';
+
+/** Masters of this process still open: closed on the way out, or they would outlive the run. */
+const open = new Map<string, string>();
+let cleanupInstalled = false;
+
+function closeLeftOvers(): void {
+  for (const [path, destination] of open) {
+    spawnSync(SSH, controlArgs(path, destination, 'exit'), { stdio: 'ignore', timeout: 2_000 });
+  }
+  open.clear();
+  removeControlDirectory();
+}
+
+function noSsh(error: Error): UnreachableError {
+  return new UnreachableError(
+    'other',
+    `cannot run ${SSH} (${error.message}); install the OpenSSH client or use --ssh-client ssh2`,
+  );
+}
+
+/**
+ * Start the master and wait until it has logged in: with ControlPersist, ssh goes to the
+ * background once the connection is up, and the foreground process exits 0. The backgrounded
+ * master may keep our stderr pipe open, so its end of file is never waited for.
+ */
+export function startMaster(
+  args: string[],
+  controlPath: string,
+  destination: string,
+  target: MasterTarget,
+): Promise<void> {
+  if (!cleanupInstalled) {
+    cleanupInstalled = true;
+    process.once('exit', closeLeftOvers);
+  }
+  const child = spawn(SSH, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise<void>((resolve, reject) => {
+    let done = false;
+    const finish = (error?: UnreachableError): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      child.stderr.destroy();
+      if (error) reject(error);
+      else {
+        open.set(controlPath, destination);
+        resolve();
+      }
+    };
+    // ConnectTimeout covers the TCP connection and the banner; this covers the login too, as with ssh2
+    const timer =
+      target.connectTimeoutMs > 0
+        ? setTimeout(() => {
+            child.kill('SIGTERM');
+            finish(
+              unreachableFrom(
+                Object.assign(new Error('timeout'), { level: 'client-timeout' }),
+                target,
+                target.connectTimeoutMs,
+              ),
+            );
+          }, target.connectTimeoutMs)
+        : undefined;
+    child.on('error', (error) => finish(noSsh(error)));
+    child.on('exit', (code) => {
+      if (code === 0) return finish();
+      // a master that failed has closed stderr too, or will at once: read all it said
+      const classify = () => {
+        readKnownHostsFiles([target.knownHostsFile, ...(target.extraKnownHostsFiles ?? [])]).then(
+          (entries) => finish(masterFailure(stderr, code, target, entries)),
+          () => finish(masterFailure(stderr, code, target)),
+        );
+      };
+      if (child.stderr.readableEnded) classify();
+      else {
+        child.stderr.once('end', classify);
+        setTimeout(classify, 200).unref();
+      }
+    });
+  });
+}
+
+function control(controlPath: string, destination: string, operation: 'check' | 'exit'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(SSH, controlArgs(controlPath, destination, operation), { stdio: 'ignore' });
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => resolve(code === 0));
+  });
+}
+
+/** `ssh -O check`: whether the master still holds the connection. */
+export function masterAlive(controlPath: string, destination: string): Promise<boolean> {
+  return control(controlPath, destination, 'check');
+}
+
+/** `ssh -O exit`: the master closes the connection and removes its socket. */
+export async function stopMaster(controlPath: string, destination: string): Promise<void> {
+  if (!open.has(controlPath)) return;
+  open.delete(controlPath);
+  await control(controlPath, destination, 'exit');
+}
