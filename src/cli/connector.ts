@@ -1,5 +1,9 @@
 import { redact } from '../report/secrets.ts';
-import { connect, resolveConnectOptions } from '../transport/index.ts';
+import { chooseSshClient, type SshClient, type SshClientSetting } from '../transport/client-choice.ts';
+import { identityKeyTypes } from '../transport/identity-types.ts';
+import { connect, resolveConnectOptions, type ResolvedConnectOptions } from '../transport/index.ts';
+import { connectOpenSsh, describeGroups } from '../transport/openssh/index.ts';
+import { openSshOptions } from '../transport/openssh/from-resolved.ts';
 import { UnreachableError, type Connection, type HostKeyChecking } from '../transport/types.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 
@@ -16,6 +20,10 @@ export interface ConnectorSettings {
   retryDelayMs?: number;
   /** An interrupted run makes no further attempts. */
   signal?: AbortSignal;
+  /** --ssh-client: wins over each host's sls_ssh_client. */
+  sshClient?: SshClientSetting;
+  /** -v: told once per host which SSH client it uses and why. */
+  log?: (host: string, line: string) => void;
 }
 
 /**
@@ -25,6 +33,28 @@ export interface ConnectorSettings {
 const RETRYABLE = new Set(['refused', 'timeout', 'disconnected']);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How to open the host's connection with the chosen client (for OpenSSH, -v shows the master's command line). */
+function opener(
+  target: HostTarget,
+  options: ResolvedConnectOptions,
+  client: SshClient,
+  settings: ConnectorSettings,
+): () => Promise<Connection> {
+  if (client === 'ssh2') return () => connect(options);
+  const openssh = openSshOptions(options, target.vars, {
+    sshConfigFile: settings.sshConfigFile,
+    knownHostsFile: settings.knownHostsFile,
+    hostKeyCheckingExplicit: settings.hostKeyChecking !== undefined,
+  });
+  let described = false;
+  openssh.describe = (groups) => {
+    if (described) return;
+    described = true;
+    for (const line of describeGroups(groups)) settings.log?.(target.name, `ssh ${line}`);
+  };
+  return () => connectOpenSsh(openssh);
+}
 
 export function makeConnector(settings: ConnectorSettings): (target: HostTarget) => Promise<Connection> {
   const warned = new Set<string>();
@@ -39,15 +69,25 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
       becomePassword: settings.becomePassword,
       keyPassphrase: settings.keyPassphrase,
     });
-    // e.g. ansible_ssh_common_args that sls-play does not obey: say so rather than ignore it silently
+    // e.g. a become method sls-play does not have: say so rather than ignore it silently
     for (const warning of options.warnings) {
       if (warned.has(warning)) continue;
       warned.add(warning);
       process.stderr.write(`warning: ${redact(warning)}\n`);
     }
+    const choice = chooseSshClient({
+      host: target.name,
+      option: settings.sshClient,
+      vars: target.vars,
+      config: options.sshConfig,
+      identityKeyTypes: identityKeyTypes(options.privateKeyFiles),
+      unhonouredSshArgs: options.unhonouredSshArgs,
+    });
+    settings.log?.(target.name, `ssh client: ${choice.client} (${choice.reason})`);
+    const open = opener(target, options, choice.client, settings);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await connect(options);
+        return await open();
       } catch (error) {
         const retry =
           error instanceof UnreachableError &&

@@ -139,6 +139,8 @@ export async function execute(
         keyPassphrase,
         retries,
         signal: controller.signal,
+        sshClient: options.sshClient,
+        log: options.verbose ? (host, line) => reporter.listener({ type: 'log', host, line }) : undefined,
       }),
       settings: {
         check: settings.check,

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { HostKeyChecking } from '../transport/types.ts';
+import { SSH_CLIENT_SETTINGS, type SshClientSetting } from '../transport/client-choice.ts';
 import { addVaultOptions, type VaultCliOptions } from './vault-options.ts';
 import type { AnsibleSettings } from '../config/ansible-settings.ts';
 import { applyAnsibleConfig } from './ansible-config.ts';
@@ -13,6 +14,8 @@ export interface RunCliOptions extends VaultCliOptions {
   knownHosts?: string;
   hostKeyChecking?: HostKeyChecking;
   sshConfig?: string;
+  /** --ssh-client: wins over each host's sls_ssh_client. */
+  sshClient?: SshClientSetting;
   timeout: string;
   connectTimeout: string;
   askBecomePass?: boolean;
@@ -54,6 +57,11 @@ export function addRunOptions(command: Command): Command {
       ]),
     )
     .option('--ssh-config <file>', 'OpenSSH client config to honour (default ~/.ssh/config)')
+    .addOption(
+      new Option('--ssh-client <client>', 'SSH client for every host (default: sls_ssh_client, else auto)').choices(
+        SSH_CLIENT_SETTINGS,
+      ),
+    )
     .option('-t, --timeout <s>', 'per-command timeout in seconds (0: none)', '300')
     .option('--connect-timeout <s>', 'connection timeout in seconds', '10')
     .option('--retries <n>', 'connection attempts after the first, with backoff', '2')

@@ -30,6 +30,10 @@ export interface SshConfigHost {
   connectTimeoutMs?: number;
   /** Settings sls-play could not honour (unsupported Match criteria, unknown tokens), one sentence each. */
   warnings?: string[];
+  /** The first value of every keyword that applies (lowercased keyword, arguments as written): what the client choice reads. */
+  keywords: Record<string, string>;
+  /** Match criteria met on the way that sls-play cannot evaluate (`canonical`, `exec`, `tagged`…), as `file:line Match …`. */
+  unevaluatedMatches: string[];
 }
 
 export interface ExpandContext {
@@ -99,6 +103,8 @@ interface Evaluation {
   settings: Map<string, string[]>;
   identityFiles: string[];
   warnings: string[];
+  keywords: Record<string, string>;
+  unevaluatedMatches: string[];
 }
 
 /**
@@ -107,7 +113,13 @@ interface Evaluation {
 export function lookupSshConfig(config: SshConfig, host: string, context: ExpandContext): SshConfigHost {
   const original = host;
   const lower = host.toLowerCase();
-  const state: Evaluation = { settings: new Map(), identityFiles: [], warnings: [] };
+  const state: Evaluation = {
+    settings: new Map(),
+    identityFiles: [],
+    warnings: [],
+    keywords: {},
+    unevaluatedMatches: [],
+  };
   const warn = (line: ConfigLine, message: string) => {
     const text = `${line.file}:${line.line}: ${message}`;
     if (!state.warnings.includes(text)) state.warnings.push(text);
@@ -121,6 +133,9 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
 
   const matchLine = (line: ConfigLine): boolean => {
     const args = line.args;
+    const unevaluated = (): void => {
+      state.unevaluatedMatches.push(`${line.file}:${line.line} Match ${args.join(' ')}`);
+    };
     if (args.length === 0) {
       warn(line, 'Match without criteria; its block is not applied');
       return false;
@@ -139,6 +154,7 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
         continue;
       }
       if (criterion === 'canonical' || criterion === 'final') {
+        if (result) unevaluated();
         warn(
           line,
           `Match ${criterion} is not supported (sls-play does not canonicalise host names); its block is not applied`,
@@ -165,6 +181,7 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
           matched = matchPatternList(context.localUser, value);
           break;
         default:
+          if (result) unevaluated();
           warn(
             line,
             `Match ${criterion} is not supported${criterion === 'exec' ? ' (sls-play never runs commands from an ssh config)' : ''}; its block is not applied`,
@@ -203,6 +220,7 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
         }
       }
       if (!active) continue;
+      if (!Object.hasOwn(state.keywords, line.keyword)) state.keywords[line.keyword] = line.args.join(' ');
       if (line.keyword === 'identityfile') {
         if (line.args[0] !== undefined) state.identityFiles.push(line.args[0]);
       } else if (SINGLE.has(line.keyword) && !state.settings.has(line.keyword) && line.args.length > 0) {
@@ -253,6 +271,8 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
       .map((file) => path(file, 'UserKnownHostsFile')),
     connectTimeoutMs: timeout !== undefined && /^\d+$/.test(timeout) ? Number(timeout) * 1000 : undefined,
     ...(state.warnings.length ? { warnings: state.warnings } : {}),
+    keywords: state.keywords,
+    unevaluatedMatches: state.unevaluatedMatches,
   };
 }
 
