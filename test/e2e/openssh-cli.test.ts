@@ -145,7 +145,18 @@ describe('auto', () => {
     const config = join(viaOpenSsh.dir, 'ssh_config_gssapi');
     writeFileSync(config, 'Host *\n  GSSAPIAuthentication yes\n');
     const run = await runCli(
-      ['exec', viaOpenSsh.inventoryPath, 'web-01,db-01', '--known-hosts', viaOpenSsh.knownHostsPath, '--ssh-config', config, '-v', '--', 'echo hello'],
+      [
+        'exec',
+        viaOpenSsh.inventoryPath,
+        'web-01,db-01',
+        '--known-hosts',
+        viaOpenSsh.knownHostsPath,
+        '--ssh-config',
+        config,
+        '-v',
+        '--',
+        'echo hello',
+      ],
       { env: { SLS_API_KEY: API_KEY } },
     );
     assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -164,7 +175,10 @@ describe('auto', () => {
       runCli(['exec', viaOpenSsh.inventoryPath, 'web-01', '--known-hosts', viaOpenSsh.knownHostsPath, ...args]);
     const plain = await exec('-v', '--', 'true');
     assert.equal(plain.code, 0, plain.stdout + plain.stderr);
-    assert.match(plain.stdout, /\[web-01\] ssh client: ssh2 \(auto: nothing in the ssh config or ssh arguments needs OpenSSH\)/);
+    assert.match(
+      plain.stdout,
+      /\[web-01\] ssh client: ssh2 \(auto: nothing in the ssh config or ssh arguments needs OpenSSH\)/,
+    );
     const forced = await exec(
       '-e',
       'ansible_ssh_extra_args="-o ForwardAgent=yes"',
@@ -196,7 +210,12 @@ describe('a lost connection', () => {
       }
       const exit = await cli.exited;
       const json = parseJson({ code: exit.code ?? -1, stdout: cli.stdout(), stderr: cli.stderr() });
-      return { code: exit.code, status: json.hosts['drop-01']!.status, steps: json.hosts['drop-01']!.steps, stderr: cli.stderr() };
+      return {
+        code: exit.code,
+        status: json.hosts['drop-01']!.status,
+        steps: json.hosts['drop-01']!.steps,
+        stderr: cli.stderr(),
+      };
     };
     const [ssh2, openssh] = await Promise.all([outcome(viaSsh2, 'ssh2'), outcome(viaOpenSsh, 'openssh')]);
     assert.equal(ssh2.code, 3, ssh2.stderr);

@@ -1,8 +1,9 @@
 /**
  * The `ssh` command lines, built as a list of groups, each with the reason it is there (shown
- * with -v). ssh takes the first value of an option, so the order is the precedence: what the
- * run cannot work without, then the command line's explicit choices, then the user's own ssh
- * arguments (unchanged), then the inventory, then defaults.
+ * with -v). ssh takes the first value of an option, command line before config files, so the
+ * order is the precedence: what the run cannot work without, then the command line's explicit
+ * choices, then the user's own ssh arguments (unchanged), then the inventory; the run's defaults
+ * come in a config file read before the user's own.
  */
 import type { HostKeyChecking } from '../types.ts';
 
@@ -26,28 +27,69 @@ export interface MasterInputs {
   hostKeyChecking: HostKeyChecking;
   /** The command line chose the host key checking (--host-key-checking): it wins over the user's arguments. */
   hostKeyCheckingExplicit: boolean;
-  /** --known-hosts, when given. */
+  /** --known-hosts, when given (else ssh's own UserKnownHostsFile). */
   knownHostsFile?: string;
   /** 0: none. */
   connectTimeoutMs: number;
 }
 
-/** ssh splits an -o value on whitespace; a path with spaces is quoted for it. */
+/** ssh splits an -o value or a config argument on whitespace; a path with spaces is quoted for it. */
 function sshValue(value: string): string {
   return /[\s"']/.test(value) ? `"${value.replace(/(["\\])/g, '\\$1')}"` : value;
 }
 
 const STRICT: Record<HostKeyChecking, string> = { strict: 'yes', 'accept-new': 'accept-new', off: 'no' };
 
-function hostKeyArgs(inputs: MasterInputs): string[] {
-  const args = ['-o', `StrictHostKeyChecking=${STRICT[inputs.hostKeyChecking]}`];
+/** The host key settings as `Keyword value` pairs. */
+function hostKeySettings(inputs: MasterInputs): Array<[string, string]> {
+  const settings: Array<[string, string]> = [['StrictHostKeyChecking', STRICT[inputs.hostKeyChecking]]];
   // off records nothing, as in the ssh2 client
   if (inputs.hostKeyChecking === 'off') {
-    args.push('-o', 'UserKnownHostsFile=/dev/null', '-o', 'GlobalKnownHostsFile=/dev/null');
+    settings.push(['UserKnownHostsFile', '/dev/null'], ['GlobalKnownHostsFile', '/dev/null']);
   } else if (inputs.knownHostsFile !== undefined) {
-    args.push('-o', `UserKnownHostsFile=${sshValue(inputs.knownHostsFile)}`);
+    settings.push(['UserKnownHostsFile', sshValue(inputs.knownHostsFile)]);
   }
-  return args;
+  return settings;
+}
+
+const asOptions = (settings: Array<[string, string]>): string[] =>
+  settings.flatMap(([keyword, value]) => ['-o', `${keyword}=${value}`]);
+
+/**
+ * The run's settings as an ssh config file (`-F`), because ssh hands only `-F` (not `-o`) on to
+ * the `ssh -W` it starts for each ProxyJump hop: BatchMode, host keys, the inventory's keys and
+ * the timeouts then hold for the bastions too, as in the ssh2 client. It ends by including the
+ * config ssh would have read (--ssh-config, else ~/.ssh/config then /etc/ssh/ssh_config), so the
+ * user's settings apply after these.
+ */
+export function runConfigText(inputs: MasterInputs, readConfigs: string[]): string {
+  const lines = [
+    `# sls-play: ssh settings for ${inputs.destination} and its ProxyJump hops, for one run`,
+    '# never prompt: a question nobody answers fails the host instead',
+    'BatchMode yes',
+    '# host keys: --host-key-checking, --known-hosts, ansible_host_key_checking, the ssh config, else strict',
+    ...hostKeySettings(inputs).map(([keyword, value]) => `${keyword} ${value}`),
+  ];
+  if (inputs.identityFiles.length > 0) {
+    lines.push(
+      '# inventory: ansible_ssh_private_key_file',
+      ...inputs.identityFiles.map((f) => `IdentityFile ${sshValue(f)}`),
+    );
+  }
+  if (inputs.connectTimeoutMs > 0) {
+    lines.push(
+      '# connection timeout (--connect-timeout or ConnectTimeout), whole seconds',
+      `ConnectTimeout ${Math.max(1, Math.ceil(inputs.connectTimeoutMs / 1000))}`,
+    );
+  }
+  lines.push(
+    '# keepalive: a host that stops answering is lost within a minute, as with ssh2',
+    'ServerAliveInterval 15',
+    'ServerAliveCountMax 4',
+    '# then the config ssh would have read',
+    ...readConfigs.map((file) => `Include ${sshValue(file)}`),
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 /** Options of the user's that would take our connection sharing away: ours decide it. */
@@ -75,7 +117,7 @@ export function userArgsForOpenSsh(words: string[]): { kept: string[]; dropped: 
 }
 
 /** The master connection: logs in, listens on the ControlPath, and (ControlPersist) goes to the background. */
-export function masterArgGroups(inputs: MasterInputs): ArgGroup[] {
+export function masterArgGroups(inputs: MasterInputs, runConfig: string, logFile: string): ArgGroup[] {
   const groups: ArgGroup[] = [
     {
       reason: 'one master connection for the run, every command through it',
@@ -89,16 +131,21 @@ export function masterArgGroups(inputs: MasterInputs): ArgGroup[] {
         '-N',
       ],
     },
-    { reason: 'never prompt: a question nobody answers fails the host instead', args: ['-o', 'BatchMode=yes'] },
+    {
+      // sshconnect.c sends a ProxyCommand's stderr to /dev/null under ControlPersist, unless -v
+      reason: "ssh's messages to a file, so that a ProxyCommand's or ProxyJump's errors still reach us",
+      args: ['-v', '-E', logFile],
+    },
+    {
+      reason: `this run's settings, also for ProxyJump hops, then ${inputs.configFile === undefined ? '~/.ssh/config and /etc/ssh/ssh_config' : `--ssh-config ${inputs.configFile}`}`,
+      args: ['-F', runConfig],
+    },
   ];
-  if (inputs.configFile !== undefined) {
+  if (inputs.hostKeyCheckingExplicit) {
     groups.push({
-      reason: '--ssh-config (instead of ~/.ssh/config and /etc/ssh/ssh_config)',
-      args: ['-F', inputs.configFile],
+      reason: 'host keys: --host-key-checking wins over ssh arguments',
+      args: asOptions(hostKeySettings(inputs)),
     });
-  }
-  if (inputs.hostKeyCheckingExplicit || inputs.knownHostsFile !== undefined) {
-    groups.push({ reason: 'host keys: --host-key-checking / --known-hosts', args: hostKeyArgs(inputs) });
   }
   const user = userArgsForOpenSsh(inputs.userArgs);
   if (user.kept.length > 0) {
@@ -110,24 +157,8 @@ export function masterArgGroups(inputs: MasterInputs): ArgGroup[] {
   const inventory = [
     ...(inputs.user !== undefined ? ['-l', inputs.user] : []),
     ...(inputs.port !== undefined ? ['-p', String(inputs.port)] : []),
-    ...inputs.identityFiles.flatMap((file) => ['-i', file]),
   ];
-  if (inventory.length > 0) {
-    groups.push({ reason: 'inventory: ansible_user, ansible_port, ansible_ssh_private_key_file', args: inventory });
-  }
-  if (!inputs.hostKeyCheckingExplicit && inputs.knownHostsFile === undefined) {
-    groups.push({ reason: 'host keys: ansible_host_key_checking, ssh config or strict', args: hostKeyArgs(inputs) });
-  }
-  if (inputs.connectTimeoutMs > 0) {
-    groups.push({
-      reason: 'connection timeout (--connect-timeout or ConnectTimeout)',
-      args: ['-o', `ConnectTimeout=${Math.max(1, Math.ceil(inputs.connectTimeoutMs / 1000))}`],
-    });
-  }
-  groups.push({
-    reason: 'keepalive: a host that stops answering is lost within a minute, as with ssh2',
-    args: ['-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=4'],
-  });
+  if (inventory.length > 0) groups.push({ reason: 'inventory: ansible_user, ansible_port', args: inventory });
   groups.push({
     reason: 'the host, as the inventory names it (the ssh config applies)',
     args: ['--', inputs.destination],

@@ -1,5 +1,6 @@
 /** One host over OpenSSH: every command is an `ssh` client riding the host's master connection. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { killCommand, planExec } from '../exec_plan.ts';
 import { collect, type StartedProcess } from '../run.ts';
 import { Semaphore } from '../semaphore.ts';
@@ -106,5 +107,7 @@ export class OpenSshConnection implements Connection {
     if (this.closed) return;
     this.closed = true;
     await stopMaster(this.controlPath, this.destination);
+    rmSync(`${this.controlPath}.conf`, { force: true });
+    rmSync(`${this.controlPath}.log`, { force: true });
   }
 }

@@ -1,6 +1,9 @@
 /** OpenSSH as the second SSH client: the system's `ssh`, one ControlMaster per host. */
 import type { Connection, ConnectOptions } from '../types.ts';
-import { masterArgGroups, type ArgGroup, type MasterInputs } from './argv.ts';
+import { rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { masterArgGroups, runConfigText, type ArgGroup, type MasterInputs } from './argv.ts';
 import { OpenSshConnection } from './connection.ts';
 import { newControlPath } from './control-path.ts';
 import { startMaster } from './master.ts';
@@ -14,6 +17,12 @@ export interface OpenSshOptions extends ConnectOptions {
   describe?: (groups: ArgGroup[]) => void;
 }
 
+/** What ssh reads without -F: the user's config, then the system's; or the one named (`/dev/null`: none). */
+function readConfigs(configFile: string | undefined): string[] {
+  if (configFile === '/dev/null') return [];
+  return configFile !== undefined ? [configFile] : [join(homedir(), '.ssh', 'config'), '/etc/ssh/ssh_config'];
+}
+
 export async function connectOpenSsh(options: OpenSshOptions): Promise<Connection> {
   const controlPath = newControlPath({
     master: options.master,
@@ -22,14 +31,23 @@ export async function connectOpenSsh(options: OpenSshOptions): Promise<Connectio
     port: options.port,
     user: options.user,
   });
-  const groups = masterArgGroups({ ...options.master, controlPath });
+  const inputs = { ...options.master, controlPath };
+  const runConfig = `${controlPath}.conf`;
+  writeFileSync(runConfig, runConfigText(inputs, readConfigs(options.master.configFile)), { mode: 0o600 });
+  const groups = masterArgGroups(inputs, runConfig, `${controlPath}.log`);
   options.describe?.(groups);
-  await startMaster(
-    groups.flatMap((group) => group.args),
-    controlPath,
-    options.master.destination,
-    options,
-  );
+  try {
+    await startMaster(
+      groups.flatMap((group) => group.args),
+      controlPath,
+      options.master.destination,
+      options,
+    );
+  } catch (error) {
+    rmSync(runConfig, { force: true });
+    rmSync(`${controlPath}.log`, { force: true });
+    throw error;
+  }
   return new OpenSshConnection(options, controlPath, options.master.destination);
 }
 

@@ -1,5 +1,7 @@
 /** The master `ssh` of one host: started once, asked whether it lives, told to exit at the end. */
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { unreachableFrom } from '../errors.ts';
 import { readKnownHostsFiles } from '../known_hosts_file.ts';
 import { UnreachableError } from '../types.ts';
@@ -29,10 +31,25 @@ function noSsh(error: Error): UnreachableError {
   );
 }
 
+/** What ssh said: its log file (-E) and the stderr of its ProxyCommand or ProxyJump, without the debug lines. */
+function saidBy(logFile: string, stderr: string): string {
+  let log = '';
+  try {
+    log = readFileSync(logFile, 'utf8');
+  } catch {
+    log = '';
+  }
+  return `${stderr}\n${log}`
+    .split(/\r?\n/)
+    .filter((line) => !/^debug\d: /.test(line))
+    .join('\n');
+}
+
 /**
  * Start the master and wait until it has logged in: with ControlPersist, ssh goes to the
- * background once the connection is up, and the foreground process exits 0. The backgrounded
- * master may keep our stderr pipe open, so its end of file is never waited for.
+ * background once the connection is up, and the foreground process exits 0. A ProxyCommand keeps
+ * our stderr pipe for as long as it runs, so its end is never waited for; it is drained (closing
+ * it would kill the proxy with SIGPIPE) and no longer holds the process open.
  */
 export function startMaster(
   args: string[],
@@ -44,16 +61,22 @@ export function startMaster(
     cleanupInstalled = true;
     process.once('exit', closeLeftOvers);
   }
+  const logFile = args[args.indexOf('-E') + 1]!;
   const child = spawn(SSH, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const collect = (chunk: Buffer): void => {
+    if (stderr.length < 65_536) stderr += chunk.toString('utf8');
+  };
+  child.stderr.on('data', collect);
   return new Promise<void>((resolve, reject) => {
     let done = false;
     const finish = (error?: UnreachableError): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      child.stderr.destroy();
+      child.stderr.off('data', collect);
+      child.stderr.resume();
+      (child.stderr as Socket).unref?.();
       if (error) reject(error);
       else {
         open.set(controlPath, destination);
@@ -77,18 +100,14 @@ export function startMaster(
     child.on('error', (error) => finish(noSsh(error)));
     child.on('exit', (code) => {
       if (code === 0) return finish();
-      // a master that failed has closed stderr too, or will at once: read all it said
-      const classify = () => {
+      // give a proxy's last words a moment to arrive
+      setTimeout(() => {
+        const said = saidBy(logFile, stderr);
         readKnownHostsFiles([target.knownHostsFile, ...(target.extraKnownHostsFiles ?? [])]).then(
-          (entries) => finish(masterFailure(stderr, code, target, entries)),
-          () => finish(masterFailure(stderr, code, target)),
+          (entries) => finish(masterFailure(said, code, target, entries)),
+          () => finish(masterFailure(said, code, target)),
         );
-      };
-      if (child.stderr.readableEnded) classify();
-      else {
-        child.stderr.once('end', classify);
-        setTimeout(classify, 200).unref();
-      }
+      }, 50);
     });
   });
 }

@@ -4,6 +4,7 @@ import {
   controlArgs,
   execArgs,
   masterArgGroups,
+  runConfigText,
   userArgsForOpenSsh,
   type MasterInputs,
 } from '../../../src/transport/openssh/argv.ts';
@@ -19,10 +20,11 @@ const inputs = (over: Partial<MasterInputs> = {}): MasterInputs => ({
   connectTimeoutMs: 10_000,
   ...over,
 });
-const argv = (over: Partial<MasterInputs> = {}) => masterArgGroups(inputs(over)).flatMap((g) => g.args);
+const argv = (over: Partial<MasterInputs> = {}) =>
+  masterArgGroups(inputs(over), '/run.conf', '/run.log').flatMap((g) => g.args);
 
 describe('the master command line', () => {
-  test('connection sharing and BatchMode first, then the user, the inventory, the defaults, the host last', () => {
+  test('connection sharing and the run config first, then the user, the inventory, the host last', () => {
     const args = argv({
       userArgs: ['-o', 'User=fromargs', '-o', 'ControlPath=/elsewhere', '-S', '/x', '-C'],
       user: 'deploy',
@@ -31,44 +33,56 @@ describe('the master command line', () => {
     });
     assert.deepEqual(args, [
       ...['-o', 'ControlMaster=yes', '-o', 'ControlPath=/tmp/sls-play-ssh-abc/0123456789abcdef-1'],
-      ...['-o', 'ControlPersist=yes', '-N', '-o', 'BatchMode=yes'],
+      ...['-o', 'ControlPersist=yes', '-N', '-v', '-E', '/run.log', '-F', '/run.conf'],
       ...['-o', 'User=fromargs', '-C'],
-      ...['-l', 'deploy', '-p', '2222', '-i', '/k/id'],
-      ...['-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=10'],
-      ...['-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=4', '--', 'web-01'],
+      ...['-l', 'deploy', '-p', '2222', '--', 'web-01'],
     ]);
   });
 
   test('every group says why it is there', () => {
-    for (const group of masterArgGroups(inputs({ userArgs: ['-A'], user: 'u', configFile: '/c' }))) {
+    for (const group of masterArgGroups(
+      inputs({ userArgs: ['-A'], user: 'u', hostKeyCheckingExplicit: true }),
+      '/c',
+      '/l',
+    )) {
       assert.ok(group.reason.length > 10, JSON.stringify(group));
     }
   });
 
-  test('explicit host key choices come before the user arguments; off records nothing', () => {
+  test('--host-key-checking comes before the user arguments on the command line too', () => {
     const args = argv({
       hostKeyChecking: 'accept-new',
       hostKeyCheckingExplicit: true,
-      knownHostsFile: '/my dir/kh',
       userArgs: ['-o', 'StrictHostKeyChecking=no'],
     });
-    assert.deepEqual(args.slice(9, 15), [
-      '-o',
-      'StrictHostKeyChecking=accept-new',
-      '-o',
-      'UserKnownHostsFile="/my dir/kh"',
-      '-o',
-      'StrictHostKeyChecking=no',
+    assert.deepEqual(args.slice(12, 16), ['-o', 'StrictHostKeyChecking=accept-new', '-o', 'StrictHostKeyChecking=no']);
+  });
+});
+
+describe("the run's config file (ssh passes -F on to ProxyJump hops)", () => {
+  test('BatchMode, host keys, keys, timeouts, then the configs ssh would read', () => {
+    const text = runConfigText(
+      inputs({ knownHostsFile: '/my dir/kh', identityFiles: ['/k/id'], connectTimeoutMs: 500 }),
+      ['/home/me/.ssh/config', '/etc/ssh/ssh_config'],
+    );
+    const settings = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    assert.deepEqual(settings, [
+      'BatchMode yes',
+      'StrictHostKeyChecking yes',
+      'UserKnownHostsFile "/my dir/kh"',
+      'IdentityFile /k/id',
+      'ConnectTimeout 1',
+      'ServerAliveInterval 15',
+      'ServerAliveCountMax 4',
+      'Include /home/me/.ssh/config',
+      'Include /etc/ssh/ssh_config',
     ]);
-    const off = argv({ hostKeyChecking: 'off' });
-    assert.ok(off.includes('UserKnownHostsFile=/dev/null') && off.includes('StrictHostKeyChecking=no'));
-    assert.ok(!argv({ connectTimeoutMs: 0 }).some((a) => a.startsWith('ConnectTimeout')), 'no timeout: none given');
-    assert.ok(argv({ connectTimeoutMs: 500 }).includes('ConnectTimeout=1'), 'whole seconds, rounded up');
   });
 
-  test('--ssh-config is -F', () => {
-    const args = argv({ configFile: '/etc/fleet/ssh_config' });
-    assert.equal(args[args.indexOf('-F') + 1], '/etc/fleet/ssh_config');
+  test('off records nothing; no timeout means none given', () => {
+    const text = runConfigText(inputs({ hostKeyChecking: 'off', connectTimeoutMs: 0 }), []);
+    assert.match(text, /^StrictHostKeyChecking no\nUserKnownHostsFile \/dev\/null\nGlobalKnownHostsFile \/dev\/null$/m);
+    assert.doesNotMatch(text, /ConnectTimeout/);
   });
 
   test("the user's own sharing options are dropped, everything else kept unchanged", () => {
