@@ -239,6 +239,36 @@ describe('unreachable hosts say why, in the ssh2 words', () => {
   });
 });
 
+describe('ProxyCommand, as cloud tunnels use it', () => {
+  test('a stdio relay carries the connection, with %h and %p expanded', async () => {
+    const relay = join(dir, 'relay.mjs');
+    const seen = join(dir, 'relay-args');
+    await writeFile(
+      relay,
+      `import { connect } from 'node:net';\nimport { appendFileSync } from 'node:fs';\n` +
+        `const [host, port] = process.argv.slice(2);\nappendFileSync(${JSON.stringify(seen)}, host + ' ' + port + '\\n');\n` +
+        'const socket = connect(Number(port), host);\nprocess.stdin.pipe(socket).pipe(process.stdout);\n',
+    );
+    const via = options();
+    via.master.userArgs = ['-o', `ProxyCommand=${process.execPath} ${relay} %h %p`];
+    const connection = await connectOpenSsh(via);
+    try {
+      assert.equal((await connection.exec('echo "$SSH_CONNECTION"')).code, 0);
+      assert.equal((await connection.exec('echo through')).stdout, 'through\n');
+    } finally {
+      await connection.close();
+    }
+    assert.equal(await readFile(seen, 'utf8'), `${HOST} 2222\n`, 'one connection, through the relay');
+  });
+
+  test('a tunnel that fails: unreachable, in its own words', async () => {
+    const via = options();
+    via.master.userArgs = ['-o', `ProxyCommand=sh -c 'echo "TargetNotConnected: %h is not connected" >&2; exit 1'`];
+    const message = await unreachable(connectOpenSsh(via), 'disconnected');
+    assert.match(message, new RegExp(`TargetNotConnected: ${hostPattern(HOST)} is not connected`));
+  });
+});
+
 describe('host key checking', () => {
   test('strict: an unknown host fails before login, saying how to add the key', async () => {
     const empty = join(dir, 'kh_empty');
