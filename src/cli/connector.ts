@@ -69,12 +69,6 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
       becomePassword: settings.becomePassword,
       keyPassphrase: settings.keyPassphrase,
     });
-    // e.g. a become method sls-play does not have: say so rather than ignore it silently
-    for (const warning of options.warnings) {
-      if (warned.has(warning)) continue;
-      warned.add(warning);
-      process.stderr.write(`warning: ${redact(warning)}\n`);
-    }
     const choice = chooseSshClient({
       host: target.name,
       option: settings.sshClient,
@@ -83,6 +77,13 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
       identityKeyTypes: identityKeyTypes(options.privateKeyFiles),
       unhonouredSshArgs: options.unhonouredSshArgs,
     });
+    // e.g. a become method sls-play does not have: say so rather than ignore it silently (what
+    // the ssh config reader skipped does not matter where ssh itself reads the config)
+    for (const warning of options.warnings) {
+      if (warned.has(warning) || (choice.client === 'openssh' && warning.startsWith('ssh config '))) continue;
+      warned.add(warning);
+      process.stderr.write(`warning: ${redact(warning)}\n`);
+    }
     settings.log?.(target.name, `ssh client: ${choice.client} (${choice.reason})`);
     const open = opener(target, options, choice.client, settings);
     for (let attempt = 0; ; attempt++) {
