@@ -20,6 +20,8 @@ export interface ConnectorSettings {
   retryDelayMs?: number;
   /** An interrupted run makes no further attempts. */
   signal?: AbortSignal;
+  /** Told of each attempt that will be made again (under -v): which host, why, and the wait. */
+  onRetry?: (line: string) => void;
   /** --ssh-client: wins over each host's sls_ssh_client. */
   sshClient?: SshClientSetting;
   /** -v: told once per host which SSH client it uses and why. */
@@ -56,6 +58,37 @@ function opener(
   return () => connectOpenSsh(openssh);
 }
 
+/** Opens the connection, trying again after a refused, timed-out or dropped attempt, with backoff. */
+async function withRetries(
+  host: string,
+  open: () => Promise<Connection>,
+  settings: ConnectorSettings,
+): Promise<Connection> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      const retry =
+        error instanceof UnreachableError &&
+        RETRYABLE.has(error.reason) &&
+        attempt < settings.retries &&
+        !settings.signal?.aborted;
+      if (!retry) {
+        if (error instanceof UnreachableError && attempt > 0) {
+          throw new UnreachableError(error.reason, `${error.message} (after ${attempt + 1} attempts)`);
+        }
+        throw error;
+      }
+      const delayMs = (settings.retryDelayMs ?? 500) * 2 ** attempt;
+      const next = `attempt ${attempt + 2} of ${settings.retries + 1}`;
+      settings.onRetry?.(
+        redact(`${host}: ${(error as Error).message}; trying again in ${(delayMs / 1000).toFixed(1)} s (${next})`),
+      );
+      await sleep(delayMs);
+    }
+  }
+}
+
 export function makeConnector(settings: ConnectorSettings): (target: HostTarget) => Promise<Connection> {
   const warned = new Set<string>();
   return async (target) => {
@@ -85,24 +118,6 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
       process.stderr.write(`warning: ${redact(warning)}\n`);
     }
     settings.log?.(target.name, `ssh client: ${choice.client} (${choice.reason})`);
-    const open = opener(target, options, choice.client, settings);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await open();
-      } catch (error) {
-        const retry =
-          error instanceof UnreachableError &&
-          RETRYABLE.has(error.reason) &&
-          attempt < settings.retries &&
-          !settings.signal?.aborted;
-        if (!retry) {
-          if (error instanceof UnreachableError && attempt > 0) {
-            throw new UnreachableError(error.reason, `${error.message} (after ${attempt + 1} attempts)`);
-          }
-          throw error;
-        }
-        await sleep((settings.retryDelayMs ?? 500) * 2 ** attempt);
-      }
-    }
+    return withRetries(target.name, opener(target, options, choice.client, settings), settings);
   };
 }
