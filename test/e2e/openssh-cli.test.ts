@@ -165,7 +165,7 @@ describe('auto', () => {
       assert.deepEqual(said, [
         `  [${name}] ssh client: openssh (the ssh config sets GSSAPIAuthentication yes (Kerberos), which ssh2 cannot do)`,
       ]);
-      assert.match(run.stdout, new RegExp(`\\[${name}\\] ssh .*-F ${config}\\s+# --ssh-config`));
+      assert.match(run.stdout, new RegExp(`\\[${name}\\] ssh -F \\S+\\.conf\\s+# .* then --ssh-config ${config}\\n`));
     }
     assert.match(run.stdout, /hello/);
   });
@@ -200,7 +200,10 @@ describe('a lost connection', () => {
     const outcome = async (fleet: Fleet, client: 'ssh2' | 'openssh') => {
       const host = fleet.host('drop-01');
       const cli = spawnCli(deployArgs(fleet, ['-l', 'drop-01', '--ssh-client', client]));
-      await waitUntil('drop-01 to be restarting', () => restarting(host));
+      await waitUntil('drop-01 to be restarting', () => restarting(host), 60_000).catch((error: Error) => {
+        cli.child.kill('SIGKILL');
+        throw new Error(`${client}: ${error.message}\n${cli.stdout()}\n${cli.stderr()}`);
+      });
       if (client === 'ssh2') assert.ok(host.dropSessions() >= 1, 'a session was dropped');
       else {
         const master = spawnSync('pgrep', ['-f', `ControlMaster=yes.* -- ${host.address}$`], { encoding: 'utf8' });
