@@ -88,6 +88,9 @@ export function startMaster(
       target.connectTimeoutMs > 0
         ? setTimeout(() => {
             child.kill('SIGTERM');
+            // it may have logged in and gone to the background a moment ago: that master must go too
+            open.set(controlPath, destination);
+            void stopMaster(controlPath, destination);
             finish(
               unreachableFrom(
                 Object.assign(new Error('timeout'), { level: 'client-timeout' }),
