@@ -56,7 +56,7 @@ export function addRunOptions(command: Command): Command {
         'off',
       ]),
     )
-    .option('--ssh-config <file>', 'OpenSSH client config to honour (default ~/.ssh/config)')
+    .option('--ssh-config <file>', 'OpenSSH client config to read instead of ~/.ssh/config and /etc/ssh/ssh_config')
     .addOption(
       new Option('--ssh-client <client>', 'SSH client for every host (default: sls_ssh_client, else auto)').choices(
         SSH_CLIENT_SETTINGS,

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { killCommand, planExec } from '../exec_plan.ts';
+import { commandEnvironment } from '../ssh_config_exec.ts';
 import { collect, type StartedProcess } from '../run.ts';
 import { Semaphore } from '../semaphore.ts';
 import { CHANNELS_PER_CONNECTION } from '../ssh_connection.ts';
@@ -58,7 +59,10 @@ export class OpenSshConnection implements Connection {
   }
 
   private spawnOnHost(command: string): ChildProcess {
-    return spawn(SSH, execArgs(this.controlPath, this.destination, command), { stdio: ['pipe', 'pipe', 'pipe'] });
+    return spawn(SSH, execArgs(this.controlPath, this.destination, command), {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: commandEnvironment(),
+    });
   }
 
   /**

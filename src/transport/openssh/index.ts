@@ -3,6 +3,7 @@ import type { Connection, ConnectOptions } from '../types.ts';
 import { rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { SYSTEM_SSH_CONFIG } from '../resolve.ts';
 import { masterArgGroups, runConfigText, type ArgGroup, type MasterInputs } from './argv.ts';
 import { OpenSshConnection } from './connection.ts';
 import { newControlPath } from './control-path.ts';
@@ -17,10 +18,11 @@ export interface OpenSshOptions extends ConnectOptions {
   describe?: (groups: ArgGroup[]) => void;
 }
 
-/** What ssh reads without -F: the user's config, then the system's; or the one named (`/dev/null`: none). */
+/** What ssh reads without -F: the user's config, then the system's; or the one named (`none`, `/dev/null`: nothing). */
 function readConfigs(configFile: string | undefined): string[] {
-  if (configFile === '/dev/null') return [];
-  return configFile !== undefined ? [configFile] : [join(homedir(), '.ssh', 'config'), '/etc/ssh/ssh_config'];
+  if (configFile === '/dev/null' || configFile?.toLowerCase() === 'none') return [];
+  const system = process.env.SLS_PLAY_SYSTEM_SSH_CONFIG || SYSTEM_SSH_CONFIG;
+  return configFile !== undefined ? [configFile] : [join(homedir(), '.ssh', 'config'), system];
 }
 
 export async function connectOpenSsh(options: OpenSshOptions): Promise<Connection> {

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { unreachableFrom } from '../errors.ts';
+import { commandEnvironment } from '../ssh_config_exec.ts';
 import { readKnownHostsFiles } from '../known_hosts_file.ts';
 import { UnreachableError } from '../types.ts';
 import { controlArgs } from './argv.ts';
@@ -62,7 +63,8 @@ export function startMaster(
     process.once('exit', closeLeftOvers);
   }
   const logFile = args[args.indexOf('-E') + 1]!;
-  const child = spawn(SSH, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // a ProxyCommand or Match exec that ssh runs gets the environment less sls-play's own secrets
+  const child = spawn(SSH, args, { stdio: ['ignore', 'ignore', 'pipe'], env: commandEnvironment() });
   let stderr = '';
   const collect = (chunk: Buffer): void => {
     if (stderr.length < 65_536) stderr += chunk.toString('utf8');
