@@ -17,7 +17,13 @@ export interface ClientChoiceInput {
   /** The host's variables (`sls_ssh_client`). */
   vars: Record<string, unknown>;
   /** The host's ssh config as it applies (keywords and Match lines sls-play could not evaluate). */
-  config: Pick<SshConfigHost, 'keywords' | 'unevaluatedMatches'>;
+  config: Pick<SshConfigHost, 'keywords' | 'keywordFiles' | 'unevaluatedMatches'>;
+  /**
+   * The system-wide ssh config, and whether the user holds a Kerberos ticket: Debian and Ubuntu
+   * ship `GSSAPIAuthentication yes` there for every host, which needs OpenSSH only with a ticket.
+   */
+  systemConfigFile?: string;
+  kerberosTicket?: boolean;
   /** The key type of each identity file the host may use (from its .pub), where known. */
   identityKeyTypes?: Record<string, string>;
   /** ssh arguments (ansible_ssh_*args) the ssh2 client does not honour. */
@@ -57,8 +63,15 @@ const set = (value: string | undefined): boolean => value !== undefined && value
 /** What in the ssh config or arguments the ssh2 client cannot do, first found first. */
 export function needsOpenSsh(input: ClientChoiceInput): string | undefined {
   const k = input.config.keywords;
-  if (on(k.gssapiauthentication))
-    return 'the ssh config sets GSSAPIAuthentication yes (Kerberos), which ssh2 cannot do';
+  if (on(k.gssapiauthentication)) {
+    const fromSystem =
+      input.systemConfigFile !== undefined &&
+      input.config.keywordFiles?.gssapiauthentication === input.systemConfigFile;
+    if (!fromSystem) return 'the ssh config sets GSSAPIAuthentication yes (Kerberos), which ssh2 cannot do';
+    if (input.kerberosTicket) {
+      return `${input.systemConfigFile} sets GSSAPIAuthentication yes and you hold a Kerberos ticket, which ssh2 cannot use`;
+    }
+  }
   if (set(k.pkcs11provider))
     return `the ssh config sets PKCS11Provider ${k.pkcs11provider} (a token or smartcard), which ssh2 cannot use`;
   if (set(k.securitykeyprovider))

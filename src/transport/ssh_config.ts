@@ -43,6 +43,8 @@ export interface SshConfigHost {
   warnings?: string[];
   /** The first value of every keyword that applies (lowercased keyword, arguments as written): what the client choice reads. */
   keywords: Record<string, string>;
+  /** The file each keyword's value came from. */
+  keywordFiles?: Record<string, string>;
   /** Match lines reached with criteria sls-play cannot evaluate (`canonical`, `tagged`…), as `file:line Match …`. */
   unevaluatedMatches: string[];
 }
@@ -142,6 +144,7 @@ function result(
     connectTimeoutMs: timeout !== undefined && /^\d+$/.test(timeout) ? Number(timeout) * 1000 : undefined,
     ...(state.warnings.length ? { warnings: state.warnings } : {}),
     keywords: state.keywords,
+    keywordFiles: state.keywordFiles,
     unevaluatedMatches: state.unevaluatedMatches,
   };
 }

@@ -67,6 +67,8 @@ export class Evaluation {
   readonly warnings: string[] = [];
   /** The first value of every keyword that applies (arguments as written): what the client choice reads. */
   readonly keywords: Record<string, string> = {};
+  /** The file each of those first values came from. */
+  readonly keywordFiles: Record<string, string> = {};
   /** Match lines reached with criteria sls-play cannot evaluate (`canonical`, `tagged`…), as `file:line Match …`. */
   readonly unevaluatedMatches: string[] = [];
 
@@ -81,7 +83,10 @@ export class Evaluation {
   /** One active line. ProxyJump sets ProxyCommand to none and the other way round (readconf.c parse_jump). */
   apply(line: ConfigLine): void {
     const { keyword, args } = line;
-    if (!Object.hasOwn(this.keywords, keyword)) this.keywords[keyword] = args.join(' ');
+    if (!Object.hasOwn(this.keywords, keyword)) {
+      this.keywords[keyword] = args.join(' ');
+      this.keywordFiles[keyword] = line.file;
+    }
     if (keyword === 'identityfile') {
       if (args[0] !== undefined) this.identityFiles.push(args[0]);
     } else if (keyword === 'proxycommand') {

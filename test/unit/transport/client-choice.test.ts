@@ -50,6 +50,20 @@ describe('chooseSshClient', () => {
     }
   });
 
+  test("the system-wide file's GSSAPIAuthentication yes (Debian's default) needs OpenSSH only with a Kerberos ticket", () => {
+    const system = {
+      config: {
+        keywords: { gssapiauthentication: 'yes' },
+        keywordFiles: { gssapiauthentication: '/etc/ssh/ssh_config' },
+        unevaluatedMatches: [],
+      },
+      systemConfigFile: '/etc/ssh/ssh_config',
+    };
+    assert.equal(chooseSshClient(input(system)).client, 'ssh2');
+    assert.match(chooseSshClient(input({ ...system, kerberosTicket: true })).reason, /Kerberos ticket/);
+    assert.equal(chooseSshClient(input({ ...system, kerberosTicket: true })).client, 'openssh');
+  });
+
   test('the command line wins over sls_ssh_client, which wins over auto', () => {
     const gss = config({ gssapiauthentication: 'yes' });
     assert.deepEqual(chooseSshClient(input({ vars: { sls_ssh_client: 'openssh' } })), {

@@ -74,6 +74,7 @@ describe('ssh config lookup', () => {
       userKnownHostsFiles: [],
       connectTimeoutMs: undefined,
       keywords: {},
+      keywordFiles: {},
       unevaluatedMatches: [],
     });
   });
