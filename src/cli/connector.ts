@@ -3,7 +3,7 @@ import { chooseSshClient, type SshClient, type SshClientSetting } from '../trans
 import { identityKeyTypes } from '../transport/identity-types.ts';
 import { kerberosTicketPresent } from '../transport/kerberos.ts';
 import { SYSTEM_SSH_CONFIG } from '../transport/resolve.ts';
-import { connect, resolveConnectOptions, type ResolvedConnectOptions } from '../transport/index.ts';
+import { connect, connectLocal, resolveConnectOptions, type ResolvedConnectOptions } from '../transport/index.ts';
 import { connectOpenSsh, describeGroups } from '../transport/openssh/index.ts';
 import { openSshOptions } from '../transport/openssh/from-resolved.ts';
 import { UnreachableError, type Connection, type HostKeyChecking } from '../transport/types.ts';
@@ -14,6 +14,10 @@ export interface ConnectorSettings {
   knownHostsFile?: string;
   hostKeyChecking?: HostKeyChecking;
   connectTimeoutMs: number;
+  /** -T/--connect-timeout was given: it wins over ConnectTimeout in the ssh config, as `ssh -o` does. */
+  connectTimeoutExplicit?: boolean;
+  /** -k: the SSH password for hosts whose inventory gives none. */
+  password?: string;
   commandTimeoutMs?: number;
   becomePassword?: string;
   keyPassphrase?: string;
@@ -100,6 +104,8 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
       hostKeyChecking: settings.hostKeyChecking ?? 'strict',
       hostKeyCheckingExplicit: settings.hostKeyChecking !== undefined,
       connectTimeoutMs: settings.connectTimeoutMs,
+      connectTimeoutExplicit: settings.connectTimeoutExplicit,
+      password: settings.password,
       commandTimeoutMs: settings.commandTimeoutMs,
       becomePassword: settings.becomePassword,
       keyPassphrase: settings.keyPassphrase,
@@ -121,6 +127,8 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
       warned.add(warning);
       process.stderr.write(`warning: ${redact(warning)}\n`);
     }
+    // ansible_connection: local (or -c local): the controller runs the commands itself
+    if (options.connection === 'local') return connectLocal(target.name, options);
     settings.log?.(target.name, `ssh client: ${choice.client} (${choice.reason})`);
     return withRetries(target.name, opener(target, options, choice.client, settings), settings);
   };
