@@ -28,6 +28,9 @@ export interface SshConfigHost {
   userKnownHostsFiles: string[];
   /** 0 is ssh's "no timeout" (ConnectTimeout 0). */
   connectTimeoutMs?: number;
+  /** CertificateFile values, expanded, in order (they accumulate, like IdentityFile). */
+  certificateFiles?: string[];
+  hostKeyAlias?: string;
   /** Settings sls-play could not honour (unsupported Match criteria, unknown tokens), one sentence each. */
   warnings?: string[];
 }
@@ -92,12 +95,14 @@ const SINGLE = new Set([
   'stricthostkeychecking',
   'userknownhostsfile',
   'connecttimeout',
+  'hostkeyalias',
 ]);
 const MAX_INCLUDE_DEPTH = 16;
 
 interface Evaluation {
   settings: Map<string, string[]>;
   identityFiles: string[];
+  certificateFiles: string[];
   warnings: string[];
 }
 
@@ -107,7 +112,7 @@ interface Evaluation {
 export function lookupSshConfig(config: SshConfig, host: string, context: ExpandContext): SshConfigHost {
   const original = host;
   const lower = host.toLowerCase();
-  const state: Evaluation = { settings: new Map(), identityFiles: [], warnings: [] };
+  const state: Evaluation = { settings: new Map(), identityFiles: [], certificateFiles: [], warnings: [] };
   const warn = (line: ConfigLine, message: string) => {
     const text = `${line.file}:${line.line}: ${message}`;
     if (!state.warnings.includes(text)) state.warnings.push(text);
@@ -205,6 +210,8 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
       if (!active) continue;
       if (line.keyword === 'identityfile') {
         if (line.args[0] !== undefined) state.identityFiles.push(line.args[0]);
+      } else if (line.keyword === 'certificatefile') {
+        if (line.args[0] !== undefined) state.certificateFiles.push(line.args[0]);
       } else if (SINGLE.has(line.keyword) && !state.settings.has(line.keyword) && line.args.length > 0) {
         state.settings.set(line.keyword, line.args);
       }
@@ -246,6 +253,7 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
     identityFiles: state.identityFiles
       .filter((file) => file.toLowerCase() !== 'none')
       .map((file) => path(file, 'IdentityFile')),
+    ...certificateSettings(state.certificateFiles, setting('hostkeyalias'), (file) => path(file, 'CertificateFile')),
     proxyJump: setting('proxyjump'),
     hostKeyChecking: strict === undefined ? undefined : hostKeyCheckingFrom(strict),
     userKnownHostsFiles: (state.settings.get('userknownhostsfile') ?? [])
@@ -283,4 +291,17 @@ export function parseProxyJump(value: string): JumpHop[] {
       if (withPort) return { user, host: withPort[1]!, port: Number(withPort[2]) };
       return { user, host: rest };
     });
+}
+
+/** CertificateFile (tokens expanded, `none` dropped) and HostKeyAlias, present only when set. */
+function certificateSettings(
+  files: string[],
+  alias: string | undefined,
+  expand: (file: string) => string,
+): Pick<SshConfigHost, 'certificateFiles' | 'hostKeyAlias'> {
+  const certificateFiles = files.filter((file) => file.toLowerCase() !== 'none').map(expand);
+  return {
+    ...(certificateFiles.length ? { certificateFiles } : {}),
+    ...(alias !== undefined ? { hostKeyAlias: alias } : {}),
+  };
 }
