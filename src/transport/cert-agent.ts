@@ -8,7 +8,12 @@
 import { connect } from 'node:net';
 import type { ParsedKey } from 'ssh2';
 import { isCertificateType, parseCertificate, type SshCertificate } from './certificate.ts';
-import { certificateKey, userCertificateProblem, type CertificateKey, type UserCertificate } from './user-certificates.ts';
+import {
+  certificateKey,
+  userCertificateProblem,
+  type CertificateKey,
+  type UserCertificate,
+} from './user-certificates.ts';
 import { agentBase, parseKey } from './ssh2.ts';
 import { WireReader, wireString } from './ssh_wire.ts';
 

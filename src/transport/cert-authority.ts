@@ -77,12 +77,16 @@ export function checkHostCertificate(
 ): HostCertificateVerdict {
   const refuse = (why: string, revoked = false): HostCertificateVerdict => ({ status: 'refused', revoked, why });
   const cert = parseCertificate(blob);
-  if (cert instanceof Error) return refuse(`the host certificate of ${target.lookupName} is unreadable: ${cert.message}`);
+  if (cert instanceof Error)
+    return refuse(`the host certificate of ${target.lookupName} is unreadable: ${cert.message}`);
 
   const revoked = revokedLine(entries, [cert.publicKey, cert.signatureKey]);
   if (revoked) {
     const what = revoked.key === cert.publicKey.toString('base64') ? 'its host key' : 'the CA that signed it';
-    return refuse(`the host certificate of ${target.lookupName} is REVOKED: ${what} is marked @revoked (${where(revoked)})`, true);
+    return refuse(
+      `the host certificate of ${target.lookupName} is REVOKED: ${what} is marked @revoked (${where(revoked)})`,
+      true,
+    );
   }
   const authority = authoritiesFor(entries, target.lookupName).find(
     (e) => e.key === cert.signatureKey.toString('base64'),
@@ -96,5 +100,10 @@ export function checkHostCertificate(
   if (!signature.ok) return refuse(`the host certificate of ${target.lookupName} is refused: ${signature.why}`);
   const problem = hostCheckProblem(cert, target, now);
   if (problem) return refuse(problem);
-  return { status: 'trusted', line: authority.line, ...(authority.file ? { file: authority.file } : {}), certificate: cert };
+  return {
+    status: 'trusted',
+    line: authority.line,
+    ...(authority.file ? { file: authority.file } : {}),
+    certificate: cert,
+  };
 }

@@ -58,7 +58,9 @@ export function describeCertificates(plan: CertificatePlan | undefined): string[
   if (plan === undefined) return [];
   return [
     ...plan.withKey.map((c) => `certificate ${c.source}`),
-    ...plan.throughAgent.map((c) => (c.source.startsWith('ssh-agent') ? c.source : `certificate ${c.source} via ssh-agent`)),
+    ...plan.throughAgent.map((c) =>
+      c.source.startsWith('ssh-agent') ? c.source : `certificate ${c.source} via ssh-agent`,
+    ),
   ];
 }
 

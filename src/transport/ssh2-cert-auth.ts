@@ -140,7 +140,10 @@ function signedCertificateRequest(
   cbSign(Buffer.concat([wireString(sessionID), request]), (signature) => {
     const converted = internals.utils.convertSignature(signature, baseType);
     if (converted === false) throw new Error('Error while converting handshake signature');
-    const body = Buffer.concat([request, wireString(Buffer.concat([wireString(algorithms.signature), wireString(converted)]))]);
+    const body = Buffer.concat([
+      request,
+      wireString(Buffer.concat([wireString(algorithms.signature), wireString(converted)])),
+    ]);
     const writer = proto._packetRW.write;
     const packet = writer.alloc(body.length);
     packet.set(body, writer.allocStart);
@@ -158,7 +161,10 @@ function overrideAuthPK(internals: Ssh2Internals): void {
     keyAlgo: unknown,
     cbSign: unknown,
   ) {
-    const key = internals.keyParser.parseKey(pubKey) as { type?: string; getPublicSSH?: () => Buffer } & CertificateSigning;
+    const key = internals.keyParser.parseKey(pubKey) as {
+      type?: string;
+      getPublicSSH?: () => Buffer;
+    } & CertificateSigning;
     if (key instanceof Error || typeof key.type !== 'string' || !isCertificateType(key.type))
       return original.call(this, username, pubKey, keyAlgo, cbSign);
     const sign = (typeof keyAlgo === 'function' ? keyAlgo : cbSign) as SignCallback | undefined;
@@ -205,7 +211,8 @@ export function installCertificateSupport(require: Require): void {
   const internals = readInternals(require);
   overrideAuthPK(internals);
   const supported = internals.constants.SUPPORTED_SERVER_HOST_KEY;
-  for (const algorithm of CERTIFICATE_HOST_KEY_ALGORITHMS) if (!supported.includes(algorithm)) supported.push(algorithm);
+  for (const algorithm of CERTIFICATE_HOST_KEY_ALGORITHMS)
+    if (!supported.includes(algorithm)) supported.push(algorithm);
   state = { installed: true };
 }
 

@@ -21,7 +21,10 @@ function publicKeyObject(blob: Buffer): { type: string; key: KeyObject } {
   const reader = new WireReader(blob);
   const type = reader.text();
   if (type === 'ssh-ed25519') {
-    return { type, key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(reader.bytes()) }, format: 'jwk' }) };
+    return {
+      type,
+      key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(reader.bytes()) }, format: 'jwk' }),
+    };
   }
   if (type === 'ssh-rsa') {
     const e = unsigned(reader.bytes());
