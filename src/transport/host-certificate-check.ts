@@ -62,14 +62,12 @@ export function plainKeyUnderAuthority(
   if (authority === undefined) return undefined;
   const where = `${describeFiles([authority.file ?? 'known_hosts'])}:${authority.line}`;
   const problem = certificateSupportProblem();
-  const why =
+  const what =
     problem !== undefined
-      ? `; sls-play's built-in SSH client cannot ask for host certificates here (${problem})`
-      : keyType === 'ssh-rsa'
-        ? "; sls-play's built-in SSH client asks for ed25519 and ECDSA host certificates, not RSA ones"
-        : '';
+      ? `sls-play's built-in SSH client cannot ask for host certificates here (${problem}); reach this host with the OpenSSH client`
+      : 'the host needs a certificate from that CA (HostCertificate in its sshd_config)';
   return new UnreachableError(
     'host-key-unknown',
-    `${name} presented a plain ${keyType} host key, not a host certificate, and known_hosts trusts ${name} only through a CA (@cert-authority, ${where})${why}; the host needs a certificate from that CA (HostCertificate in its sshd_config)`,
+    `${name} presented a plain ${keyType} host key, not a host certificate, and known_hosts trusts ${name} only through a CA (@cert-authority, ${where}); ${what}`,
   );
 }

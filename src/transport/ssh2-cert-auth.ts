@@ -12,8 +12,9 @@
  *    `algorithms.serverHostKey`; ssh2 parses the host key of the key exchange with
  *    `parseDERKey`, which is taught to read a certificate's key; and once our verifier has
  *    accepted a certificate, the negotiated algorithm is set to the base one, which is the name
- *    the server's exchange-hash signature carries. RSA host certificates are not offered: ssh2
- *    refuses the blob type `ssh-rsa-cert-v01` under `rsa-sha2-*-cert-v01` before any hook runs.
+ *    the server's exchange-hash signature carries. For RSA (`rsa-sha2-512-cert-v01`), whose
+ *    blob says `ssh-rsa-cert-v01`, the negotiated name is set to the blob's as each key
+ *    exchange starts, since ssh2 compares the two before anything else can run.
  * 3. The server's `server-sig-algs` is remembered per connection, to pick an RSA certificate's
  *    algorithm as OpenSSH does.
  *
@@ -40,10 +41,23 @@ export const CERTIFICATE_HOST_KEY_ALGORITHMS = [
   'ecdsa-sha2-nistp256-cert-v01@openssh.com',
   'ecdsa-sha2-nistp384-cert-v01@openssh.com',
   'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+  'rsa-sha2-512-cert-v01@openssh.com',
+  'rsa-sha2-256-cert-v01@openssh.com',
 ];
 
+/** The RSA certificate algorithms: the blob's type, and the signature's name for each. */
+const RSA_CERT_SIGNATURES: Record<string, string> = {
+  'rsa-sha2-512-cert-v01@openssh.com': 'rsa-sha2-512',
+  'rsa-sha2-256-cert-v01@openssh.com': 'rsa-sha2-256',
+};
+
+interface KexInternals {
+  sessionID: Buffer;
+  negotiated?: { serverHostKey?: string };
+}
+
 interface ProtocolInternals {
-  _kex?: { sessionID: Buffer; negotiated?: { serverHostKey?: string } };
+  _kex?: KexInternals;
   _packetRW: { write: { alloc(size: number): Buffer; allocStart: number; finalize(packet: Buffer): Buffer } };
   _authsQueue: string[];
   _hostVerifier?: (key: Buffer, verify: (ok: boolean) => void) => unknown;
@@ -242,11 +256,28 @@ export function prepareConnection(client: object): void {
   }
   const verifier = proto._hostVerifier;
   if (typeof verifier !== 'function') return;
+  // the signature algorithm an RSA certificate was negotiated for, per key exchange
+  const rsaSignature = new WeakMap<KexInternals, string>();
+  let kex: KexInternals | undefined = proto._kex;
+  Object.defineProperty(proto, '_kex', {
+    configurable: true,
+    get: () => kex,
+    set(next: KexInternals | undefined) {
+      kex = next;
+      const negotiated = next?.negotiated;
+      const signature = RSA_CERT_SIGNATURES[negotiated?.serverHostKey ?? ''];
+      if (next && negotiated && signature) {
+        rsaSignature.set(next, signature);
+        negotiated.serverHostKey = 'ssh-rsa-cert-v01@openssh.com';
+      }
+    },
+  });
   proto._hostVerifier = (key, verify) =>
     verifier(key, (ok) => {
       const type = keyTypeOfBlob(key);
-      const negotiated = proto._kex?.negotiated;
-      if (ok && isCertificateType(type) && negotiated) negotiated.serverHostKey = baseTypeOf(type);
+      const negotiated = kex?.negotiated;
+      if (ok && isCertificateType(type) && kex && negotiated)
+        negotiated.serverHostKey = rsaSignature.get(kex) ?? baseTypeOf(type);
       verify(ok);
     });
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { runCli, type CliRun } from '../helpers/cli.ts';
+import { startSshd, type TestSshd } from '../helpers/sshd.ts';
 import { parseJsonReport } from './deploy-helpers.ts';
 
 const KEY = 'tok-Certs-4Hq8Wn2Xc6Rt1Yb9';
@@ -23,7 +24,7 @@ const agentSocket = () => join(dir, 'agent.sock');
 const keygen = (...args: string[]) => execFileSync('ssh-keygen', ['-q', ...args], { stdio: 'pipe' });
 const file = (name: string) => join(dir, name);
 
-function newKey(name: string, type: 'ed25519' | 'rsa' = 'ed25519'): string {
+function newKey(name: string, type: 'ed25519' | 'rsa' | 'ecdsa' = 'ed25519'): string {
   keygen('-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', `certs-${name}`, '-f', file(name));
   return file(name);
 }
@@ -45,10 +46,17 @@ const HOST_CERTS: Record<string, { ca: string; principal?: string }> = {
   'plain-01': { ca: '' },
 };
 
-function writeInventory(name: string, hosts: string[], vars: Record<string, unknown>): string {
+type Endpoint = { address: string; port: number };
+
+function writeInventory(
+  name: string,
+  hosts: string[],
+  vars: Record<string, unknown>,
+  others: Record<string, Endpoint> = {},
+): string {
   const sensors: Record<string, Record<string, unknown>> = {};
   for (const host of hosts) {
-    const h = fleet.host(host);
+    const h = others[host] ?? fleet.host(host);
     sensors[host] = { ansible_host: h.address, ansible_port: h.port, ansible_user: 'root', ...vars };
   }
   const path = file(`${name}.yml`);
@@ -164,7 +172,28 @@ before(async () => {
   noCertificate = { inventory: writeInventory('bare', ['cert-01'], { ansible_ssh_private_key_file: bareKey }) };
 });
 
+// hosts whose certificate is on an RSA or ECDSA host key (the fleet's are ed25519), in the
+// fleet's own address range
+let otherKeyTypes: TestSshd[] = [];
+
+async function startCertifiedSshd(type: 'rsa' | 'ecdsa', address: string): Promise<TestSshd> {
+  const hostKey = newKey(`host_${type}`, type);
+  keygen('-s', file('host_ca'), '-I', `certs-host-${type}`, '-h', '-n', address, `${hostKey}.pub`);
+  return startSshd({
+    dir,
+    address,
+    hostKeyFile: hostKey,
+    authorizedKeys: [],
+    extraConfig: [
+      `HostCertificate ${hostKey}-cert.pub`,
+      `TrustedUserCAKeys ${file('user_ca.pub')}`,
+      'AuthorizedKeysFile none',
+    ].join('\n'),
+  });
+}
+
 after(async () => {
+  for (const sshd of otherKeyTypes) await sshd.stop();
   agent?.kill();
   await fleet?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -237,6 +266,29 @@ test('a certificate held only by ssh-agent: exec and a full deploy', async () =>
   assertRanAsRoot(await exec(throughAgent, 'cert-04'), ['cert-04']);
   assert.match(acceptedCertificate('cert-04'), /ED25519-CERT .*ID certs-user-id_agent/);
   assertDeployed(await deploy(throughAgent, 'cert-04'), ['cert-04']);
+});
+
+test('host certificates on RSA and ECDSA host keys are asked for and accepted', async () => {
+  const base = fleet.host('cert-01').address.split('.').slice(0, 2).join('.');
+  otherKeyTypes = [
+    await startCertifiedSshd('rsa', `${base}.200.1`),
+    await startCertifiedSshd('ecdsa', `${base}.200.2`),
+  ];
+  const [rsa, ecdsa] = otherKeyTypes as [TestSshd, TestSshd];
+  const inventory = writeInventory(
+    'key-types',
+    ['rsa-host', 'ecdsa-host'],
+    { ansible_ssh_private_key_file: file('id_beside') },
+    {
+      'rsa-host': rsa,
+      'ecdsa-host': ecdsa,
+    },
+  );
+  const run = await cli(['exec', inventory, 'all', '--json', '--', 'whoami'], { inventory });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const doc = hostsOf(run);
+  for (const host of ['rsa-host', 'ecdsa-host'])
+    assert.equal(doc[host]?.steps[0]?.stdout, 'root\n', JSON.stringify(doc[host]));
 });
 
 test('a host certificate signed by another CA is refused, naming the host and the untrusted CA', async () => {
