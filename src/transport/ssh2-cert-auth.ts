@@ -236,27 +236,25 @@ export function certificateSupportProblem(): string | undefined {
   return state.installed ? undefined : state.problem;
 }
 
-/**
- * Per connection, right after `client.connect()`: remember the server's server-sig-algs, and
- * once a host certificate is accepted, let ssh2 check the exchange-hash signature under the
- * base algorithm it is made with.
- */
-export function prepareConnection(client: object): void {
-  if (state?.installed !== true) return;
-  const proto = (client as { _protocol?: ProtocolInternals })._protocol;
-  if (proto === undefined) return;
+function rememberServerSigAlgs(proto: ProtocolInternals): void {
   const handlers = proto._handlers;
   const extInfo = handlers?.EXT_INFO;
-  if (handlers && typeof extInfo === 'function') {
-    handlers.EXT_INFO = (self, exts) => {
-      const algs = exts.find((e) => e.name === 'server-sig-algs')?.algs;
-      if (algs && !serverSigAlgs.has(proto)) serverSigAlgs.set(proto, algs);
-      return extInfo(self, exts);
-    };
-  }
+  if (handlers === undefined || typeof extInfo !== 'function') return;
+  handlers.EXT_INFO = (self, exts) => {
+    const algs = exts.find((e) => e.name === 'server-sig-algs')?.algs;
+    if (algs && !serverSigAlgs.has(proto)) serverSigAlgs.set(proto, algs);
+    return extInfo(self, exts);
+  };
+}
+
+/**
+ * Once our verifier accepts a host certificate, ssh2 checks the exchange-hash signature under
+ * the base algorithm it is made with; an RSA certificate's negotiated name is first made the
+ * blob's (`ssh-rsa-cert-v01`), as each key exchange starts, for ssh2's comparison of the two.
+ */
+function acceptHostCertificates(proto: ProtocolInternals): void {
   const verifier = proto._hostVerifier;
   if (typeof verifier !== 'function') return;
-  // the signature algorithm an RSA certificate was negotiated for, per key exchange
   const rsaSignature = new WeakMap<KexInternals, string>();
   let kex: KexInternals | undefined = proto._kex;
   Object.defineProperty(proto, '_kex', {
@@ -280,4 +278,13 @@ export function prepareConnection(client: object): void {
         negotiated.serverHostKey = rsaSignature.get(kex) ?? baseTypeOf(type);
       verify(ok);
     });
+}
+
+/** Per connection, right after `client.connect()` (which creates the protocol). */
+export function prepareConnection(client: object): void {
+  if (state?.installed !== true) return;
+  const proto = (client as { _protocol?: ProtocolInternals })._protocol;
+  if (proto === undefined) return;
+  rememberServerSigAlgs(proto);
+  acceptHostCertificates(proto);
 }
