@@ -90,5 +90,8 @@ export function certificateAdvice(user: string, plan: { certificates?: Certifica
   if (offered > 0) {
     return `check ansible_user, that your certificate's principals include ${user} and that the host trusts its CA (TrustedUserCAKeys), or that the public key is in that user's authorized_keys`;
   }
+  if ((certificates?.problems.length ?? 0) > 0) {
+    return `check ansible_user; no usable certificate was offered: renew it (or name a valid one with CertificateFile), or put the public key in that user's authorized_keys`;
+  }
   return `check ansible_user and that the public key is in that user's authorized_keys; no certificate was offered (no <key>-cert.pub beside the key, no CertificateFile, none in ssh-agent): if the host trusts a user CA (TrustedUserCAKeys), it lets in only keys with a certificate from that CA`;
 }

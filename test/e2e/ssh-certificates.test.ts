@@ -126,7 +126,7 @@ before(async () => {
       sshdConfig: [`TrustedUserCAKeys ${file('user_ca.pub')}`, 'AuthorizedKeysFile none'],
     })),
     {
-      subnet: 223,
+      subnet: 233,
       certifyHostKey: ({ name, address, hostKeyFile }) => {
         const { ca, principal } = HOST_CERTS[name]!;
         if (ca === '') return '';
@@ -319,6 +319,7 @@ test('an expired user certificate: authentication fails and the message says whe
   const message = refusal(await exec(expired, 'cert-01'), 'cert-01');
   assert.match(message, /authentication failed for root@/);
   assert.ok(message.includes(`your certificate ${file('id_old')}-cert.pub expired at 2020-01-02 00:00 UTC`), message);
+  assert.match(message, /no usable certificate was offered: renew it/);
 });
 
 test('a key without a certificate on a host that trusts only the user CA: the error mentions the certificate', async () => {
