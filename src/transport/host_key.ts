@@ -28,7 +28,10 @@ export interface HostKeyTarget {
 }
 
 /** The host and port known_hosts is searched under: HostKeyAlias stands for both, as in ssh. */
-export function lookupEndpoint(target: HostKeyTarget): { host: string; port: number } {
+export function lookupEndpoint(target: Pick<HostKeyTarget, 'address' | 'port' | 'hostKeyAlias'>): {
+  host: string;
+  port: number;
+} {
   return target.hostKeyAlias ? { host: target.hostKeyAlias, port: 22 } : { host: target.address, port: target.port };
 }
 

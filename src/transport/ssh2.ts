@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import type * as Ssh2 from 'ssh2';
 import type { Client as ClientInstance } from 'ssh2';
-import { installCertificateSupport } from './ssh2-cert-auth.ts';
+import { certificateSupportProblem, installCertificateSupport } from './ssh2-cert-auth.ts';
 
 let loaded: typeof Ssh2 | undefined;
 function load(): typeof Ssh2 {
@@ -24,3 +24,8 @@ export const parseKey = ((...args: Parameters<typeof Ssh2.utils.parseKey>) =>
   ssh2().utils.parseKey(...args)) as typeof Ssh2.utils.parseKey;
 /** ssh2's agent base class: an agent of our own must be an instance of it. */
 export const agentBase = (): typeof Ssh2.BaseAgent => ssh2().BaseAgent;
+/** Why ssh2 cannot take SSH certificates here (ssh2-cert-auth.ts), or undefined; loads ssh2. */
+export const ssh2CertificateProblem = (): string | undefined => {
+  ssh2();
+  return certificateSupportProblem();
+};

@@ -1,7 +1,7 @@
 // OpenSSH certificates made by ssh-keygen, read by our parser and judged as OpenSSH judges them.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import {
 import { hashKnownHostsName, parseKnownHosts } from '../../../src/transport/known_hosts.ts';
 import { certificateAlgorithms, ssh2Shape } from '../../../src/transport/ssh2-cert-auth.ts';
 import { verifySshSignature } from '../../../src/transport/ssh_signature.ts';
+import { certificatesNeedOpenSsh } from '../../../src/transport/certificate-client-choice.ts';
 import { certificateFilesFor, userCertificateProblem } from '../../../src/transport/user-certificates.ts';
 import { lookupSshConfig, parseSshConfig } from '../../../src/transport/ssh_config.ts';
 
@@ -257,4 +258,25 @@ describe('user certificates: where they are looked for, how they are offered', (
 
 test('the installed ssh2 has the internals the certificate overrides rely on (fails when ssh2 changes: re-check ssh2-cert-auth.ts)', () => {
   assert.equal(ssh2Shape(createRequire(import.meta.url)), undefined);
+});
+
+test('where ssh2 cannot take certificates, hosts that need them are sent to the OpenSSH client', async () => {
+  writeFileSync(file('kh_ca'), `${caLine('ca.pub', '*.example.com')}\n`);
+  const host = (address: string, keys: string[] = []) => ({
+    address,
+    port: 22,
+    knownHostsFile: file('kh_ca'),
+    privateKeyFiles: keys,
+  });
+  const problem = 'ssh2 9.0.0 is not a version this support was checked against';
+  assert.equal(await certificatesNeedOpenSsh(host('web.example.com'), undefined), undefined);
+  assert.match(
+    String(await certificatesNeedOpenSsh(host('web.example.com'), problem)),
+    /trusts web\.example\.com through a CA \(@cert-authority\), and the ssh2 client cannot take host certificates here \(ssh2 9\.0\.0/,
+  );
+  assert.match(
+    String(await certificatesNeedOpenSsh(host('10.0.0.1', [file('user_rsa')]), problem)),
+    /a user certificate \(\S+user_rsa-cert\.pub\) is to be offered/,
+  );
+  assert.equal(await certificatesNeedOpenSsh(host('10.0.0.1', [file('other_ca')]), problem), undefined);
 });
