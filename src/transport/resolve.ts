@@ -34,6 +34,7 @@ export const CONNECTION_VARIABLES: ReadonlySet<string> = new Set([
   'ansible_ssh_common_args',
   'ansible_ssh_extra_args',
   'ansible_host_key_checking',
+  'ansible_connection',
 ]);
 
 /** Where ssh reads its system-wide client config; SLS_PLAY_SYSTEM_SSH_CONFIG moves it for tests. */
@@ -53,6 +54,10 @@ export interface ResolveSettings {
   /** The user gave --host-key-checking: it then wins over the ssh config and inventory. */
   hostKeyCheckingExplicit?: boolean;
   connectTimeoutMs: number;
+  /** The user gave -T/--connect-timeout: it then wins over the ssh config and ssh arguments, as `ssh -o` does. */
+  connectTimeoutExplicit?: boolean;
+  /** From -k: used when the inventory gives no ansible_password. */
+  password?: string;
   commandTimeoutMs?: number;
   /** From -K: used when the inventory gives no ansible_become_password. */
   becomePassword?: string;
@@ -64,6 +69,8 @@ export interface ResolveSettings {
 }
 
 export interface ResolvedConnectOptions extends ConnectOptions {
+  /** `local` (ansible_connection: local, -c local): the controller runs the commands itself. */
+  connection: 'ssh' | 'local';
   /** Inventory or config settings that were ignored, one sentence each, for the caller to show. */
   warnings: string[];
 }
@@ -98,6 +105,15 @@ function keyFiles(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(text).filter((v): v is string => v !== undefined);
   const one = text(value);
   return one === undefined ? [] : [one];
+}
+
+/** ssh unless the host says local; Ansible's other SSH plugins (smart, paramiko) are ssh here. */
+function connectionType(name: string, value: unknown, warnings: string[]): 'ssh' | 'local' {
+  const type = text(value)?.replace(/^ansible\.builtin\./, '');
+  if (type === 'local') return 'local';
+  if (type !== undefined && !['ssh', 'smart', 'paramiko', 'paramiko_ssh'].includes(type))
+    warnings.push(`${name}: ansible_connection ${type} is not supported; ssh is used`);
+  return 'ssh';
 }
 
 /**
@@ -170,6 +186,7 @@ export function resolveConnectOptions(
     return more.length ? { knownHostsFile: first!, extraKnownHostsFiles: more } : { knownHostsFile: first! };
   };
   const connectTimeoutMs = (found: SshConfigHost): number => {
+    if (settings.connectTimeoutExplicit) return settings.connectTimeoutMs;
     const fromArgs = port(sshArgs.options.connecttimeout);
     // ConnectTimeout 0, as in ssh, is no timeout at all
     return fromArgs !== undefined ? fromArgs * 1000 : (found.connectTimeoutMs ?? settings.connectTimeoutMs);
@@ -228,7 +245,7 @@ export function resolveConnectOptions(
     privateKeyFiles: [...new Set([...inventoryKeys, ...found.identityFiles])],
     ...certificateOptions(found),
     privateKeyPassphrase: settings.keyPassphrase,
-    password: text(vars.ansible_password) ?? text(vars.ansible_ssh_pass),
+    password: text(vars.ansible_password) ?? text(vars.ansible_ssh_pass) ?? settings.password,
     ...knownHosts(found),
     hostKeyChecking: hostKeyChecking(found),
     connectTimeoutMs: connectTimeoutMs(found),
@@ -238,6 +255,7 @@ export function resolveConnectOptions(
       user: text(vars.ansible_become_user) ?? 'root',
       password: becomePassword,
     },
+    connection: connectionType(name, vars.ansible_connection, warnings),
     warnings,
   };
   if (proxyJump.length > 0) options.proxyJump = proxyJump;
