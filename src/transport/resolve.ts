@@ -219,6 +219,7 @@ export function resolveConnectOptions(
         port: jump.port ?? hopConfig.port ?? 22,
         user: jump.user ?? hopConfig.user ?? localUser,
         privateKeyFiles: [...new Set([...hopConfig.identityFiles, ...inventoryKeys])],
+        ...certificateOptions(hopConfig),
         privateKeyPassphrase: settings.keyPassphrase,
         ...knownHosts(hopConfig),
         hostKeyChecking: hostKeyChecking(hopConfig),
@@ -242,6 +243,7 @@ export function resolveConnectOptions(
     port: port(vars.ansible_port) ?? found.port ?? 22,
     user: text(vars.ansible_user) ?? found.user ?? localUser,
     privateKeyFiles: [...new Set([...inventoryKeys, ...found.identityFiles])],
+    ...certificateOptions(found),
     privateKeyPassphrase: settings.keyPassphrase,
     password: text(vars.ansible_password) ?? text(vars.ansible_ssh_pass) ?? settings.password,
     ...knownHosts(found),
@@ -264,6 +266,14 @@ export function resolveConnectOptions(
   if (found.proxyCommand !== undefined)
     options.proxyCommand = proxyCommandFor(found.proxyCommand, options, sshName, found, warnings);
   return options;
+}
+
+/** CertificateFile and HostKeyAlias from the ssh config, only when set there. */
+function certificateOptions(found: SshConfigHost): Pick<ConnectOptions, 'certificateFiles' | 'hostKeyAlias'> {
+  return {
+    ...(found.certificateFiles ? { certificateFiles: found.certificateFiles } : {}),
+    ...(found.hostKeyAlias ? { hostKeyAlias: found.hostKeyAlias } : {}),
+  };
 }
 
 /** `--ssh-config FILE` alone (as `ssh -F`), or ~/.ssh/config then the system-wide file. */

@@ -34,6 +34,8 @@ export interface SshConfigHost {
   /** ProxyCommand as written (tokens not expanded yet); absent for `none`. */
   proxyCommand?: string;
   hostKeyAlias?: string;
+  /** CertificateFile values, expanded (`~`, tokens), in order; absent when none is set. */
+  certificateFiles?: string[];
   hostKeyChecking?: HostKeyChecking;
   /** Every file of the first UserKnownHostsFile, expanded. */
   userKnownHostsFiles: string[];
@@ -137,6 +139,7 @@ function result(
     proxyJump: proxyJump === undefined || proxyJump.toLowerCase() === 'none' ? undefined : proxyJump,
     ...(proxyCommand !== undefined && proxyCommand.toLowerCase() !== 'none' ? { proxyCommand } : {}),
     ...(hostKeyAlias !== undefined ? { hostKeyAlias } : {}),
+    ...certificateFilesOf(state.certificateFiles, (file) => path(file, 'CertificateFile')),
     hostKeyChecking: strict === undefined ? undefined : hostKeyCheckingFrom(strict),
     userKnownHostsFiles: (state.settings.get('userknownhostsfile') ?? [])
       .filter((file) => file !== '' && file.toLowerCase() !== 'none')
@@ -150,3 +153,12 @@ function result(
 }
 
 export { parseProxyJump, type JumpHop } from './ssh_config_jump.ts';
+
+/** CertificateFile, tokens expanded and `none` dropped, only when set. */
+function certificateFilesOf(
+  files: string[],
+  expand: (file: string) => string,
+): Pick<SshConfigHost, 'certificateFiles'> {
+  const certificateFiles = files.filter((file) => file.toLowerCase() !== 'none').map(expand);
+  return certificateFiles.length ? { certificateFiles } : {};
+}

@@ -64,6 +64,8 @@ function jumpHostOf(value: string | undefined): string {
 export class Evaluation {
   readonly settings = new Map<string, string[]>();
   readonly identityFiles: string[] = [];
+  /** CertificateFile values, in order: they accumulate, like IdentityFile. */
+  readonly certificateFiles: string[] = [];
   readonly warnings: string[] = [];
   /** The first value of every keyword that applies (arguments as written): what the client choice reads. */
   readonly keywords: Record<string, string> = {};
@@ -89,6 +91,8 @@ export class Evaluation {
     }
     if (keyword === 'identityfile') {
       if (args[0] !== undefined) this.identityFiles.push(args[0]);
+    } else if (keyword === 'certificatefile') {
+      if (args[0] !== undefined) this.certificateFiles.push(args[0]);
     } else if (keyword === 'proxycommand') {
       const command = line.raw.trim();
       if (!this.settings.has('proxycommand') && command !== '') this.settings.set('proxycommand', [command]);
