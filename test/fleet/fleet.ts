@@ -97,7 +97,7 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
         authorizedKeys,
         network,
       };
-      hosts.push(new SimulatedHost(profile, spec, paths));
+      hosts.push(new SimulatedHost(profile, spec, paths, options.certifyHostKey));
     }
 
     const started = await Promise.allSettled(hosts.filter((h) => !h.profile.down).map((h) => h.startSshd()));

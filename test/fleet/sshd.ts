@@ -23,10 +23,13 @@ export interface SshdSpec {
   allowFrom?: string;
   /** the fleet's /etc/hosts and /etc/resolv.conf (names stay on 127.0.0.0/8) */
   network?: { hosts: string; resolv: string };
+  /** lines placed first, so they win over the ones below */
+  extraConfig?: string[];
 }
 
 export function sshdConfig(spec: SshdSpec): string {
   return [
+    ...(spec.extraConfig ?? []),
     `ListenAddress ${spec.address}:${spec.port}`,
     ...(spec.listenAlso ?? []).map((a) => `ListenAddress ${a}:${spec.port}`),
     ...(spec.allowFrom ? [`AllowUsers *@${spec.allowFrom}`] : []),

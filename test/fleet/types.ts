@@ -44,6 +44,8 @@ export interface HostProfile {
   listenAddresses?: string[];
   /** its sshd lets in only connections from this client address (`AllowUsers *@<addr>`) */
   allowFrom?: string;
+  /** more sshd_config lines, placed first so they win (sshd takes the first value), e.g. TrustedUserCAKeys */
+  sshdConfig?: string[];
 }
 
 /** One alert the simulated Sophos Central received. */
@@ -129,6 +131,8 @@ export interface FleetOptions {
   subnet?: number;
   /** sshd port on every host, default 2222 */
   port?: number;
+  /** gives a host's new host key a certificate (the file it returns becomes its HostCertificate) */
+  certifyHostKey?: (host: { name: string; address: string; hostKeyFile: string }) => string;
 }
 
 /** The fleet's stand-in for Sophos's MCS hosts: every region's host name resolves to it on the hosts. */
