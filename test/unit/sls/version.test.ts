@@ -6,26 +6,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareVersions, interpretVersionProbe, parseVersion, versionProbeCommand } from '../../../src/sls/version.ts';
 
-test('parseVersion reads 3- and 4-part versions', () => {
-  assert.deepEqual(parseVersion('5.5.2.22'), [5, 5, 2, 22]);
-  assert.deepEqual(parseVersion('5.11.0'), [5, 11, 0]);
-  assert.deepEqual(parseVersion('  5.10.0.3\n'), [5, 10, 0, 3]);
-});
+const READ: Record<string, [text: string, parts: number[]][]> = {
+  '3- and 4-part versions': [
+    ['5.5.2.22', [5, 5, 2, 22]],
+    ['5.11.0', [5, 11, 0]],
+    ['  5.10.0.3\n', [5, 10, 0, 3]],
+  ],
+  'build tags, a leading v and surrounding text': [
+    ['5.10.0.3 [build]', [5, 10, 0, 3]],
+    ['5.10.0.3 [a1b2c3d]', [5, 10, 0, 3]],
+    ['v5.10.0.3', [5, 10, 0, 3]],
+    ['sophoslinuxsensor version 5.10.0.3', [5, 10, 0, 3]],
+    ['sophoslinuxsensor version v5.11.0 [go1.21.5 linux/amd64]', [5, 11, 0]],
+    ['version 5.10.0.3.', [5, 10, 0, 3]],
+  ],
+  'dpkg versions with revision and epoch': [
+    ['5.10.0.3-1', [5, 10, 0, 3]],
+    ['1:5.10.0.3-1', [5, 10, 0, 3]],
+    ['5.5.2.22~rc1-2ubuntu1', [5, 5, 2, 22]],
+  ],
+};
 
-test('parseVersion tolerates build tags, a leading v and surrounding text', () => {
-  assert.deepEqual(parseVersion('5.10.0.3 [build]'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('5.10.0.3 [a1b2c3d]'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('v5.10.0.3'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('sophoslinuxsensor version 5.10.0.3'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('sophoslinuxsensor version v5.11.0 [go1.21.5 linux/amd64]'), [5, 11, 0]);
-  assert.deepEqual(parseVersion('version 5.10.0.3.'), [5, 10, 0, 3]);
-});
-
-test('parseVersion reads dpkg versions with revision and epoch', () => {
-  assert.deepEqual(parseVersion('5.10.0.3-1'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('1:5.10.0.3-1'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('5.5.2.22~rc1-2ubuntu1'), [5, 5, 2, 22]);
-});
+for (const [kind, cases] of Object.entries(READ)) {
+  test(`parseVersion reads ${kind}`, () => {
+    for (const [text, parts] of cases) assert.deepEqual(parseVersion(text), parts, JSON.stringify(text));
+  });
+}
 
 test('parseVersion refuses what is not a 3- or 4-part version', () => {
   assert.equal(parseVersion(''), null);
