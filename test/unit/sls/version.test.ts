@@ -144,6 +144,16 @@ test('interpretVersionProbe refuses a minimum that is not a version', () => {
 
 // The probe is run for real under /bin/sh against stand-in commands on a private PATH, which
 // proves both the quoting and the order of the sources.
+/** What the version probe prints on a fake host with these commands. */
+function probeWith(commands: Record<string, string>): string {
+  const host = fakeHost(commands);
+  try {
+    return host.run();
+  } finally {
+    host.done();
+  }
+}
+
 function fakeHost(commands: Record<string, string>): { bin: string; run(prefix?: string): string; done(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'sls-probe-'));
   const bin = join(dir, 'bin');
@@ -204,45 +214,31 @@ test('versionProbeCommand: the binary named by systemd ExecStart when not on PAT
 });
 
 test('versionProbeCommand: no -version flag, then dpkg', () => {
-  const host = fakeHost({
+  const out = probeWith({
     sophoslinuxsensor: 'echo "flag provided but not defined: -version" >&2; exit 2',
     'dpkg-query': '[ "$2" = "-f=\\${Status} \\${Version}" ] || exit 9; echo "install ok installed 1:5.10.0.3-1"',
     rpm: 'echo 9.9.9',
   });
-  try {
-    const out = host.run();
-    assert.match(out, /^path:.*\nflag-failed:2:flag provided but not defined: -version\ndpkg:1:5\.10\.0\.3-1\n$/);
-    assert.equal(interpretVersionProbe(out, '5.5.2.22').version, '5.10.0.3');
-  } finally {
-    host.done();
-  }
+  assert.match(out, /^path:.*\nflag-failed:2:flag provided but not defined: -version\ndpkg:1:5\.10\.0\.3-1\n$/);
+  assert.equal(interpretVersionProbe(out, '5.5.2.22').version, '5.10.0.3');
 });
 
 test('versionProbeCommand: a removed-but-not-purged dpkg package does not count; rpm answers', () => {
-  const host = fakeHost({
+  const out = probeWith({
     'dpkg-query': 'echo "deinstall ok config-files 5.10.0.3-1"',
     rpm: '[ "$2" = --qf ] && [ "$3" = "%{VERSION}" ] && echo 5.11.0',
   });
-  try {
-    assert.equal(host.run(), 'rpm:5.11.0\n');
-  } finally {
-    host.done();
-  }
+  assert.equal(out, 'rpm:5.11.0\n');
 });
 
 test('versionProbeCommand: nothing installed prints none', () => {
-  const host = fakeHost({
+  const out = probeWith({
     'dpkg-query': 'echo "dpkg-query: no packages found matching sophoslinuxsensor" >&2; exit 1',
     rpm: 'echo "package sophoslinuxsensor is not installed"; exit 1',
     systemctl: 'echo "ExecStart="',
   });
-  try {
-    const out = host.run();
-    assert.equal(out, 'none\n');
-    assert.match(interpretVersionProbe(out, '5.5.2.22').message, /not installed/);
-  } finally {
-    host.done();
-  }
+  assert.equal(out, 'none\n');
+  assert.match(interpretVersionProbe(out, '5.5.2.22').message, /not installed/);
 });
 
 test('versionProbeCommand: the exec prefix carries every sensor and package query', () => {
