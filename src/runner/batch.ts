@@ -8,14 +8,11 @@
 import { beginLine, fenced, partUnderWay, readFenced } from '../remote/fenced.ts';
 import { writeStateFileScript } from '../remote/state-file.ts';
 import type { HostSession } from '../tasks/context.ts';
-import type { Applied, Task } from '../tasks/types.ts';
+import type { Applied } from '../tasks/types.ts';
 import { CommandTimeoutError } from '../transport/types.ts';
-import type { ChangePlan } from './task-step.ts';
+import type { BatchPart } from './types.ts';
 
-export interface BatchPart {
-  task: Task;
-  change: ChangePlan;
-}
+export type { BatchPart };
 
 /** What became of one part: its answer read, the error that cut it off, or never reached. */
 export type PartOutcome = { applied: Applied; code: number } | { error: unknown } | undefined;

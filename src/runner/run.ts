@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { HostRunSettings } from './host-run.ts';
 import type { Playbook } from '../playbook/types.ts';
 import type { Connection } from '../transport/types.ts';
 import { splitBatches, type SerialEntry } from './batches.ts';
-import { runHost, type HostTarget } from './host-run.ts';
+import { runHost } from './host-run.ts';
 import { forEachLimited } from './pool.ts';
 import { summarise } from './status.ts';
-import type { HostReport, RunListener, RunReport } from './types.ts';
+import type { HostReport, HostRunSettings, HostTarget, RunListener, RunReport } from './types.ts';
 
 export interface RunOptions {
   playbook: Playbook;

@@ -7,8 +7,7 @@ import { unifiedDiff } from '../secrets/masked-diff.ts';
 import { OwedRecordError, type HostSession } from '../tasks/context.ts';
 import type { Applied, Plan, Task, Written } from '../tasks/types.ts';
 import { CommandTimeoutError, UnreachableError } from '../transport/types.ts';
-import type { HostRunSettings } from './host-run.ts';
-import type { StepReport } from './types.ts';
+import type { ChangePlan, HostRunSettings, Planned, StepReport } from './types.ts';
 
 /** Turns anything a task throws into a step report: a lost host is unreachable, the rest failed. */
 export function reportThrown(step: string, error: unknown): StepReport {
@@ -29,11 +28,6 @@ export function reportThrown(step: string, error: unknown): StepReport {
 }
 
 export const stopped = (step: StepReport) => step.status === 'failed' || step.status === 'unreachable';
-
-export type ChangePlan = Extract<Plan, { status: 'change' }>;
-
-/** A planned task: a finished step (nothing to do, failed, or check mode), or a change to make. */
-export type Planned = { step: StepReport } | { change: ChangePlan; base: StepReport };
 
 export async function planTask(task: Task, session: HostSession, settings: HostRunSettings): Promise<Planned> {
   let plan: Plan;
@@ -154,30 +148,25 @@ async function undoAndRetry(
       message: `${failed.message}; "${restore.name}" wrote nothing in this run, so nothing was restored and the file is as it was: fix the cause and rerun`,
     };
   }
-  let undone: boolean;
-  try {
-    undone = await restoreBackup(session.applyContext(restore.become), written.path, written);
-  } catch (error) {
-    if (error instanceof UnreachableError)
-      return {
-        ...failed,
-        status: 'unreachable',
-        message: `${failed.message}; then the host was lost while restoring: ${error.message}`,
-      };
-    undone = false;
+  const undone = await undo(restore, written, session);
+  if (typeof undone === 'object') {
+    return {
+      ...failed,
+      status: 'unreachable',
+      message: `${failed.message}; then the host was lost while restoring: ${undone.lost}`,
+    };
   }
   writes.delete(restore);
-  session.forgetFacts();
-  const what =
-    written.backup || written.previous
-      ? `the previous ${restore.name} was restored`
-      : `the new ${restore.name} was removed (there was none before)`;
-  if (!undone) {
+  if (undone === 'failed') {
     return {
       ...failed,
       message: `${failed.message}; restoring ${written.backup ?? written.path} failed too: look at the host now`,
     };
   }
+  const what =
+    written.backup || written.previous
+      ? `the previous ${restore.name} was restored`
+      : `the new ${restore.name} was removed (there was none before)`;
   const planned = await planTask(task, session, settings);
   const again = 'step' in planned ? planned.step : await applyChange(task, planned, session, new Map(), []);
   if (again.status === 'changed' || again.status === 'ok') {
@@ -190,4 +179,24 @@ async function undoAndRetry(
     ...failed,
     message: `${failed.message}; ${what} but "${task.name}" failed again (${again.message}): look at the host now`,
   };
+}
+
+/**
+ * Puts back what `restore` wrote (its backup, or no file where there was none); the facts read
+ * before are forgotten. A lost host is told with the error's message.
+ */
+async function undo(
+  restore: Task,
+  written: Written,
+  session: HostSession,
+): Promise<'undone' | 'failed' | { lost: string }> {
+  let undone: boolean;
+  try {
+    undone = await restoreBackup(session.applyContext(restore.become), written.path, written);
+  } catch (error) {
+    if (error instanceof UnreachableError) return { lost: error.message };
+    undone = false;
+  }
+  session.forgetFacts();
+  return undone ? 'undone' : 'failed';
 }

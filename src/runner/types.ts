@@ -1,5 +1,42 @@
+/**
+ * The runner's shared words: what a run is given (targets, settings), what a step plans and
+ * reports, and what the run tells its listeners. Every runner file imports them from here, so no
+ * two runner files need each other for a type.
+ */
+import type { Vars } from '../inventory/types.ts';
 import type { HostStatus, StepResult, StepStatus } from '../playbook/types.ts';
+import type { Redactor } from '../secrets/redactor.ts';
+import type { TaskContextSettings } from '../tasks/context.ts';
+import type { RunIdentity } from '../tasks/owed/ledger.ts';
 import type { OwedEntry } from '../tasks/owed/record.ts';
+import type { Plan, Task } from '../tasks/types.ts';
+import type { TagFilter } from './tags.ts';
+
+/** A host to run on: its inventory name and variables. */
+export interface HostTarget {
+  name: string;
+  vars: Vars;
+}
+
+export interface HostRunSettings extends TaskContextSettings, TagFilter {
+  /** This run's secrets: output read from hosts registers keys in it; diffs are masked with it. */
+  redactor: Redactor;
+  /** The run, as owed-handler records name it (made by runPlaybook when not given). */
+  run?: RunIdentity;
+  /** `--force-handlers`: run the handlers notified so far even after a task failed on the host. */
+  forceHandlers?: boolean;
+}
+
+export type ChangePlan = Extract<Plan, { status: 'change' }>;
+
+/** A planned task: a finished step (nothing to do, failed, or check mode), or a change to make. */
+export type Planned = { step: StepReport } | { change: ChangePlan; base: StepReport };
+
+/** A task's change as one part of a command that carries the handlers it notifies too. */
+export interface BatchPart {
+  task: Task;
+  change: ChangePlan;
+}
 
 export interface StepReport extends Omit<StepResult, 'status'> {
   name: string;
