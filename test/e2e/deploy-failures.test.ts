@@ -1,6 +1,6 @@
 // `sls-play deploy` end to end on hosts it must refuse or roll back: each fails with its own
 // message, its config untouched (or restored byte for byte), while a healthy host beside them converges.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
 import { useFleet } from '../helpers/fleet.ts';
@@ -46,11 +46,13 @@ const fleet = useFleet(
   ],
   { subnet: 101 },
 );
-for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
-run = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=Germany', '--json', '--diff', '-v'], {
-  env: { SLS_API_KEY: KEY },
+before(async () => {
+  for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
+  run = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=Germany', '--json', '--diff', '-v'], {
+    env: { SLS_API_KEY: KEY },
+  });
+  json = parseJsonReport(run.stdout);
 });
-json = parseJsonReport(run.stdout);
 
 /** The host's files, service and journal are exactly as before the run. */
 function assertUntouched(name: string): void {

@@ -2,7 +2,7 @@
 // log (LogLevel VERBOSE: "Accepted publickey" per connection, "Starting session: command" per
 // command). On a WAN every command is a round trip, so these counts are the converge's latency.
 // The bounds are the numbers today: a change that adds a command or a connection fails here.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FleetHost, SshActivity } from '../fleet/fleet.ts';
 import { useFleet } from '../helpers/fleet.ts';
@@ -46,12 +46,14 @@ async function counted(run: () => Promise<Deployed>): Promise<{ run: Deployed; p
 }
 
 const fleet = useFleet(HOSTS, { subnet: 206 });
-const first = await counted(() => deploy(fleet));
-fresh = first.run;
-const second = await counted(() => deploy(fleet));
-converged = second.run;
-for (const h of fleet.hosts)
-  activity.set(h.name, { fresh: first.perHost.get(h.name)!, converged: second.perHost.get(h.name)! });
+before(async () => {
+  const first = await counted(() => deploy(fleet));
+  fresh = first.run;
+  const second = await counted(() => deploy(fleet));
+  converged = second.run;
+  for (const h of fleet.hosts)
+    activity.set(h.name, { fresh: first.perHost.get(h.name)!, converged: second.perHost.get(h.name)! });
+});
 
 test('a fresh host converges over one connection in at most MAX_COMMANDS_FRESH commands', () => {
   assert.equal(fresh.code, 0, fresh.stderr);

@@ -10,14 +10,21 @@ import { startFleet, type Fleet, type FleetOptions, type HostProfile } from '../
  */
 export function useFleet(profiles: HostProfile[] | (() => HostProfile[]), options: FleetOptions = {}): Fleet {
   let started: Fleet | undefined;
+  let failed: unknown;
   before(async () => {
-    started = await startFleet(typeof profiles === 'function' ? profiles() : profiles, options);
+    try {
+      started = await startFleet(typeof profiles === 'function' ? profiles() : profiles, options);
+    } catch (error) {
+      failed = error;
+      throw error;
+    }
   });
   after(async () => {
     await started?.stop();
   });
   return new Proxy({} as Fleet, {
     get(_, key) {
+      if (failed) throw new Error(`the fleet did not start: ${(failed as Error).message ?? String(failed)}`);
       if (!started)
         throw new Error(`the fleet is not started yet (it starts in the file's before hook): fleet.${String(key)}`);
       const value = Reflect.get(started, key, started) as unknown;
