@@ -53,7 +53,7 @@ export function addRunOptions(command: Command): Command {
         'off',
       ]),
     )
-    .option('--ssh-config <file>', 'OpenSSH client config to honour (default ~/.ssh/config)')
+    .option('--ssh-config <file>', 'OpenSSH client config to read instead of ~/.ssh/config and /etc/ssh/ssh_config')
     .option('-t, --timeout <s>', 'per-command timeout in seconds (0: none)', '300')
     .option('--connect-timeout <s>', 'connection timeout in seconds', '10')
     .option('--retries <n>', 'connection attempts after the first, with backoff', '2')
