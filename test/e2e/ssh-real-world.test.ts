@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG, healthyProfiles } from '../fleet/profiles.ts';
-import { CLI, REPO, runCli, runProgram, type CliRun, execWithKnownHosts } from '../helpers/cli.ts';
+import { CLI, REPO, runCli, runProgram, type CliRun, execWithKnownHosts, execWithSshConfig } from '../helpers/cli.ts';
 
 const API_KEY = 'e2e-ssh-tenant-key-3d9e41';
 const env = { SLS_API_KEY: API_KEY };
@@ -153,18 +153,7 @@ Host web-*
 
   // without the inventory's override web-02 would take the config's wrong port and fail
   writeFileSync(inventory, '[web]\nweb-02\n');
-  const wrong = await runCli([
-    'exec',
-    inventory,
-    'all',
-    '--ssh-config',
-    config,
-    '--retries',
-    '0',
-    '--json',
-    '--',
-    'true',
-  ]);
+  const wrong = await execWithSshConfig({ inventory, pattern: 'all', config }, ['--retries', '0', '--json'], ['true']);
   assert.equal(wrong.code, 3, wrong.stderr);
   assert.match(lastMessage(JSON.parse(wrong.stdout) as Doc, 'web-02'), /refused/i);
 });

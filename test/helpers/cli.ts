@@ -89,3 +89,12 @@ export function execWithKnownHosts(
     ...command,
   ]);
 }
+
+/** `sls-play exec <inventory> <pattern> --ssh-config <file> … -- <command…>`: a command reached through an ssh config. */
+export function execWithSshConfig(
+  run: { inventory: string; pattern: string; config: string },
+  options: string[],
+  command: string[],
+): Promise<CliRun> {
+  return runCli(['exec', run.inventory, run.pattern, '--ssh-config', run.config, ...options, '--', ...command]);
+}
