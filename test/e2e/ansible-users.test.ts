@@ -1,7 +1,7 @@
 // An Ansible user's project as it is: templated variables, --list-hosts, inventory --host
 // (--connection), and the bundled playbook found when sls-play runs from the project directory.
 // Compared with ansible, ansible-inventory; proved on real sshd hosts.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ const fleet = useFleet(
     { name: 'web-02', config: OPERATOR_CONFIG },
   ],
   { subnet: 218 },
+  () => setUpProject(),
 );
 let project: string;
 
@@ -49,7 +50,8 @@ function sls(args: string[], env: Record<string, string | undefined> = {}, cwd =
   });
 }
 
-before(async () => {
+/** The user's project: an inventory and group_vars with templates, for the fleet just started. */
+async function setUpProject(): Promise<void> {
   project = mkdtempSync(join(tmpdir(), 'sls-e2e-project-'));
   const [w1, w2] = fleet.hosts;
   mkdirSync(join(project, 'group_vars'));
@@ -71,7 +73,7 @@ before(async () => {
       '',
     ].join('\n'),
   );
-});
+}
 
 after(() => {
   if (project) rmSync(project, { recursive: true, force: true });

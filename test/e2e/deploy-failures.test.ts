@@ -1,6 +1,6 @@
 // `sls-play deploy` end to end on hosts it must refuse or roll back: each fails with its own
 // message, its config untouched (or restored byte for byte), while a healthy host beside them converges.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
 import { useFleet } from '../helpers/fleet.ts';
@@ -45,14 +45,14 @@ const fleet = useFleet(
     { name: 'broken-01', restartBroken: true, config: OPERATOR_CONFIG },
   ],
   { subnet: 101 },
+  async () => {
+    for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
+    run = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=Germany', '--json', '--diff', '-v'], {
+      env: { SLS_API_KEY: KEY },
+    });
+    json = parseJsonReport(run.stdout);
+  },
 );
-before(async () => {
-  for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
-  run = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=Germany', '--json', '--diff', '-v'], {
-    env: { SLS_API_KEY: KEY },
-  });
-  json = parseJsonReport(run.stdout);
-});
 
 /** The host's files, service and journal are exactly as before the run. */
 function assertUntouched(name: string): void {

@@ -1,6 +1,6 @@
 // `sls-play deploy` end to end on healthy hosts: the first run converges them (config on the host,
 // one restart, the test alert in Central's inbox), the second changes nothing.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
 import type { FleetHost } from '../fleet/fleet.ts';
@@ -45,16 +45,16 @@ const fleet = useFleet(
     { name: 'loose-01', config: OPERATOR_CONFIG, configMode: 0o644 },
   ],
   { subnet: 100 },
+  async () => {
+    for (const h of fleet.hosts) before1.set(h.name, { config: h.readConfig(), restarts: h.restartCount() });
+    first = await deploy('--diff');
+    firstJson = parseJsonReport(first.stdout);
+    for (const h of fleet.hosts)
+      after1.set(h.name, { restarts: h.restartCount(), dir: h.listSophosDir(), config: h.readConfig() });
+    second = await deploy();
+    secondJson = parseJsonReport(second.stdout);
+  },
 );
-before(async () => {
-  for (const h of fleet.hosts) before1.set(h.name, { config: h.readConfig(), restarts: h.restartCount() });
-  first = await deploy('--diff');
-  firstJson = parseJsonReport(first.stdout);
-  for (const h of fleet.hosts)
-    after1.set(h.name, { restarts: h.restartCount(), dir: h.listSophosDir(), config: h.readConfig() });
-  second = await deploy();
-  secondJson = parseJsonReport(second.stdout);
-});
 
 test('first run: exit 0, every host changed, the --json document has the documented shape', () => {
   assert.equal(first.code, 0, first.stderr);

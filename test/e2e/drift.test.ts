@@ -1,7 +1,7 @@
 // `status --fail-on-drift` for cron jobs and CI: exit 2, naming each host and why, when any
 // host is not compliant (sensor too old, no certificates, no or wrong mcs output, service not
 // active); 0 when every host is; without the option `status` stays a report (exit 0).
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useFleet } from '../helpers/fleet.ts';
 import { MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
@@ -26,19 +26,19 @@ const fleet = useFleet(
     { name: 'stopped-01', config: CONVERGED },
   ],
   { subnet: 172 },
+  async () => {
+    const stop = await runCli([
+      'exec',
+      ...fleetArgs(fleet),
+      'stopped-01',
+      '--',
+      'systemctl',
+      'stop',
+      'sophoslinuxsensor',
+    ]);
+    assert.equal(stop.code, 0, stop.stderr);
+  },
 );
-before(async () => {
-  const stop = await runCli([
-    'exec',
-    ...fleetArgs(fleet),
-    'stopped-01',
-    '--',
-    'systemctl',
-    'stop',
-    'sophoslinuxsensor',
-  ]);
-  assert.equal(stop.code, 0, stop.stderr);
-});
 
 const status = (extra: string[]) => runCli(['status', ...fleetArgs(fleet), ...extra], { env: { SLS_API_KEY: KEY } });
 const driftLines = (stdout: string) =>

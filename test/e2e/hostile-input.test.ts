@@ -1,7 +1,7 @@
 // Hostile and careless input end to end: variables that must be refused before any host is
 // touched (exit 5), config files the edit must keep byte for byte or refuse to touch, and keys
 // written in awkward YAML that must never reach the terminal, a diff or --json.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,15 +60,18 @@ function assertNoKey(run: CliRun, label: string, pieces = [...KEY_PIECES, ...OLD
   }
 }
 
-const fleet = useFleet([
-  { name: 'odd-01', config: RESPELLABLE },
-  { name: 'alias-01', config: ALIASED },
-]);
-before(async () => {
-  deploy = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--diff', '--json', '-v'], {
-    env: { SLS_API_KEY: KEY },
-  });
-});
+const fleet = useFleet(
+  [
+    { name: 'odd-01', config: RESPELLABLE },
+    { name: 'alias-01', config: ALIASED },
+  ],
+  {},
+  async () => {
+    deploy = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--diff', '--json', '-v'], {
+      env: { SLS_API_KEY: KEY },
+    });
+  },
+);
 
 test('bytes the edit does not own stay byte for byte on the host; the key lands exactly', () => {
   const report = parseJsonReport(deploy.stdout);

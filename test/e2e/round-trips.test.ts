@@ -2,7 +2,7 @@
 // log (LogLevel VERBOSE: "Accepted publickey" per connection, "Starting session: command" per
 // command). On a WAN every command is a round trip, so these counts are the converge's latency.
 // The bounds are the numbers today: a change that adds a command or a connection fails here.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FleetHost, SshActivity } from '../fleet/fleet.ts';
 import { useFleet } from '../helpers/fleet.ts';
@@ -45,8 +45,7 @@ async function counted(run: () => Promise<Deployed>): Promise<{ run: Deployed; p
   };
 }
 
-const fleet = useFleet(HOSTS, { subnet: 206 });
-before(async () => {
+const fleet = useFleet(HOSTS, { subnet: 206 }, async () => {
   const first = await counted(() => deploy(fleet));
   fresh = first.run;
   const second = await counted(() => deploy(fleet));
