@@ -25,6 +25,10 @@ export interface HostRunSettings extends TaskContextSettings, TagFilter {
   run?: RunIdentity;
   /** `--force-handlers`: run the handlers notified so far even after a task failed on the host. */
   forceHandlers?: boolean;
+  /** `--start-at-task`: the tasks before the first one of this name are skipped. */
+  startAtTask?: string;
+  /** `--step`: asked before each task; false skips it. */
+  step?: (task: string) => Promise<boolean>;
 }
 
 export type ChangePlan = Extract<Plan, { status: 'change' }>;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
+import { certificateMethods, describeCertificates, type CertificatePlan } from './certificate-methods.ts';
 import { fileStamp } from './file_stamp.ts';
 import { parseKey } from './ssh2.ts';
 
@@ -72,13 +73,25 @@ async function readKeyFile(file: string, passphrase: string | undefined): Promis
     return { problem: `private key ${file} is not a usable private key (${plain.message})` };
   if (passphrase === undefined) {
     return {
-      problem: `private key ${file} is encrypted and no passphrase was given (set SLS_PLAY_KEY_PASSPHRASE or answer the prompt)`,
+      problem: `private key ${file} is encrypted and no passphrase was given (run sls-play on a terminal to be asked for it, or set SLS_PLAY_KEY_PASSPHRASE)`,
     };
   }
   const decrypted = parseKey(data, passphrase);
   if (decrypted instanceof Error)
     return { problem: `private key ${file} could not be decrypted: the passphrase is wrong` };
   return { key: signingWithKeyObject(decrypted) };
+}
+
+/** Whether a key file exists and is encrypted (its passphrase is then asked for before any host is touched). */
+export async function isEncryptedKeyFile(file: string): Promise<boolean> {
+  try {
+    const data = await readIfExists(file);
+    if (data === undefined) return false;
+    const plain = parseKey(data);
+    return plain instanceof Error && looksEncrypted(plain.message);
+  } catch {
+    return false;
+  }
 }
 
 // Every host of a run logs in with the same few key files: read and parse each once while it is
@@ -120,11 +133,14 @@ export interface AuthPlan {
   keys: Array<{ file: string; key: ParsedKey }>;
   agentSocket?: string;
   password?: string;
+  /** User certificates, offered before the plain keys (user-certificates.ts, cert-agent.ts). */
+  certificates?: CertificatePlan;
 }
 
 /** Names of what will be tried, for the failure message. */
 export function describeAuthPlan(plan: AuthPlan): string[] {
   return [
+    ...describeCertificates(plan.certificates),
     ...plan.keys.map((k) => `key ${k.file}`),
     ...(plan.agentSocket ? ['ssh-agent'] : []),
     ...(plan.password !== undefined ? ['password'] : []),
@@ -137,7 +153,8 @@ export function describeAuthPlan(plan: AuthPlan): string[] {
  */
 export function authHandler(plan: AuthPlan): AuthHandlerMiddleware {
   const { username, password } = plan;
-  const methods: AnyAuthMethod[] = plan.keys.map(({ key }) => ({ type: 'publickey', username, key }));
+  const methods: AnyAuthMethod[] = certificateMethods(plan.certificates, username, plan.agentSocket);
+  for (const { key } of plan.keys) methods.push({ type: 'publickey', username, key });
   if (plan.agentSocket) methods.push({ type: 'agent', username, agent: plan.agentSocket });
   if (password !== undefined) {
     methods.push({ type: 'password', username, password });

@@ -246,7 +246,7 @@ Host *
   assert.match(inner.readConfig()!, /mcs2-cloudstation-eu-central-1/);
 });
 
-test('ansible_ssh_common_args: -o ProxyJump is honoured, other ssh arguments are ignored with a warning', async () => {
+test('ansible_ssh_common_args: -o ProxyJump is honoured; with ForwardAgent, which ssh2 cannot honour, auto takes OpenSSH, whose bastion hop is checked against --known-hosts too', async () => {
   const [bastion, inner] = [fleet.host('bastion-01'), fleet.host('inner-01')];
   const knownHosts = join(work, 'known_hosts_bastion');
   const inventory = join(work, 'inner-args.ini');
@@ -265,12 +265,17 @@ ansible_ssh_common_args='-o ProxyJump=root@${LINK.machine}:${bastion.port} -o Fo
     'all',
     '--known-hosts',
     knownHosts,
+    '-v',
     '--',
     'echo "$SSH_CONNECTION"',
   ]);
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /127\.0\.0\.1 \d+ 127\.153\./);
-  assert.match(run.stderr, /warning: .*inner-01.*ignored ssh arguments.*-o ForwardAgent=yes/);
+  assert.match(
+    run.stdout,
+    /\[inner-01\] ssh client: openssh \(ssh arguments the ssh2 client does not honour: -o ForwardAgent=yes\)/,
+  );
+  assert.doesNotMatch(run.stderr, /warning: .*ignored ssh arguments/);
 });
 
 /** Every command line on the machine, sampled until stopped. */

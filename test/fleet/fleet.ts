@@ -81,7 +81,7 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
       await boot(paths, sim);
       if (profile.demo) bootDemo(paths, profile.demo);
       const spec = { name: profile.name, address: hostAddress(subnet, i), port, root, systemTools, authorizedKeys };
-      hosts.push(new SimulatedHost(profile, spec, paths));
+      hosts.push(new SimulatedHost(profile, spec, paths, options.certifyHostKey));
     }
 
     const started = await Promise.allSettled(hosts.filter((h) => !h.profile.down).map((h) => h.startSshd()));

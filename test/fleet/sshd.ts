@@ -21,10 +21,13 @@ export interface SshdSpec {
   listenAlso?: string[];
   /** only this client address may log in */
   allowFrom?: string;
+  /** lines placed first, so they win over the ones below */
+  extraConfig?: string[];
 }
 
 export function sshdConfig(spec: SshdSpec): string {
   return [
+    ...(spec.extraConfig ?? []),
     `ListenAddress ${spec.address}:${spec.port}`,
     ...(spec.listenAlso ?? []).map((a) => `ListenAddress ${a}:${spec.port}`),
     ...(spec.allowFrom ? [`AllowUsers *@${spec.allowFrom}`] : []),

@@ -42,6 +42,8 @@ export interface HostProfile {
   listenAddresses?: string[];
   /** its sshd lets in only connections from this client address (`AllowUsers *@<addr>`) */
   allowFrom?: string;
+  /** more sshd_config lines, placed first so they win (sshd takes the first value), e.g. TrustedUserCAKeys */
+  sshdConfig?: string[];
 }
 
 /** One alert the simulated Sophos Central received. */
@@ -123,4 +125,6 @@ export interface FleetOptions {
   subnet?: number;
   /** sshd port on every host, default 2222 */
   port?: number;
+  /** gives a host's new host key a certificate (the file it returns becomes its HostCertificate) */
+  certifyHostKey?: (host: { name: string; address: string; hostKeyFile: string }) => string;
 }
