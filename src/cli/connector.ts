@@ -1,8 +1,10 @@
 import { redact } from '../report/secrets.ts';
+import { certificatesNeedOpenSsh } from '../transport/certificate-client-choice.ts';
 import { chooseSshClient, type SshClient, type SshClientSetting } from '../transport/client-choice.ts';
 import { identityKeyTypes } from '../transport/identity-types.ts';
 import { kerberosTicketPresent } from '../transport/kerberos.ts';
 import { SYSTEM_SSH_CONFIG } from '../transport/resolve.ts';
+import { ssh2CertificateProblem } from '../transport/ssh2.ts';
 import { connect, connectLocal, resolveConnectOptions, type ResolvedConnectOptions } from '../transport/index.ts';
 import { connectOpenSsh, describeGroups } from '../transport/openssh/index.ts';
 import { openSshOptions } from '../transport/openssh/from-resolved.ts';
@@ -119,6 +121,7 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
       unhonouredSshArgs: options.unhonouredSshArgs,
       systemConfigFile: process.env.SLS_PLAY_SYSTEM_SSH_CONFIG || SYSTEM_SSH_CONFIG,
       kerberosTicket: kerberosTicketPresent(process.getuid?.()),
+      certificates: await certificatesNeedOpenSsh(options, ssh2CertificateProblem()),
     });
     // e.g. a become method sls-play does not have: say so rather than ignore it silently (what
     // the ssh config reader skipped does not matter where ssh itself reads the config)

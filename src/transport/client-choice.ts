@@ -28,6 +28,8 @@ export interface ClientChoiceInput {
   identityKeyTypes?: Record<string, string>;
   /** ssh arguments (ansible_ssh_*args) the ssh2 client does not honour. */
   unhonouredSshArgs: string[];
+  /** Why the host's certificates (host or user) need OpenSSH, when ssh2 cannot take them here. */
+  certificates?: string;
 }
 
 export interface ClientChoice {
@@ -85,7 +87,7 @@ export function needsOpenSsh(input: ClientChoiceInput): string | undefined {
   if (input.unhonouredSshArgs.length > 0) {
     return `ssh arguments the ssh2 client does not honour: ${input.unhonouredSshArgs.join(' ')}`;
   }
-  return undefined;
+  return input.certificates;
 }
 
 export function chooseSshClient(input: ClientChoiceInput): ClientChoice {

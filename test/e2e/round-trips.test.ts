@@ -47,13 +47,7 @@ async function counted(run: () => Promise<Deployed>): Promise<{ run: Deployed; p
   };
 }
 
-const fleet = useFleet(HOSTS, { subnet: 206 });
-
-// Both deploys run once, when the first test asks (the fleet is up by then: a root-level hook of
-// our own could start before the fleet's has finished).
-let measured: Promise<void> | undefined;
-const measure = () => (measured ??= twoDeploys());
-async function twoDeploys(): Promise<void> {
+const fleet = useFleet(HOSTS, { subnet: 206 }, async () => {
   const handshakes = fleet.mcsEndpoint.handshakes();
   const first = await counted(() => deploy(fleet));
   fresh = first.run;
@@ -63,10 +57,9 @@ async function twoDeploys(): Promise<void> {
   probes.converged = fleet.mcsEndpoint.handshakes() - handshakes - probes.fresh;
   for (const h of fleet.hosts)
     activity.set(h.name, { fresh: first.perHost.get(h.name)!, converged: second.perHost.get(h.name)! });
-}
+});
 
-test('a fresh host converges over one connection in at most MAX_COMMANDS_FRESH commands', async (t) => {
-  await measure();
+test('a fresh host converges over one connection in at most MAX_COMMANDS_FRESH commands', (t) => {
   for (const [name, seen] of activity)
     t.diagnostic(`${name}: fresh ${JSON.stringify(seen.fresh)}, converged ${JSON.stringify(seen.converged)}`);
   assert.equal(fresh.code, 0, fresh.stderr);
@@ -85,8 +78,7 @@ test('a fresh host converges over one connection in at most MAX_COMMANDS_FRESH c
   }
 });
 
-test('each host probed its MCS endpoint (TCP and TLS) within those commands, on both runs', async () => {
-  await measure();
+test('each host probed its MCS endpoint (TCP and TLS) within those commands, on both runs', () => {
   assert.deepEqual(probes, { fresh: HOSTS.length, converged: HOSTS.length });
   for (const name of HOSTS.map((h) => h.name)) {
     const step = converged.json.hosts[name]?.steps.find((s) => s.name === 'mcs endpoint');
@@ -98,8 +90,7 @@ test('each host probed its MCS endpoint (TCP and TLS) within those commands, on 
   }
 });
 
-test('a converged host takes one connection and one command (the gather)', async () => {
-  await measure();
+test('a converged host takes one connection and one command (the gather)', () => {
   assert.equal(converged.code, 0, converged.stderr);
   assert.deepEqual(converged.json.summary, { ok: HOSTS.length, changed: 0, failed: 0, unreachable: 0, skipped: 0 });
   for (const host of fleet.hosts) {

@@ -68,7 +68,7 @@ function hostKeyError(stderr: string, target: MasterTarget, entries: readonly Kn
     );
   }
   const type = /No (\S+) host key is known for/.exec(stderr)?.[1];
-  return hostKeyRejection(target, { status: 'unknown', otherKeyTypes: [] }, keyTypeOf(type));
+  return hostKeyRejection(target, { status: 'unknown', otherKeyTypes: [] }, keyTypeOf(type), entries);
 }
 
 /**

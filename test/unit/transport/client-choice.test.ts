@@ -15,6 +15,17 @@ const config = (keywords: Record<string, string>, unevaluatedMatches: string[] =
 });
 
 describe('chooseSshClient', () => {
+  test('auto takes certificates that ssh2 cannot take to OpenSSH, after every other reason', () => {
+    const certificates =
+      'known_hosts trusts web-01 through a CA (@cert-authority), and the ssh2 client cannot take host certificates here (ssh2 2.0.0)';
+    assert.deepEqual(chooseSshClient(input({ certificates })), { client: 'openssh', reason: certificates });
+    assert.match(
+      chooseSshClient(input({ certificates, config: config({ gssapiauthentication: 'yes' }) })).reason,
+      /GSSAPIAuthentication/,
+    );
+    assert.equal(chooseSshClient(input({ certificates, option: 'ssh2' })).client, 'ssh2');
+  });
+
   test('auto keeps ssh2 when nothing needs OpenSSH', () => {
     assert.deepEqual(chooseSshClient(input()), {
       client: 'ssh2',

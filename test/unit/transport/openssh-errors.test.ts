@@ -64,3 +64,15 @@ test('a revoked key names its known_hosts line, which ssh does not', () => {
   assert.equal(error.reason, 'host-key-changed');
   assert.match(error.message, /REVOKED \(\/kh:3\)/);
 });
+
+test('a host that only a CA vouches for is never told to ssh-keyscan it or accept a new key', () => {
+  const error = masterFailure(
+    'No ED25519 host key is known for 10.0.4.7 and you have requested strict checking.\r\nHost key verification failed.\r\n',
+    255,
+    target,
+    [{ line: 1, file: '/kh', marker: 'cert-authority', patterns: ['*'], keyType: 'ssh-ed25519', key: 'AAAA' }],
+  );
+  assert.equal(error.reason, 'host-key-unknown');
+  assert.match(error.message, /only through a CA \(@cert-authority, .*\/kh:1\)/);
+  assert.doesNotMatch(error.message, /ssh-keyscan|accept-new/);
+});
