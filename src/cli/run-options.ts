@@ -18,6 +18,8 @@ export interface RunCliOptions extends VaultCliOptions {
   askBecomePass?: boolean;
   verbose?: boolean;
   retries: string;
+  /** Seconds to wait for a host another run holds. */
+  lockWait: string;
   slice?: string;
   jsonOut?: string;
   junit?: string;
@@ -57,6 +59,7 @@ export function addRunOptions(command: Command): Command {
     .option('-t, --timeout <s>', 'per-command timeout in seconds (0: none)', '300')
     .option('--connect-timeout <s>', 'connection timeout in seconds', '10')
     .option('--retries <n>', 'connection attempts after the first, with backoff', '2')
+    .option('--lock-wait <s>', 'wait this long for a host another run holds, then fail that host (0: at once)', '60')
     .option('-K, --ask-become-pass', 'prompt once for the sudo password')
     .option('-v, --verbose', 'show the commands run and their output (secrets redacted)')
     .option('--slice <k/n>', 'work on slice k of n (by a hash of the host name, after -l): one share per controller')

@@ -147,6 +147,32 @@ export class HostSession {
     missing.forEach((command, i) => this.factCache.set(command, raw[names[i]!]!));
   }
 
+  /**
+   * Starts a command that stays open (the run lock's holder, see remote/run-lock.ts) with every
+   * fact not read yet gathered inside it: `build` wraps the facts' script. Its answers are
+   * remembered once `remember` is given what the command printed up to its ready line.
+   */
+  startHeld(
+    facts: Iterable<Fact<unknown>>,
+    build: (gather: string) => string,
+    options: ExecOptions,
+  ): { done: Promise<ExecResult>; remember(stdout: string, stderr: string): void } {
+    const missing = [...new Set([...facts].map((f) => f.command))].filter((c) => !this.factCache.has(c));
+    const names = missing.map((_, i) => `f${i}`);
+    const command = build(gatherScript(Object.fromEntries(names.map((n, i) => [n, missing[i]!]))));
+    this.log(`$ ${command}`);
+    const done = this.connection.exec(command, { become: this.settings.become, timeoutMs: 0, ...options });
+    const remember = (stdout: string, stderr: string) => {
+      this.redactor.registerApiKeysIn(stdout);
+      this.redactor.registerApiKeysIn(stderr);
+      if (stdout.trim()) this.log(stdout.trimEnd());
+      if (stderr.trim()) this.log(stderr.trimEnd());
+      const raw = splitGathered(stdout, stderr, names);
+      missing.forEach((command, i) => this.factCache.set(command, raw[names[i]!]!));
+    };
+    return { done, remember };
+  }
+
   async gather<F extends Record<string, Fact<unknown>>>(facts: F, become?: boolean): Promise<FactValues<F>> {
     await this.prefetch(Object.values(facts), become);
     const out: Record<string, unknown> = {};

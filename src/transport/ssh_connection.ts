@@ -124,6 +124,8 @@ export class SshConnection implements Connection {
         timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs,
         stages: options.stages,
         onStdout: options.onStdout,
+        onStderr: options.onStderr,
+        holdStdinUntil: options.holdStdinUntil,
       };
       let wire = command;
       const become = this.options.become;
