@@ -12,7 +12,7 @@ import { recordFileName } from '../tasks/owed/record.ts';
 import { stateDirOf } from '../tasks/owed/state-dir.ts';
 import type { Task } from '../tasks/types.ts';
 import { owedAtStartStep } from './decisions.ts';
-import { lockLook, lookedAt, takeLock } from './host-lock.ts';
+import { lockLook, lockSeen, takeLock } from './host-lock.ts';
 import type { HostState } from './host-state.ts';
 import { reportThrown } from './task-step.ts';
 import type { HostRunSettings } from './types.ts';
@@ -71,11 +71,12 @@ export async function gather(state: HostState): Promise<Gathered | undefined> {
     return undefined;
   }
   const tasks = typeof playbook.tasks === 'function' ? undefined : playbook.tasks.filter((t) => state.wanted(t));
+  // a read-only run's look at the lock rides with the first facts the run reads, whenever that is
   const look = lockLook(state);
+  if (look) session.rideAlong(look);
   const ahead = [
     ...Object.values(playbookFacts),
     ...(owed ? [owed.fact] : []),
-    ...(look ? [look] : []),
     ...[...(tasks ?? []), ...state.handlers].flatMap((task) => taskFacts(task, session)),
   ];
   // a run that takes the run lock always has a first command: the lock's holder
@@ -110,8 +111,7 @@ async function firstCommand(
   try {
     if (!(await holdHost(state, ahead))) return undefined;
     session.facts = await session.gather(playbookFacts);
-    const look = lockLook(state);
-    if (look) lookedAt(state, (await session.gather({ lock: look })).lock);
+    lockSeen(state);
     return { record: owed ? (await session.gather({ owed: owed.fact })).owed : null };
   } catch (error) {
     state.log.end(reportThrown('gather facts', error));

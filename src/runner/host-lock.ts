@@ -31,8 +31,18 @@ export function lockLook(state: HostState): Fact<LockRecord | null> | undefined 
   return lockProbeFact(stateDirOf(state.session.vars));
 }
 
-/** What a read-only run saw: a step saying a run is in progress, and the report's lock entry. */
-export function lookedAt(state: HostState, holder: LockRecord | null): void {
+/**
+ * What a read-only run saw, once a command has read it (else nothing yet): a step saying a run is
+ * in progress, and the report's lock entry. Said once.
+ */
+export function lockSeen(state: HostState): void {
+  const look = lockLook(state);
+  if (!look || state.lock) return;
+  const holder = state.session.readIfGathered('run lock', look);
+  if (holder !== undefined) lookedAt(state, holder);
+}
+
+function lookedAt(state: HostState, holder: LockRecord | null): void {
   state.lock = {
     outcome: holder ? 'in-progress' : 'free',
     waitedS: 0,
@@ -58,6 +68,7 @@ export function takeLock(state: HostState, ahead: readonly Fact<unknown>[]): Pro
   const { session, settings, log } = state;
   const waitS = settings.lock?.waitS ?? 0;
   let waitingSince: number | undefined;
+  let waitedFor: string | undefined;
   let stdout = '';
   let stderr = '';
   let release: () => void = () => undefined;
@@ -90,7 +101,8 @@ export function takeLock(state: HostState, ahead: readonly Fact<unknown>[]): Pro
       for (const line of holderLines(stdout)) {
         if (line.said === 'waiting' && waitingSince === undefined) {
           waitingSince = Date.now();
-          log.waiting(`waiting for ${describeHolder(line.holder)} (up to ${waitS} s, --lock-wait)`);
+          waitedFor = describeHolder(line.holder);
+          log.waiting(`waiting for ${waitedFor} (up to ${waitS} s, --lock-wait)`);
         } else if (line.said === 'held') {
           const holder = describeHolder(line.holder);
           const report: LockReport = { outcome: 'held', waitedS: waited(), holder };
@@ -106,7 +118,7 @@ export function takeLock(state: HostState, ahead: readonly Fact<unknown>[]): Pro
       } catch (error) {
         return settle(error as Error);
       }
-      settle({ report: { outcome: 'taken', waitedS: waited() } });
+      settle({ report: { outcome: 'taken', waitedS: waited(), ...(waitedFor ? { holder: waitedFor } : {}) } });
     };
     const { done, remember } = session.startHeld(
       ahead,

@@ -17,6 +17,7 @@ import { HostSession } from '../tasks/context.ts';
 import type { OwedLedger } from '../tasks/owed/ledger.ts';
 import type { Connection } from '../transport/types.ts';
 import { gather, inheritOwed } from './gather.ts';
+import { lockSeen } from './host-lock.ts';
 import { runHandlers } from './handler-phase.ts';
 import { HostState, StepLog } from './host-state.ts';
 import { hostStatus } from './status.ts';
@@ -57,6 +58,7 @@ export async function runHost(
   try {
     await runPhases(state);
     await settleOwed(session, log);
+    lockSeen(state);
   } finally {
     // the run lock goes with the last command: its holder ends as its input does
     state.releaseLock();

@@ -47,7 +47,7 @@ export interface LockReport {
   outcome: 'taken' | 'held' | 'in-progress' | 'free' | 'failed';
   /** Seconds spent waiting for another run to let the host go. */
   waitedS: number;
-  /** The other run: "run <id> of user@controller since <time>". */
+  /** The other run (the one waited for, or found holding the host): "run <id> of user@controller since <time>". */
   holder?: string;
 }
 

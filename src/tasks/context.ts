@@ -48,6 +48,7 @@ export interface OwedState {
  */
 export class HostSession {
   private readonly factCache = new Map<string, RawFact>();
+  private readonly riders: Fact<unknown>[] = [];
   facts: Record<string, unknown> = {};
   /**
    * The owed-handlers record: a change to it rides along, first, with the next command sent to
@@ -137,9 +138,25 @@ export class HostSession {
     ledger.written();
   }
 
+  /**
+   * A fact read with whichever facts the session reads next, in the same command (the run lock's
+   * look): it costs no command of its own. `readIfGathered` gives its value once it was read.
+   */
+  rideAlong(fact: Fact<unknown>): void {
+    this.riders.push(fact);
+  }
+
+  /** A fact's value when a command has read it already; undefined when none has. */
+  readIfGathered<T>(name: string, fact: Fact<T>): T | undefined {
+    const raw = this.factCache.get(fact.command);
+    return raw === undefined ? undefined : parseFact(name, fact, raw);
+  }
+
   /** Runs every fact not read yet in one command and remembers the answers. */
   async prefetch(facts: Iterable<Fact<unknown>>, become?: boolean): Promise<void> {
-    const missing = [...new Set([...facts].map((f) => f.command))].filter((c) => !this.factCache.has(c));
+    const wanted = [...facts].map((f) => f.command);
+    if (wanted.some((c) => !this.factCache.has(c))) wanted.push(...this.riders.splice(0).map((f) => f.command));
+    const missing = [...new Set(wanted)].filter((c) => !this.factCache.has(c));
     if (missing.length === 0) return;
     const names = missing.map((_, i) => `f${i}`);
     const result = await this.exec(gatherScript(Object.fromEntries(names.map((n, i) => [n, missing[i]!]))), {}, become);
@@ -168,7 +185,7 @@ export class HostSession {
       if (stdout.trim()) this.log(stdout.trimEnd());
       if (stderr.trim()) this.log(stderr.trimEnd());
       const raw = splitGathered(stdout, stderr, names);
-      missing.forEach((command, i) => this.factCache.set(command, raw[names[i]!]!));
+      for (const [i, command] of missing.entries()) this.factCache.set(command, raw[names[i]!]!);
     };
     return { done, remember };
   }

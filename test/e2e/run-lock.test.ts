@@ -1,16 +1,22 @@
 // The per-host run lock end to end: real CLIs started together against real sshd hosts. What a
 // user checks: which run got each host, what the other said (exit status, words), how long a
 // killed or cut-off run keeps a host (it must not), and what is on the host at the end.
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
 import { parseJson, spawnCli, waitUntil, type LiveCli } from '../helpers/rollout.ts';
 
-const HOSTS = ['lock-01', 'lock-02', 'lock-03'];
+const SUBNET = 231;
+/** A login user with passwordless sudo: the lock is root's, under /var/lib/sls-play, as every command runs through sudo. */
+const SUDO_USER = `slslock${SUBNET}-sudo`;
+const SUDOERS = `/etc/sudoers.d/sls-play-lock-test-${SUBNET}`;
+
+const HOSTS = ['lock-01', 'lock-02', 'lock-03', 'lock-noflock', 'lock-sudo'];
 
 let fleet: Fleet;
 let scratch: string;
@@ -25,17 +31,38 @@ type HostWithLock = ReturnType<typeof parseJson>['hosts'][string] & { lock?: Loc
 const lockOf = (run: CliRun, host: string): LockJson | undefined =>
   (parseJson(run).hosts[host] as HostWithLock | undefined)?.lock;
 
+function removeUsers(): void {
+  for (const user of [SUDO_USER]) spawnSync('userdel', ['-r', '-f', user], { stdio: 'ignore' });
+  rmSync(SUDOERS, { force: true });
+}
+
 before(async () => {
+  removeUsers();
+  for (const user of [SUDO_USER]) {
+    execFileSync('useradd', ['-m', '-s', '/bin/sh', user]);
+    // sshd refuses a locked ('!') account even for key logins; '*' only disables passwords
+    execFileSync('usermod', ['-p', '*', user]);
+  }
+  writeFileSync(SUDOERS, `${SUDO_USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
   fleet = await startFleet(
-    HOSTS.map((name) => ({ name })),
-    { subnet: 231 },
+    [
+      { name: 'lock-01' },
+      { name: 'lock-02' },
+      { name: 'lock-03' },
+      // busybox has a flock, but a host may have none: then a mkdir lock with owner and expiry
+      { name: 'lock-noflock', without: ['flock'] },
+      { name: 'lock-sudo', vars: { ansible_user: SUDO_USER, ansible_become: true } },
+    ],
+    { subnet: SUBNET },
   );
   scratch = mkdtempSync(join(tmpdir(), 'sls-lock-test-'));
+  chmodSync(scratch, 0o1777); // the non-root logins leave their marks here too
 });
 
 after(async () => {
   await fleet?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
+  removeUsers();
 });
 
 /** `exec` on the fleet with --json. */
@@ -48,6 +75,11 @@ interface Holding extends LiveCli {
 }
 
 let holds = 0;
+/** Every holding run's release, so that a failed test leaves no host held for the next. */
+const releases: Array<() => void> = [];
+afterEach(() => {
+  for (const release of releases.splice(0)) release();
+});
 async function holding(extra: string[] = []): Promise<Holding> {
   holds += 1;
   const marker = join(scratch, `started-${holds}`);
@@ -70,6 +102,7 @@ async function holding(extra: string[] = []): Promise<Holding> {
     live.child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n${live.stdout()}\n${live.stderr()}`);
   }
+  releases.push(() => writeFileSync(go, ''));
   const release = async () => {
     writeFileSync(go, '');
     const done = await live.exited;
@@ -100,7 +133,7 @@ test('--lock-wait 0: a host another run holds fails at once, named, with the hol
 test('a second run waits for the first, says so, then runs; the time waited is reported', async () => {
   const first = await holding();
   const live = spawnCli(['exec', ...fleetArgs(fleet), 'all', '--json', '--', 'echo second']);
-  const waiting = /waiting: \[lock-0\d\] waiting for run [0-9a-f]+ of \S+@\S+ since \S+ \(up to 60 s, --lock-wait\)/g;
+  const waiting = /waiting: \[lock-\S+\] waiting for run [0-9a-f]+ of \S+@\S+ since \S+ \(up to 60 s, --lock-wait\)/g;
   await waitUntil('the second run waiting on every host', () => live.stderr().match(waiting)?.length === HOSTS.length);
   await new Promise((r) => setTimeout(r, 1_000));
   assert.equal(live.stdout(), '', 'nothing done yet');

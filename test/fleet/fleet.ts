@@ -1,5 +1,6 @@
 // A simulated fleet of SLS hosts: a real OpenSSH sshd per host on its own loopback address, each
 // in its own namespaces with its own sensor, certificates, config, systemd and journal.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,7 +81,15 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
       }
       await boot(paths, sim);
       if (profile.demo) bootDemo(paths, profile.demo);
-      const spec = { name: profile.name, address: hostAddress(subnet, i), port, root, systemTools, authorizedKeys };
+      const spec = {
+        name: profile.name,
+        address: hostAddress(subnet, i),
+        port,
+        root,
+        systemTools,
+        authorizedKeys,
+        ...(profile.without?.length ? { hiddenTools: hideTools(root, profile.without) } : {}),
+      };
       hosts.push(new SimulatedHost(profile, spec, paths));
     }
 
@@ -116,4 +125,12 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
     await stop();
     throw e;
   }
+}
+
+/** A directory of overlay whiteouts (character devices 0/0): laid over /usr/bin, those programs are gone. */
+function hideTools(root: string, names: string[]): string {
+  const dir = join(root, 'hidden-usr-bin');
+  mkdirSync(dir, { recursive: true });
+  for (const name of names) execFileSync('mknod', [join(dir, name), 'c', '0', '0']);
+  return dir;
 }

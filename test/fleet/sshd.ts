@@ -21,6 +21,8 @@ export interface SshdSpec {
   listenAlso?: string[];
   /** only this client address may log in */
   allowFrom?: string;
+  /** a layer of whiteouts over /usr/bin: the programs this host does not have */
+  hiddenTools?: string;
 }
 
 export function sshdConfig(spec: SshdSpec): string {
@@ -73,7 +75,9 @@ export function hostFstab(spec: SshdSpec): string {
     // a home of its own: the controller's dotfiles (slow shell init, its PATH) are not the host's
     bind(join(spec.root, 'home'), '/root'),
     layer(join(spec.root, 'bin'), '/usr/local/bin'),
-    layer(spec.systemTools, '/usr/bin'),
+    spec.hiddenTools
+      ? `sls-sim /usr/bin overlay lowerdir=${fstabPath(spec.hiddenTools)}:${fstabPath(spec.systemTools)}:/usr/bin 0 0`
+      : layer(spec.systemTools, '/usr/bin'),
     '',
   ].join('\n');
 }

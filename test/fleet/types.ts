@@ -42,6 +42,8 @@ export interface HostProfile {
   listenAddresses?: string[];
   /** its sshd lets in only connections from this client address (`AllowUsers *@<addr>`) */
   allowFrom?: string;
+  /** programs of /usr/bin this host does not have (hidden by an overlay whiteout), e.g. ['flock'] */
+  without?: string[];
 }
 
 /** One alert the simulated Sophos Central received. */
