@@ -25,6 +25,8 @@ export interface ScaleResult {
   /** most file descriptors the CLI held at once (sampled every 50 ms) */
   peakFds: number;
   summary: Record<string, number>;
+  /** SSH connections each host's sshd logged in during the deploy (from its log): host → count */
+  logins: Record<string, number>;
 }
 
 // Reports the process's own peak RSS on fd 3 as it exits.
@@ -94,6 +96,7 @@ export async function scaleRun(count: number, subnet: number, connectTimeoutS = 
   const fleetStartMs = Date.now() - began;
   try {
     began = Date.now();
+    const loginsBefore = new Map(fleet.hosts.map((h) => [h.name, h.acceptedLogins()]));
     const allowances = ['--connect-timeout', String(connectTimeoutS), '-e', 'sls_test_timeout=300'];
     const run = await measuredDeploy(deployArgs(fleet, ['--forks', String(count), ...allowances]));
     const json = parseJson({ code: run.code ?? -1, stdout: run.stdout, stderr: run.stderr });
@@ -112,6 +115,7 @@ export async function scaleRun(count: number, subnet: number, connectTimeoutS = 
       peakRssKb: run.peakRssKb,
       peakFds: run.peakFds,
       summary: json.summary,
+      logins: Object.fromEntries(fleet.hosts.map((h) => [h.name, h.acceptedLogins() - loginsBefore.get(h.name)!])),
     };
   } finally {
     await fleet.stop();

@@ -2,7 +2,7 @@
 // Runs the compiled CLI in dist/. An installed package ships dist/ built; in a checkout of the
 // sources, dist/ is built first when a source changed since (bin/build.mjs, esbuild: about a
 // second), so `node bin/sls-play.js` always runs the sources as they are. The user's playbooks
-// are loaded by the CLI through tsx (src/playbook/ts-import.ts).
+// are loaded by the CLI through tsx (src/base/ts-import.ts).
 import { existsSync } from 'node:fs';
 
 if (existsSync(new URL('../src/cli/main.ts', import.meta.url))) {

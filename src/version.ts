@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from './cli/package-root.ts';
+import { packageRoot } from './base/package-root.ts';
 
 /**
  * The layout version of the `--json`, `--json-out` and JUnit documents. A new field keeps it;

@@ -34,8 +34,9 @@ type Leaf = { path: string; value: string };
 function leaves(value: unknown, path: string, out: Leaf[]): Leaf[] {
   if (typeof value === 'string') out.push({ path, value });
   else if (typeof value === 'number') out.push({ path, value: String(value) });
-  else if (Array.isArray(value)) value.forEach((v, i) => leaves(v, `${path}[${i}]`, out));
-  else if (value && typeof value === 'object') {
+  else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) leaves(v, `${path}[${i}]`, out);
+  } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) leaves(v, path ? `${path}.${k}` : k, out);
   }
   return out;
@@ -47,12 +48,12 @@ export function alertField(record: Detection): string | undefined {
   return leaves(record, '', []).find((l) => l.value.toLowerCase().includes(needle))?.path;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Does `text` name `name` as a whole word (not web-1 inside web-10, not 10.0.0.1 inside 10.0.0.12)? */
 export function namesHost(text: string, name: string): boolean {
   if (!name) return false;
-  return new RegExp(`(^|[^A-Za-z0-9_.-])${escape(name)}($|[^A-Za-z0-9_-]|\\.(?![0-9]))`, 'i').test(text);
+  return new RegExp(`(^|[^A-Za-z0-9_.-])${escapeRegExp(name)}($|[^A-Za-z0-9_-]|\\.(?![0-9]))`, 'i').test(text);
 }
 
 /** device.entity is the host: equal to a name or address, or its FQDN / short name. */

@@ -93,6 +93,12 @@ export const ADHOC_MODULES: Record<string, AdhocModule> = {
 ADHOC_MODULES.lineInFile = ADHOC_MODULES.lineinfile!;
 ADHOC_MODULES.waitFor = ADHOC_MODULES.wait_for!;
 
+/** The modules `run` offers, each once under its Ansible name (the camelCase aliases left out). */
+export function adhocModuleNames(): string[] {
+  const entries = Object.entries(ADHOC_MODULES);
+  return entries.filter(([, module], i) => entries.findIndex(([, m]) => m === module) === i).map(([name]) => name);
+}
+
 /** Registers a module for `run` (modules added later use this). */
 export function registerAdhocModule(name: string, module: AdhocModule): void {
   ADHOC_MODULES[name] = module;

@@ -16,6 +16,8 @@ export interface ConnectorSettings {
   retryDelayMs?: number;
   /** An interrupted run makes no further attempts. */
   signal?: AbortSignal;
+  /** Told of each attempt that will be made again (under -v): which host, why, and the wait. */
+  onRetry?: (line: string) => void;
 }
 
 /**
@@ -60,7 +62,14 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
           }
           throw error;
         }
-        await sleep((settings.retryDelayMs ?? 500) * 2 ** attempt);
+        const delayMs = (settings.retryDelayMs ?? 500) * 2 ** attempt;
+        const next = `attempt ${attempt + 2} of ${settings.retries + 1}`;
+        settings.onRetry?.(
+          redact(
+            `${target.name}: ${(error as Error).message}; trying again in ${(delayMs / 1000).toFixed(1)} s (${next})`,
+          ),
+        );
+        await sleep(delayMs);
       }
     }
   };

@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import type { Playbook } from '../playbook/types.ts';
-import { PlaybookInputError } from '../playbook/types.ts';
+import { PlaybookInputError } from '../base/input-error.ts';
 import { jsonDocument } from '../report/json.ts';
 import { documentExitCode, type RunDocument } from '../report/run-document.ts';
 import { runRecorder } from '../report/timing.ts';
@@ -150,6 +150,7 @@ export async function execute(
         keyPassphrase,
         retries,
         signal: controller.signal,
+        onRetry: options.verbose ? (line) => say(`${line}\n`) : undefined,
       }),
       settings: {
         check: settings.check,

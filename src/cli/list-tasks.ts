@@ -1,4 +1,5 @@
-import { PlaybookInputError, type Playbook } from '../playbook/types.ts';
+import { PlaybookInputError } from '../base/input-error.ts';
+import type { Playbook } from '../playbook/types.ts';
 import { CliError, EXIT } from './errors.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { selectedByTags, type TagFilter } from '../runner/tags.ts';

@@ -57,7 +57,7 @@ export async function loadTargets(
     process.stderr.write(`warning: ${empty}\n`);
     return [];
   }
-  let hosts;
+  let hosts: ReturnType<typeof selectHosts>;
   try {
     hosts = selectHosts(inventory, pattern ?? 'all');
     // as Ansible's --limit: a subset of what the pattern chose, whatever operators each one uses
@@ -93,11 +93,10 @@ export function hostVarsAsRun(
   const raw = new Map<string, Vars>();
   const rawVars = (name: string): Vars => {
     let vars = raw.get(name);
-    if (!vars)
-      raw.set(
-        name,
-        (vars = openVaulted({ ...defaults, ...inventory.hosts.get(name)?.vars, ...extraVars }, vault, name)),
-      );
+    if (!vars) {
+      vars = openVaulted({ ...defaults, ...inventory.hosts.get(name)?.vars, ...extraVars }, vault, name);
+      raw.set(name, vars);
+    }
     return vars;
   };
   const templar = new Templar(inventory, rawVars);

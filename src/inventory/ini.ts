@@ -19,9 +19,9 @@ interface Pending {
 }
 
 export function parseIni(model: InventoryModel, text: string, file: string): void {
-  const fail = (line: number, msg: string): never => {
+  function fail(line: number, msg: string): never {
     throw new InventoryError(msg, file, line);
-  };
+  }
   const pending = new Map<string, Pending>();
   let group = 'ungrouped';
   let state = 'hosts';
@@ -35,10 +35,10 @@ export function parseIni(model: InventoryModel, text: string, file: string): voi
     pending.delete(name);
   };
 
-  lines.forEach((raw, index) => {
+  for (const [index, raw] of lines.entries()) {
     const lineNo = index + 1;
     const line = raw.trim();
-    if (!line || line[0] === '#' || line[0] === ';') return;
+    if (!line || line[0] === '#' || line[0] === ';') continue;
     try {
       const section = SECTION.exec(line);
       if (section) {
@@ -60,7 +60,7 @@ export function parseIni(model: InventoryModel, text: string, file: string): voi
           if (p.state === 'children') addPendingChildren(group);
           else pending.delete(group);
         }
-        return;
+        continue;
       }
       if (line.startsWith('[') && line.endsWith(']')) {
         fail(lineNo, `invalid section '${line}': a section is [name], [name:vars] or [name:children], with no spaces`);
@@ -72,7 +72,7 @@ export function parseIni(model: InventoryModel, text: string, file: string): voi
         model.setGroupVar(group, line.slice(0, eq).trim(), pythonLiteral(line.slice(eq + 1).trim()));
       } else {
         const m = GROUP_NAME.exec(line);
-        if (!m) return fail(lineNo, `expected a group name in [${group}:children], got: ${line}`);
+        if (!m) fail(lineNo, `expected a group name in [${group}:children], got: ${line}`);
         const child = m[1];
         if (!model.groups.has(child)) {
           const p = pending.get(child);
@@ -84,7 +84,7 @@ export function parseIni(model: InventoryModel, text: string, file: string): voi
       if (e instanceof ModelError || e instanceof HostRangeError) fail(lineNo, e.message);
       throw e;
     }
-  });
+  }
 
   for (const [name, p] of pending) {
     if (p.state === 'vars') {
@@ -107,7 +107,7 @@ function parseHostLine(model: InventoryModel, line: string, group: string, fail:
   try {
     tokens = shlexSplit(line);
   } catch (e) {
-    return fail(`cannot read host line '${line}': ${(e as Error).message}; check its quotes`);
+    fail(`cannot read host line '${line}': ${(e as Error).message}; check its quotes`);
   }
   if (tokens.length === 0) return;
   const pattern = tokens[0];

@@ -115,7 +115,7 @@ function readString(src: string, start: number, prefix: string): [Token, number]
     i++;
   }
   const bytes = prefix.includes('b');
-  return [{ kind: 'str', value: raw ? body : unescape(body, bytes), bytes }, i];
+  return [{ kind: 'str', value: raw ? body : unescapePython(body, bytes), bytes }, i];
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
@@ -132,7 +132,7 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '\n': '',
 };
 
-function unescape(body: string, bytes: boolean): string {
+function unescapePython(body: string, bytes: boolean): string {
   let out = '';
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
@@ -262,13 +262,23 @@ function evaluate(tokens: Token[]): unknown {
     return items;
   }
 
+  /** A set literal `{a, b}`, read as a list: its first item is read already. */
+  function setOf(first: unknown): unknown[] {
+    if (!isOp(',')) {
+      expect('}');
+      return [first];
+    }
+    pos++;
+    return [first, ...sequence('}')];
+  }
+
   function braces(): unknown {
     if (isOp('}')) {
       pos++;
       return {};
     }
     const first = atom();
-    if (!isOp(':')) return [first, ...(isOp(',') ? (pos++, sequence('}')) : (expect('}'), []))];
+    if (!isOp(':')) return setOf(first);
     const out: Record<string, unknown> = {};
     let key = first;
     for (;;) {

@@ -6,7 +6,7 @@
 import { accessSync, constants } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { importUserModule } from '../playbook/ts-import.ts';
+import { importUserModule } from '../base/ts-import.ts';
 import { InventoryError } from './types.ts';
 import type { InventoryModel } from './model.ts';
 import { parseIni } from './ini.ts';

@@ -27,15 +27,15 @@ export function parseYamlInventory(
   file: string,
   lineOf: LineOf = () => undefined,
 ): void {
-  const fail = (msg: string, path: readonly string[]): never => {
+  function fail(msg: string, path: readonly string[]): never {
     throw new InventoryError(msg, file, lineOf(path));
-  };
+  }
   if (data === null || data === undefined) return; // Ansible reads an empty file as an empty inventory
   if (!isMapping(data)) {
-    return fail(`an inventory must be a mapping of group names (e.g. 'all:'), not ${kind(data)}`, []);
+    fail(`an inventory must be a mapping of group names (e.g. 'all:'), not ${kind(data)}`, []);
   }
   if ('plugin' in data) {
-    return fail(
+    fail(
       `this is an inventory plugin configuration ('plugin: ${String(data.plugin)}'), which sls-play does not run: save what the plugin finds with 'ansible-inventory -i ${file} --list > fleet.json' and give fleet.json`,
       ['plugin'],
     );

@@ -53,7 +53,7 @@ function lastIndex(lines: readonly string[], re: RegExp): number {
 /** `line` with the groups of `re`'s match in `source` put in (`$1`, `$<name>`). */
 function expand(source: string, re: RegExp, line: string): string {
   const match = re.exec(source)!;
-  return line.replace(/\$(\d+|<[^>]+>|\$)/g, (all, ref: string) => {
+  return line.replace(/\$(\d+|<[^>]+>|\$)/g, (_match, ref: string) => {
     if (ref === '$') return '$';
     const value = ref.startsWith('<') ? match.groups?.[ref.slice(1, -1)] : match[Number(ref)];
     return value ?? '';

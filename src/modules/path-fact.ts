@@ -30,7 +30,7 @@ export function pathFact(path: string): Fact<PathState> {
   };
 }
 
-type OctalDigit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7';
+export type OctalDigit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7';
 
 /**
  * A file mode: a number (`0o644`), or octal text as Ansible writes it (`'0644'`, `'644'`,

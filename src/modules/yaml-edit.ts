@@ -12,6 +12,7 @@ export interface YamlEditParams extends TaskOptions {
    * Changes the document through the `yaml` Document API. Return the changes in words (shown in
    * the result), or a string to fail the task with that message; nothing means "no words".
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a callback's return type: an edit that returns nothing (void) is the common case
   edit: (doc: Document, host: Host) => string[] | string | void;
   /** Mode of the written file: a number (`0o600`) or an octal string. Default: the file's own. */
   mode?: Param<FileMode>;

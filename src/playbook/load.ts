@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { importUserModule } from './ts-import.ts';
+import { importUserModule } from '../base/ts-import.ts';
 import type { Playbook } from './types.ts';
 
 export class PlaybookLoadError extends Error {

@@ -51,11 +51,5 @@ export interface Playbook<F extends FactSet = FactSet> {
   handlers?: readonly Task[];
 }
 
-/** Bad or missing variables: reported before any host is touched, exit status 5. */
-export class PlaybookInputError extends Error {
-  /** @param message what is wrong and what to do, in one sentence (shown without a stack). */
-  constructor(message: string) {
-    super(message);
-    this.name = 'PlaybookInputError';
-  }
-}
+// The playbook contract names its input error; the class lives on the bottom floor, where tasks can throw it too.
+export { PlaybookInputError } from '../base/input-error.ts';

@@ -55,7 +55,10 @@ function yamlSpans(text: string, offset: number, isKey: (name: string) => boolea
     const collect = (node: unknown): void => {
       if (!node || seen.has(node)) return;
       seen.add(node);
-      if (isAlias(node)) return collect(node.resolve(doc));
+      if (isAlias(node)) {
+        collect(node.resolve(doc));
+        return;
+      }
       if (isScalar(node)) {
         const span = scalarSpan(text, node);
         if (span) found.set(span.from + offset, { ...span, from: span.from + offset, to: span.to + offset });

@@ -97,9 +97,10 @@ export function editSensorConfig(
   try {
     let changes: string[] = [];
     // The edit is made on a fresh parse of the same text, so offsets (and lineOf) are the same.
-    const edited = editYamlPreserving(source, (fresh) => void (changes = applyEdit(fresh, want, lineOf)), {
-      parse: PARSE,
-    });
+    const edit = (fresh: Parameters<typeof applyEdit>[0]): void => {
+      changes = applyEdit(fresh, want, lineOf);
+    };
+    const edited = editYamlPreserving(source, edit, { parse: PARSE });
     if (changes.length === 0) return { ok: true, text: source, changed: false, changes };
     return {
       ok: true,

@@ -4,7 +4,7 @@ import type { SlsSettings } from './settings.ts';
 import { versionProbeCommand } from './version.ts';
 import { certListingCommand } from './certs.ts';
 
-type ReadSettings = Pick<SlsSettings, 'execPrefix' | 'certDir' | 'configPath' | 'deployment'>;
+export type ReadSettings = Pick<SlsSettings, 'execPrefix' | 'certDir' | 'configPath' | 'deployment'>;
 
 /** Everything a deploy reads from a host, gathered in one command. */
 export function sensorFacts(settings: ReadSettings) {

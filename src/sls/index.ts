@@ -1,6 +1,6 @@
 /** The Sophos Linux Sensor building blocks: what `import { … } from 'sls-play/sls'` gives. */
 export { slsSettings, slsReadSettings, type SlsSettings } from './settings.ts';
-export { sensorFacts, serviceFacts, configText, type SensorFacts } from './facts.ts';
+export { sensorFacts, serviceFacts, configText, type SensorFacts, type ReadSettings } from './facts.ts';
 export {
   settingsOf,
   versionVerdict,
@@ -15,5 +15,5 @@ export {
   testAlertAfterDeploy,
   describeSensorFacts,
 } from './tasks.ts';
-export { summariseSensorConfig } from './config-read.ts';
+export { summariseSensorConfig, type SensorConfigSummary } from './config-read.ts';
 export { removeMcsOutput } from './config-remove.ts';

@@ -5,7 +5,7 @@
  * "successfully". So a value of the wrong type is a user error naming the variable and its type.
  */
 import { shlexSplit } from '../inventory/shlex.ts';
-import { PlaybookInputError } from '../playbook/types.ts';
+import { PlaybookInputError } from '../base/input-error.ts';
 import { isSecret } from '../secrets/secret.ts';
 
 /** How a user would call the type of a variable's value. */

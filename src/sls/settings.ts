@@ -1,5 +1,5 @@
 import type { Vars } from '../inventory/types.ts';
-import { PlaybookInputError } from '../playbook/types.ts';
+import { PlaybookInputError } from '../base/input-error.ts';
 import { registerSecret } from '../report/secrets.ts';
 import { regionNames, resolveMcsUrl } from './regions.ts';
 import { checkAbsolutePath, checkCredentialText, checkShellWords, textVar, typeOfValue } from './setting-values.ts';

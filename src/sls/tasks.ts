@@ -25,7 +25,10 @@ const cache = new WeakMap<object, SlsSettings>();
 /** The host's SLS settings (computed once per host: variables do not change during a run). */
 export function settingsOf(host: Pick<Host, 'vars'>): SlsSettings {
   let settings = cache.get(host.vars);
-  if (!settings) cache.set(host.vars, (settings = slsSettings(host.vars)));
+  if (!settings) {
+    settings = slsSettings(host.vars);
+    cache.set(host.vars, settings);
+  }
   return settings;
 }
 

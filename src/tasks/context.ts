@@ -112,7 +112,10 @@ export class HostSession {
   /** After a command that carried the record: it arrived, or the command was not run at all. */
   private settle(result: ExecResult): void {
     const at = result.stderr.indexOf(STATE_FAILED);
-    if (at < 0) return this.owed!.ledger.written();
+    if (at < 0) {
+      this.owed!.ledger.written();
+      return;
+    }
     const reason = result.stderr.slice(0, at).trim().split('\n').pop() || `exit ${result.code}`;
     throw new OwedRecordError(this.owed!.ledger.where, reason);
   }
@@ -161,7 +164,7 @@ export class HostSession {
     const names = missing.map((_, i) => `f${i}`);
     const result = await this.exec(gatherScript(Object.fromEntries(names.map((n, i) => [n, missing[i]!]))), {}, become);
     const raw = splitGathered(result.stdout, result.stderr, names);
-    missing.forEach((command, i) => this.factCache.set(command, raw[names[i]!]!));
+    for (const [i, command] of missing.entries()) this.factCache.set(command, raw[names[i]!]!);
   }
 
   /**

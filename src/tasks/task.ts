@@ -65,7 +65,7 @@ export function custom(
 }
 
 /** Plan results, for modules and custom tasks. */
-type PlanExtra = Omit<PlanBase, 'message'>;
+export type PlanExtra = Omit<PlanBase, 'message'>;
 /** Nothing to do: the host is as wanted (message: what it is). */
 export const planOk = (message: string, extra: PlanExtra = {}): Plan => ({ ...extra, status: 'ok', message });
 /** The task fails on this host (message: what is wrong and what to do). */

@@ -50,7 +50,10 @@ export async function openClient(hop: HopOptions, sock?: Duplex): Promise<Client
       done = true;
       clearTimeout(timer);
       client.removeListener('ready', onReady);
-      if (error === undefined) return resolve(client);
+      if (error === undefined) {
+        resolve(client);
+        return;
+      }
       client.removeListener('close', onClose);
       client.on('error', () => undefined); // late errors of a client given up on
       client.destroy();

@@ -111,16 +111,17 @@ export function collect(process: StartedProcess, spec: RunSpec): Promise<ExecRes
       }
       sudoSaid += chunk.toString('utf8');
       if (become.plan.prompt !== undefined) {
-        let at = 0;
         let seen = 0;
-        while ((at = indexAfter(sudoSaid, become.plan.prompt, at)) !== -1) seen++;
+        const prompt = become.plan.prompt;
+        for (let at = indexAfter(sudoSaid, prompt, 0); at !== -1; at = indexAfter(sudoSaid, prompt, at)) seen++;
         for (; prompts < seen; prompts++) {
           if (prompts === 0) {
             process.stdin.write(`${become.password ?? ''}\n`);
           } else {
             // Asked again: the password was refused. Stop before sudo's retries lock the account.
             process.terminate();
-            return fail(becomeFailure('Sorry, try again.', 1, become.context));
+            fail(becomeFailure('Sorry, try again.', 1, become.context));
+            return;
           }
         }
       }

@@ -254,9 +254,10 @@ export class FakeCentral {
     if (method === 'GET' && path === `${base}/counts`) {
       const from = Date.parse(url.searchParams.get('from') ?? '') || Date.now() - 86_400_000;
       const to = Date.parse(url.searchParams.get('to') ?? '') || Date.now();
-      return this.send(res, req, 200, {
+      this.send(res, req, 200, {
         resolutionDetectionCounts: [{ startsAt: new Date(from).toISOString(), totalCount: this.held(from, to).length }],
       });
+      return;
     }
     if (method === 'POST' && path === base) {
       const body = raw ? (JSON.parse(raw) as { from?: string; to?: string }) : {};
@@ -273,23 +274,29 @@ export class FakeCentral {
       if (run.fails) this.failRuns -= 1;
       else if (run.pendingForever) this.pendingRuns -= 1;
       this.runs.set(run.id, run);
-      return this.send(res, req, 201, this.runView(run));
+      this.send(res, req, 201, this.runView(run));
+      return;
     }
     const m = /^\/detections\/v1\/queries\/detections\/([^/]+)(\/results)?$/.exec(path);
     const run = m ? this.runs.get(m[1]!) : undefined;
-    if (!m || !run || method !== 'GET')
-      return this.send(res, req, 404, { error: 'notFound', message: `no route ${method} ${path}` });
+    if (!m || !run || method !== 'GET') {
+      this.send(res, req, 404, { error: 'notFound', message: `no route ${method} ${path}` });
+      return;
+    }
     if (!m[2]) {
       run.statusGets += 1;
-      return this.send(res, req, 200, this.runView(run));
+      this.send(res, req, 200, this.runView(run));
+      return;
     }
-    if (!this.finished(run) || run.fails)
-      return this.send(res, req, 400, { error: 'badRequest', message: 'results are not available' });
+    if (!this.finished(run) || run.fails) {
+      this.send(res, req, 400, { error: 'badRequest', message: 'results are not available' });
+      return;
+    }
     const items = run.items!;
     const size = Math.min(Number(url.searchParams.get('pageSize') ?? 50), this.options.maxPageSize ?? 1000);
     const page = Number(url.searchParams.get('page') ?? 1);
     const total = Math.max(1, Math.ceil(items.length / size));
-    return this.send(res, req, 200, {
+    this.send(res, req, 200, {
       items: items.slice((page - 1) * size, page * size),
       pages: { current: page, size, total, items: items.length, maxSize: 2000 },
     });

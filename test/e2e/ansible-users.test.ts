@@ -3,14 +3,13 @@
 // Compared with ansible, ansible-inventory; proved on real sshd hosts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
-import { CLI, type CliRun } from '../helpers/cli.ts';
+import { CLI, runProgram, type CliRun } from '../helpers/cli.ts';
 import { ansibleCommand, python } from '../unit/inventory/ansible-reference.ts';
 
 const skipAnsible = python === undefined ? 'ansible-core is not installed' : false;
@@ -20,18 +19,9 @@ let project: string;
 
 /** The CLI run from the user's project directory (not the sls-play checkout). */
 function sls(args: string[], env: Record<string, string | undefined> = {}, cwd = project): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: { ...process.env, CI: 'true', SLS_API_KEY: KEY, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  return runProgram(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { ...process.env, CI: 'true', SLS_API_KEY: KEY, ...env },
   });
 }
 

@@ -164,10 +164,14 @@ describe('test-alert --central', () => {
   });
 
   test('Central answers 401 once mid-wait: the token is renewed and the hosts are still seen', async () => {
+    const refused = () => fake.log.filter((l) => l.status === 401).length;
+    const [refusedBefore, tokensBefore] = [refused(), fake.tokensIssued];
     fake.fault({ method: 'POST', path: '/detections/v1/queries/detections', status: 401 });
     const run = await cli(['test-alert', ...fleetArgs(fleet), '--central', '--wait', '0.5', '--json']);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(json(run).summary, { ok: 4, changed: 0, failed: 0, unreachable: 0, skipped: 0 });
+    assert.equal(refused() - refusedBefore, 1, 'Central refused one query');
+    assert.equal(fake.tokensIssued - tokensBefore, 2, 'a token at the start, and a new one after the 401');
   });
 
   test('Ctrl-C during the wait prints what was seen so far and exits 99', async () => {

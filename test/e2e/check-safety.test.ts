@@ -2,11 +2,11 @@
 // restart changes nothing on any host, and a forced restart of a sensor that will not start
 // leaves an untouched config byte for byte (it used to delete it). Paths that hold shell syntax
 // are written where named and never run as root on the host.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli } from '../helpers/cli.ts';
 import { editSensorConfig } from '../../src/sls/config-edit.ts';
@@ -41,24 +41,16 @@ function assertNothingRan(root: string): void {
   }
 }
 
-let fleet: Fleet;
-
-before(async () => {
-  fleet = await startFleet(
-    [
-      { name: 'ok-01', config: convergedConfig() },
-      { name: 'broken-01', restartBroken: true, config: convergedConfig() },
-      { name: 'broken-02', restartBroken: true, config: OPERATOR_CONFIG },
-      { name: 'odd-01', config: OPERATOR_CONFIG, vars: { sls_config_path: `/etc/sophos/${HOSTILE_NAME}` } },
-      { name: 'odd-02', restartBroken: true, vars: { sls_config_path: `/etc/sophos/${HOSTILE_NAME}` } },
-    ],
-    { subnet: 171 },
-  );
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(
+  [
+    { name: 'ok-01', config: convergedConfig() },
+    { name: 'broken-01', restartBroken: true, config: convergedConfig() },
+    { name: 'broken-02', restartBroken: true, config: OPERATOR_CONFIG },
+    { name: 'odd-01', config: OPERATOR_CONFIG, vars: { sls_config_path: `/etc/sophos/${HOSTILE_NAME}` } },
+    { name: 'odd-02', restartBroken: true, vars: { sls_config_path: `/etc/sophos/${HOSTILE_NAME}` } },
+  ],
+  { subnet: 171 },
+);
 
 const deploy = (...args: string[]) =>
   runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', ...args], { env });

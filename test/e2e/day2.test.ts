@@ -1,12 +1,13 @@
 // The day-2 commands through the real CLI on the simulated fleet: `status` (read-only audit),
 // `test-alert -l <pattern>`, and mending one host with `deploy -l … --diff` and `exec`.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
+import type { FleetHost } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
-import { fleetArgs, runCli } from '../helpers/cli.ts';
+import { fleetArgs, runCli, execOn } from '../helpers/cli.ts';
 
 const API_KEY = 'e2e-day2-tenant-key-5f1a9c';
 const IRELAND = 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com';
@@ -28,28 +29,20 @@ alert_output:
       api_key: "${API_KEY}"
 `;
 
-let fleet: Fleet;
-
-before(async () => {
-  fleet = await startFleet(
-    [
-      { name: 'web-01', config: CONVERGED, groups: ['web'] },
-      { name: 'web-02', version: '5.5.2.22', config: OPERATOR_CONFIG, groups: ['web'] },
-      { name: 'web-07', config: OPERATOR_CONFIG, groups: ['web'] },
-      { name: 'db-01', version: '5.11.0', certPairs: [1, 2, 3], config: MCS_CONFIG, groups: ['db'] },
-      { name: 'quiet-01', config: MCS_ONLY },
-      { name: 'old-01', version: '5.4.1.3', certPairs: [], config: OPERATOR_CONFIG },
-      { name: 'bare-01', installed: false },
-      { name: 'stopped-01', config: CONVERGED },
-      { name: 'off-01', down: true },
-    ],
-    { subnet: 150 },
-  );
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(
+  [
+    { name: 'web-01', config: CONVERGED, groups: ['web'] },
+    { name: 'web-02', version: '5.5.2.22', config: OPERATOR_CONFIG, groups: ['web'] },
+    { name: 'web-07', config: OPERATOR_CONFIG, groups: ['web'] },
+    { name: 'db-01', version: '5.11.0', certPairs: [1, 2, 3], config: MCS_CONFIG, groups: ['db'] },
+    { name: 'quiet-01', config: MCS_ONLY },
+    { name: 'old-01', version: '5.4.1.3', certPairs: [], config: OPERATOR_CONFIG },
+    { name: 'bare-01', installed: false },
+    { name: 'stopped-01', config: CONVERGED },
+    { name: 'off-01', down: true },
+  ],
+  { subnet: 150 },
+);
 
 /** Everything about a host that a read-only command must leave as it was. */
 function snapshot(host: FleetHost) {
@@ -242,15 +235,7 @@ test('status then shows when web-01 last raised "Alert Tester"', async () => {
 });
 
 test('test-alert on a stopped sensor fails that host clearly (exit 2); nothing reaches Central', async () => {
-  const stop = await runCli([
-    'exec',
-    ...fleetArgs(fleet),
-    'stopped-01',
-    '--',
-    'systemctl',
-    'stop',
-    'sophoslinuxsensor',
-  ]);
+  const stop = await execOn(fleet, 'stopped-01', ['systemctl', 'stop', 'sophoslinuxsensor']);
   assert.equal(stop.code, 0, stop.stderr);
   assert.equal(fleet.host('stopped-01').serviceState(), 'inactive');
   const inboxBefore = fleet.centralInbox().length;
@@ -298,18 +283,7 @@ test('mending one host: deploy -l web-07 --diff changes web-07 only and shows th
 });
 
 test("exec web-07 -- journalctl -u sophoslinuxsensor -n 50 prints that host's journal", async () => {
-  const run = await runCli([
-    'exec',
-    ...fleetArgs(fleet),
-    'web-07',
-    '--',
-    'journalctl',
-    '-u',
-    'sophoslinuxsensor',
-    '-n',
-    '50',
-    '--no-pager',
-  ]);
+  const run = await execOn(fleet, 'web-07', ['journalctl', '-u', 'sophoslinuxsensor', '-n', '50', '--no-pager']);
   assert.equal(run.code, 0, run.stderr);
   const journal = fleet.host('web-07').journal().trimEnd().split('\n').slice(-50);
   assert.ok(journal.length > 1);

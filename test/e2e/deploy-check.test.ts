@@ -1,8 +1,8 @@
 // `sls-play deploy --check` (with and without --diff) and option errors, end to end: every host
 // is left byte for byte as it was (files, modes, service, restarts, journal, Central's inbox).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFleet, type Fleet } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { CONTAINER_CONFIG_CRT_AS_CRL, MALFORMED_CONFIG, MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
 import { assertSecretAbsent, parseJsonReport, snapshotHost, step, type JsonReport } from './deploy-helpers.ts';
@@ -12,7 +12,6 @@ const OLD_KEY = 'old-repository-token-0000'; // the key already in MCS_CONFIG
 const VAR_KEY = 'tok-ExtraVar-1Cw6Yt9Gu3Ka7Ds4'; // given with -e sls_api_key=… instead of the environment
 const REGIONS = ['us-west-2', 'us-east-2', 'eu-west-1', 'eu-central-1', 'canada', 'australia', 'tokyo', 'sao-paulo'];
 
-let fleet: Fleet;
 const snapshots = new Map<string, ReturnType<typeof snapshotHost>>();
 let checkJson: CliRun;
 let json: JsonReport;
@@ -22,51 +21,45 @@ let noRegion: CliRun;
 let noKey: CliRun;
 let badRegion: CliRun;
 
-before(async () => {
-  fleet = await startFleet(
+const fleet = useFleet(
+  [
+    { name: 'web-01', config: OPERATOR_CONFIG },
+    { name: 'db-01', config: MCS_CONFIG },
+    { name: 'new-01' },
+    { name: 'box-01', deployment: 'container', config: CONTAINER_CONFIG_CRT_AS_CRL },
+    { name: 'bad-01', config: MALFORMED_CONFIG },
+    { name: 'old-01', version: '5.4.1.3', config: OPERATOR_CONFIG },
+    { name: 'broken-01', restartBroken: true, config: OPERATOR_CONFIG },
+  ],
+  { subnet: 102 },
+);
+for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
+const base = ['deploy', ...fleetArgs(fleet)];
+const env = { SLS_API_KEY: KEY };
+// all read-only, so they may run side by side
+[checkJson, checkDiff, checkVarKey, noRegion, noKey, badRegion] = await Promise.all([
+  runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--json'], { env }),
+  runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--diff', '-v'], { env }),
+  runCli(
     [
-      { name: 'web-01', config: OPERATOR_CONFIG },
-      { name: 'db-01', config: MCS_CONFIG },
-      { name: 'new-01' },
-      { name: 'box-01', deployment: 'container', config: CONTAINER_CONFIG_CRT_AS_CRL },
-      { name: 'bad-01', config: MALFORMED_CONFIG },
-      { name: 'old-01', version: '5.4.1.3', config: OPERATOR_CONFIG },
-      { name: 'broken-01', restartBroken: true, config: OPERATOR_CONFIG },
+      ...base,
+      '-e',
+      'sls_region=eu-west-1',
+      '-e',
+      `sls_api_key=${VAR_KEY}`,
+      '--check',
+      '--diff',
+      '-v',
+      '--limit',
+      'db-01,new-01',
     ],
-    { subnet: 102 },
-  );
-  for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
-  const base = ['deploy', ...fleetArgs(fleet)];
-  const env = { SLS_API_KEY: KEY };
-  // all read-only, so they may run side by side
-  [checkJson, checkDiff, checkVarKey, noRegion, noKey, badRegion] = await Promise.all([
-    runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--json'], { env }),
-    runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--diff', '-v'], { env }),
-    runCli(
-      [
-        ...base,
-        '-e',
-        'sls_region=eu-west-1',
-        '-e',
-        `sls_api_key=${VAR_KEY}`,
-        '--check',
-        '--diff',
-        '-v',
-        '--limit',
-        'db-01,new-01',
-      ],
-      { env: { SLS_API_KEY: undefined } },
-    ),
-    runCli([...base, '--json'], { env }),
-    runCli([...base, '-e', 'sls_region=eu-west-1', '--diff', '-v'], { env: { SLS_API_KEY: undefined } }),
-    runCli([...base, '-e', 'sls_region=atlantis', '--diff'], { env }),
-  ]);
-  json = parseJsonReport(checkJson.stdout);
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+    { env: { SLS_API_KEY: undefined } },
+  ),
+  runCli([...base, '--json'], { env }),
+  runCli([...base, '-e', 'sls_region=eu-west-1', '--diff', '-v'], { env: { SLS_API_KEY: undefined } }),
+  runCli([...base, '-e', 'sls_region=atlantis', '--diff'], { env }),
+]);
+json = parseJsonReport(checkJson.stdout);
 
 test('--check and --check --diff leave every host byte for byte unchanged: files, modes, service, restarts, journal', () => {
   for (const h of fleet.hosts) assert.deepEqual(snapshotHost(h), snapshots.get(h.name), `${h.name} changed`);

@@ -1,9 +1,10 @@
 // `sls-play deploy` end to end on containerised sensors (`docker exec sls`, `docker restart sls`):
 // the certificate lists point at the image's CA files, a .crt in the revocation list is fixed.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
-import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
+import type { FleetHost } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { CONTAINER_CONFIG, CONTAINER_CONFIG_CRT_AS_CRL, OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
 import { assertNoStrayFiles, assertSecretAbsent, parseJsonReport, step, type JsonReport } from './deploy-helpers.ts';
@@ -18,7 +19,6 @@ const CONTAINER_VARS = {
 };
 const MCS = { type: 'mcs', enabled: true, url: URL_SYD, api_key: KEY };
 
-let fleet: Fleet;
 let first: CliRun;
 let firstJson: JsonReport;
 let second: CliRun;
@@ -28,38 +28,32 @@ const configAfterFirst = new Map<string, string | null>();
 
 const parsed = (host: FleetHost) => YAML.parse(host.readConfig()!);
 
-before(async () => {
-  fleet = await startFleet(
-    [
-      { name: 'box-01', deployment: 'container', config: CONTAINER_CONFIG_CRT_AS_CRL, vars: CONTAINER_VARS },
-      { name: 'box-02', deployment: 'container', vars: CONTAINER_VARS },
-      {
-        name: 'box-03',
-        deployment: 'container',
-        containerCertPairs: [1],
-        config: OPERATOR_CONFIG,
-        vars: CONTAINER_VARS,
-      },
-    ],
-    { subnet: 103 },
-  );
-  const deploy = (...extra: string[]) =>
-    runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_mcs_url=mcs2.stn100syd.ctr.sophos.com', '--json', ...extra], {
-      env: { SLS_API_KEY: KEY },
-    });
-  first = await deploy('--diff');
-  firstJson = parseJsonReport(first.stdout);
-  for (const h of fleet.hosts) {
-    restartsAfterFirst.set(h.name, h.restartCount());
-    configAfterFirst.set(h.name, h.readConfig());
-  }
-  second = await deploy();
-  secondJson = parseJsonReport(second.stdout);
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(
+  [
+    { name: 'box-01', deployment: 'container', config: CONTAINER_CONFIG_CRT_AS_CRL, vars: CONTAINER_VARS },
+    { name: 'box-02', deployment: 'container', vars: CONTAINER_VARS },
+    {
+      name: 'box-03',
+      deployment: 'container',
+      containerCertPairs: [1],
+      config: OPERATOR_CONFIG,
+      vars: CONTAINER_VARS,
+    },
+  ],
+  { subnet: 103 },
+);
+const deploy = (...extra: string[]) =>
+  runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_mcs_url=mcs2.stn100syd.ctr.sophos.com', '--json', ...extra], {
+    env: { SLS_API_KEY: KEY },
+  });
+first = await deploy('--diff');
+firstJson = parseJsonReport(first.stdout);
+for (const h of fleet.hosts) {
+  restartsAfterFirst.set(h.name, h.restartCount());
+  configAfterFirst.set(h.name, h.readConfig());
+}
+second = await deploy();
+secondJson = parseJsonReport(second.stdout);
 
 test('first run: every container host changed, restarted once with docker restart, and its test alert reached Central', () => {
   assert.equal(first.code, 0, first.stderr);

@@ -1,9 +1,9 @@
 // `sls-play deploy` end to end on hosts it must refuse or roll back: each fails with its own
 // message, its config untouched (or restored byte for byte), while a healthy host beside them converges.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
-import { startFleet, type Fleet } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { MALFORMED_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
 import {
@@ -29,35 +29,28 @@ const MALFORMED_WITH_KEY = `alert_output:
       url: x
 `;
 
-let fleet: Fleet;
 let run: CliRun;
 let json: JsonReport;
 const snapshots = new Map<string, ReturnType<typeof snapshotHost>>();
 
-before(async () => {
-  fleet = await startFleet(
-    [
-      { name: 'ok-01', config: OPERATOR_CONFIG },
-      { name: 'old-01', version: '5.4.1.3', config: OPERATOR_CONFIG },
-      { name: 'bare-01', installed: false },
-      { name: 'nocert-01', certPairs: [], config: OPERATOR_CONFIG },
-      { name: 'orphan-01', certPairs: [], extraCertFiles: ['sophosca1.crt', 'sophosca2.crl'], config: OPERATOR_CONFIG },
-      { name: 'bad-01', config: MALFORMED_CONFIG },
-      { name: 'bad-02', config: MALFORMED_WITH_KEY },
-      { name: 'broken-01', restartBroken: true, config: OPERATOR_CONFIG },
-    ],
-    { subnet: 101 },
-  );
-  for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
-  run = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=Germany', '--json', '--diff', '-v'], {
-    env: { SLS_API_KEY: KEY },
-  });
-  json = parseJsonReport(run.stdout);
+const fleet = useFleet(
+  [
+    { name: 'ok-01', config: OPERATOR_CONFIG },
+    { name: 'old-01', version: '5.4.1.3', config: OPERATOR_CONFIG },
+    { name: 'bare-01', installed: false },
+    { name: 'nocert-01', certPairs: [], config: OPERATOR_CONFIG },
+    { name: 'orphan-01', certPairs: [], extraCertFiles: ['sophosca1.crt', 'sophosca2.crl'], config: OPERATOR_CONFIG },
+    { name: 'bad-01', config: MALFORMED_CONFIG },
+    { name: 'bad-02', config: MALFORMED_WITH_KEY },
+    { name: 'broken-01', restartBroken: true, config: OPERATOR_CONFIG },
+  ],
+  { subnet: 101 },
+);
+for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
+run = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=Germany', '--json', '--diff', '-v'], {
+  env: { SLS_API_KEY: KEY },
 });
-
-after(async () => {
-  await fleet?.stop();
-});
+json = parseJsonReport(run.stdout);
 
 /** The host's files, service and journal are exactly as before the run. */
 function assertUntouched(name: string): void {

@@ -1,9 +1,10 @@
 // `sls-play deploy` end to end on healthy hosts: the first run converges them (config on the host,
 // one restart, the test alert in Central's inbox), the second changes nothing.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
-import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
+import type { FleetHost } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
 import {
@@ -20,7 +21,6 @@ const KEY = 'tok-Deploy-7Qx9Zr4Lm2Vw8Kp1';
 const URL_EU = 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com';
 const HOSTS = ['web-01', 'db-01', 'new-01', 'edge-01', 'pair-01', 'loose-01'];
 
-let fleet: Fleet;
 let first: CliRun;
 let firstJson: JsonReport;
 let second: CliRun;
@@ -35,30 +35,24 @@ const deploy = (...extra: string[]) =>
 
 const outputs = (host: FleetHost) => YAML.parse(host.readConfig()!).alert_output.outputs as Record<string, unknown>[];
 
-before(async () => {
-  fleet = await startFleet(
-    [
-      { name: 'web-01', version: '5.10.0.3', config: OPERATOR_CONFIG },
-      { name: 'db-01', version: '5.11.0', config: MCS_CONFIG },
-      { name: 'new-01', version: '5.5.2.22' },
-      { name: 'edge-01', version: '5.9.1.7', versionFlag: false, config: OPERATOR_CONFIG },
-      { name: 'pair-01', certPairs: [1], config: OPERATOR_CONFIG },
-      { name: 'loose-01', config: OPERATOR_CONFIG, configMode: 0o644 },
-    ],
-    { subnet: 100 },
-  );
-  for (const h of fleet.hosts) before1.set(h.name, { config: h.readConfig(), restarts: h.restartCount() });
-  first = await deploy('--diff');
-  firstJson = parseJsonReport(first.stdout);
-  for (const h of fleet.hosts)
-    after1.set(h.name, { restarts: h.restartCount(), dir: h.listSophosDir(), config: h.readConfig() });
-  second = await deploy();
-  secondJson = parseJsonReport(second.stdout);
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(
+  [
+    { name: 'web-01', version: '5.10.0.3', config: OPERATOR_CONFIG },
+    { name: 'db-01', version: '5.11.0', config: MCS_CONFIG },
+    { name: 'new-01', version: '5.5.2.22' },
+    { name: 'edge-01', version: '5.9.1.7', versionFlag: false, config: OPERATOR_CONFIG },
+    { name: 'pair-01', certPairs: [1], config: OPERATOR_CONFIG },
+    { name: 'loose-01', config: OPERATOR_CONFIG, configMode: 0o644 },
+  ],
+  { subnet: 100 },
+);
+for (const h of fleet.hosts) before1.set(h.name, { config: h.readConfig(), restarts: h.restartCount() });
+first = await deploy('--diff');
+firstJson = parseJsonReport(first.stdout);
+for (const h of fleet.hosts)
+  after1.set(h.name, { restarts: h.restartCount(), dir: h.listSophosDir(), config: h.readConfig() });
+second = await deploy();
+secondJson = parseJsonReport(second.stdout);
 
 test('first run: exit 0, every host changed, the --json document has the documented shape', () => {
   assert.equal(first.code, 0, first.stderr);

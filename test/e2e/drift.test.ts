@@ -1,9 +1,9 @@
 // `status --fail-on-drift` for cron jobs and CI: exit 2, naming each host and why, when any
 // host is not compliant (sensor too old, no certificates, no or wrong mcs output, service not
 // active); 0 when every host is; without the option `status` stays a report (exit 0).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFleet, type Fleet } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs, runCli } from '../helpers/cli.ts';
 
@@ -15,36 +15,20 @@ const CONVERGED = `${OPERATOR_CONFIG}    - type: mcs
       api_key: "${KEY}"
 `;
 
-let fleet: Fleet;
-
-before(async () => {
-  fleet = await startFleet(
-    [
-      { name: 'good-01', config: CONVERGED },
-      { name: 'good-02', config: CONVERGED },
-      { name: 'old-01', version: '5.4.1.3', config: CONVERGED },
-      { name: 'nocert-01', certPairs: [], config: CONVERGED },
-      { name: 'nomcs-01', config: OPERATOR_CONFIG },
-      { name: 'wrong-01', config: MCS_CONFIG },
-      { name: 'stopped-01', config: CONVERGED },
-    ],
-    { subnet: 172 },
-  );
-  const stop = await runCli([
-    'exec',
-    ...fleetArgs(fleet),
-    'stopped-01',
-    '--',
-    'systemctl',
-    'stop',
-    'sophoslinuxsensor',
-  ]);
-  assert.equal(stop.code, 0, stop.stderr);
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(
+  [
+    { name: 'good-01', config: CONVERGED },
+    { name: 'good-02', config: CONVERGED },
+    { name: 'old-01', version: '5.4.1.3', config: CONVERGED },
+    { name: 'nocert-01', certPairs: [], config: CONVERGED },
+    { name: 'nomcs-01', config: OPERATOR_CONFIG },
+    { name: 'wrong-01', config: MCS_CONFIG },
+    { name: 'stopped-01', config: CONVERGED },
+  ],
+  { subnet: 172 },
+);
+const stop = await runCli(['exec', ...fleetArgs(fleet), 'stopped-01', '--', 'systemctl', 'stop', 'sophoslinuxsensor']);
+assert.equal(stop.code, 0, stop.stderr);
 
 const status = (extra: string[]) => runCli(['status', ...fleetArgs(fleet), ...extra], { env: { SLS_API_KEY: KEY } });
 const driftLines = (stdout: string) =>

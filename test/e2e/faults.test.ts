@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startFleet, type Fleet } from '../fleet/fleet.ts';
+import { describe, test } from 'node:test';
+import { useFleet } from '../helpers/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import {
   assertConverged,
@@ -25,39 +25,31 @@ import {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let fleet: Fleet;
-
-before(async () => {
-  fleet = await startFleet(
-    [
-      // lost mid-run
-      { name: 'lost-restart', config: OPERATOR_CONFIG, slowRestartMs: 4_000 },
-      { name: 'lost-alert', config: OPERATOR_CONFIG, testAlertHangs: true },
-      { name: 'ok-lost', config: OPERATOR_CONFIG },
-      // hanging commands
-      { name: 'hang-alert', config: OPERATOR_CONFIG, testAlertHangs: true },
-      { name: 'ok-hang', config: OPERATOR_CONFIG },
-      { name: 'hang-restart', config: OPERATOR_CONFIG, slowRestartMs: 10 * 60_000 },
-      // refused
-      { name: 'late', config: OPERATOR_CONFIG, down: true },
-      { name: 'ok-late', config: OPERATOR_CONFIG },
-      { name: 'gone', config: OPERATOR_CONFIG, down: true },
-      { name: 'busy', config: OPERATOR_CONFIG },
-      // full disk: no room for the new file at all / room for it but not for the backup
-      { name: 'full-write', config: OPERATOR_CONFIG, diskFullBytes: 5 * 4096 },
-      { name: 'full-backup', config: OPERATOR_CONFIG, diskFullBytes: 6 * 4096 },
-      // host key changed in the middle of the fleet
-      { name: 'key-01', config: OPERATOR_CONFIG },
-      { name: 'key-02', config: OPERATOR_CONFIG },
-      { name: 'key-03', config: OPERATOR_CONFIG },
-    ],
-    { subnet: 132 },
-  );
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(
+  [
+    // lost mid-run
+    { name: 'lost-restart', config: OPERATOR_CONFIG, slowRestartMs: 4_000 },
+    { name: 'lost-alert', config: OPERATOR_CONFIG, testAlertHangs: true },
+    { name: 'ok-lost', config: OPERATOR_CONFIG },
+    // hanging commands
+    { name: 'hang-alert', config: OPERATOR_CONFIG, testAlertHangs: true },
+    { name: 'ok-hang', config: OPERATOR_CONFIG },
+    { name: 'hang-restart', config: OPERATOR_CONFIG, slowRestartMs: 10 * 60_000 },
+    // refused
+    { name: 'late', config: OPERATOR_CONFIG, down: true },
+    { name: 'ok-late', config: OPERATOR_CONFIG },
+    { name: 'gone', config: OPERATOR_CONFIG, down: true },
+    { name: 'busy', config: OPERATOR_CONFIG },
+    // full disk: no room for the new file at all / room for it but not for the backup
+    { name: 'full-write', config: OPERATOR_CONFIG, diskFullBytes: 5 * 4096 },
+    { name: 'full-backup', config: OPERATOR_CONFIG, diskFullBytes: 6 * 4096 },
+    // host key changed in the middle of the fleet
+    { name: 'key-01', config: OPERATOR_CONFIG },
+    { name: 'key-02', config: OPERATOR_CONFIG },
+    { name: 'key-03', config: OPERATOR_CONFIG },
+  ],
+  { subnet: 132 },
+);
 
 describe('a host that goes down in the middle of the run', () => {
   test('sshd killed during the restart, another during the test alert: both unreachable, configs whole, the other host finishes', async () => {
@@ -144,10 +136,11 @@ describe('refused connections', () => {
   test('refused at first, then up within the backoff of --retries 3: the host converges', async () => {
     const late = fleet.host('late');
     assert.equal(late.isUp(), false);
-    const cli = spawnCli(deployArgs(fleet, ['-l', 'late,ok-late', '--retries', '3']));
-    // the run has started (its first line), so the first attempt meets a closed port
-    await waitUntil('the run to start', () => /2 host\(s\)/.test(cli.stderr()));
-    await sleep(300);
+    const cli = spawnCli(deployArgs(fleet, ['-l', 'late,ok-late', '--retries', '3', '-v']));
+    // -v tells of each attempt to be made again: the first one met the closed port
+    await waitUntil('a refused first attempt', () =>
+      /^late: connection refused by [\d.]+:\d+.*; trying again in 0\.5 s \(attempt 2 of 4\)/m.test(cli.stderr()),
+    );
     await late.startSshd();
     const exit = await cli.exited;
     assert.equal(exit.code, 0, cli.stderr());

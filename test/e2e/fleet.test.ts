@@ -1,10 +1,11 @@
 // The simulated fleet itself, proven with the real OpenSSH client.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import YAML from 'yaml';
 import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import {
   CONTAINER_CONFIG_CRT_AS_CRL,
   CONTAINER_CONFIG,
@@ -105,27 +106,19 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
   }
 }
 
-let fleet: Fleet;
-
-before(async () => {
-  fleet = await startFleet([
-    { name: 'web-01', version: '5.10.0.3', config: OPERATOR_CONFIG, groups: ['web'] },
-    { name: 'web-02', version: '5.5.2.22', groups: ['web'] },
-    { name: 'db-01', version: '5.11.0', certPairs: [1], extraCertFiles: ['sophosca3.crt'] },
-    { name: 'edge-01', version: '5.9.1.7', versionFlag: false },
-    { name: 'legacy-01', version: '5.4.1.3', certPairs: [] },
-    { name: 'bare-01', installed: false },
-    { name: 'off-01', down: true },
-    { name: 'box-01', deployment: 'container', config: CONTAINER_CONFIG_CRT_AS_CRL },
-    { name: 'stuck-01', testAlertHangs: true, slowRestartMs: 700, config: mcsConfig() },
-    { name: 'broken-01', restartBroken: true },
-    { name: 'full-01', diskFullBytes: 64 * 1024, config: OPERATOR_CONFIG },
-  ]);
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet([
+  { name: 'web-01', version: '5.10.0.3', config: OPERATOR_CONFIG, groups: ['web'] },
+  { name: 'web-02', version: '5.5.2.22', groups: ['web'] },
+  { name: 'db-01', version: '5.11.0', certPairs: [1], extraCertFiles: ['sophosca3.crt'] },
+  { name: 'edge-01', version: '5.9.1.7', versionFlag: false },
+  { name: 'legacy-01', version: '5.4.1.3', certPairs: [] },
+  { name: 'bare-01', installed: false },
+  { name: 'off-01', down: true },
+  { name: 'box-01', deployment: 'container', config: CONTAINER_CONFIG_CRT_AS_CRL },
+  { name: 'stuck-01', testAlertHangs: true, slowRestartMs: 700, config: mcsConfig() },
+  { name: 'broken-01', restartBroken: true },
+  { name: 'full-01', diskFullBytes: 64 * 1024, config: OPERATOR_CONFIG },
+]);
 
 test('each sensor reports its own version; without -version it fails as Go does', async () => {
   for (const [name, version] of [

@@ -1,15 +1,16 @@
 // Hostile and careless input end to end: variables that must be refused before any host is
 // touched (exit 5), config files the edit must keep byte for byte or refuse to touch, and keys
 // written in awkward YAML that must never reach the terminal, a diff or --json.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { startFleet, type Fleet } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
 import { parseJsonReport, step } from './deploy-helpers.ts';
+import { RESPELLABLE_SCALARS } from '../helpers/yaml-spellings.ts';
 
 // A key with a quote, a backslash and spaces: JSON and YAML both escape it.
 const KEY = 'tok-Hostile "q" \\ spaces-9Zr4';
@@ -20,14 +21,7 @@ const IRELAND = 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com';
 // Spellings a whole-document re-print would change: a literal tab in quotes, escapes, a quoted
 // string over two lines, a folded block, odd spacing.
 const RESPELLABLE = `customer_id: "3f2b9a70"
-note: "tab\there"
-cafe: "caf\\u00e9 \\x41"
-motto: "first line
-  continued"
-story: >
-  folded text that a printer
-  would re-flow
-alert_output:
+${RESPELLABLE_SCALARS}alert_output:
   outputs:
     - type: stdout
       enabled: true
@@ -52,7 +46,6 @@ alert_output:
     - *mcs
 `;
 
-let fleet: Fleet;
 let deploy: CliRun;
 
 const logins = () => fleet.hosts.reduce((n, h) => n + h.acceptedLogins(), 0);
@@ -67,18 +60,12 @@ function assertNoKey(run: CliRun, label: string, pieces = [...KEY_PIECES, ...OLD
   }
 }
 
-before(async () => {
-  fleet = await startFleet([
-    { name: 'odd-01', config: RESPELLABLE },
-    { name: 'alias-01', config: ALIASED },
-  ]);
-  deploy = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--diff', '--json', '-v'], {
-    env: { SLS_API_KEY: KEY },
-  });
-});
-
-after(async () => {
-  await fleet?.stop();
+const fleet = useFleet([
+  { name: 'odd-01', config: RESPELLABLE },
+  { name: 'alias-01', config: ALIASED },
+]);
+deploy = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--diff', '--json', '-v'], {
+  env: { SLS_API_KEY: KEY },
 });
 
 test('bytes the edit does not own stay byte for byte on the host; the key lands exactly', () => {

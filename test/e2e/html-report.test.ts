@@ -199,9 +199,14 @@ test('at 1,000 hosts (the deploy five times over) the timeline draws the rows sc
   assert.equal(await page.textContent('#filters .chip[data-status="failed"] .chip-count'), '80');
   const box = page.locator('#timeline');
   await box.evaluate((el) => (el.scrollTop = el.scrollHeight));
-  await page.waitForTimeout(100); // one animation frame to redraw
+  // the box stands at its end (the row under the pointer is read from its scrollTop)
+  await page.waitForFunction(() => {
+    const el = document.getElementById('timeline')!;
+    return el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 1;
+  });
   const canvas = await page.locator('#timeline-canvas').boundingBox();
   await page.mouse.move(canvas!.x + 100, canvas!.y + canvas!.height - 5);
+  await page.waitForFunction(() => !document.getElementById('timeline-tip')!.hidden);
   assert.match(
     (await page.textContent('#timeline-tip')) ?? '',
     /^node-200-5 · /,
@@ -367,6 +372,8 @@ test('--html-out is written after a second Ctrl-C too: the hosts that finished, 
   skip,
 }, async () => {
   const out = file('interrupted.html');
+  const node002 = fleet.host('node-002');
+  const node002Before = node002.sshActivity().commands;
   const cli = spawnCli([
     'exec',
     ...fleetArgs(fleet),
@@ -379,9 +386,10 @@ test('--html-out is written after a second Ctrl-C too: the hosts that finished, 
     `echo ${API_KEY}; sleep 2`,
   ]);
   await waitUntil('the first host to finish', () => /\[node-001\]/.test(cli.stdout()), 30_000);
-  await new Promise((r) => setTimeout(r, 700)); // node-002 is in its sleep
+  await waitUntil('node-002 to be in its sleep', () => node002.sshActivity().commands > node002Before, 30_000);
   cli.child.kill('SIGINT');
-  await new Promise((r) => setTimeout(r, 300)); // two at once would arrive as one signal
+  // the second press once the CLI has taken the first (two at once would arrive as one signal)
+  await waitUntil('the first interrupt to be taken', () => /SIGINT: no new host or step will start/.test(cli.stderr()));
   cli.child.kill('SIGINT');
   const end = await cli.exited;
   assert.equal(end.code, 99, `${end.signal}\n${cli.stdout()}\n${cli.stderr()}`);

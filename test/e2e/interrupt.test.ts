@@ -114,7 +114,12 @@ describe('a write cut off by a lost connection', () => {
   /** The exact script writeFileAtomic runs, captured without running it. */
   async function writeScript(content: string): Promise<string> {
     let script = '';
-    const recorder = { exec: async (command: string) => ((script = command), { code: 0, stdout: '', stderr: '' }) };
+    const recorder = {
+      exec: async (command: string) => {
+        script = command;
+        return { code: 0, stdout: '', stderr: '' };
+      },
+    };
     await writeFileAtomic(recorder, '/etc/sophos/runtimedetections.yaml', content, 0o600);
     return script;
   }

@@ -4,40 +4,33 @@
 // not restart) exactly as it was: files, journal, services. Through the real CLI and sshd this
 // covers every pair of options (a covering array, plus all of them at once); every one of the
 // combinations is run in process by test/unit/modules/check-property.test.ts.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { startFleet, type Fleet } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { fleetArgs, runCli } from '../helpers/cli.ts';
 import { parseJsonReport } from './deploy-helpers.ts';
 import { demoState, putFile, snapshot } from './module-helpers.ts';
 
 const PLAYBOOK = fileURLToPath(new URL('../fixtures/playbooks/mixed.ts', import.meta.url));
-let fleet: Fleet;
 
 const deploy = (...args: string[]) => runCli(['deploy', ...fleetArgs(fleet), '-p', PLAYBOOK, '--json', ...args]);
 
-before(async () => {
-  fleet = await startFleet(
-    [
-      { name: 'fresh-01', demo: 'inactive' },
-      { name: 'conv-01', demo: 'inactive' },
-      { name: 'stuck-01', demo: 'active' },
-    ],
-    { subnet: 181 },
-  );
-  putFile(fleet.host('fresh-01'), 'demo.conf', 'port = 80\n');
-  putFile(fleet.host('fresh-01'), 'app.yaml', '# app\nname: demo\n');
-  const converge = await deploy('-l', 'conv-01');
-  assert.equal(converge.code, 0, converge.stderr + converge.stdout);
-  assert.equal(demoState(fleet.host('conv-01')).state, 'active');
-  // demo is running, but its config now says it must not start: any restart would fail
-  putFile(fleet.host('stuck-01'), 'demo.conf', 'port = 80\nfail = yes\n');
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(
+  [
+    { name: 'fresh-01', demo: 'inactive' },
+    { name: 'conv-01', demo: 'inactive' },
+    { name: 'stuck-01', demo: 'active' },
+  ],
+  { subnet: 181 },
+);
+putFile(fleet.host('fresh-01'), 'demo.conf', 'port = 80\n');
+putFile(fleet.host('fresh-01'), 'app.yaml', '# app\nname: demo\n');
+const converge = await deploy('-l', 'conv-01');
+assert.equal(converge.code, 0, converge.stderr + converge.stdout);
+assert.equal(demoState(fleet.host('conv-01')).state, 'active');
+// demo is running, but its config now says it must not start: any restart would fail
+putFile(fleet.host('stuck-01'), 'demo.conf', 'port = 80\nfail = yes\n');
 
 const OPTIONS = [['--diff'], ['-e', 'team=sec'], ['-e', 'demo_port=9090'], ['-e', 'demo_restart=true']];
 // Every pair of options appears in all four on/off combinations (a strength-2 covering array).
@@ -76,13 +69,13 @@ test('--check with every pair of --diff and -e values leaves every host untouche
       if (args.includes('--diff'))
         assert.match(fresh.find((s) => s.name === 'demo port')!.diff ?? '', /\+port = (8080|9090)/);
     });
-    fleet.hosts.forEach((h, k) =>
+    for (const [k, h] of fleet.hosts.entries()) {
       assert.deepEqual(
         snapshot(h),
         before[k],
         `${h.name} changed after --check ${batch.map((b) => b.join(' ')).join(' | ')}`,
-      ),
-    );
+      );
+    }
   }
 });
 

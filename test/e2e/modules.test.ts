@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startFleet, type Fleet, type HostProfile } from '../fleet/fleet.ts';
-import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
+import { fleetArgs, runCli, type CliRun, execOn } from '../helpers/cli.ts';
+import { spawnCli, waitUntil } from '../helpers/rollout.ts';
 import { assertSecretAbsent, parseJsonReport, step, type JsonReport } from './deploy-helpers.ts';
 import { aptHistory, demoState, modeOf, packagesOf, putFile, readFile, snapshot } from './module-helpers.ts';
 
@@ -242,10 +243,20 @@ test('waitFor: sees a path, the host sshd port and a journal line; in --check to
 
 test('waitFor waits: a path that appears while it polls is seen', async () => {
   const host = fleet.host('m-01');
-  const later = setTimeout(() => putFile(host, 'ready', 'yes\n'), 1200);
+  const before = host.sshActivity().commands;
   const started = Date.now();
-  const r = await run('wait', '-l', 'm-01', '-e', 'wait_since=-1h', '-e', 'wait_timeout=10', '--json');
-  clearTimeout(later);
+  const args = ['-l', 'm-01', '-e', 'wait_since=-1h', '-e', 'wait_timeout=10', '--json', '-v'];
+  const cli = spawnCli(['deploy', ...fleetArgs(fleet), '-p', playbookPath('wait'), ...args]);
+  // the path appears once the wait is under way: the CLI sent it (-v shows a wait script's first
+  // line, its 10 s deadline) and the host's sshd started every command sent so far
+  await waitUntil('the wait to start on the host', () => {
+    const logged = commandsSent(cli.stderr(), 'm-01');
+    const waiting = logged.some((c) => c.endsWith('end=$(( $(date +%s) + 10 ))'));
+    return waiting && host.sshActivity().commands - before >= logged.length;
+  });
+  putFile(host, 'ready', 'yes\n');
+  const end = await cli.exited;
+  const r = { code: end.code, stdout: cli.stdout(), stderr: cli.stderr() };
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.match(step(json(r), 'm-01', 'wait path').message, /seen: \/etc\/sophos\/ready exists/);
   assert.ok(Date.now() - started < 9000, 'it returned as soon as the path appeared');
@@ -307,11 +318,7 @@ test('failures name the path, unit or package and what to do; onFailure.restore 
 });
 
 test('the simulation the SLS tests rely on is unchanged: the sensor package and unit beside demo.service', async () => {
-  const r = await runCli([
-    'exec',
-    ...fleetArgs(fleet),
-    'm-02',
-    '--',
+  const r = await execOn(fleet, 'm-02', [
     "dpkg-query -W -f='${Status} ${Version}\\n' sophoslinuxsensor; systemctl is-active sophoslinuxsensor; systemctl is-active demo; dpkg-query -W old-tool; dpkg-query -W nosuch || echo rc=$?",
   ]);
   assert.equal(r.code, 0, r.stderr + r.stdout);

@@ -6,10 +6,11 @@
 // run has nothing left to do.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
-import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
+import { before, describe, test } from 'node:test';
+import type { FleetHost } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { CONTAINER_CONFIG, MCS_CONFIG, OPERATOR_CONFIG } from '../fleet/profiles.ts';
-import { fleetArgs, runCli } from '../helpers/cli.ts';
+import { fleetArgs, runCli, execOn } from '../helpers/cli.ts';
 import { API_KEY, deployArgs, MCS_URL, parseJson, restarting, spawnCli, waitUntil } from '../helpers/rollout.ts';
 import { demoState } from './module-helpers.ts';
 
@@ -28,42 +29,34 @@ const CONVERGED = `${OPERATOR_CONFIG}    - type: mcs
 // the hosts of the SLS playbook's faults: a removal run (sls_central=absent) is among them
 const SLS_HOSTS = ['kill-01', 'kill-rm', 'drop-01', 'int-01'];
 
-let fleet: Fleet;
-
-before(async () => {
-  fleet = await startFleet(
-    [
-      { name: 'kill-01', config: OPERATOR_CONFIG, slowRestartMs: SLOW_RESTART_MS },
-      { name: 'kill-rm', config: MCS_CONFIG, slowRestartMs: SLOW_RESTART_MS, vars: { sls_central: 'absent' } },
-      { name: 'drop-01', config: OPERATOR_CONFIG, slowRestartMs: SLOW_RESTART_MS },
-      { name: 'int-01', config: OPERATOR_CONFIG, slowRestartMs: SLOW_RESTART_MS },
-      { name: 'fail-01', config: CONVERGED, demo: 'active' },
-      { name: 'force-01', config: CONVERGED, demo: 'active' },
-      { name: 'edited-01', config: CONVERGED },
-      {
-        name: 'box-01',
-        deployment: 'container',
-        config: CONTAINER_CONFIG,
-        vars: {
-          sls_deployment: 'container',
-          sls_exec_prefix: 'docker exec sls',
-          sls_restart_command: 'docker restart sls',
-        },
+const fleet = useFleet(
+  [
+    { name: 'kill-01', config: OPERATOR_CONFIG, slowRestartMs: SLOW_RESTART_MS },
+    { name: 'kill-rm', config: MCS_CONFIG, slowRestartMs: SLOW_RESTART_MS, vars: { sls_central: 'absent' } },
+    { name: 'drop-01', config: OPERATOR_CONFIG, slowRestartMs: SLOW_RESTART_MS },
+    { name: 'int-01', config: OPERATOR_CONFIG, slowRestartMs: SLOW_RESTART_MS },
+    { name: 'fail-01', config: CONVERGED, demo: 'active' },
+    { name: 'force-01', config: CONVERGED, demo: 'active' },
+    { name: 'edited-01', config: CONVERGED },
+    {
+      name: 'box-01',
+      deployment: 'container',
+      config: CONTAINER_CONFIG,
+      vars: {
+        sls_deployment: 'container',
+        sls_exec_prefix: 'docker exec sls',
+        sls_restart_command: 'docker restart sls',
       },
-      {
-        name: 'box-02',
-        deployment: 'container',
-        config: CONTAINER_CONFIG,
-        vars: { sls_deployment: 'container', sls_exec_prefix: 'sh -c', sls_restart_command: 'docker restart sls' },
-      },
-    ],
-    { subnet: 140 },
-  );
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+    },
+    {
+      name: 'box-02',
+      deployment: 'container',
+      config: CONTAINER_CONFIG,
+      vars: { sls_deployment: 'container', sls_exec_prefix: 'sh -c', sls_restart_command: 'docker restart sls' },
+    },
+  ],
+  { subnet: 140 },
+);
 
 const host = (name: string) => fleet.host(name);
 const alertsInJournal = (h: FleetHost) => h.journal().match(/Alert triggered: Alert Tester/g)?.length ?? 0;
@@ -129,6 +122,12 @@ describe('four faults between a change and its handlers', () => {
       assert.deepEqual(owedOn(host(name)), { [SLS]: ['restart sensor', 'test alert'] }, name);
       const text = JSON.stringify(host(name).owedRecords());
       assert.ok(!text.includes(API_KEY), `${name}: no key in the record`);
+      const modes = Object.values(host(name).owedRecordModes());
+      assert.deepEqual(
+        modes.map((m) => m.toString(8)),
+        ['600'],
+        `${name}: one record, readable by its owner only`,
+      );
     }
   });
 
@@ -263,11 +262,7 @@ test('a config written after the sensor started is drift until the sensor is res
   const h = host('edited-01');
   assert.equal((await statusRun('edited-01')).code, 0);
   await sleep(1_100); // file times are compared in whole seconds
-  const exec = await runCli([
-    'exec',
-    ...fleetArgs(fleet),
-    'edited-01',
-    '--',
+  const exec = await execOn(fleet, 'edited-01', [
     'sh',
     '-c',
     'echo "# reviewed" >> /etc/sophos/runtimedetections.yaml',

@@ -23,8 +23,8 @@ function batchesOf(hosts: FleetHost[], sizes: number[]): FleetHost[][] {
     sizes.reduce((a, b) => a + b, 0),
     hosts.length,
   );
-  let at = 0;
-  return sizes.map((n) => hosts.slice(at, (at += n)));
+  const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  return sizes.map((n, i) => hosts.slice(starts[i], starts[i] + n));
 }
 
 /**

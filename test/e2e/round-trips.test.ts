@@ -2,9 +2,10 @@
 // log (LogLevel VERBOSE: "Accepted publickey" per connection, "Starting session: command" per
 // command). On a WAN every command is a round trip, so these counts are the converge's latency.
 // The bounds are the numbers today: a change that adds a command or a connection fails here.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFleet, type Fleet, type FleetHost, type SshActivity } from '../fleet/fleet.ts';
+import type { FleetHost, SshActivity } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { deploy, MCS_URL, type Deployed } from '../helpers/rollout.ts';
 
@@ -25,7 +26,6 @@ const HOSTS = [
   { name: 'fresh-02' },
 ];
 
-let fleet: Fleet;
 let fresh: Deployed;
 let converged: Deployed;
 const activity = new Map<string, { fresh: SshActivity; converged: SshActivity }>();
@@ -45,19 +45,13 @@ async function counted(run: () => Promise<Deployed>): Promise<{ run: Deployed; p
   };
 }
 
-before(async () => {
-  fleet = await startFleet(HOSTS, { subnet: 206 });
-  const first = await counted(() => deploy(fleet));
-  fresh = first.run;
-  const second = await counted(() => deploy(fleet));
-  converged = second.run;
-  for (const h of fleet.hosts)
-    activity.set(h.name, { fresh: first.perHost.get(h.name)!, converged: second.perHost.get(h.name)! });
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(HOSTS, { subnet: 206 });
+const first = await counted(() => deploy(fleet));
+fresh = first.run;
+const second = await counted(() => deploy(fleet));
+converged = second.run;
+for (const h of fleet.hosts)
+  activity.set(h.name, { fresh: first.perHost.get(h.name)!, converged: second.perHost.get(h.name)! });
 
 test('a fresh host converges over one connection in at most MAX_COMMANDS_FRESH commands', () => {
   assert.equal(fresh.code, 0, fresh.stderr);

@@ -128,6 +128,8 @@ test('interrupted: --json-out and --junit are still written, saying so, after on
   for (const presses of [1, 2]) {
     const json = join(scratch, `int-${presses}.json`);
     const xml = join(scratch, `int-${presses}.xml`);
+    const commands = () => fleet.hosts.reduce((n, h) => n + h.sshActivity().commands, 0);
+    const before = commands();
     const cli = spawnCli([
       'exec',
       ...fleetArgs(fleet),
@@ -141,11 +143,15 @@ test('interrupted: --json-out and --junit are still written, saying so, after on
       '--',
       'sleep 2',
     ]);
-    await waitUntil('the first host to start', () => /./.test(cli.stdout()), 20_000).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 700));
-    for (let i = 0; i < presses; i++) {
+    // a host's sshd has started the command: the run is under way
+    await waitUntil('the first host to run the command', () => commands() > before, 20_000);
+    cli.child.kill('SIGINT');
+    if (presses === 2) {
+      // the second press once the CLI has taken the first (two at once would arrive as one signal)
+      await waitUntil('the first interrupt to be taken', () =>
+        /SIGINT: no new host or step will start/.test(cli.stderr()),
+      );
       cli.child.kill('SIGINT');
-      await new Promise((r) => setTimeout(r, 300)); // two at once would arrive as one signal
     }
     const end = await cli.exited;
     assert.equal(end.code, 99, cli.stderr());

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG, healthyProfiles } from '../fleet/profiles.ts';
-import { CLI, REPO, runCli, type CliRun } from '../helpers/cli.ts';
+import { CLI, REPO, runCli, runProgram, type CliRun } from '../helpers/cli.ts';
 
 const API_KEY = 'e2e-ssh-tenant-key-3d9e41';
 const env = { SLS_API_KEY: API_KEY };
@@ -171,18 +171,9 @@ Host web-*
 
 /** The CLI started inside the bastion test's network namespace. */
 function runCliInNetns(args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', NETNS, process.execPath, CLI, ...args], {
-      cwd: REPO,
-      env: { ...process.env, CI: 'true', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  return runProgram('ip', ['netns', 'exec', NETNS, process.execPath, CLI, ...args], {
+    cwd: REPO,
+    env: { ...process.env, CI: 'true', ...env },
   });
 }
 

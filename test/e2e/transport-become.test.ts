@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { connect } from '../../src/transport/index.ts';
 import { BecomeError, CommandTimeoutError, type ConnectOptions } from '../../src/transport/types.ts';
 import { generateKey, makeTempDir, removeDir, reserveAddressBlock, startSshd, type TestSshd } from '../helpers/sshd.ts';
+import { connectOptionsFor } from '../helpers/connect-options.ts';
 
 const block = reserveAddressBlock();
 const NOPASSWD_USER = `slstr${block.octet}-nopw`;
@@ -21,17 +22,11 @@ let clientKey: string;
 let knownHosts: string;
 
 function options(user: string, overrides: Partial<ConnectOptions> = {}): ConnectOptions {
-  return {
-    name: 'web-07',
-    address: sshd.address,
-    port: sshd.port,
-    user,
-    privateKeyFiles: [clientKey],
-    knownHostsFile: knownHosts,
-    hostKeyChecking: 'strict',
-    connectTimeoutMs: 20_000,
-    ...overrides,
-  };
+  return connectOptionsFor(
+    { name: 'web-07', address: sshd.address, port: sshd.port, user },
+    { key: clientKey, knownHosts },
+    overrides,
+  );
 }
 
 function removeUsers(): void {

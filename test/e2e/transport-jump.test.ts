@@ -16,6 +16,7 @@ import {
   type TestNetns,
   type TestSshd,
 } from '../helpers/sshd.ts';
+import { connectOptionsFor } from '../helpers/connect-options.ts';
 
 const block = reserveAddressBlock();
 const BASTION = `${block.prefix}.10`;
@@ -30,17 +31,7 @@ let clientKey: string;
 let knownHosts: string;
 
 function hop(address: string, overrides: Partial<ConnectOptions> = {}): ConnectOptions {
-  return {
-    name: address,
-    address,
-    port: 2222,
-    user: 'root',
-    privateKeyFiles: [clientKey],
-    knownHostsFile: knownHosts,
-    hostKeyChecking: 'strict',
-    connectTimeoutMs: 20_000,
-    ...overrides,
-  };
+  return connectOptionsFor({ name: address, address, port: 2222 }, { key: clientKey, knownHosts }, overrides);
 }
 
 before(async () => {

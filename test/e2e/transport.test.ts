@@ -14,6 +14,7 @@ import {
   type UnreachableReason,
 } from '../../src/transport/types.ts';
 import { generateKey, makeTempDir, removeDir, reserveAddressBlock, startSshd, type TestSshd } from '../helpers/sshd.ts';
+import { connectOptionsFor } from '../helpers/connect-options.ts';
 
 const block = reserveAddressBlock();
 const HOST = `${block.prefix}.1`;
@@ -26,17 +27,11 @@ let clientKey: string;
 let knownHosts: string;
 
 function options(overrides: Partial<ConnectOptions> = {}): ConnectOptions {
-  return {
-    name: 'h1',
-    address: sshd.address,
-    port: sshd.port,
-    user: 'root',
-    privateKeyFiles: [clientKey],
-    knownHostsFile: knownHosts,
-    hostKeyChecking: 'strict',
-    connectTimeoutMs: 20_000,
-    ...overrides,
-  };
+  return connectOptionsFor(
+    { name: 'h1', address: sshd.address, port: sshd.port },
+    { key: clientKey, knownHosts },
+    overrides,
+  );
 }
 
 async function unreachable(promise: Promise<unknown>, reason: UnreachableReason): Promise<string> {

@@ -92,8 +92,19 @@ export class SimulatedHost implements FleetHost {
 
   owedRecords(): Record<string, unknown> {
     const dir = join(this.root, 'sls-play');
-    const files = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
-    return Object.fromEntries(files.map((n) => [n, JSON.parse(readFileSync(join(dir, n), 'utf8')) as unknown]));
+    return Object.fromEntries(
+      this.owedRecordFiles().map((n) => [n, JSON.parse(readFileSync(join(dir, n), 'utf8')) as unknown]),
+    );
+  }
+
+  owedRecordModes(): Record<string, number> {
+    const dir = join(this.root, 'sls-play');
+    return Object.fromEntries(this.owedRecordFiles().map((n) => [n, statSync(join(dir, n)).mode & 0o777]));
+  }
+
+  private owedRecordFiles(): string[] {
+    const dir = join(this.root, 'sls-play');
+    return existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
   }
 
   dropSessions(): number {

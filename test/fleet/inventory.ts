@@ -28,7 +28,10 @@ export function writeInventory(path: string, entries: InventoryEntry[], keyPath:
       ...deploymentVars(profile),
       ...profile.vars,
     };
-    for (const g of profile.groups ?? []) (groups[g] ??= { hosts: {} }).hosts[profile.name] = null;
+    for (const g of profile.groups ?? []) {
+      groups[g] ??= { hosts: {} };
+      groups[g].hosts[profile.name] = null;
+    }
   }
   const doc = { all: { children: { sensors: { hosts: sensors }, ...groups } } };
   writeFileSync(path, `# simulated SLS fleet (test/fleet)\n${YAML.stringify(doc)}`);

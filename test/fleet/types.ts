@@ -88,6 +88,8 @@ export interface FleetHost {
   acceptedLogins(): number;
   /** the owed-handlers records in the host's /var/lib/sls-play: file name → parsed JSON */
   owedRecords(): Record<string, unknown>;
+  /** the permission bits of each owed-handlers record (e.g. 0o600): file name → mode */
+  owedRecordModes(): Record<string, number>;
   /** kill every SSH session (a dropped connection); sshd keeps listening; returns how many */
   dropSessions(): number;
   /** SSH connections logged in and commands started (exec requests) since the fleet started, from sshd's log */

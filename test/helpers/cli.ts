@@ -39,3 +39,30 @@ export function runCli(
 export function fleetArgs(fleet: { inventoryPath: string; knownHostsPath: string }): string[] {
   return [fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath];
 }
+
+/** Runs a program to its end with no stdin, as a user's shell would: its exit code and output. */
+export function runProgram(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** `sls-play exec <fleet> <pattern> -- <command…>`: a command on the matched hosts of a simulated fleet. */
+export function execOn(
+  fleet: { inventoryPath: string; knownHostsPath: string },
+  pattern: string,
+  command: string[],
+  options?: Parameters<typeof runCli>[1],
+): Promise<CliRun> {
+  return runCli(['exec', ...fleetArgs(fleet), pattern, '--', ...command], options);
+}

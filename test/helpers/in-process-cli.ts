@@ -9,14 +9,12 @@ export async function cliInProcess(args: string[]): Promise<{ code: number; stdo
   const write = { stdout: process.stdout.write, stderr: process.stderr.write };
   // only strings: the test runner reports through the same stdout, in binary frames
   const capture = (stream: 'stdout' | 'stderr') =>
-    ((s: string | Uint8Array, ...rest: unknown[]) =>
-      typeof s === 'string'
-        ? ((out[stream] += s), true)
-        : (write[stream] as (...a: unknown[]) => boolean).call(
-            process[stream],
-            s,
-            ...rest,
-          )) as typeof process.stdout.write;
+    ((s: string | Uint8Array, ...rest: unknown[]) => {
+      if (typeof s !== 'string')
+        return (write[stream] as (...a: unknown[]) => boolean).call(process[stream], s, ...rest);
+      out[stream] += s;
+      return true;
+    }) as typeof process.stdout.write;
   process.stdout.write = capture('stdout');
   process.stderr.write = capture('stderr');
   try {

@@ -85,7 +85,7 @@ export async function prepareCentral(
   const pollS = process.env[POLL_ENV] ? positiveNumber(process.env[POLL_ENV]!, POLL_ENV) : DEFAULT_POLL_S;
   const out = options.json ? process.stderr : process.stdout;
   const controller = new AbortController();
-  let settings;
+  let settings: ReturnType<typeof readCentralSettings>;
   try {
     settings = readCentralSettings(process.env, options.tenant);
   } catch (error) {
@@ -161,7 +161,7 @@ export async function prepareCentral(
     process.on('SIGTERM', onTerm);
     const deadline = Date.now() + waitMin * 60_000;
     view.start(deadline, pollS);
-    let result;
+    let result: Awaited<ReturnType<typeof waitForAlerts>>;
     try {
       result = await waitForAlerts({
         hosts: watched,

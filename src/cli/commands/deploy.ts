@@ -12,7 +12,7 @@ import { printListHosts } from '../list-hosts.ts';
 import { loadTargets } from '../targets.ts';
 import { listTasks, tagList } from '../list-tasks.ts';
 import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
-import { packageRoot } from '../package-root.ts';
+import { packageRoot } from '../../base/package-root.ts';
 
 /** The bundled playbook, found from the package itself so `deploy` works from any directory. */
 export const DEFAULT_PLAYBOOK = join(packageRoot(), 'playbooks', 'sls-central.ts');
@@ -65,7 +65,7 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
     ),
     true,
   ).action(async (inventory: string | undefined, options: DeployOptions) => {
-    let serial;
+    let serial: ReturnType<typeof parseSerial> | undefined;
     try {
       serial = options.serial ? parseSerial(options.serial) : undefined;
     } catch (error) {

@@ -3,7 +3,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { packageName, scaffoldFiles, type ScaffoldVersions } from '../../init/scaffold.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { packageRoot } from '../package-root.ts';
+import { packageRoot } from '../../base/package-root.ts';
 
 /** The versions a new project asks for: this sls-play, and the TypeScript it is checked with. */
 function versions(): ScaffoldVersions {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { playbook } from '../../playbook/define.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { adhocTask } from '../adhoc-modules.ts';
+import { adhocModuleNames, adhocTask } from '../adhoc-modules.ts';
 import { execute } from '../execute.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
 import { printListHosts } from '../list-hosts.ts';
@@ -22,12 +22,12 @@ export function registerRun(program: Command, done: (code: number) => void): voi
       )
       .argument('<inventory>', 'inventory file or directory')
       .argument('<pattern>', 'Ansible host pattern')
-      .argument('<module>', 'file, command, service, assert, …')
+      .argument('<module>', `one of ${adhocModuleNames().join(', ')}`)
       .argument('[args...]', 'key=value parameters of the module')
       .option('-C, --check', 'dry run: say what would change, change nothing')
       .option('-D, --diff', 'print the diff of a file change (secrets redacted)'),
   ).action(async (inventory: string, pattern: string, module: string, words: string[], options: RunOptions) => {
-    let task;
+    let task: ReturnType<typeof adhocTask>;
     try {
       task = adhocTask(module, words);
     } catch (error) {

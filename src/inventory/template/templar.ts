@@ -101,8 +101,12 @@ export class Templar {
       const members: Record<string, string[]> = Object.fromEntries(
         [...this.inventory.groups.keys()].map((g) => [g, []]),
       );
-      for (const host of this.inventory.hosts.values())
-        for (const g of host.groups) (members[g] ??= []).push(host.name);
+      for (const host of this.inventory.hosts.values()) {
+        for (const g of host.groups) {
+          members[g] ??= [];
+          members[g].push(host.name);
+        }
+      }
       this.groupMembers = members;
     }
     return this.groupMembers;
@@ -143,7 +147,10 @@ export class Templar {
   /** One variable of one host, rendered (once; later uses share the result). */
   variable(host: string, name: string): unknown {
     let done = this.rendered.get(host);
-    if (!done) this.rendered.set(host, (done = new Map()));
+    if (!done) {
+      done = new Map();
+      this.rendered.set(host, done);
+    }
     if (done.has(name)) return done.get(name);
     if (this.inProgress.length === 0) this.inner = undefined;
     const key = `${host}\0${name}`;
@@ -151,12 +158,13 @@ export class Templar {
       const chain = [...this.inProgress.slice(this.inProgress.indexOf(key)), key]
         .map((k) => k.split('\0')[1])
         .join(' → ');
-      throw (this.inner ??= new TemplateError(
+      this.inner ??= new TemplateError(
         host,
         name,
         String(this.rawVars(host)[name]),
         `it refers to itself (${chain}); break the loop`,
-      ));
+      );
+      throw this.inner;
     }
     this.inProgress.push(key);
     try {
@@ -209,8 +217,10 @@ export class Templar {
   /** Renders with a compiled template kept per source text: a fleet shares its group_vars' templates. */
   private render(source: string): string {
     let compiled = this.compiled.get(source);
-    if (!compiled)
-      this.compiled.set(source, (compiled = new nunjucks.Template(jinjaEscapes(source), this.env, undefined, true)));
+    if (!compiled) {
+      compiled = new nunjucks.Template(jinjaEscapes(source), this.env, undefined, true);
+      this.compiled.set(source, compiled);
+    }
     return compiled.render({});
   }
 
@@ -226,7 +236,7 @@ export class Templar {
         try {
           this.render(`{{ (${lone[1]}) | __sls_native }}`);
           native = true;
-        } catch (error) {
+        } catch {
           if (this.inner) throw this.inner;
           // rendered as written below, so the message is about the user's own text
         }
@@ -253,7 +263,8 @@ export class Templar {
         this.undefinedName !== undefined && /undefined|null/.test(raw)
           ? `'${this.undefinedName}' is undefined; define it, or give a default: {{ ${this.undefinedName} | default('…') }}`
           : raw;
-      throw (this.inner = new TemplateError(host, name, template, reason));
+      this.inner = new TemplateError(host, name, template, reason);
+      throw this.inner;
     } finally {
       this.scopes.pop();
       this.undefinedName = outerUndefined;

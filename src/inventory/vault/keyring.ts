@@ -50,7 +50,7 @@ export class VaultKeyring {
         `vault-encrypted${id ? ` (vault id ${id})` : ''} and no vault password was given; ${HOW_TO_GIVE_PASSWORD}`,
       );
     }
-    let envelope;
+    let envelope: ReturnType<typeof parseEnvelope>;
     try {
       envelope = parseEnvelope(text);
     } catch (error) {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { packageRoot } from '../../cli/package-root.ts';
+import { packageRoot } from '../../base/package-root.ts';
 import type { RunDocument } from '../run-document.ts';
 import { redact, redactValue } from '../secrets.ts';
 import { pageData, type PageData } from './data.ts';

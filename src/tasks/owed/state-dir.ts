@@ -1,5 +1,5 @@
 import type { Vars } from '../../inventory/types.ts';
-import { PlaybookInputError } from '../../playbook/types.ts';
+import { PlaybookInputError } from '../../base/input-error.ts';
 
 /** `sls_play_state_dir`: where owed-handler records live on the host; undefined for the default. */
 export function stateDirOf(vars: Vars): string | undefined {

@@ -107,7 +107,7 @@ async function transition(action) {
 /** `demo.service`, on hosts whose profile has one (see demo-unit.mjs). */
 function demo() {
   const d = readDemo(paths);
-  const fail = (action) => {
+  const fail = () => {
     err(
       `Job for ${DEMO_UNIT} failed because the control process exited with error code.\nSee "systemctl status ${DEMO_UNIT}" and "journalctl -xeu ${DEMO_UNIT}" for details.\n`,
     );

@@ -14,7 +14,11 @@ const seen: HostWait = { state: 'seen', match, seenAt: 0 };
 
 function sink() {
   let text = '';
-  return { out: { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream, text: () => text };
+  const write = (s: string): boolean => {
+    text += s;
+    return true;
+  };
+  return { out: { write } as unknown as NodeJS.WritableStream, text: () => text };
 }
 
 test('host lines: waiting, seen at HH:MM:SS with the rule (and the record with -v), not seen', () => {

@@ -29,7 +29,9 @@ describe('toAnsibleList / toAnsibleGraph match ansible-inventory', {
   before(async () => {
     const argvs = CASES.flatMap((c) => VIEWS.map((v) => ['-i', join(FIXTURES, c), ...v]));
     const outputs = await ansibleInventoryBatch(argvs);
-    CASES.forEach((c, i) => VIEWS.forEach((v, j) => reference.set(key(c, v), outputs[i * VIEWS.length + j])));
+    for (const [i, c] of CASES.entries()) {
+      for (const [j, v] of VIEWS.entries()) reference.set(key(c, v), outputs[i * VIEWS.length + j]);
+    }
   });
 
   for (const c of CASES) {

@@ -148,10 +148,10 @@ describe('vault password sources', { skip: skipVault }, () => {
 
   it('prompts for --ask-vault-pass and --vault-id label@prompt; a missing file or failing script is a usage error', async () => {
     const asked: string[] = [];
-    const keyring = await loadVaultKeyring(
-      { askVaultPass: true, vaultIds: ['prod@prompt'] },
-      async (q) => (asked.push(q), 'typed'),
-    );
+    const keyring = await loadVaultKeyring({ askVaultPass: true, vaultIds: ['prod@prompt'] }, async (q) => {
+      asked.push(q);
+      return 'typed';
+    });
     assert.deepEqual(asked, ['Vault password (prod): ', 'Vault password: ']);
     assert.equal(keyring.secrets.length, 2);
     await assert.rejects(

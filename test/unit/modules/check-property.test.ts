@@ -71,7 +71,8 @@ function connection(dir: string): Connection {
     exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
       const local = command.split('/etc/sophos/').join(`${dir}/etc/`);
       return new Promise((resolve, reject) => {
-        const child = spawn('sh', ['-c', local], { env: { PATH: `${dir}/bin:/usr/bin:/bin`, LC_ALL: 'C' } });
+        // cwd: the host's tree, so a value that ran as a command (`touch PWNED`) would change it
+        const child = spawn('sh', ['-c', local], { cwd: dir, env: { PATH: `${dir}/bin:/usr/bin:/bin`, LC_ALL: 'C' } });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d) => (stdout += d));
@@ -165,6 +166,7 @@ test('check mode with every combination of --diff and -e values changes nothing 
           `${label}: a diff without --diff`,
         );
     }
+    assert.equal(existsSync(join(dir, 'PWNED')), false, `${kind}: the team value ran as a command`);
   }
 });
 

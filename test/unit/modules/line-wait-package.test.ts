@@ -205,6 +205,19 @@ test('package plans: present, latest, absent, minVersion, and what is not possib
   );
 });
 
+/** An apply context that records the commands it runs (all succeed) and answers reads with `read(command)`. */
+function recordingContext(read: (command: string) => string): { sent: string[]; ctx: ApplyContext } {
+  const sent: string[] = [];
+  const ctx = {
+    exec: async (command: string) => {
+      sent.push(command);
+      return { code: 0, stdout: '', stderr: '' };
+    },
+    read: async (command: string) => ({ code: 0, stdout: read(command), stderr: '' }),
+  } as unknown as ApplyContext;
+  return { sent, ctx };
+}
+
 test('package with a list of names: one plan, one command per action, every name checked', async () => {
   const states: Record<string, PackageState> = {
     a: { manager: 'apt', installed: null, candidate: '1.0' },
@@ -215,15 +228,9 @@ test('package with a list of names: one plan, one command per action, every name
   assert.equal(plan.status, 'change');
   assert.equal(plan.message, 'install a 1.0, install c 3.1');
   if (plan.status !== 'change') return;
-  const sent: string[] = [];
-  const ctx = {
-    exec: async (command: string) => (sent.push(command), { code: 0, stdout: '', stderr: '' }),
-    read: async (command: string) => ({
-      code: 0,
-      stdout: `manager:apt\ninstalled:${/n='?a'?\n/.test(command) ? '1.0' : '3.1'}\n`,
-      stderr: '',
-    }),
-  } as unknown as ApplyContext;
+  const { sent, ctx } = recordingContext(
+    (command) => `manager:apt\ninstalled:${/n='?a'?\n/.test(command) ? '1.0' : '3.1'}\n`,
+  );
   const applied = await plan.apply(ctx);
   assert.equal(sent.length, 1);
   assert.match(sent[0]!, /install a c$/);
@@ -242,11 +249,7 @@ test('package applies through the detected manager, non-interactively, and check
   const plan = await planOn({ manager: 'apt', installed: null, candidate: '1.1' }, { name: 'nginx' });
   assert.equal(plan.status, 'change');
   if (plan.status !== 'change') return;
-  const sent: string[] = [];
-  const ctx = {
-    exec: async (command: string) => (sent.push(command), { code: 0, stdout: '', stderr: '' }),
-    read: async () => ({ code: 0, stdout: 'manager:apt\ninstalled:1.1\n', stderr: '' }),
-  } as unknown as ApplyContext;
+  const { sent, ctx } = recordingContext(() => 'manager:apt\ninstalled:1.1\n');
   const applied = await plan.apply(ctx);
   assert.deepEqual(sent, [
     'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install nginx',

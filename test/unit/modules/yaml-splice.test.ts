@@ -24,7 +24,9 @@ test('no change: the same string, not changed', () => {
 test('a changed scalar is replaced alone: its comment, spacing and every other byte stay', () => {
   const text = `${ODD}n:    1   # count\nm: x\n`;
   assert.equal(
-    edit(text, (doc) => void (scalarAt(doc, 'n').value = 2)),
+    edit(text, (doc) => {
+      scalarAt(doc, 'n').value = 2;
+    }),
     `${ODD}n:    2   # count\nm: x\n`,
   );
 });
@@ -100,11 +102,15 @@ test('a flow list that changes is re-printed on its line; a removed block item r
 
 test('an empty or absent document gets the new contents after its comments', () => {
   assert.equal(
-    edit('# only a comment\n', (doc) => void (doc.contents = doc.createNode({ a: 1 }))),
+    edit('# only a comment\n', (doc) => {
+      doc.contents = doc.createNode({ a: 1 });
+    }),
     '# only a comment\na: 1\n',
   );
   assert.equal(
-    edit('', (doc) => void (doc.contents = doc.createNode({ a: [1] }))),
+    edit('', (doc) => {
+      doc.contents = doc.createNode({ a: [1] });
+    }),
     'a:\n  - 1\n',
   );
   assert.equal(
@@ -120,7 +126,13 @@ test('an empty or absent document gets the new contents after its comments', () 
 
 test('text that does not parse throws YamlSpliceError and calls no edit', () => {
   let called = false;
-  assert.throws(() => editYamlPreserving('a: "open\n', () => void (called = true)), YamlSpliceError);
+  assert.throws(
+    () =>
+      editYamlPreserving('a: "open\n', () => {
+        called = true;
+      }),
+    YamlSpliceError,
+  );
   assert.equal(called, false);
 });
 

@@ -7,7 +7,11 @@ import type { HostReport } from '../../../src/runner/types.ts';
 
 function fakeTerminal(columns: number, rows: number) {
   const writes: string[] = [];
-  return { columns, rows, isTTY: true, writes, write: (s: string) => (writes.push(s), true) };
+  const write = (s: string): boolean => {
+    writes.push(s);
+    return true;
+  };
+  return { columns, rows, isTTY: true, writes, write };
 }
 
 test('the fleet view redraws in place, notes go above it, and it ends with the summary, details and recap', async () => {

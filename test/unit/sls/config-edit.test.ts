@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { editSensorConfig, type SensorConfigEdit, type SensorConfigWant } from '../../../src/sls/config-edit.ts';
+import { RESPELLABLE_SCALARS } from '../../helpers/yaml-spellings.ts';
 
 const KEY = 'sls-repo-token-7f3a9c2e41d84b0e';
 const OLD_KEY = 'old-token-0000aaaa1111bbbb';
@@ -467,14 +468,7 @@ test('no key, old or new, appears in any change or message', () => {
 const RESPELLABLE = `%YAML 1.2
 ---
 customer_id: "3f2b9a70"
-note: "tab\there"
-cafe: "caf\\u00e9 \\x41"
-motto: "first line
-  continued"
-story: >
-  folded text that a printer
-  would re-flow
-
+${RESPELLABLE_SCALARS}
   second paragraph
 flow: {a: 1,   b: [x,y]}
 plain_multi: one

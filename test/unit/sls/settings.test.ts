@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PlaybookInputError } from '../../../src/playbook/types.ts';
+import { PlaybookInputError } from '../../../src/base/input-error.ts';
 import { secret } from '../../../src/secrets/secret.ts';
 import { slsReadSettings, slsSettings } from '../../../src/sls/settings.ts';
 

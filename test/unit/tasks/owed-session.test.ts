@@ -11,7 +11,10 @@ function recorder(answer: (command: string) => ExecResult = () => ({ code: 0, st
   const sent: { command: string; options?: ExecOptions }[] = [];
   const connection: Connection = {
     host: 'h',
-    exec: async (command, options) => (sent.push({ command, options }), answer(command)),
+    exec: async (command, options) => {
+      sent.push({ command, options });
+      return answer(command);
+    },
     close: async () => undefined,
   };
   return { sent, connection };

@@ -15,25 +15,28 @@ test('written into a private directory with mode 0600, read back exactly, then r
   const root = mkdtempSync(join(tmpdir(), 'sls-state-'));
   const dir = join(root, "it's $(touch PWNED) dir");
   const content = `{"playbook":"it's \`quoted\` $HOME"}\n`;
-  assert.equal(dash(writeStateFileScript(dir, 'owed-handlers.x.json', content), '', root).status, 0);
+  // every script runs in root: a $(touch PWNED) that ran would leave PWNED there
+  const inRoot = (script: string) => dash(script, '', root);
+  assert.equal(inRoot(writeStateFileScript(dir, 'owed-handlers.x.json', content)).status, 0);
   assert.equal(readFileSync(join(dir, 'owed-handlers.x.json'), 'utf8'), content);
   assert.equal(statSync(join(dir, 'owed-handlers.x.json')).mode & 0o777, 0o600);
   assert.equal(statSync(dir).mode & 0o777, 0o700);
   assert.deepEqual(readdirSync(root), ["it's $(touch PWNED) dir"], 'nothing in the name ran');
 
   const fact = stateFileFact(dir, 'owed-handlers.x.json');
-  const read = dash(fact.command);
+  const read = inRoot(fact.command);
   assert.equal(fact.parse(read.stdout, read.status!, read.stderr), content);
   const all = stateFilesFact(dir, 'owed-handlers.*.json');
-  const listed = dash(all.command);
+  const listed = inRoot(all.command);
   assert.deepEqual(all.parse(listed.stdout, listed.status!, listed.stderr), {
     [join(dir, 'owed-handlers.x.json')]: content,
   });
 
-  assert.equal(dash(writeStateFileScript(dir, 'owed-handlers.x.json', null)).status, 0);
+  assert.equal(inRoot(writeStateFileScript(dir, 'owed-handlers.x.json', null)).status, 0);
   assert.deepEqual(readdirSync(dir), []);
-  const gone = dash(fact.command);
+  const gone = inRoot(fact.command);
   assert.equal(fact.parse(gone.stdout, gone.status!, gone.stderr), null);
+  assert.deepEqual(readdirSync(root), ["it's $(touch PWNED) dir"], 'nothing in the name ran, in any script');
 });
 
 test('leading another command: it runs with its stdin untouched; a write that fails stops it', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { register } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../cli/package-root.ts';
+import { packageRoot } from './package-root.ts';
 
 // Module hooks, run before tsx's:
 // - `sls-play` and `sls-play/sls` are this CLI's own modules, whichever copy the user's project
