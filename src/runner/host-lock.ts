@@ -65,86 +65,107 @@ function ownerOf(state: HostState): LockOwner {
  * past --lock-wait) or failed; the holder's channel stays open until `state.releaseLock()`.
  */
 export function takeLock(state: HostState, ahead: readonly Fact<unknown>[]): Promise<Taken> {
-  const { session, settings, log } = state;
-  const waitS = settings.lock?.waitS ?? 0;
-  let waitingSince: number | undefined;
-  let waitedFor: string | undefined;
-  let stdout = '';
-  let stderr = '';
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
   state.releaseLock = release;
   return new Promise<Taken>((resolve, reject) => {
-    let settled = false;
-    // the facts keep the command timeout they always had, after the time the lock may take
-    const timeoutMs = settings.commandTimeoutMs;
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(
-            () => settle(new CommandTimeoutError('the run lock and the facts', timeoutMs + waitS * 1000)),
-            timeoutMs + waitS * 1000,
-          );
-    const settle = (taken: Taken | Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (taken instanceof Error) {
-        release();
-        return reject(taken);
-      }
-      if (taken.failure) release();
-      resolve(taken);
-    };
-    const waited = () => (waitingSince === undefined ? 0 : seconds(Date.now() - waitingSince));
-    const look = () => {
-      for (const line of holderLines(stdout)) {
-        if (line.said === 'waiting' && waitingSince === undefined) {
-          waitingSince = Date.now();
-          waitedFor = describeHolder(line.holder);
-          log.waiting(`waiting for ${waitedFor} (up to ${waitS} s, --lock-wait)`);
-        } else if (line.said === 'held') {
-          const holder = describeHolder(line.holder);
-          const report: LockReport = { outcome: 'held', waitedS: waited(), holder };
-          return settle({ report, failure: `held by ${holder}; gave up after waiting ${waitS} s (--lock-wait)` });
-        } else if (line.said === 'error') {
-          const failure = `could not take the run lock: ${line.message}; make it writable or set sls_play_state_dir`;
-          return settle({ report: { outcome: 'failed', waitedS: waited() }, failure });
-        }
-      }
-      if (!stdout.includes(`${READY_LINE}\n`) || !stderr.includes(`${READY_LINE}\n`)) return;
-      try {
-        remember(stdout, stderr);
-      } catch (error) {
-        return settle(error as Error);
-      }
-      settle({ report: { outcome: 'taken', waitedS: waited(), ...(waitedFor ? { holder: waitedFor } : {}) } });
-    };
+    const taking = new Taking(state, (taken) => {
+      // a holder that will not hold (refused, failed, cut off) is ended at once
+      if (taken instanceof Error || taken.failure) release();
+      if (taken instanceof Error) reject(taken);
+      else resolve(taken);
+    });
+    const { session, settings } = state;
     const { done, remember } = session.startHeld(
       ahead,
-      (gather) => holderScript(stateDir(state), ownerOf(state), waitS, gather),
+      (gather) => holderScript(stateDirOf(session.vars), ownerOf(state), taking.waitS, gather),
       {
         holdStdinUntil: held,
-        onStdout: (chunk) => {
-          stdout += chunk;
-          look();
-        },
-        onStderr: (chunk) => {
-          stderr += chunk;
-          look();
-        },
+        onStdout: (chunk) => taking.stdout(chunk, remember),
+        onStderr: (chunk) => taking.stderr(chunk, remember),
       },
     );
     done.then(
       (result) => {
         const said = (result.stderr || result.stdout).trim().split('\n').pop() ?? '';
-        settle(new Error(`the run lock's command ended early (exit ${result.code}${said ? `: ${said}` : ''})`));
+        taking.settle(new Error(`the run lock's command ended early (exit ${result.code}${said ? `: ${said}` : ''})`));
       },
-      (error: Error) => settle(error),
+      (error: Error) => taking.settle(error),
     );
+    // the facts keep the command timeout they always had, after the time the lock may take
+    if (settings.commandTimeoutMs !== undefined) {
+      const ms = settings.commandTimeoutMs + taking.waitS * 1000;
+      taking.timer = setTimeout(() => taking.settle(new CommandTimeoutError('the run lock and the facts', ms)), ms);
+    }
   });
 }
 
-function stateDir(state: HostState): string | undefined {
-  return stateDirOf(state.session.vars);
+/** Reads the holder's lines as they arrive, until it is ready, refused or failed. */
+class Taking {
+  readonly waitS: number;
+  timer: NodeJS.Timeout | undefined;
+  private out = '';
+  private err = '';
+  private settled = false;
+  private waitingSince: number | undefined;
+  private waitedFor: string | undefined;
+
+  constructor(
+    private readonly state: HostState,
+    private readonly done: (taken: Taken | Error) => void,
+  ) {
+    this.waitS = state.settings.lock?.waitS ?? 0;
+  }
+
+  stdout(chunk: string, remember: Remember): void {
+    this.out += chunk;
+    this.look(remember);
+  }
+
+  stderr(chunk: string, remember: Remember): void {
+    this.err += chunk;
+    this.look(remember);
+  }
+
+  settle(taken: Taken | Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.done(taken);
+  }
+
+  private waited(): number {
+    return this.waitingSince === undefined ? 0 : seconds(Date.now() - this.waitingSince);
+  }
+
+  private look(remember: Remember): void {
+    for (const line of holderLines(this.out)) {
+      if (line.said === 'waiting' && this.waitingSince === undefined) {
+        this.waitingSince = Date.now();
+        this.waitedFor = describeHolder(line.holder);
+        this.state.log.waiting(`waiting for ${this.waitedFor} (up to ${this.waitS} s, --lock-wait)`);
+      } else if (line.said === 'held') {
+        const holder = describeHolder(line.holder);
+        const failure = `held by ${holder}; gave up after waiting ${this.waitS} s (--lock-wait)`;
+        this.settle({ report: { outcome: 'held', waitedS: this.waited(), holder }, failure });
+        return;
+      } else if (line.said === 'error') {
+        const failure = `could not take the run lock: ${line.message}; make it writable or set sls_play_state_dir`;
+        this.settle({ report: { outcome: 'failed', waitedS: this.waited() }, failure });
+        return;
+      }
+    }
+    // the facts' answers are whole once the ready line is on both streams
+    if (!this.out.includes(`${READY_LINE}\n`) || !this.err.includes(`${READY_LINE}\n`)) return;
+    try {
+      remember(this.out, this.err);
+    } catch (error) {
+      this.settle(error as Error);
+      return;
+    }
+    const holder = this.waitedFor ? { holder: this.waitedFor } : {};
+    this.settle({ report: { outcome: 'taken', waitedS: this.waited(), ...holder } });
+  }
 }
+
+type Remember = (stdout: string, stderr: string) => void;
