@@ -174,22 +174,28 @@ test('a SIGKILLed run leaves no host locked: the next run starts at once', async
   first.child.kill('SIGKILL');
   await first.exited;
   const began = Date.now();
-  const next = await exec('echo next', ['--lock-wait', '20']);
+  const next = await exec('echo next', ['--lock-wait', '30']);
   assert.equal(next.code, 0, next.stderr);
-  assert.ok(Date.now() - began < 5_000, `started within a few seconds (${Date.now() - began} ms)`);
-  for (const host of HOSTS) assert.ok((lockOf(next, host)?.waitedS ?? 99) < 3, host);
+  // the whole run, node's start included, on a loaded machine: far below the 30 s it could wait
+  assert.ok(Date.now() - began < 15_000, `started without waiting out --lock-wait (${Date.now() - began} ms)`);
+  for (const host of HOSTS) assert.ok((lockOf(next, host)?.waitedS ?? 99) < 2, `${host}: no wait`);
   await first.release(); // ends the killed run's command, still running on the hosts
 });
 
-test('a dropped SSH session releases the lock', async () => {
+test('a dropped SSH session releases the lock, even while its controller lives on', async () => {
   const first = await holding();
-  for (const host of fleet.hosts) host.dropSessions();
+  // frozen, the controller keeps its end of every connection: only the hosts' side goes
+  first.child.kill('SIGSTOP');
+  try {
+    for (const host of fleet.hosts) host.dropSessions();
+    const next = await exec('echo next', ['--lock-wait', '30']);
+    assert.equal(next.code, 0, next.stderr);
+    for (const host of HOSTS) assert.ok((lockOf(next, host)?.waitedS ?? 99) < 2, `${host}: no wait`);
+  } finally {
+    first.child.kill('SIGCONT');
+  }
   const cut = await first.release();
   assert.notEqual(cut.code, 0, 'the cut-off run does not report success');
-  const began = Date.now();
-  const next = await exec('echo next', ['--lock-wait', '20']);
-  assert.equal(next.code, 0, next.stderr);
-  assert.ok(Date.now() - began < 5_000, `started within a few seconds (${Date.now() - began} ms)`);
 });
 
 test('exec --no-lock runs beside a run that holds the host', async () => {

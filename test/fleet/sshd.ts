@@ -219,6 +219,8 @@ export class Sshd {
         return false;
       }
     });
+    // a non-root login's connection is served by an unprivileged sshd child: it goes too
+    for (const pid of sessions) for (const child of sshdChildren(pid)) killQuietly(child);
     for (const pid of sessions) killQuietly(pid);
     return sessions.length;
   }
@@ -242,4 +244,25 @@ export class Sshd {
     this.forget();
     this.child = null;
   }
+}
+
+/** The sshd processes under a session's monitor (the privilege-separated child of a non-root login). */
+function sshdChildren(pid: number): number[] {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+  return children.filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').startsWith('sshd');
+    } catch {
+      return false;
+    }
+  });
 }
