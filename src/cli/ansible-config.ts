@@ -40,14 +40,14 @@ export function ansibleDefaultVars(settings: AnsibleSettings | undefined): Vars 
  * in order, as Ansible reads `inventory = a,b`); exit 5 when neither names one.
  */
 export function inventoryFromSettings(
-  given: string | undefined,
+  given: string | readonly string[] | undefined,
   settings: AnsibleSettings | undefined,
-): string | string[] {
-  if (given !== undefined) return given;
+): string | readonly string[] {
+  if (given !== undefined && given.length > 0) return given;
   const paths = settings?.inventory ?? [];
   if (paths.length === 0) {
     throw new CliError(
-      'no inventory given: name one (sls-play deploy inventory/prod), or set inventory in ansible.cfg [defaults] or ANSIBLE_INVENTORY',
+      'no inventory given: name one (sls-play deploy -i inventory/prod), or set inventory in ansible.cfg [defaults] or ANSIBLE_INVENTORY',
       EXIT.badOptions,
     );
   }

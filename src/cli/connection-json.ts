@@ -6,7 +6,9 @@ export interface ConnectionJson {
   port: number;
   user: string;
   identityFiles: string[];
-  proxyJump: Array<{ address: string; port: number; user: string }>;
+  proxyJump: Array<{ address: string; port: number; user: string; proxyCommand?: string }>;
+  /** Tokens expanded; absent without one. */
+  proxyCommand?: string;
   knownHostsFiles: string[];
   strictHostKeyChecking: string;
   /** Seconds; null when there is no timeout. */
@@ -19,7 +21,13 @@ export function connectionJson(options: ConnectOptions): ConnectionJson {
     port: options.port,
     user: options.user,
     identityFiles: [...options.privateKeyFiles],
-    proxyJump: (options.proxyJump ?? []).map((hop) => ({ address: hop.address, port: hop.port, user: hop.user })),
+    proxyJump: (options.proxyJump ?? []).map((hop) => ({
+      address: hop.address,
+      port: hop.port,
+      user: hop.user,
+      ...(hop.proxyCommand !== undefined ? { proxyCommand: hop.proxyCommand } : {}),
+    })),
+    ...(options.proxyCommand !== undefined ? { proxyCommand: options.proxyCommand } : {}),
     knownHostsFiles: [options.knownHostsFile, ...(options.extraKnownHostsFiles ?? [])],
     strictHostKeyChecking: options.hostKeyChecking,
     connectTimeout:

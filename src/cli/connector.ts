@@ -1,5 +1,5 @@
 import { redact } from '../report/secrets.ts';
-import { connect, resolveConnectOptions } from '../transport/index.ts';
+import { connect, connectLocal, resolveConnectOptions } from '../transport/index.ts';
 import { UnreachableError, type Connection, type HostKeyChecking } from '../transport/types.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 
@@ -8,6 +8,10 @@ export interface ConnectorSettings {
   knownHostsFile?: string;
   hostKeyChecking?: HostKeyChecking;
   connectTimeoutMs: number;
+  /** -T/--connect-timeout was given: it wins over ConnectTimeout in the ssh config, as `ssh -o` does. */
+  connectTimeoutExplicit?: boolean;
+  /** -k: the SSH password for hosts whose inventory gives none. */
+  password?: string;
   commandTimeoutMs?: number;
   becomePassword?: string;
   keyPassphrase?: string;
@@ -37,6 +41,8 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
       hostKeyChecking: settings.hostKeyChecking ?? 'strict',
       hostKeyCheckingExplicit: settings.hostKeyChecking !== undefined,
       connectTimeoutMs: settings.connectTimeoutMs,
+      connectTimeoutExplicit: settings.connectTimeoutExplicit,
+      password: settings.password,
       commandTimeoutMs: settings.commandTimeoutMs,
       becomePassword: settings.becomePassword,
       keyPassphrase: settings.keyPassphrase,
@@ -47,6 +53,8 @@ export function makeConnector(settings: ConnectorSettings): (target: HostTarget)
       warned.add(warning);
       process.stderr.write(`warning: ${redact(warning)}\n`);
     }
+    // ansible_connection: local (or -c local): the controller runs the commands itself
+    if (options.connection === 'local') return connectLocal(target.name, options);
     for (let attempt = 0; ; attempt++) {
       try {
         return await connect(options);

@@ -6,7 +6,7 @@ import { documentExitCode, type RunDocument } from '../report/run-document.ts';
 import { runRecorder } from '../report/timing.ts';
 import { withTiming, type RunInvocation } from '../report/run-timing.ts';
 import { chooseReporter } from '../report/choose.ts';
-import { redact, registerSecret, runRedactor } from '../report/secrets.ts';
+import { redact, runRedactor } from '../report/secrets.ts';
 import type { SerialEntry } from '../runner/batches.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { stateDirOf } from '../tasks/owed/state-dir.ts';
@@ -15,7 +15,8 @@ import type { RunLockSettings, RunReport } from '../runner/types.ts';
 import { makeConnector } from './connector.ts';
 import { CliError, EXIT } from './errors.ts';
 import { positiveNumber } from './numbers.ts';
-import { promptSecret } from './prompt.ts';
+import { askSecrets } from './ask-secrets.ts';
+import type { StepPrompter } from './step-prompt.ts';
 import { partialReport, readRunOutputs, sliceTargets, writeRunOutputs } from './run-outputs.ts';
 import type { RunCliOptions } from './run-options.ts';
 
@@ -33,6 +34,10 @@ export interface ExecuteSettings {
   afterRun?: (report: RunReport) => Promise<RunReport>;
   /** `--force-handlers`: run notified handlers on a host even after a task failed there. */
   forceHandlers?: boolean;
+  /** `--start-at-task NAME`. */
+  startAtTask?: string;
+  /** `--step`: asked before each task. */
+  step?: StepPrompter;
   /** Hosts found not compliant, with the reason (status --fail-on-drift): they make the exit status 2. */
   drift?: (report: RunReport) => Record<string, string>;
   /** The run lock: taken unless the run reads only (`look`: status) or `exec --no-lock` (`off`). */
@@ -87,27 +92,21 @@ export async function execute(
   validateTargets(playbook, targets);
   const forks = positiveNumber(options.forks, '--forks', { integer: true });
   const retries = positiveNumber(options.retries, '--retries', { integer: true, allowZero: true });
+  const connectTimeoutMs = positiveNumber(options.connectTimeout, '--timeout', { allowZero: true }) * 1000;
   const lockWaitS = positiveNumber(options.lockWait ?? '60', '--lock-wait', { integer: true, allowZero: true });
-  const connectTimeoutMs = positiveNumber(options.connectTimeout, '--connect-timeout') * 1000;
   // A default bound: a hung restart must not hold a rollout forever; 0 lifts it for long ad hoc jobs.
-  const timeoutS = positiveNumber(options.timeout, '--timeout', { allowZero: true });
+  const timeoutS = positiveNumber(options.taskTimeout, '--task-timeout', { allowZero: true });
   const commandTimeoutMs = timeoutS > 0 ? timeoutS * 1000 : undefined;
-  let becomePassword: string | undefined;
-  if (options.askBecomePass) {
-    try {
-      becomePassword = await promptSecret('BECOME password: ');
-    } catch (error) {
-      // no terminal to ask on: a usage mistake, reported before any host is touched
-      throw new CliError((error as Error).message, EXIT.badOptions);
-    }
-    registerSecret(becomePassword);
-  }
-  const keyPassphrase = process.env.SLS_PLAY_KEY_PASSPHRASE;
-  registerSecret(keyPassphrase);
+  if (options.flushCache && options.verbose)
+    process.stderr.write(
+      '--flush-cache: nothing to flush (sls-play keeps no fact cache; facts are read fresh every run)\n',
+    );
+  const secrets = await askSecrets(options, targets);
 
   const reporter = chooseReporter({
     json: options.json,
     verbose: options.verbose,
+    plain: settings.step !== undefined,
     diff: settings.diff,
     hostCount: targets.length,
   });
@@ -145,9 +144,9 @@ export async function execute(
         knownHostsFile: options.knownHosts,
         hostKeyChecking: options.hostKeyChecking,
         connectTimeoutMs,
+        connectTimeoutExplicit: options.connectTimeoutExplicit,
         commandTimeoutMs,
-        becomePassword,
-        keyPassphrase,
+        ...secrets,
         retries,
         signal: controller.signal,
         onRetry: options.verbose ? (line) => say(`${line}\n`) : undefined,
@@ -162,6 +161,8 @@ export async function execute(
         redactor: runRedactor,
         forceHandlers: settings.forceHandlers,
         lock: runLock(settings, lockWaitS),
+        startAtTask: settings.startAtTask,
+        step: settings.step && ((task: string) => settings.step!.ask(task)),
       },
       forks,
       serial: settings.serial,
@@ -175,6 +176,7 @@ export async function execute(
     await reporter.finish();
     if (settings.epilogue) (options.json ? process.stderr : process.stdout).write(redact(settings.epilogue(report)));
   } finally {
+    settings.step?.close();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }

@@ -10,12 +10,8 @@ import { registerStatus, registerTestAlert } from './commands/sensor.ts';
 import { toolVersion } from '../version.ts';
 import { CliError, EXIT } from './errors.ts';
 
-/** Parses argv, runs one command and returns the exit status; user mistakes never print a stack. */
-export async function main(argv: string[]): Promise<number> {
-  let code: number = EXIT.ok;
-  const done = (c: number) => {
-    code = c;
-  };
+/** The whole command line, every command and option defined; `done` receives a command's exit status. */
+export function buildProgram(done: (code: number) => void): Command {
   const program = new Command('sls-play')
     .description(
       'Declarative runs over SSH with TypeScript playbooks; turns on Sophos Linux Sensor alert export to Sophos Central',
@@ -33,6 +29,15 @@ export async function main(argv: string[]): Promise<number> {
   registerReport(program, done);
   registerInit(program, done);
   for (const command of program.commands) for (const c of [command, ...command.commands]) c.exitOverride();
+  return program;
+}
+
+/** Parses argv, runs one command and returns the exit status; user mistakes never print a stack. */
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -11,6 +11,7 @@ import { maskOpenedVault, vaultCliError, vaultKeyring, type VaultCliOptions } fr
 import { ansibleDefaultVars, inventoryFromSettings } from './ansible-config.ts';
 import { emptyInventoryWarning, noHostsMatchedMessage } from './no-hosts.ts';
 import { NoHostsMatchedError } from '../inventory/index.ts';
+import { commandLineVars, type ConnectionCliOptions } from './command-line-vars.ts';
 
 export async function readInventory(path: string | readonly string[], vault?: VaultKeyring): Promise<Inventory> {
   try {
@@ -24,8 +25,8 @@ export async function readInventory(path: string | readonly string[], vault?: Va
   }
 }
 
-/** How a command reads its inventory beyond the path: vault passwords (more to come). */
-export type TargetOptions = VaultCliOptions;
+/** How a command reads its inventory beyond the path: vault passwords, the command line's connection options. */
+export type TargetOptions = VaultCliOptions & ConnectionCliOptions;
 
 /** Inline `!vault` values opened, and masked as maskOpenedVault says. */
 function openVaulted(vars: Vars, vault: VaultKeyring, host: string): Vars {
@@ -43,7 +44,7 @@ function openVaulted(vars: Vars, vault: VaultKeyring, host: string): Vars {
  * Every secret-named value is registered for redaction here, where it enters.
  */
 export async function loadTargets(
-  inventoryPath: string | undefined,
+  inventoryPath: string | readonly string[] | undefined,
   pattern: string | undefined,
   extraVarArgs: string[],
   limit?: string,
@@ -73,14 +74,15 @@ export async function loadTargets(
   }
   registerSecret(process.env.SLS_API_KEY);
   registerSecretVars(extraVars);
-  const varsOf = hostVarsAsRun(inventory, extraVars, vault, ansibleDefaultVars(options.ansible));
+  const defaults = { ...ansibleDefaultVars(options.ansible), ...commandLineVars(options) };
+  const varsOf = hostVarsAsRun(inventory, extraVars, vault, defaults);
   return hosts.map((host) => ({ name: host.name, vars: varsOf(host.name) }));
 }
 
 /**
  * Every host's variables as a run sees them: extra vars on top, inline vaults opened, then
  * `{{ }}` rendered (hostvars may reach any host, so any host can be asked for, lazily).
- * `defaults` (from ansible.cfg) sit below every inventory variable.
+ * `defaults` (ansible.cfg, then the command line's connection options) sit below every inventory variable.
  * Secret-named values are registered for redaction. A connection or sls_ variable whose
  * template cannot render is exit 5; any other stays an UnrenderedValue, an error where used.
  */

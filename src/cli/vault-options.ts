@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { loadVaultKeyring, type VaultError, type VaultKeyring, VaultPasswordError } from '../inventory/vault/index.ts';
 import type { AnsibleSettings } from '../config/ansible-settings.ts';
 import { vaultEnv } from './ansible-config.ts';
@@ -10,8 +10,11 @@ import { registerSecret } from '../report/secrets.ts';
 export interface VaultCliOptions {
   ansible?: AnsibleSettings;
   vaultId?: string[];
-  vaultPasswordFile?: string[];
+  /** --vault-password-file (commander names it by its second flag, --vault-pass-file). */
+  vaultPassFile?: string[];
   askVaultPass?: boolean;
+  /** Ansible's other spelling of --ask-vault-pass. */
+  askVaultPassword?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -24,11 +27,12 @@ export function addVaultOptions(command: Command): Command {
       collect,
     )
     .option(
-      '--vault-password-file <file>',
+      '--vault-password-file, --vault-pass-file <file>',
       'vault password file, or an executable printing the password (repeatable)',
       collect,
     )
-    .option('-J, --ask-vault-pass', 'prompt for the vault password');
+    .option('-J, --ask-vault-pass', 'prompt for the vault password (also --ask-vault-password)')
+    .addOption(new Option('--ask-vault-password').hideHelp());
 }
 
 /** The vault passwords of a run, read before any inventory file (exit 5 when one cannot be had). */
@@ -37,8 +41,8 @@ export async function vaultKeyring(options: VaultCliOptions): Promise<VaultKeyri
     return await loadVaultKeyring(
       {
         vaultIds: options.vaultId,
-        vaultPasswordFiles: options.vaultPasswordFile,
-        askVaultPass: options.askVaultPass,
+        vaultPasswordFiles: options.vaultPassFile,
+        askVaultPass: options.askVaultPass || options.askVaultPassword,
         env: options.ansible ? vaultEnv(options.ansible) : process.env,
       },
       promptSecret,

@@ -77,14 +77,14 @@ async function parseFile(model: InventoryModel, file: string, options: LoadOptio
     const y = loadYaml(text, file);
     // the JSON that ansible-inventory --list (or an inventory script) prints
     if (isScriptFormat(y.value)) return parseScriptInventory(model, y.value, file);
-    return parseYamlInventory(model, y.value, file, y.lineOf);
+    return parseYamlInventory(model, y.value, file, y.lineOf, y.numericKey);
   }
   if (!ext) {
     // Ansible tries a file without an extension as YAML first, then as INI.
     const y = tryYaml(text, file);
     if (y && typeof y.value === 'object' && y.value !== null && !Array.isArray(y.value)) {
       if (isScriptFormat(y.value)) return parseScriptInventory(model, y.value, file);
-      return parseYamlInventory(model, y.value, file, y.lineOf);
+      return parseYamlInventory(model, y.value, file, y.lineOf, y.numericKey);
     }
   }
   parseIni(model, text, file);

@@ -8,6 +8,8 @@ import { HostRangeError, expandHostPattern } from './host-pattern.ts';
 import { ModelError, type InventoryModel } from './model.ts';
 
 type LineOf = (path: readonly string[]) => number | undefined;
+/** A key YAML read as a number, with how it was written (from loadYaml). */
+type NumericKey = (path: readonly string[]) => { source: string; line: number } | undefined;
 
 const SECTIONS = ['vars', 'children', 'hosts'] as const;
 
@@ -21,11 +23,26 @@ function kind(v: unknown): string {
   return `a ${typeof v}`;
 }
 
+/**
+ * As Ansible's yaml plugin: a host written `1234:`, `010:` or `0x1F:` is a number to YAML (1234, 8,
+ * 31), and taking it as a host name would reach a host other than the one written.
+ */
+function refuseNumericHost(key: ReturnType<NumericKey>, pattern: string, file: string): void {
+  if (!key) return;
+  const written = key.source === pattern ? '' : ` (written ${key.source})`;
+  throw new InventoryError(
+    `Host pattern ${pattern}${written} must be a string. Enclose integers/floats in quotation marks: '${key.source}':`,
+    file,
+    key.line,
+  );
+}
+
 export function parseYamlInventory(
   model: InventoryModel,
   data: unknown,
   file: string,
   lineOf: LineOf = () => undefined,
+  numericKey: NumericKey = () => undefined,
 ): void {
   function fail(msg: string, path: readonly string[]): never {
     throw new InventoryError(msg, file, lineOf(path));
@@ -79,6 +96,7 @@ export function parseYamlInventory(
           }
         } else if (key === 'hosts') {
           for (const [pattern, hostVars] of Object.entries(value)) {
+            refuseNumericHost(numericKey([...at, pattern]), pattern, file);
             if (hostVars !== null && hostVars !== undefined && !isMapping(hostVars)) {
               fail(
                 `host '${pattern}' in group '${name}' must have a mapping of variables or nothing, not ${kind(hostVars)}`,

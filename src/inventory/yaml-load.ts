@@ -4,7 +4,7 @@
  * value. The `yaml` package's own 1.1 schema differs in small ways, so the scalar rules are
  * PyYAML's resolvers, copied.
  */
-import { LineCounter, parseDocument, type Document, type ScalarTag, type Tags } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type ScalarTag, type Tags } from 'yaml';
 import { InventoryError } from './types.ts';
 import { UnsafeText } from './template/unsafe.ts';
 
@@ -83,6 +83,29 @@ export interface LoadedYaml {
   value: unknown;
   /** The 1-based line of the node at a key path, when there is one. */
   lineOf(path: readonly string[]): number | undefined;
+  /** A mapping key YAML read as a number (`010:` is 8): its source text and line, by its key path as strings. */
+  numericKey(path: readonly string[]): { source: string; line: number } | undefined;
+}
+
+/** Every mapping key that YAML typed as a number, by its path of keys as toJS names them. */
+function numericKeys(doc: Document.Parsed, lines: LineCounter): Map<string, { source: string; line: number }> {
+  const found = new Map<string, { source: string; line: number }>();
+  const walk = (node: unknown, path: string[]) => {
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      if (!isPair(pair) || !isScalar(pair.key)) continue;
+      const key = pair.key;
+      const at = [...path, String(key.value)];
+      if (typeof key.value === 'number' && key.range)
+        found.set(JSON.stringify(at), {
+          source: key.source ?? String(key.value),
+          line: lines.linePos(key.range[0]).line,
+        });
+      walk(pair.value, at);
+    }
+  };
+  walk(doc.contents, []);
+  return found;
 }
 
 export function loadYaml(text: string, file: string): LoadedYaml {
@@ -112,8 +135,13 @@ export function loadYaml(text: string, file: string): LoadedYaml {
     );
   }
   const value: unknown = doc.toJS({ maxAliasCount: -1 });
+  let numeric: Map<string, { source: string; line: number }> | undefined;
   return {
     value,
+    numericKey(path) {
+      numeric ??= numericKeys(doc, lines);
+      return numeric.get(JSON.stringify(path));
+    },
     lineOf(path) {
       const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
       const pos = node?.range?.[0];

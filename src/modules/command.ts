@@ -21,7 +21,7 @@ export interface CommandParams extends TaskOptions {
   readOnly?: boolean;
   /** Sent on stdin (where a secret belongs). */
   stdin?: Param<string | Secret>;
-  /** Seconds; default the run's --timeout. */
+  /** Seconds; default the run's --task-timeout. */
   timeout?: Param<number>;
 }
 

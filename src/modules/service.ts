@@ -157,7 +157,7 @@ export function service(params: ServiceParams): Task {
         },
         // A hung start is a failed start: name the command the user knows.
         timedOut: (error) => ({
-          failed: `\`${steps.map((s) => s.action).join(' && ')}\` did not finish within the --timeout of ${error.timeoutMs / 1000} s`,
+          failed: `\`${steps.map((s) => s.action).join(' && ')}\` did not finish within the --task-timeout of ${error.timeoutMs / 1000} s`,
         }),
       });
     },

@@ -8,6 +8,8 @@ export interface ReporterChoice {
   /** Human output goes to stderr under --json. */
   json?: boolean;
   verbose?: boolean;
+  /** Plain lines even on a terminal (--step asks questions between them). */
+  plain?: boolean;
   diff: boolean;
   hostCount: number;
   env?: NodeJS.ProcessEnv;
@@ -22,7 +24,7 @@ export function chooseReporter(choice: ReporterChoice): Reporter {
   const env = choice.env ?? process.env;
   const reporterOptions = { out, diff: choice.diff, verbose: Boolean(choice.verbose) };
   const tty = out as NodeJS.WriteStream;
-  if (!tty.isTTY || choice.verbose || env.CI) return plainReporter(reporterOptions);
+  if (!tty.isTTY || choice.verbose || choice.plain || env.CI) return plainReporter(reporterOptions);
   const size = screenSize(tty);
   // a pty reporting 0 columns (or rows): drawn as 80×24, not one character per line (or nothing)
   if (!(tty.columns > 0)) tty.columns = size.columns;

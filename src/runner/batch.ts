@@ -49,7 +49,7 @@ function readAnswers(parts: readonly BatchPart[], outcomes: PartOutcome[], stdou
 /** A part that ran past its timeout: the module's own words for it, else the task named. */
 function timedOut(part: BatchPart, error: CommandTimeoutError): PartOutcome {
   const applied = part.change.remote!.timedOut?.(error) ?? {
-    failed: `"${part.task.name}" did not finish within ${error.timeoutMs / 1000} s; raise --timeout or look at the host`,
+    failed: `"${part.task.name}" did not finish within ${error.timeoutMs / 1000} s; raise --task-timeout or look at the host`,
   };
   return { applied, code: 124 };
 }

@@ -8,6 +8,7 @@ import { afterTaskStep, FORCED_HANDLERS } from './decisions.ts';
 import { taskFacts } from './gather.ts';
 import type { HostState } from './host-state.ts';
 import { planTask, reportThrown } from './task-step.ts';
+import { beforeStart, declinedAtStep, startIndex } from './start-at.ts';
 import type { BatchPart, StepReport } from './types.ts';
 
 /** A change planned but not made yet: it goes to the host with the handlers it notifies. */
@@ -39,10 +40,20 @@ export async function tasksKnownNow(state: HostState): Promise<Task[] | undefine
 
 /** Runs the tasks in order until one stops the host, an interrupt, or the last (whose change may be held). */
 export async function runTasks(state: HostState, tasks: readonly Task[]): Promise<TasksEnd> {
+  const { startAtTask, step: askStep } = state.settings;
+  const firstRun = startIndex(tasks, startAtTask);
   for (const [index, task] of tasks.entries()) {
     if (state.interrupted()) {
       state.reason = `interrupted before "${task.name}": later tasks not run`;
       break;
+    }
+    if (startAtTask !== undefined && (firstRun < 0 || index < firstRun)) {
+      state.log.end(beforeStart(task, startAtTask, firstRun >= 0));
+      continue;
+    }
+    if (askStep && !(await askStep(task.name))) {
+      state.log.end(declinedAtStep(task));
+      continue;
     }
     const skip = state.skipped(task);
     let step: StepReport;

@@ -14,7 +14,7 @@ export function reportThrown(step: string, error: unknown): StepReport {
   if (error instanceof UnreachableError) return { name: step, status: 'unreachable', message: error.message };
   if (error instanceof OwedRecordError) return { name: step, status: 'failed', message: error.message };
   if (error instanceof CommandTimeoutError) {
-    return { name: step, status: 'failed', message: `${error.message}; raise --timeout or look at the host` };
+    return { name: step, status: 'failed', message: `${error.message}; raise --task-timeout or look at the host` };
   }
   const message = error instanceof Error ? error.message : String(error);
   return {

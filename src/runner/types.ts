@@ -27,6 +27,10 @@ export interface HostRunSettings extends TaskContextSettings, TagFilter {
   forceHandlers?: boolean;
   /** The per-host run lock: taken by a run that changes hosts, looked at by a read-only one; none when absent. */
   lock?: RunLockSettings;
+  /** `--start-at-task`: the tasks before the first one of this name are skipped. */
+  startAtTask?: string;
+  /** `--step`: asked before each task; false skips it. */
+  step?: (task: string) => Promise<boolean>;
 }
 
 export interface RunLockSettings {

@@ -91,7 +91,7 @@ export interface RemoteChange {
   command: string;
   /** Sent to its standard input (a file's content: never on the command line). */
   stdin?: string;
-  /** Its own bound in milliseconds, when it should not be the run's `--timeout`. */
+  /** Its own bound in milliseconds, when it should not be the run's `--task-timeout`. */
   timeoutMs?: number;
   /** What the command's answer means; must report a failure for every non-zero exit status. */
   interpret(result: ExecResult): Applied;

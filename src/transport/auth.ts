@@ -72,13 +72,25 @@ async function readKeyFile(file: string, passphrase: string | undefined): Promis
     return { problem: `private key ${file} is not a usable private key (${plain.message})` };
   if (passphrase === undefined) {
     return {
-      problem: `private key ${file} is encrypted and no passphrase was given (set SLS_PLAY_KEY_PASSPHRASE or answer the prompt)`,
+      problem: `private key ${file} is encrypted and no passphrase was given (run sls-play on a terminal to be asked for it, or set SLS_PLAY_KEY_PASSPHRASE)`,
     };
   }
   const decrypted = parseKey(data, passphrase);
   if (decrypted instanceof Error)
     return { problem: `private key ${file} could not be decrypted: the passphrase is wrong` };
   return { key: signingWithKeyObject(decrypted) };
+}
+
+/** Whether a key file exists and is encrypted (its passphrase is then asked for before any host is touched). */
+export async function isEncryptedKeyFile(file: string): Promise<boolean> {
+  try {
+    const data = await readIfExists(file);
+    if (data === undefined) return false;
+    const plain = parseKey(data);
+    return plain instanceof Error && looksEncrypted(plain.message);
+  } catch {
+    return false;
+  }
 }
 
 // Every host of a run logs in with the same few key files: read and parse each once while it is

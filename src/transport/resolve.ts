@@ -2,13 +2,16 @@ import { homedir } from 'node:os';
 import { localUserInfo } from './local_user.ts';
 import { join } from 'node:path';
 import { parseSshArgs } from './ssh_args.ts';
+import { expandProxyCommand } from './proxy_command.ts';
 import {
   hostKeyCheckingFrom,
   loadSshConfigFile,
+  loadUserAndSystemConfig,
   lookupSshConfig,
   parseProxyJump,
   type ExpandContext,
   type JumpHop,
+  type SshConfig,
   type SshConfigHost,
 } from './ssh_config.ts';
 import type { ConnectOptions, HostKeyChecking } from './types.ts';
@@ -31,17 +34,30 @@ export const CONNECTION_VARIABLES: ReadonlySet<string> = new Set([
   'ansible_ssh_common_args',
   'ansible_ssh_extra_args',
   'ansible_host_key_checking',
+  'ansible_connection',
 ]);
 
+/** Where ssh reads its system-wide client config; SLS_PLAY_SYSTEM_SSH_CONFIG moves it for tests. */
+export const SYSTEM_SSH_CONFIG = '/etc/ssh/ssh_config';
+
 export interface ResolveSettings {
-  /** OpenSSH client config; default ~/.ssh/config (a missing file is an empty config). */
+  /**
+   * OpenSSH client config, read instead of both ~/.ssh/config and the system-wide file (as
+   * `ssh -F`; `none` reads no file). Default: ~/.ssh/config, then /etc/ssh/ssh_config.
+   */
   sshConfigFile?: string;
+  /** The system-wide file read after ~/.ssh/config; default SYSTEM_SSH_CONFIG. */
+  systemSshConfigFile?: string;
   /** --known-hosts: wins over UserKnownHostsFile; default ~/.ssh/known_hosts. */
   knownHostsFile?: string;
   hostKeyChecking: HostKeyChecking;
   /** The user gave --host-key-checking: it then wins over the ssh config and inventory. */
   hostKeyCheckingExplicit?: boolean;
   connectTimeoutMs: number;
+  /** The user gave -T/--connect-timeout: it then wins over the ssh config and ssh arguments, as `ssh -o` does. */
+  connectTimeoutExplicit?: boolean;
+  /** From -k: used when the inventory gives no ansible_password. */
+  password?: string;
   commandTimeoutMs?: number;
   /** From -K: used when the inventory gives no ansible_become_password. */
   becomePassword?: string;
@@ -53,6 +69,8 @@ export interface ResolveSettings {
 }
 
 export interface ResolvedConnectOptions extends ConnectOptions {
+  /** `local` (ansible_connection: local, -c local): the controller runs the commands itself. */
+  connection: 'ssh' | 'local';
   /** Inventory or config settings that were ignored, one sentence each, for the caller to show. */
   warnings: string[];
 }
@@ -89,6 +107,15 @@ function keyFiles(value: unknown): string[] {
   return one === undefined ? [] : [one];
 }
 
+/** ssh unless the host says local; Ansible's other SSH plugins (smart, paramiko) are ssh here. */
+function connectionType(name: string, value: unknown, warnings: string[]): 'ssh' | 'local' {
+  const type = text(value)?.replace(/^ansible\.builtin\./, '');
+  if (type === 'local') return 'local';
+  if (type !== undefined && !['ssh', 'smart', 'paramiko', 'paramiko_ssh'].includes(type))
+    warnings.push(`${name}: ansible_connection ${type} is not supported; ssh is used`);
+  return 'ssh';
+}
+
 /**
  * Connection settings for one inventory host, as Ansible would reach it: inventory variables
  * first, then the OpenSSH client config for the name ssh would be given (ansible_host, or the
@@ -104,7 +131,7 @@ export function resolveConnectOptions(
   const context: ExpandContext = { home, localUser };
   const expandHome = (file: string): string =>
     file === '~' ? home : file.startsWith('~/') ? join(home, file.slice(2)) : file;
-  const config = loadSshConfigFile(expandHome(settings.sshConfigFile ?? join(home, '.ssh', 'config')));
+  const config = sshConfigOf(settings, home, expandHome);
   const warnings: string[] = [];
 
   // ssh takes the first value of an option; Ansible's command line puts ssh_args (ansible.cfg, or
@@ -159,6 +186,7 @@ export function resolveConnectOptions(
     return more.length ? { knownHostsFile: first!, extraKnownHostsFiles: more } : { knownHostsFile: first! };
   };
   const connectTimeoutMs = (found: SshConfigHost): number => {
+    if (settings.connectTimeoutExplicit) return settings.connectTimeoutMs;
     const fromArgs = port(sshArgs.options.connecttimeout);
     // ConnectTimeout 0, as in ssh, is no timeout at all
     return fromArgs !== undefined ? fromArgs * 1000 : (found.connectTimeoutMs ?? settings.connectTimeoutMs);
@@ -169,6 +197,8 @@ export function resolveConnectOptions(
     ...context,
     user: text(vars.ansible_user),
     port: port(vars.ansible_port),
+    // ssh reads -o options before its files: a ProxyCommand there beats the config's ProxyJump
+    commandLine: Object.entries(sshArgs.options),
   });
   for (const warning of found.warnings ?? []) warnings.push(`ssh config ${warning}`);
   const inventoryKeys = keyFiles(vars.ansible_ssh_private_key_file ?? vars.ansible_private_key_file).map(expandHome);
@@ -194,10 +224,15 @@ export function resolveConnectOptions(
         hostKeyChecking: hostKeyChecking(hopConfig),
         connectTimeoutMs: connectTimeoutMs(hopConfig),
       };
-      return index === 0 ? [...resolveHops(hopConfig.proxyJump, depth + 1), hop] : [hop];
+      // ssh reaches the first bastion with its own config (its ProxyJump or ProxyCommand); later
+      // ones through the hop before them
+      if (index !== 0) return [hop];
+      if (hopConfig.proxyCommand !== undefined)
+        hop.proxyCommand = proxyCommandFor(hopConfig.proxyCommand, hop, jump.host, hopConfig, warnings);
+      return [...resolveHops(hopConfig.proxyJump, depth + 1), hop];
     });
   };
-  const proxyJump = resolveHops(sshArgs.options.proxyjump ?? found.proxyJump, 0);
+  const proxyJump = resolveHops(found.proxyJump, 0);
 
   const becomePassword =
     text(vars.ansible_become_password) ?? text(vars.ansible_become_pass) ?? settings.becomePassword;
@@ -208,7 +243,7 @@ export function resolveConnectOptions(
     user: text(vars.ansible_user) ?? found.user ?? localUser,
     privateKeyFiles: [...new Set([...inventoryKeys, ...found.identityFiles])],
     privateKeyPassphrase: settings.keyPassphrase,
-    password: text(vars.ansible_password) ?? text(vars.ansible_ssh_pass),
+    password: text(vars.ansible_password) ?? text(vars.ansible_ssh_pass) ?? settings.password,
     ...knownHosts(found),
     hostKeyChecking: hostKeyChecking(found),
     connectTimeoutMs: connectTimeoutMs(found),
@@ -218,8 +253,42 @@ export function resolveConnectOptions(
       user: text(vars.ansible_become_user) ?? 'root',
       password: becomePassword,
     },
+    connection: connectionType(name, vars.ansible_connection, warnings),
     warnings,
   };
   if (proxyJump.length > 0) options.proxyJump = proxyJump;
+  if (found.proxyCommand !== undefined)
+    options.proxyCommand = proxyCommandFor(found.proxyCommand, options, sshName, found, warnings);
   return options;
+}
+
+/** `--ssh-config FILE` alone (as `ssh -F`), or ~/.ssh/config then the system-wide file. */
+function sshConfigOf(settings: ResolveSettings, home: string, expandHome: (file: string) => string): SshConfig {
+  if (settings.sshConfigFile !== undefined) {
+    if (settings.sshConfigFile.toLowerCase() === 'none') return { lines: [] };
+    return loadSshConfigFile(expandHome(settings.sshConfigFile));
+  }
+  const system = settings.systemSshConfigFile ?? (process.env.SLS_PLAY_SYSTEM_SSH_CONFIG || SYSTEM_SSH_CONFIG);
+  return loadUserAndSystemConfig(join(home, '.ssh', 'config'), system);
+}
+
+/** ProxyCommand with ssh's tokens for this hop: %h %p %r as connected, %n the name given, %k HostKeyAlias. */
+function proxyCommandFor(
+  command: string,
+  hop: { address: string; port: number; user: string },
+  given: string,
+  found: SshConfigHost,
+  warnings: string[],
+): string {
+  return expandProxyCommand(
+    command,
+    {
+      host: hop.address.toLowerCase(),
+      port: hop.port,
+      user: hop.user,
+      originalHost: given,
+      keyAlias: found.hostKeyAlias,
+    },
+    (token) => warnings.push(`ssh config ProxyCommand: token ${token} is not supported; it is left as written`),
+  );
 }

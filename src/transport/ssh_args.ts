@@ -41,7 +41,13 @@ export function splitShellWords(text: string): string[] {
   return words;
 }
 
-const UNDERSTOOD = new Set(['proxyjump', 'stricthostkeychecking', 'userknownhostsfile', 'connecttimeout']);
+const UNDERSTOOD = new Set([
+  'proxyjump',
+  'proxycommand',
+  'stricthostkeychecking',
+  'userknownhostsfile',
+  'connecttimeout',
+]);
 
 export function parseSshArgs(text: string): SshArgs {
   const words = splitShellWords(text);

@@ -2,17 +2,25 @@
  * An OpenSSH client config evaluated for one host as `ssh` evaluates it (readconf.c): blocks
  * in file order, the first value of a setting wins (IdentityFile accumulates), `Host` patterns
  * one by one (`?` is exactly one character, `a,b` a literal pattern, `!x` rules out), `Match
- * all|host|originalhost|user|localuser` (host after HostName so far), `Include` with globs,
- * relative to ~/.ssh, inside blocks, and the TOKENS in HostName, IdentityFile and
- * UserKnownHostsFile. `Match exec` is never run (a config must not execute commands on our
- * behalf): it and the other Match criteria are warned about and their blocks not applied.
- * `ssh -G` is the reference the tests compare with.
+ * all|host|originalhost|user|localuser|exec` (host after HostName so far; exec run through the
+ * user's shell, only when the line's earlier criteria held), `Include` with globs, relative to
+ * ~/.ssh (or /etc/ssh in the system file), inside blocks, and the TOKENS in HostName,
+ * IdentityFile and UserKnownHostsFile. The user's file comes first, then the system-wide one.
+ * ProxyCommand and ProxyJump: whichever is set first wins. Other Match criteria are warned about
+ * and their blocks not applied. `ssh -G` is the reference the tests compare with.
  */
+import { dirname } from 'node:path';
 import type { HostKeyChecking } from './types.ts';
-import { globPaths, includePath, parseConfigLines, readConfigFile, type ConfigLine } from './ssh_config_read.ts';
-import { matchHostLine, matchPatternList } from './ssh_config_match.ts';
-import { expandTilde, expandTokens } from './ssh_config_tokens.ts';
-import { localUserInfo } from './local_user.ts';
+import { parseConfigLines, readConfigFile } from './ssh_config_read.ts';
+import {
+  currentUid,
+  expandHostName,
+  walkConfig,
+  type Evaluation,
+  type ExpandContext,
+  type SshConfig,
+} from './ssh_config_walk.ts';
+import { expandTilde, expandTokens, type TokenValues } from './ssh_config_tokens.ts';
 
 /** What sls-play takes from an OpenSSH client config for one host; absent means "not set there". */
 export interface SshConfigHost {
@@ -21,8 +29,11 @@ export interface SshConfigHost {
   port?: number;
   /** Expanded (`~`, tokens), in the order ssh tries them. */
   identityFiles: string[];
-  /** Raw ProxyJump value; see parseProxyJump. */
+  /** Raw ProxyJump value; see parseProxyJump. Never set together with proxyCommand. */
   proxyJump?: string;
+  /** ProxyCommand as written (tokens not expanded yet); absent for `none`. */
+  proxyCommand?: string;
+  hostKeyAlias?: string;
   hostKeyChecking?: HostKeyChecking;
   /** Every file of the first UserKnownHostsFile, expanded. */
   userKnownHostsFiles: string[];
@@ -32,18 +43,7 @@ export interface SshConfigHost {
   warnings?: string[];
 }
 
-export interface ExpandContext {
-  home: string;
-  localUser: string;
-  /** Values given outside the config (the inventory's ansible_user / ansible_port), which win as `ssh -l/-p` do. */
-  user?: string;
-  port?: number;
-}
-
-/** A config ready to evaluate: its lines, and where relative Includes are read from. */
-export interface SshConfig {
-  lines: ConfigLine[];
-}
+export type { ExpandContext, SshConfig } from './ssh_config_walk.ts';
 
 export function parseSshConfig(text: string, file = 'ssh config'): SshConfig {
   return { lines: parseConfigLines(text, file) };
@@ -51,6 +51,11 @@ export function parseSshConfig(text: string, file = 'ssh config'): SshConfig {
 
 export function loadSshConfigFile(file: string): SshConfig {
   return { lines: readConfigFile(file) };
+}
+
+/** What ssh reads without -F: the user's file, then the system-wide one (a missing file is empty). */
+export function loadUserAndSystemConfig(userFile: string, systemFile: string): SshConfig {
+  return { lines: readConfigFile(userFile), system: { lines: readConfigFile(systemFile), dir: dirname(systemFile) } };
 }
 
 /** The few ssh_config(5) TOKENS that make sense without a host, and `~` (kept for callers). */
@@ -79,139 +84,21 @@ export function hostKeyCheckingFrom(value: string): HostKeyChecking | undefined 
   }
 }
 
-/** HostName takes only `%h` (the name given, lowercased) and `%%`. */
-function expandHostName(value: string, host: string): string {
-  return value.replace(/%([%h])/g, (_, token: string) => (token === '%' ? '%' : host));
-}
-
-const SINGLE = new Set([
-  'hostname',
-  'user',
-  'port',
-  'proxyjump',
-  'stricthostkeychecking',
-  'userknownhostsfile',
-  'connecttimeout',
-]);
-const MAX_INCLUDE_DEPTH = 16;
-
-interface Evaluation {
-  settings: Map<string, string[]>;
-  identityFiles: string[];
-  warnings: string[];
-}
-
 /**
  * Settings for `host` (the name ssh would be given), first value winning as in OpenSSH.
  */
 export function lookupSshConfig(config: SshConfig, host: string, context: ExpandContext): SshConfigHost {
-  const original = host;
-  const lower = host.toLowerCase();
-  const state: Evaluation = { settings: new Map(), identityFiles: [], warnings: [] };
-  const warn = (line: ConfigLine, message: string) => {
-    const text = `${line.file}:${line.line}: ${message}`;
-    if (!state.warnings.includes(text)) state.warnings.push(text);
-  };
-  const setting = (key: string) => state.settings.get(key)?.[0];
-  // The host Match host compares with: HostName so far, %h expanded.
-  const currentHost = () => {
-    const name = setting('hostname');
-    return name === undefined ? lower : expandHostName(name, lower);
-  };
+  return result(walkConfig(config, host, context), host, host.toLowerCase(), context, currentUid());
+}
 
-  const matchLine = (line: ConfigLine): boolean => {
-    const args = line.args;
-    if (args.length === 0) {
-      warn(line, 'Match without criteria; its block is not applied');
-      return false;
-    }
-    let result = true;
-    for (let i = 0; i < args.length; i++) {
-      const raw = args[i]!;
-      const negated = raw.startsWith('!');
-      const criterion = (negated ? raw.slice(1) : raw).toLowerCase();
-      if (criterion === 'all') {
-        if (args.length > 1) {
-          warn(line, "'Match all' combined with other criteria is refused by ssh; its block is not applied");
-          return false;
-        }
-        result &&= !negated;
-        continue;
-      }
-      if (criterion === 'canonical' || criterion === 'final') {
-        warn(
-          line,
-          `Match ${criterion} is not supported (sls-play does not canonicalise host names); its block is not applied`,
-        );
-        return false;
-      }
-      const value = args[++i];
-      if (value === undefined) {
-        warn(line, `Match ${criterion} needs an argument; its block is not applied`);
-        return false;
-      }
-      let matched: boolean;
-      switch (criterion) {
-        case 'host':
-          matched = matchPatternList(currentHost(), value);
-          break;
-        case 'originalhost':
-          matched = matchPatternList(lower, value);
-          break;
-        case 'user':
-          matched = matchPatternList(context.user ?? setting('user') ?? context.localUser, value);
-          break;
-        case 'localuser':
-          matched = matchPatternList(context.localUser, value);
-          break;
-        default:
-          warn(
-            line,
-            `Match ${criterion} is not supported${criterion === 'exec' ? ' (sls-play never runs commands from an ssh config)' : ''}; its block is not applied`,
-          );
-          return false;
-      }
-      result &&= negated ? !matched : matched;
-    }
-    return result;
-  };
-
-  const evaluate = (lines: readonly ConfigLine[], startActive: boolean, neverMatch: boolean, depth: number): void => {
-    let active = startActive;
-    for (const line of lines) {
-      switch (line.keyword) {
-        case 'host':
-          active = !neverMatch && matchHostLine(original, line.args);
-          continue;
-        case 'match':
-          active = !neverMatch && matchLine(line);
-          continue;
-        case 'include': {
-          if (depth >= MAX_INCLUDE_DEPTH) {
-            warn(line, `Include nested deeper than ${MAX_INCLUDE_DEPTH}; not read`);
-            continue;
-          }
-          const outer = active;
-          for (const arg of line.args) {
-            for (const file of globPaths(includePath(arg, context.home))) {
-              // an Include in a block that does not apply reads the file with nothing matching
-              evaluate(readConfigFile(file), outer, neverMatch || !outer, depth + 1);
-            }
-          }
-          active = outer;
-          continue;
-        }
-      }
-      if (!active) continue;
-      if (line.keyword === 'identityfile') {
-        if (line.args[0] !== undefined) state.identityFiles.push(line.args[0]);
-      } else if (SINGLE.has(line.keyword) && !state.settings.has(line.keyword) && line.args.length > 0) {
-        state.settings.set(line.keyword, line.args);
-      }
-    }
-  };
-  evaluate(config.lines, true, false, 0);
-
+function result(
+  state: Evaluation,
+  original: string,
+  lower: string,
+  context: ExpandContext,
+  uid: number | undefined,
+): SshConfigHost {
+  const setting = (key: string) => state.get(key);
   const hostNameRaw = setting('hostname');
   const hostName = hostNameRaw === undefined ? undefined : expandHostName(hostNameRaw, lower);
   const user = setting('user');
@@ -219,17 +106,12 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
   const port = portRaw !== undefined && /^\d+$/.test(portRaw) ? Number(portRaw) : undefined;
   const timeout = setting('connecttimeout');
   const strict = setting('stricthostkeychecking');
-  const tokenWarn = (what: string) => (token: string) => {
-    const text = `${what}: token ${token} is not supported; it is left as written`;
-    if (!state.warnings.includes(text)) state.warnings.push(text);
-  };
-  let uid: number | undefined;
-  try {
-    uid = localUserInfo().uid;
-  } catch {
-    uid = undefined;
-  }
-  const tokens = {
+  const proxyJump = setting('proxyjump');
+  const proxyCommand = setting('proxycommand');
+  const hostKeyAlias = setting('hostkeyalias');
+  const tokenWarn = (what: string) => (token: string) =>
+    state.warn(`${what}: token ${token} is not supported; it is left as written`);
+  const tokens: TokenValues = {
     home: context.home,
     localUser: context.localUser,
     host: hostName ?? lower,
@@ -246,7 +128,9 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
     identityFiles: state.identityFiles
       .filter((file) => file.toLowerCase() !== 'none')
       .map((file) => path(file, 'IdentityFile')),
-    proxyJump: setting('proxyjump'),
+    proxyJump: proxyJump === undefined || proxyJump.toLowerCase() === 'none' ? undefined : proxyJump,
+    ...(proxyCommand !== undefined && proxyCommand.toLowerCase() !== 'none' ? { proxyCommand } : {}),
+    ...(hostKeyAlias !== undefined ? { hostKeyAlias } : {}),
     hostKeyChecking: strict === undefined ? undefined : hostKeyCheckingFrom(strict),
     userKnownHostsFiles: (state.settings.get('userknownhostsfile') ?? [])
       .filter((file) => file !== '' && file.toLowerCase() !== 'none')
@@ -256,31 +140,4 @@ export function lookupSshConfig(config: SshConfig, host: string, context: Expand
   };
 }
 
-export interface JumpHop {
-  user?: string;
-  host: string;
-  port?: number;
-}
-
-/** `[user@]host[:port]` or `ssh://[user@]host[:port]`, comma-separated, outermost first; `none` is no jump. */
-export function parseProxyJump(value: string): JumpHop[] {
-  if (value.trim().toLowerCase() === 'none') return [];
-  return value
-    .split(',')
-    .map((hop) => hop.trim())
-    .filter((hop) => hop !== '')
-    .map((hop) => {
-      let rest = hop.replace(/^ssh:\/\//, '');
-      let user: string | undefined;
-      const at = rest.lastIndexOf('@');
-      if (at !== -1) {
-        user = rest.slice(0, at);
-        rest = rest.slice(at + 1);
-      }
-      const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
-      if (bracketed) return { user, host: bracketed[1]!, port: bracketed[2] ? Number(bracketed[2]) : undefined };
-      const withPort = /^([^:]+):(\d+)$/.exec(rest);
-      if (withPort) return { user, host: withPort[1]!, port: Number(withPort[2]) };
-      return { user, host: rest };
-    });
-}
+export { parseProxyJump, type JumpHop } from './ssh_config_jump.ts';

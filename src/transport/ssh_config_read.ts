@@ -10,6 +10,8 @@ import { matchPattern } from './ssh_config_match.ts';
 export interface ConfigLine {
   keyword: string;
   args: string[];
+  /** The rest of the line as written (quotes and all): ProxyCommand takes it whole, as ssh does. */
+  raw: string;
   file: string;
   line: number;
 }
@@ -54,7 +56,7 @@ export function parseConfigLines(text: string, file: string): ConfigLine[] {
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const m = /^([^\s=]+)(?:\s*=\s*|\s+|$)(.*)$/.exec(trimmed);
     if (!m) continue;
-    lines.push({ keyword: m[1]!.toLowerCase(), args: splitArgs(m[2]!), file, line: i + 1 });
+    lines.push({ keyword: m[1]!.toLowerCase(), args: splitArgs(m[2]!), raw: m[2]!, file, line: i + 1 });
   }
   return lines;
 }
@@ -126,8 +128,11 @@ export function globPaths(pattern: string): string[] {
     .sort();
 }
 
-/** An Include argument as a path: `~` expanded, a relative one from ~/.ssh (the user's config directory). */
-export function includePath(arg: string, home: string): string {
+/**
+ * An Include argument as a path: `~` expanded, a relative one from ~/.ssh (the user's config
+ * directory) or, in the system-wide file, from its own directory (/etc/ssh).
+ */
+export function includePath(arg: string, home: string, systemDir?: string): string {
   const expanded = arg === '~' ? home : arg.startsWith('~/') ? home + arg.slice(1) : arg;
-  return isAbsolute(expanded) ? expanded : join(home, '.ssh', expanded);
+  return isAbsolute(expanded) ? expanded : join(systemDir ?? join(home, '.ssh'), expanded);
 }

@@ -68,6 +68,11 @@ export interface ConnectOptions {
   connectTimeoutMs: number;
   commandTimeoutMs?: number;
   become?: BecomeSettings;
+  /**
+   * ProxyCommand, tokens expanded: run through the user's shell, its stdin and stdout carry the
+   * connection. Only the first hop of a chain has one (the outermost bastion, or the host itself).
+   */
+  proxyCommand?: string;
   /** Bastions to hop through, outermost first. */
   proxyJump?: Array<Omit<ConnectOptions, 'proxyJump' | 'become' | 'name'> & { name?: string }>;
 }

@@ -61,7 +61,7 @@ after(async () => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
-test('--list-hosts prints what ansible --list-hosts prints, on every command, and touches no host', {
+test('--list-hosts prints what ansible and ansible-playbook --list-hosts print, on every command, and touches no host', {
   skip: skipAnsible,
 }, async () => {
   const theirs = await ansibleCommand('ansible', [
@@ -73,13 +73,18 @@ test('--list-hosts prints what ansible --list-hosts prints, on every command, an
     '--list-hosts',
   ]);
   assert.equal(theirs, '  hosts (1):\n    web-02.prod.example\n');
-  for (const command of [['deploy'], ['status'], ['test-alert']]) {
-    const run = await sls([...command, 'hosts', '-l', 'web-02*', '--list-hosts']);
+  const play = (name: string) =>
+    `\nplaybook: ${name}\n\n  play #1 (all): PLAY\tTAGS: []\n    pattern: ['all']\n    hosts (1):\n      web-02.prod.example\n`;
+  for (const command of ['deploy', 'status', 'test-alert']) {
+    const run = await sls([command, 'hosts', '-l', 'web-02*', '--list-hosts']);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, theirs, command[0]);
+    const file = command === 'deploy' ? 'playbooks/sls-central.ts' : command;
+    assert.equal(run.stdout.replace(/(play #1 \(all\): ).*(\tTAGS)/, '$1PLAY$2'), play(file), command);
   }
   const exec = await sls(['exec', 'hosts', 'sensors', '--list-hosts', '--', 'true']);
   assert.equal(exec.stdout, '  hosts (2):\n    web-01.prod.example\n    web-02.prod.example\n');
+  const withI = await sls(['exec', '-i', 'hosts', 'sensors', '--list-hosts', '--', 'true']);
+  assert.equal(withI.stdout, exec.stdout);
   assert.equal(fleet.host('web-02').restartCount(), 0);
 });
 

@@ -109,15 +109,15 @@ describe('hanging commands', () => {
     assertConverged(fleet, fleet.host('ok-hang'), OPERATOR_CONFIG);
   });
 
-  test('a restart that never finishes fails at --timeout naming the command, and the old config is put back', async () => {
-    const run = await deploy(fleet, ['-l', 'hang-restart', '--timeout', '3']);
+  test('a restart that never finishes fails at --task-timeout naming the command, and the old config is put back', async () => {
+    const run = await deploy(fleet, ['-l', 'hang-restart', '--task-timeout', '3']);
     assert.equal(run.code, 2, run.stderr);
     const host = run.json.hosts['hang-restart']!;
     assert.equal(host.status, 'failed');
     const step = host.steps.at(-1)!;
     assert.equal(step.name, 'restart sensor');
     assert.equal(step.status, 'failed');
-    assert.match(step.message, /`systemctl restart sophoslinuxsensor` did not finish within the --timeout of 3 s/);
+    assert.match(step.message, /`systemctl restart sophoslinuxsensor` did not finish within the --task-timeout of 3 s/);
     assert.match(step.message, /the previous config was restored/);
     assert.ok(run.ms < 40_000, `took ${run.ms} ms`);
 

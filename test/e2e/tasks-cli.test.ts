@@ -97,9 +97,9 @@ test('deploy --list-tasks lists the tasks and handlers and contacts no host; --t
   // listing needs no key, no region and no host
   const list = await runCli(['deploy', ...inv(), '--list-tasks'], { env: { SLS_API_KEY: undefined } });
   assert.equal(list.code, 0, list.stderr);
-  assert.match(list.stdout, /^ {6}sensor version \(assert\)\tTAGS: \[checks\]$/m);
-  assert.match(list.stdout, /^ {6}config \(fileEdit\)\tTAGS: \[config\]$/m);
-  assert.match(list.stdout, /handlers:\n {6}restart sensor \(service\)\n {6}test alert \(custom\)/);
+  assert.match(list.stdout, /^ {6}sensor version\tTAGS: \[checks\]$/m);
+  assert.match(list.stdout, /^ {6}config\tTAGS: \[config\]$/m);
+  assert.match(list.stdout, /handlers:\n {6}restart sensor\n {6}test alert/);
   const wrongType = await runCli(['deploy', ...inv(), '-e', '{"sls_force_restart": {"a": 1}}', '--list-tasks'], {
     env: { SLS_API_KEY: undefined },
   });

@@ -7,29 +7,30 @@ import { parseSerial } from '../../runner/batches.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { execute, validateTargets } from '../execute.ts';
 import { positiveNumber } from '../numbers.ts';
-import { addRunOptions, type RunCliOptions } from '../run-options.ts';
-import { printListHosts } from '../list-hosts.ts';
+import { addRunOptions, GROUP, type RunCliOptions } from '../run-options.ts';
 import { loadTargets } from '../targets.ts';
-import { listTasks, tagList } from '../list-tasks.ts';
+import { inventoryPaths } from '../command-line-vars.ts';
+import {
+  addPlaybookOptions,
+  playbookListing,
+  startSettings,
+  tagFilter,
+  type PlaybookCliOptions,
+} from '../playbook-options.ts';
 import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
 import { packageRoot } from '../../base/package-root.ts';
 
 /** The bundled playbook, found from the package itself so `deploy` works from any directory. */
 export const DEFAULT_PLAYBOOK = join(packageRoot(), 'playbooks', 'sls-central.ts');
 
-interface DeployOptions extends RunCliOptions, CentralCliOptions {
+interface DeployOptions extends RunCliOptions, CentralCliOptions, PlaybookCliOptions {
   playbook?: string;
   check?: boolean;
   diff?: boolean;
   serial?: string;
   maxFailPercentage?: string;
-  tags?: string[];
-  skipTags?: string[];
-  listTasks?: boolean;
   forceHandlers?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export async function readPlaybook(file: string): Promise<Playbook> {
   try {
@@ -40,51 +41,52 @@ export async function readPlaybook(file: string): Promise<Playbook> {
   }
 }
 
+function parseSerialOption(value: string | undefined) {
+  try {
+    return value ? parseSerial(value) : undefined;
+  } catch (error) {
+    throw new CliError((error as Error).message, EXIT.badOptions);
+  }
+}
+
 export function registerDeploy(program: Command, done: (code: number) => void): void {
-  addCentralOptions(
-    addRunOptions(
-      program
-        .command('deploy')
-        .description('converge hosts with a playbook (default: turn on SLS alert export to Sophos Central)')
-        .argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)')
-        .option('-p, --playbook <file>', 'TypeScript playbook (default: the bundled playbooks/sls-central.ts)')
-        .option('-C, --check', 'dry run: read hosts, change nothing, report what would change')
-        .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
-        .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
-        .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed')
-        .option('--tags <tags>', 'run only tasks with one of these tags (comma-separated, repeatable)', collect, [])
-        .option('--skip-tags <tags>', 'skip tasks with any of these tags (comma-separated, repeatable)', collect, [])
-        .option(
-          '--force-handlers',
-          'run the notified handlers even on a host where a later task failed (as ansible-playbook); without it they stay owed on the host for the next run',
-        )
-        .option(
-          '--list-tasks',
-          'list the tasks and handlers the run would go through, then stop (nothing is contacted)',
-        ),
-    ),
-    true,
-  ).action(async (inventory: string | undefined, options: DeployOptions) => {
-    let serial: ReturnType<typeof parseSerial> | undefined;
-    try {
-      serial = options.serial ? parseSerial(options.serial) : undefined;
-    } catch (error) {
-      throw new CliError((error as Error).message, EXIT.badOptions);
-    }
+  const command = program
+    .command('deploy')
+    .description('converge hosts with a playbook (default: turn on SLS alert export to Sophos Central)')
+    .argument('[inventory]', 'inventory file or directory (or -i; default: inventory from ansible.cfg)');
+  addRunOptions(command)
+    .optionsGroup(GROUP.rollout)
+    .option('-p, --playbook <file>', 'TypeScript playbook (default: the bundled playbooks/sls-central.ts)')
+    .option('-C, --check', 'dry run: read hosts, change nothing, report what would change')
+    .option('-D, --diff', 'print a unified diff of every file change (secrets redacted)')
+    .option('--serial <n|n%|list>', 'rolling batches, e.g. 1,5,25%: finish a batch before starting the next')
+    .option('--max-fail-percentage <n>', 'start no new batch once more than n% of a batch failed')
+    .option(
+      '--force-handlers',
+      'run the notified handlers even on a host where a later task failed (as ansible-playbook); without it they stay owed on the host for the next run',
+    );
+  addPlaybookOptions(command);
+  addCentralOptions(command, true).action(async (inventory: string | undefined, options: DeployOptions) => {
+    const serial = parseSerialOption(options.serial);
     const maxFailPercentage =
       options.maxFailPercentage === undefined
         ? undefined
         : positiveNumber(options.maxFailPercentage, '--max-fail-percentage', { allowZero: true });
-    const targets = await loadTargets(inventory, options.limit, options.extraVars, undefined, options);
-    if (options.listHosts) return done(printListHosts(targets));
-    const playbookFile = options.playbook ?? DEFAULT_PLAYBOOK;
-    const playbook = await readPlaybook(playbookFile);
-    const filter = { tags: tagList(options.tags), skipTags: tagList(options.skipTags) };
-    if (options.listTasks) {
-      process.stdout.write(listTasks(options.playbook ?? 'playbooks/sls-central.ts', playbook, targets, filter));
-      done(EXIT.ok);
-      return;
+    const targets = await loadTargets(
+      inventoryPaths(inventory, options.inventory),
+      options.limit,
+      options.extraVars,
+      undefined,
+      options,
+    );
+    const file = options.playbook ?? 'playbooks/sls-central.ts';
+    const playbook = await readPlaybook(options.playbook ?? DEFAULT_PLAYBOOK);
+    const listing = playbookListing(file, playbook, targets, options);
+    if (listing !== undefined) {
+      process.stdout.write(listing);
+      return done(EXIT.ok);
     }
+    const start = startSettings(file, playbook, targets, options);
     if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
     const central = await prepareCentral(options, 'wait');
     const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
@@ -94,7 +96,8 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
         diff: Boolean(options.diff),
         serial,
         maxFailPercentage,
-        ...filter,
+        ...tagFilter(options),
+        ...start,
         afterRun,
         forceHandlers: Boolean(options.forceHandlers),
       }),

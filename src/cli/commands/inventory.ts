@@ -53,7 +53,7 @@ export function registerInventory(program: Command, done: (code: number) => void
         'with --host: the connection sls-play would make, as JSON (templates rendered, ssh config applied)',
       )
       .option('-e, --extra-vars <k=v|@file.yml>', 'extra variables, for --connection (repeatable)', collect, [])
-      .option('--ssh-config <file>', 'for --connection: OpenSSH client config (default ~/.ssh/config)')
+      .option('--ssh-config <file>', 'for --connection: ssh config, instead of ~/.ssh/config + /etc/ssh/ssh_config')
       .option('--known-hosts <file>', 'for --connection: known_hosts file')
       .addOption(new Option('--host-key-checking <mode>', 'for --connection').choices(['strict', 'accept-new', 'off']))
       .option('--connect-timeout <s>', 'for --connection: connection timeout in seconds', '10')

@@ -6,7 +6,15 @@ import { statusPlaybook, testAlertPlaybook } from '../../sls/read-playbooks.ts';
 import { driftCheck } from '../drift.ts';
 import { execute, validateTargets } from '../execute.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
-import { printListHosts } from '../list-hosts.ts';
+import { inventoryPaths } from '../command-line-vars.ts';
+import { EXIT } from '../errors.ts';
+import {
+  addPlaybookOptions,
+  playbookListing,
+  startSettings,
+  tagFilter,
+  type PlaybookCliOptions,
+} from '../playbook-options.ts';
 import { loadTargets } from '../targets.ts';
 import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
 
@@ -19,15 +27,14 @@ function register(
   epilogue?: (report: RunReport) => string,
   withDriftOption = false,
 ): void {
-  const command = addCentralOptions(
-    addRunOptions(
-      program
-        .command(name)
-        .description(description)
-        .argument('[inventory]', 'inventory file or directory (default: inventory from ansible.cfg)'),
-    ),
-    name === 'test-alert',
+  const command = addRunOptions(
+    program
+      .command(name)
+      .description(description)
+      .argument('[inventory]', 'inventory file or directory (or -i; default: inventory from ansible.cfg)'),
   );
+  addPlaybookOptions(command);
+  addCentralOptions(command, name === 'test-alert');
   if (withDriftOption) {
     command.option(
       '--fail-on-drift',
@@ -35,16 +42,26 @@ function register(
     );
   }
   command.action(
-    async (inventory: string | undefined, options: RunCliOptions & CentralCliOptions & { failOnDrift?: boolean }) => {
-      const targets = await loadTargets(inventory, options.limit, options.extraVars, undefined, options);
-      if (options.listHosts) return done(printListHosts(targets));
+    async (
+      inventory: string | undefined,
+      options: RunCliOptions & CentralCliOptions & PlaybookCliOptions & { failOnDrift?: boolean },
+    ) => {
+      const paths = inventoryPaths(inventory, options.inventory);
+      const targets = await loadTargets(paths, options.limit, options.extraVars, undefined, options);
+      const listing = playbookListing(name, playbook, targets, options);
+      if (listing !== undefined) {
+        process.stdout.write(listing);
+        return done(EXIT.ok);
+      }
+      const start = startSettings(name, playbook, targets, options);
       if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
       const central = await prepareCentral(options, name === 'status' ? 'status' : 'wait');
       const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
       const drift = options.failOnDrift ? driftCheck(targets) : undefined;
       // status reads only: it never takes the run lock, it says when a run is in progress
       const lock = name === 'status' ? ('look' as const) : undefined;
-      done(await execute(playbook, targets, options, { check: false, diff: false, epilogue, afterRun, drift, lock }));
+      const run = { check: false, diff: false, epilogue, afterRun, drift, lock, ...tagFilter(options), ...start };
+      done(await execute(playbook, targets, options, run));
     },
   );
 }

@@ -28,6 +28,23 @@ async function rejects(path: string, line: number | undefined, message: RegExp):
 }
 
 describe('inventory errors', () => {
+  it('a host name YAML reads as a number is refused as Ansible refuses it, with the line and the fix', async () => {
+    await rejects(
+      write('hosts.yml', 'all:\n  hosts:\n    web1:\n    1234:\n'),
+      4,
+      /^.*hosts\.yml:4: Host pattern 1234 must be a string\. Enclose integers\/floats in quotation marks: '1234':$/,
+    );
+    await rejects(
+      write('hosts.yml', 'all:\n  children:\n    db:\n      hosts:\n        010:\n          ansible_port: 22\n'),
+      5,
+      /Host pattern 8 \(written 010\) must be a string\. Enclose integers\/floats in quotation marks: '010':/,
+    );
+    await rejects(write('hosts.yml', 'all:\n  hosts:\n    0x1F:\n'), 3, /Host pattern 31 \(written 0x1F\)/);
+    // quoted, and a number as a variable's value, are fine
+    const ok = await loadInventory(write('hosts.yml', "all:\n  hosts:\n    '1234':\n      ansible_port: 2222\n"));
+    assert.deepEqual([...ok.hosts.keys()], ['1234']);
+  });
+
   it('YAML syntax error, with its line', async () => {
     await rejects(write('hosts.yml', 'all:\n  hosts:\n    web1:\n   bad: [\n'), 4, /YAML syntax error/);
   });

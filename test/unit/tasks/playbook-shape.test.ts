@@ -67,7 +67,7 @@ test('run: key=value words become checked module parameters; mistakes name the w
   assert.throws(() => adhocTask('file', ['path']), /"path" is not key=value/);
 });
 
-test('--list-tasks lists tasks with their modules and tags, then handlers, after the tag filter', () => {
+test("--list-tasks lists tasks with their tags in ansible-playbook's layout, then handlers, after the tag filter", () => {
   const restart = noop('restart sensor');
   const book = playbook({
     name: 'demo',
@@ -78,7 +78,7 @@ test('--list-tasks lists tasks with their modules and tags, then handlers, after
   const text = listTasks('playbooks/demo.ts', book, [{ name: 'web-01', vars: {} }], { skipTags: ['motd'] });
   assert.equal(
     text,
-    'playbook: playbooks/demo.ts\n\n  play #1 (1 hosts): demo\tTAGS: []\n    tasks:\n      gather facts\tTAGS: [always]\n      config (custom)\tTAGS: [config]\n    handlers:\n      restart sensor (custom)\n',
+    '\nplaybook: playbooks/demo.ts\n\n  play #1 (all): demo\tTAGS: []\n    tasks:\n      config\tTAGS: [config]\n    handlers:\n      restart sensor\n',
   );
 });
 

@@ -194,11 +194,11 @@ describe('ssh config details as ssh has them', () => {
 
   test('a Match criterion sls-play cannot evaluate is a warning naming the config line', () => {
     const file = join(dir, 'config-match');
-    writeFileSync(file, 'Match exec "true"\n  User never\n');
+    writeFileSync(file, 'Match localnetwork 10.0.0.0/8\n  User never\n');
     const options = resolveConnectOptions('plain', {}, { ...settings, sshConfigFile: file });
     assert.equal(options.user, 'me');
     assert.deepEqual(options.warnings, [
-      `ssh config ${file}:1: Match exec is not supported (sls-play never runs commands from an ssh config); its block is not applied`,
+      `ssh config ${file}:1: Match localnetwork is not supported; its block is not applied`,
     ]);
   });
 });
