@@ -1,6 +1,7 @@
-// Converging N fresh simulated hosts (SLS alert export to Sophos Central), three ways, each on a
+// Converging N fresh simulated hosts (SLS alert export to Sophos Central), four ways, each on a
 // fleet of its own so every contender starts from unconverged hosts:
-//   sls-play deploy · the plain-OpenSSH floor (bench/floor.ts, two ssh round trips per host) ·
+//   sls-play deploy (ssh2, and its OpenSSH client: --ssh-client openssh) · the plain-OpenSSH floor
+//   (bench/floor.ts, two ssh round trips per host) ·
 //   ansible-playbook (Debian's ansible-core, pipelining on) with bench/ansible/sls-central.yml.
 // Each run is checked afterwards: every host's config has the mcs output, the sensor restarted
 // once and loaded it, and Central received one test alert per host. Then each contender runs once
@@ -8,7 +9,7 @@
 // host is counted in the hosts' sshd logs (LogLevel VERBOSE): connections ("Accepted publickey")
 // and commands ("Starting session: command"); on a WAN each command is a round trip.
 // Markdown on stdout and in bench/results/latest.md, figures in bench/results/converge-latest.json.
-//   node --import tsx bench/converge.ts [--hosts 50,200] [--runs 1] [--only sls-play,floor,ansible] [--subnet 201]
+//   node --import tsx bench/converge.ts [--hosts 50,200] [--runs 1] [--only sls-play,sls-play-openssh,floor,ansible] [--subnet 201]
 // The floor does the same work on each host as the others (read, write with backup, restart,
 // is-active, test alert, journal check), in the fewest round trips plain OpenSSH allows.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ const { values } = parseArgs({
   options: {
     hosts: { type: 'string', default: '50,200' },
     runs: { type: 'string', default: '1' },
-    only: { type: 'string', default: 'sls-play,floor,ansible' },
+    only: { type: 'string', default: 'sls-play,sls-play-openssh,floor,ansible' },
     // bench fleets use 127.200-215.x.y while the e2e tests own lower ranges
     subnet: { type: 'string', default: '201' },
   },
@@ -48,28 +49,37 @@ let ansibleRuns = 0;
 
 type Contender = { name: string; label: () => string; run(fleet: Fleet): Promise<Measured> };
 
+/** sls-play deploy on the fleet; `extra` picks the SSH client for the OpenSSH row. */
+const slsPlay = (fleet: Fleet, extra: string[] = []): Promise<Measured> =>
+  measure(
+    process.execPath,
+    [
+      CLI,
+      'deploy',
+      fleet.inventoryPath,
+      '--known-hosts',
+      fleet.knownHostsPath,
+      '-e',
+      `sls_region=${REGION}`,
+      '--forks',
+      String(forks),
+      '--connect-timeout',
+      String(CONNECT_TIMEOUT_S),
+      ...extra,
+    ],
+    { env: { ...process.env, CI: 'true', SLS_API_KEY: API_KEY }, cwd: REPO },
+  );
+
 const contenders: Contender[] = [
   {
     name: 'sls-play',
     label: () => `sls-play deploy (forks ${forks})`,
-    run: (fleet) =>
-      measure(
-        process.execPath,
-        [
-          CLI,
-          'deploy',
-          fleet.inventoryPath,
-          '--known-hosts',
-          fleet.knownHostsPath,
-          '-e',
-          `sls_region=${REGION}`,
-          '--forks',
-          String(forks),
-          '--connect-timeout',
-          String(CONNECT_TIMEOUT_S),
-        ],
-        { env: { ...process.env, CI: 'true', SLS_API_KEY: API_KEY }, cwd: REPO },
-      ),
+    run: (fleet) => slsPlay(fleet),
+  },
+  {
+    name: 'sls-play-openssh',
+    label: () => `sls-play deploy, OpenSSH client (forks ${forks})`,
+    run: (fleet) => slsPlay(fleet, ['--ssh-client', 'openssh']),
   },
   {
     name: 'floor',

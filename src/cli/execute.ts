@@ -150,6 +150,8 @@ export async function execute(
         retries,
         signal: controller.signal,
         onRetry: options.verbose ? (line) => say(`${line}\n`) : undefined,
+        sshClient: options.sshClient,
+        log: options.verbose ? (host, line) => reporter.listener({ type: 'log', host, line }) : undefined,
       }),
       settings: {
         check: settings.check,

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { HostKeyChecking } from '../transport/types.ts';
+import { SSH_CLIENT_SETTINGS, type SshClientSetting } from '../transport/client-choice.ts';
 import { addVaultOptions, type VaultCliOptions } from './vault-options.ts';
 import type { AnsibleSettings } from '../config/ansible-settings.ts';
 import { applyAnsibleConfig } from './ansible-config.ts';
@@ -15,6 +16,8 @@ export interface RunCliOptions extends VaultCliOptions {
   knownHosts?: string;
   hostKeyChecking?: HostKeyChecking;
   sshConfig?: string;
+  /** --ssh-client: wins over each host's sls_ssh_client. */
+  sshClient?: SshClientSetting;
   /** -T/--timeout, folded into connectTimeout before the action runs. */
   timeout?: string;
   connectTimeout: string;
@@ -136,6 +139,12 @@ function addConnectionOptions(command: Command): Command {
     .option(
       '--ssh-config <file>',
       'OpenSSH client config to read instead of ~/.ssh/config and /etc/ssh/ssh_config (ssh -F; not an option in Ansible)',
+    )
+    .addOption(
+      new Option(
+        '--ssh-client <client>',
+        'SSH client for every host: auto, ssh2 (built in) or openssh (the system ssh); default sls_ssh_client, else auto (not an option in Ansible)',
+      ).choices(SSH_CLIENT_SETTINGS),
     )
     .option('--retries <n>', 'connection attempts after the first, with backoff (not an option in Ansible)', '2');
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
+import { certificateMethods, describeCertificates, type CertificatePlan } from './certificate-methods.ts';
 import { fileStamp } from './file_stamp.ts';
 import { parseKey } from './ssh2.ts';
 
@@ -132,11 +133,14 @@ export interface AuthPlan {
   keys: Array<{ file: string; key: ParsedKey }>;
   agentSocket?: string;
   password?: string;
+  /** User certificates, offered before the plain keys (user-certificates.ts, cert-agent.ts). */
+  certificates?: CertificatePlan;
 }
 
 /** Names of what will be tried, for the failure message. */
 export function describeAuthPlan(plan: AuthPlan): string[] {
   return [
+    ...describeCertificates(plan.certificates),
     ...plan.keys.map((k) => `key ${k.file}`),
     ...(plan.agentSocket ? ['ssh-agent'] : []),
     ...(plan.password !== undefined ? ['password'] : []),
@@ -149,7 +153,8 @@ export function describeAuthPlan(plan: AuthPlan): string[] {
  */
 export function authHandler(plan: AuthPlan): AuthHandlerMiddleware {
   const { username, password } = plan;
-  const methods: AnyAuthMethod[] = plan.keys.map(({ key }) => ({ type: 'publickey', username, key }));
+  const methods: AnyAuthMethod[] = certificateMethods(plan.certificates, username, plan.agentSocket);
+  for (const { key } of plan.keys) methods.push({ type: 'publickey', username, key });
   if (plan.agentSocket) methods.push({ type: 'agent', username, agent: plan.agentSocket });
   if (password !== undefined) {
     methods.push({ type: 'password', username, password });

@@ -2,7 +2,9 @@ import type { Duplex } from 'node:stream';
 import { Client } from './ssh2.ts';
 import { authHandler, defaultKeyFiles, describeAuthPlan, loadPrivateKeys, type AuthPlan } from './auth.ts';
 import { unreachableFrom } from './errors.ts';
-import { hostKeyVerifier, preferredHostKeyAlgorithms } from './host_key.ts';
+import { certificateAdvice, planCertificates } from './certificate-methods.ts';
+import { hostKeyVerifier, lookupEndpoint, preferredHostKeyAlgorithms } from './host_key.ts';
+import { prepareConnection } from './ssh2-cert-auth.ts';
 import { ignoreHostKeyAnnouncements } from './host_keys_announced.ts';
 import { readKnownHostsFiles } from './known_hosts_file.ts';
 import { UnreachableError, type ConnectOptions } from './types.ts';
@@ -13,7 +15,8 @@ export type HopOptions = Omit<ConnectOptions, 'proxyJump' | 'become' | 'name'>;
 function authenticationError(hop: HopOptions, plan: AuthPlan, problems: string[]): UnreachableError {
   const where = `${hop.user}@${hop.address}:${hop.port}`;
   const tried = describeAuthPlan(plan);
-  const detail = problems.length > 0 ? `; ${problems.join('; ')}` : '';
+  const allProblems = [...(plan.certificates?.problems ?? []), ...problems];
+  const detail = allProblems.length > 0 ? `; ${allProblems.join('; ')}` : '';
   if (tried.length === 0) {
     return new UnreachableError(
       'authentication',
@@ -22,7 +25,7 @@ function authenticationError(hop: HopOptions, plan: AuthPlan, problems: string[]
   }
   return new UnreachableError(
     'authentication',
-    `authentication failed for ${where} (tried ${tried.join(', ')})${detail}; check ansible_user and that the public key is in that user's authorized_keys`,
+    `authentication failed for ${where} (tried ${tried.join(', ')})${detail}; ${certificateAdvice(hop.user, plan)}`,
   );
 }
 
@@ -33,15 +36,18 @@ function authenticationError(hop: HopOptions, plan: AuthPlan, problems: string[]
 export async function openClient(hop: HopOptions, sock?: Duplex): Promise<Client> {
   const entries = await readKnownHostsFiles([hop.knownHostsFile, ...(hop.extraKnownHostsFiles ?? [])]);
   const loaded = await loadPrivateKeys(hop.privateKeyFiles, defaultKeyFiles(), hop.privateKeyPassphrase);
-  const plan: AuthPlan = {
-    username: hop.user,
+  const agentSocket = process.env.SSH_AUTH_SOCK || undefined;
+  const certificates = await planCertificates({
+    identityFiles: [...hop.privateKeyFiles, ...defaultKeyFiles()],
+    certificateFiles: hop.certificateFiles ?? [],
     keys: loaded.keys,
-    agentSocket: process.env.SSH_AUTH_SOCK || undefined,
-    password: hop.password,
-  };
+    agentSocket,
+  });
+  const plan: AuthPlan = { username: hop.user, keys: loaded.keys, agentSocket, password: hop.password, certificates };
   if (describeAuthPlan(plan).length === 0) throw authenticationError(hop, plan, loaded.problems);
 
   const client = new Client();
+  const lookup = lookupEndpoint(hop);
   return new Promise<Client>((resolve, reject) => {
     let hostKeyRejected: UnreachableError | undefined;
     let done = false;
@@ -99,12 +105,13 @@ export async function openClient(hop: HopOptions, sock?: Duplex): Promise<Client
       username: hop.user,
       hostVerifier: hostKeyVerifier(hop, entries, (error) => (hostKeyRejected = error)),
       authHandler: authHandler(plan),
-      algorithms: { serverHostKey: preferredHostKeyAlgorithms(entries, hop.address, hop.port) },
+      algorithms: { serverHostKey: preferredHostKeyAlgorithms(entries, lookup.host, lookup.port) },
       readyTimeout: hop.connectTimeoutMs,
       keepaliveInterval: 15_000,
       keepaliveCountMax: 4,
     });
     ignoreHostKeyAnnouncements(client);
+    prepareConnection(client);
   });
 }
 

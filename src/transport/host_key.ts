@@ -8,6 +8,13 @@ import {
   type KnownHostEntry,
 } from './known_hosts.ts';
 import { recordHostKey } from './known_hosts_file.ts';
+import { isCertificateType } from './certificate.ts';
+import { authoritiesFor } from './cert-authority.ts';
+import {
+  certificateHostKeyAlgorithms,
+  hostCertificateRefusal,
+  plainKeyUnderAuthority,
+} from './host-certificate-check.ts';
 import { UnreachableError, type HostKeyChecking } from './types.ts';
 
 export interface HostKeyTarget {
@@ -16,6 +23,16 @@ export interface HostKeyTarget {
   knownHostsFile: string;
   extraKnownHostsFiles?: string[];
   hostKeyChecking: HostKeyChecking;
+  /** HostKeyAlias: the name known_hosts and a host certificate's principals are checked against. */
+  hostKeyAlias?: string;
+}
+
+/** The host and port known_hosts is searched under: HostKeyAlias stands for both, as in ssh. */
+export function lookupEndpoint(target: Pick<HostKeyTarget, 'address' | 'port' | 'hostKeyAlias'>): {
+  host: string;
+  port: number;
+} {
+  return target.hostKeyAlias ? { host: target.hostKeyAlias, port: 22 } : { host: target.address, port: target.port };
 }
 
 // ssh2's own default order; the host's recorded key types are moved to the front.
@@ -44,11 +61,19 @@ export function preferredHostKeyAlgorithms(
 ): ServerHostKeyAlgorithm[] {
   const preferred = knownKeyTypes(entries, address, port).flatMap(algorithmsForKeyType);
   const supported = HOST_KEY_ALGORITHMS.filter((a) => preferred.includes(a));
-  return [...new Set([...supported, ...HOST_KEY_ALGORITHMS])];
+  // a host a @cert-authority line covers is asked for its certificate first, as ssh does
+  const certificates = certificateHostKeyAlgorithms(entries, knownHostsName(address, port));
+  return [...new Set([...certificates, ...supported, ...HOST_KEY_ALGORITHMS])] as ServerHostKeyAlgorithm[];
 }
 
-export function hostKeyRejection(target: HostKeyTarget, verdict: HostKeyMatch, keyType: string): UnreachableError {
-  const name = knownHostsName(target.address, target.port);
+export function hostKeyRejection(
+  target: HostKeyTarget,
+  verdict: HostKeyMatch,
+  keyType: string,
+  entries: readonly KnownHostEntry[] = [],
+): UnreachableError {
+  const { host, port } = lookupEndpoint(target);
+  const name = knownHostsName(host, port);
   const file = (verdict.status === 'mismatch' ? verdict.file : undefined) ?? target.knownHostsFile;
   if (verdict.status === 'mismatch' && verdict.revoked) {
     return new UnreachableError(
@@ -62,6 +87,8 @@ export function hostKeyRejection(target: HostKeyTarget, verdict: HostKeyMatch, k
       `host key for ${name} CHANGED (${file}:${verdict.line}); if the host was rebuilt, remove the old key with ssh-keygen -R '${name}' -f ${file}, otherwise treat it as a possible attack`,
     );
   }
+  const covered = plainKeyUnderAuthority(entries, name, keyType);
+  if (covered) return covered;
   const scan = `ssh-keyscan -t ${keyType} -p ${target.port} ${target.address} >> ${file}`;
   const where = [file, ...(target.extraKnownHostsFiles ?? [])].join(' or ');
   return new UnreachableError(
@@ -83,10 +110,18 @@ export function hostKeyVerifier(
   return (key, verify) => {
     if (target.hostKeyChecking === 'off') return verify(true);
     const keyType = keyTypeOfBlob(key);
-    const verdict = matchHostKey(entries, target.address, target.port, key);
+    const { host, port } = lookupEndpoint(target);
+    if (isCertificateType(keyType)) {
+      const refused = hostCertificateRefusal(target, entries, key);
+      if (refused) reject(refused);
+      return verify(refused === undefined);
+    }
+    const verdict = matchHostKey(entries, host, port, key);
     if (verdict.status === 'match') return verify(true);
-    if (verdict.status === 'unknown' && target.hostKeyChecking === 'accept-new') {
-      recordHostKey(target.knownHostsFile, target.address, target.port, key).then(
+    // where a CA vouches for the host, a plain key is not taken on first use (see host-certificate-check.ts)
+    const underAuthority = authoritiesFor(entries, knownHostsName(host, port)).length > 0;
+    if (verdict.status === 'unknown' && target.hostKeyChecking === 'accept-new' && !underAuthority) {
+      recordHostKey(target.knownHostsFile, host, port, key).then(
         (recorded) => {
           if (recorded.status === 'match') return verify(true);
           reject(hostKeyRejection(target, recorded, keyType));
@@ -104,7 +139,7 @@ export function hostKeyVerifier(
       );
       return;
     }
-    reject(hostKeyRejection(target, verdict, keyType));
+    reject(hostKeyRejection(target, verdict, keyType, entries));
     verify(false);
   };
 }

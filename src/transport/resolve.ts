@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { localUserInfo } from './local_user.ts';
 import { join } from 'node:path';
-import { parseSshArgs } from './ssh_args.ts';
+import { parseSshArgs, splitShellWords } from './ssh_args.ts';
 import { expandProxyCommand } from './proxy_command.ts';
 import {
   hostKeyCheckingFrom,
@@ -73,11 +73,19 @@ export interface ResolvedConnectOptions extends ConnectOptions {
   connection: 'ssh' | 'local';
   /** Inventory or config settings that were ignored, one sentence each, for the caller to show. */
   warnings: string[];
+  /** The name ssh is given (ansible_host, else the inventory name). */
+  sshName: string;
+  /** The ssh config as it applies to sshName. */
+  sshConfig: SshConfigHost;
+  /** ansible_ssh_args, ansible_ssh_common_args, ansible_ssh_extra_args as words, in that order (ssh's first value wins). */
+  sshArgWords: string[];
+  /** Those of sshArgWords the ssh2 client does not honour (connection sharing and compression aside). */
+  unhonouredSshArgs: string[];
 }
 
 type Hop = NonNullable<ConnectOptions['proxyJump']>[number];
 
-/** Ansible's usual ssh_args (compression, connection sharing) change speed, not behaviour: not warned about. */
+/** Ansible's usual ssh_args (compression, connection sharing) change speed, not behaviour. */
 const CONNECTION_SHARING = /^(?:-C|-o\s*(?:ControlMaster|ControlPersist|ControlPath|Compression)\b.*)$/i;
 
 function text(value: unknown): string | undefined {
@@ -136,24 +144,16 @@ export function resolveConnectOptions(
 
   // ssh takes the first value of an option; Ansible's command line puts ssh_args (ansible.cfg, or
   // ansible_ssh_args) first, then ansible_ssh_common_args, then ansible_ssh_extra_args.
-  const sshArgs = parseSshArgs(
-    [text(vars.ansible_ssh_args), text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)]
-      .filter(Boolean)
-      .join(' '),
-  );
-  const fromConfig = parseSshArgs(text(vars.ansible_ssh_args) ?? '').ignored.filter(
-    (arg) => !CONNECTION_SHARING.test(arg),
-  );
-  const fromInventory = parseSshArgs(
-    [text(vars.ansible_ssh_common_args), text(vars.ansible_ssh_extra_args)].filter(Boolean).join(' '),
-  ).ignored;
-  if (fromConfig.length > 0)
-    warnings.push(`ignored ssh arguments from ssh_args (ansible.cfg or ansible_ssh_args): ${fromConfig.join(' ')}`);
-  if (fromInventory.length > 0) {
-    warnings.push(
-      `${name}: ignored ssh arguments from ansible_ssh_common_args/ansible_ssh_extra_args: ${fromInventory.join(' ')}`,
-    );
-  }
+  const sshArgText = [
+    text(vars.ansible_ssh_args),
+    text(vars.ansible_ssh_common_args),
+    text(vars.ansible_ssh_extra_args),
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const sshArgs = parseSshArgs(sshArgText);
+  // Ansible's usual connection sharing and compression change speed, not what happens on the host
+  const unhonouredSshArgs = sshArgs.ignored.filter((arg) => !CONNECTION_SHARING.test(arg));
   const becomeMethod = text(vars.ansible_become_method);
   if (becomeMethod !== undefined && becomeMethod !== 'sudo') {
     warnings.push(`${name}: ansible_become_method ${becomeMethod} is not supported; sudo is used`);
@@ -219,6 +219,7 @@ export function resolveConnectOptions(
         port: jump.port ?? hopConfig.port ?? 22,
         user: jump.user ?? hopConfig.user ?? localUser,
         privateKeyFiles: [...new Set([...hopConfig.identityFiles, ...inventoryKeys])],
+        ...certificateOptions(hopConfig),
         privateKeyPassphrase: settings.keyPassphrase,
         ...knownHosts(hopConfig),
         hostKeyChecking: hostKeyChecking(hopConfig),
@@ -242,6 +243,7 @@ export function resolveConnectOptions(
     port: port(vars.ansible_port) ?? found.port ?? 22,
     user: text(vars.ansible_user) ?? found.user ?? localUser,
     privateKeyFiles: [...new Set([...inventoryKeys, ...found.identityFiles])],
+    ...certificateOptions(found),
     privateKeyPassphrase: settings.keyPassphrase,
     password: text(vars.ansible_password) ?? text(vars.ansible_ssh_pass) ?? settings.password,
     ...knownHosts(found),
@@ -255,11 +257,23 @@ export function resolveConnectOptions(
     },
     connection: connectionType(name, vars.ansible_connection, warnings),
     warnings,
+    sshName,
+    sshConfig: found,
+    sshArgWords: splitShellWords(sshArgText),
+    unhonouredSshArgs,
   };
   if (proxyJump.length > 0) options.proxyJump = proxyJump;
   if (found.proxyCommand !== undefined)
     options.proxyCommand = proxyCommandFor(found.proxyCommand, options, sshName, found, warnings);
   return options;
+}
+
+/** CertificateFile and HostKeyAlias from the ssh config, only when set there. */
+function certificateOptions(found: SshConfigHost): Pick<ConnectOptions, 'certificateFiles' | 'hostKeyAlias'> {
+  return {
+    ...(found.certificateFiles ? { certificateFiles: found.certificateFiles } : {}),
+    ...(found.hostKeyAlias ? { hostKeyAlias: found.hostKeyAlias } : {}),
+  };
 }
 
 /** `--ssh-config FILE` alone (as `ssh -F`), or ~/.ssh/config then the system-wide file. */

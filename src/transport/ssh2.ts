@@ -4,9 +4,16 @@
 import { createRequire } from 'node:module';
 import type * as Ssh2 from 'ssh2';
 import type { Client as ClientInstance } from 'ssh2';
+import { certificateSupportProblem, installCertificateSupport } from './ssh2-cert-auth.ts';
 
 let loaded: typeof Ssh2 | undefined;
-const ssh2 = (): typeof Ssh2 => (loaded ??= createRequire(import.meta.url)('ssh2') as typeof Ssh2);
+function load(): typeof Ssh2 {
+  const require = createRequire(import.meta.url);
+  // before ssh2's own modules load: the key exchange copies a function it overrides
+  installCertificateSupport(require);
+  return require('ssh2') as typeof Ssh2;
+}
+const ssh2 = (): typeof Ssh2 => (loaded ??= load());
 
 export type Client = ClientInstance;
 // `new Client()` constructs ssh2's own Client (a constructor returning an object gives that object)
@@ -15,3 +22,10 @@ export const Client = function Client() {
 } as unknown as typeof ClientInstance;
 export const parseKey = ((...args: Parameters<typeof Ssh2.utils.parseKey>) =>
   ssh2().utils.parseKey(...args)) as typeof Ssh2.utils.parseKey;
+/** ssh2's agent base class: an agent of our own must be an instance of it. */
+export const agentBase = (): typeof Ssh2.BaseAgent => ssh2().BaseAgent;
+/** Why ssh2 cannot take SSH certificates here (ssh2-cert-auth.ts), or undefined; loads ssh2. */
+export const ssh2CertificateProblem = (): string | undefined => {
+  ssh2();
+  return certificateSupportProblem();
+};

@@ -34,6 +34,8 @@ export interface SshConfigHost {
   /** ProxyCommand as written (tokens not expanded yet); absent for `none`. */
   proxyCommand?: string;
   hostKeyAlias?: string;
+  /** CertificateFile values, expanded (`~`, tokens), in order; absent when none is set. */
+  certificateFiles?: string[];
   hostKeyChecking?: HostKeyChecking;
   /** Every file of the first UserKnownHostsFile, expanded. */
   userKnownHostsFiles: string[];
@@ -41,6 +43,12 @@ export interface SshConfigHost {
   connectTimeoutMs?: number;
   /** Settings sls-play could not honour (unsupported Match criteria, unknown tokens), one sentence each. */
   warnings?: string[];
+  /** The first value of every keyword that applies (lowercased keyword, arguments as written): what the client choice reads. */
+  keywords: Record<string, string>;
+  /** The file each keyword's value came from. */
+  keywordFiles?: Record<string, string>;
+  /** Match lines reached with criteria sls-play cannot evaluate (`canonical`, `tagged`…), as `file:line Match …`. */
+  unevaluatedMatches: string[];
 }
 
 export type { ExpandContext, SshConfig } from './ssh_config_walk.ts';
@@ -131,13 +139,26 @@ function result(
     proxyJump: proxyJump === undefined || proxyJump.toLowerCase() === 'none' ? undefined : proxyJump,
     ...(proxyCommand !== undefined && proxyCommand.toLowerCase() !== 'none' ? { proxyCommand } : {}),
     ...(hostKeyAlias !== undefined ? { hostKeyAlias } : {}),
+    ...certificateFilesOf(state.certificateFiles, (file) => path(file, 'CertificateFile')),
     hostKeyChecking: strict === undefined ? undefined : hostKeyCheckingFrom(strict),
     userKnownHostsFiles: (state.settings.get('userknownhostsfile') ?? [])
       .filter((file) => file !== '' && file.toLowerCase() !== 'none')
       .map((file) => path(file, 'UserKnownHostsFile')),
     connectTimeoutMs: timeout !== undefined && /^\d+$/.test(timeout) ? Number(timeout) * 1000 : undefined,
     ...(state.warnings.length ? { warnings: state.warnings } : {}),
+    keywords: state.keywords,
+    keywordFiles: state.keywordFiles,
+    unevaluatedMatches: state.unevaluatedMatches,
   };
 }
 
 export { parseProxyJump, type JumpHop } from './ssh_config_jump.ts';
+
+/** CertificateFile, tokens expanded and `none` dropped, only when set. */
+function certificateFilesOf(
+  files: string[],
+  expand: (file: string) => string,
+): Pick<SshConfigHost, 'certificateFiles'> {
+  const certificateFiles = files.filter((file) => file.toLowerCase() !== 'none').map(expand);
+  return certificateFiles.length ? { certificateFiles } : {};
+}

@@ -46,7 +46,9 @@ export function matchCriteria(args: readonly string[], context: MatchContext): b
         return context.refuse("'Match all' combined with other criteria is refused by ssh; its block is not applied");
       return result && !negated;
     }
+    // once an earlier criterion has failed the block cannot apply, whatever this one would say
     if (criterion === 'canonical' || criterion === 'final') {
+      if (!result) return false;
       return context.refuse(
         `Match ${criterion} is not supported (sls-play does not canonicalise host names); its block is not applied`,
       );
@@ -80,6 +82,7 @@ export function matchCriteria(args: readonly string[], context: MatchContext): b
         if (matched === undefined) return false;
         break;
       default:
+        if (!result) return false;
         return context.refuse(`Match ${criterion} is not supported; its block is not applied`);
     }
     if (matched === negated) result = false;

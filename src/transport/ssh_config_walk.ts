@@ -64,7 +64,15 @@ function jumpHostOf(value: string | undefined): string {
 export class Evaluation {
   readonly settings = new Map<string, string[]>();
   readonly identityFiles: string[] = [];
+  /** CertificateFile values, in order: they accumulate, like IdentityFile. */
+  readonly certificateFiles: string[] = [];
   readonly warnings: string[] = [];
+  /** The first value of every keyword that applies (arguments as written): what the client choice reads. */
+  readonly keywords: Record<string, string> = {};
+  /** The file each of those first values came from. */
+  readonly keywordFiles: Record<string, string> = {};
+  /** Match lines reached with criteria sls-play cannot evaluate (`canonical`, `tagged`…), as `file:line Match …`. */
+  readonly unevaluatedMatches: string[] = [];
 
   get(key: string): string | undefined {
     return this.settings.get(key)?.[0];
@@ -77,8 +85,14 @@ export class Evaluation {
   /** One active line. ProxyJump sets ProxyCommand to none and the other way round (readconf.c parse_jump). */
   apply(line: ConfigLine): void {
     const { keyword, args } = line;
+    if (!Object.hasOwn(this.keywords, keyword)) {
+      this.keywords[keyword] = args.join(' ');
+      this.keywordFiles[keyword] = line.file;
+    }
     if (keyword === 'identityfile') {
       if (args[0] !== undefined) this.identityFiles.push(args[0]);
+    } else if (keyword === 'certificatefile') {
+      if (args[0] !== undefined) this.certificateFiles.push(args[0]);
     } else if (keyword === 'proxycommand') {
       const command = line.raw.trim();
       if (!this.settings.has('proxycommand') && command !== '') this.settings.set('proxycommand', [command]);
@@ -169,6 +183,10 @@ class Walk {
       runExec: runMatchExec,
       refuse: (message) => {
         this.located(line, message);
+        // ssh itself could evaluate it: a reason for the OpenSSH client
+        if (/ is not supported/.test(message)) {
+          this.state.unevaluatedMatches.push(`${line.file}:${line.line} Match ${line.args.join(' ')}`);
+        }
         return false;
       },
     });

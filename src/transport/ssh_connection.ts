@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
 import type { Client } from './ssh2.ts';
-import { becomeCommand, needsBecome } from './become.ts';
-import { collect, type RunSpec, type StartedProcess } from './run.ts';
+import { killCommand, planExec } from './exec_plan.ts';
+import { collect, type StartedProcess } from './run.ts';
 import { Semaphore } from './semaphore.ts';
 import { UnreachableError, type Connection, type ConnectOptions, type ExecOptions, type ExecResult } from './types.ts';
 
@@ -118,39 +117,11 @@ export class SshConnection implements Connection {
     let process: StartedProcess | undefined;
     try {
       if (this.lostBecause !== undefined) throw this.lostError(command);
-      const spec: RunSpec = {
-        command,
-        stdin: options.stdin,
-        timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs,
-        stages: options.stages,
-        onStdout: options.onStdout,
-        onStderr: options.onStderr,
-        holdStdinUntil: options.holdStdinUntil,
-      };
-      let wire = command;
-      const become = this.options.become;
-      const becomeUser = become?.user ?? 'root';
-      if ((options.become ?? become?.enabled ?? false) && needsBecome(this.options.user, becomeUser)) {
-        const plan = becomeCommand(command, becomeUser, become?.password !== undefined);
-        wire = plan.command;
-        spec.become = {
-          plan,
-          password: become?.password,
-          context: { loginUser: this.options.user, becomeUser, host: this.options.name },
-        };
-      }
-      // sshd refuses the signal for root sessions without privilege separation, and then holds
-      // the channel (and delays other commands' exits) until the command ends. So a command that
-      // can time out first names its process group, for a kill over a second channel.
-      let pid: number | undefined;
-      if (spec.timeoutMs !== undefined && spec.timeoutMs > 0) {
-        spec.pidMarker = `SLSPLAY-PID-${randomBytes(6).toString('hex')}`;
-        spec.onPid = (found) => (pid = found);
-        wire = `printf '%s %s\\n' ${spec.pidMarker} "$$" >&2\n${wire}`;
-      }
+      const { wire, spec, pid } = planExec(command, options, this.options);
       const kill = (): void => {
-        if (pid === undefined || this.lostBecause !== undefined) return;
-        this.target.exec(`kill -TERM -- -${pid} 2>/dev/null`, (error, stream) => {
+        const group = pid();
+        if (group === undefined || this.lostBecause !== undefined) return;
+        this.target.exec(killCommand(group), (error, stream) => {
           if (!error) stream.resume().stderr.resume();
         });
       };

@@ -58,6 +58,10 @@ export interface ConnectOptions {
   user: string;
   /** Tried in order before the ssh-agent. */
   privateKeyFiles: string[];
+  /** CertificateFile: user certificates; when set, no `<key>-cert.pub` is looked for. */
+  certificateFiles?: string[];
+  /** HostKeyAlias: the name known_hosts and host certificates are checked under. */
+  hostKeyAlias?: string;
   privateKeyPassphrase?: string;
   password?: string;
   knownHostsFile: string;

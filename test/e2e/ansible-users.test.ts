@@ -1,21 +1,46 @@
 // An Ansible user's project as it is: templated variables, --list-hosts, inventory --host
 // (--connection), and the bundled playbook found when sls-play runs from the project directory.
 // Compared with ansible, ansible-inventory; proved on real sshd hosts.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { CLI, runProgram, type CliRun } from '../helpers/cli.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { ansibleCommand, python } from '../unit/inventory/ansible-reference.ts';
 
 const skipAnsible = python === undefined ? 'ansible-core is not installed' : false;
 const KEY = 'templated-project-key-81d4';
-let fleet: Fleet;
+const fleet = useFleet(
+  [
+    { name: 'web-01', config: OPERATOR_CONFIG },
+    { name: 'web-02', config: OPERATOR_CONFIG },
+  ],
+  { subnet: 218 },
+  () => setUpProject(),
+);
 let project: string;
+
+/** What `inventory --host … --connection` says of a fleet host reached as root with the fleet's key. */
+function rootWithFleetKey(
+  host: { address: string; port: number },
+  rest: { knownHostsFiles: string[]; connectTimeout: number | null },
+) {
+  const { knownHostsFiles, connectTimeout } = rest;
+  return {
+    address: host.address,
+    port: host.port,
+    user: 'root',
+    identityFiles: [fleet.keyPath],
+    proxyJump: [],
+    knownHostsFiles,
+    strictHostKeyChecking: 'strict',
+    connectTimeout,
+  };
+}
 
 /** The CLI run from the user's project directory (not the sls-play checkout). */
 function sls(args: string[], env: Record<string, string | undefined> = {}, cwd = project): Promise<CliRun> {
@@ -25,15 +50,9 @@ function sls(args: string[], env: Record<string, string | undefined> = {}, cwd =
   });
 }
 
-before(async () => {
+/** The user's project: an inventory and group_vars with templates, for the fleet just started. */
+async function setUpProject(): Promise<void> {
   project = mkdtempSync(join(tmpdir(), 'sls-e2e-project-'));
-  fleet = await startFleet(
-    [
-      { name: 'web-01', config: OPERATOR_CONFIG },
-      { name: 'web-02', config: OPERATOR_CONFIG },
-    ],
-    { subnet: 218 },
-  );
   const [w1, w2] = fleet.hosts;
   mkdirSync(join(project, 'group_vars'));
   writeFileSync(join(project, 'hosts'), '[web]\nweb-01.prod.example\nweb-02.prod.example\n\n[sensors:children]\nweb\n');
@@ -54,10 +73,9 @@ before(async () => {
       '',
     ].join('\n'),
   );
-});
+}
 
-after(async () => {
-  await fleet?.stop();
+after(() => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
@@ -114,16 +132,10 @@ test('inventory --host --connection gives the resolved connection, templates ren
   ]);
   assert.equal(run.code, 0, run.stderr);
   const w2 = fleet.host('web-02');
-  assert.deepEqual(JSON.parse(run.stdout), {
-    address: w2.address,
-    port: w2.port,
-    user: 'root',
-    identityFiles: [fleet.keyPath],
-    proxyJump: [],
-    knownHostsFiles: [fleet.knownHostsPath],
-    strictHostKeyChecking: 'strict',
-    connectTimeout: 10,
-  });
+  assert.deepEqual(
+    JSON.parse(run.stdout),
+    rootWithFleetKey(w2, { knownHostsFiles: [fleet.knownHostsPath], connectTimeout: 10 }),
+  );
 });
 
 test('a template that cannot render stops the run before any host: exit 5 naming variable and expression', async () => {
@@ -220,32 +232,16 @@ test('a dynamic inventory script and the JSON ansible-inventory prints both driv
   writeFileSync(join(project, 'cloud.sh'), `#!/bin/sh\n[ "$1" = --list ] && echo '${JSON.stringify(list)}'\n`, {
     mode: 0o755,
   });
-  const viaScript = await sls([
-    'exec',
-    'cloud.sh',
-    'web',
-    '--known-hosts',
-    fleet.knownHostsPath,
-    '--',
-    'echo',
-    'hello',
-  ]);
+  const hello = (inventory: string, pattern: string) =>
+    sls(['exec', inventory, pattern, '--known-hosts', fleet.knownHostsPath, '--', 'echo', 'hello']);
+  const viaScript = await hello('cloud.sh', 'web');
   assert.equal(viaScript.code, 0, viaScript.stderr);
   assert.equal(viaScript.stdout.match(/hello/g)?.length, 2);
   writeFileSync(
     join(project, 'fleet.json'),
     await ansibleCommand('ansible-inventory', ['-i', join(project, 'cloud.sh'), '--list']),
   );
-  const viaJson = await sls([
-    'exec',
-    'fleet.json',
-    'web-02',
-    '--known-hosts',
-    fleet.knownHostsPath,
-    '--',
-    'echo',
-    'hello',
-  ]);
+  const viaJson = await hello('fleet.json', 'web-02');
   assert.equal(viaJson.code, 0, viaJson.stderr);
   assert.equal(viaJson.stdout.match(/hello/g)?.length, 1);
 });
@@ -267,16 +263,13 @@ test('~/.ssh/config as ssh reads it: Include inside a Host block, several UserKn
     sub,
   );
   assert.equal(connection.code, 0, connection.stderr);
-  assert.deepEqual(JSON.parse(connection.stdout), {
-    address: w1.address,
-    port: w1.port,
-    user: 'root',
-    identityFiles: [fleet.keyPath],
-    proxyJump: [],
-    knownHostsFiles: [join(sub, 'empty_known_hosts'), fleet.knownHostsPath],
-    strictHostKeyChecking: 'strict',
-    connectTimeout: null,
-  });
+  assert.deepEqual(
+    JSON.parse(connection.stdout),
+    rootWithFleetKey(w1, {
+      knownHostsFiles: [join(sub, 'empty_known_hosts'), fleet.knownHostsPath],
+      connectTimeout: null,
+    }),
+  );
   // the host's key is only in the second file: it is found there, and the connection waits as long as it takes
   const exec = await sls(['exec', 'hosts', 'all', '--ssh-config', 'ssh_config', '--', 'echo', 'reached'], {}, sub);
   assert.equal(exec.code, 0, exec.stderr);

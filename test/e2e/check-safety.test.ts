@@ -90,14 +90,16 @@ test('a forced restart of a sensor that will not start keeps the config it did n
   assertNoStrayFiles(host);
 });
 
-test('a written config whose sensor will not start is rolled back to the previous bytes', async () => {
-  const host = fleet.host('broken-02');
-  const run = await deploy('-l', 'broken-02', '--json');
+/** Deploys to `name`, whose sensor will not restart: exit 2, and the restart step says `rollback`. */
+async function restartFailsOn(name: string, rollback: RegExp) {
+  const run = await deploy('-l', name, '--json');
   assert.equal(run.code, 2, run.stderr);
-  assert.match(
-    step(parseJsonReport(run.stdout), 'broken-02', 'restart sensor').message,
-    /the previous config was restored/,
-  );
+  assert.match(step(parseJsonReport(run.stdout), name, 'restart sensor').message, rollback);
+  return fleet.host(name);
+}
+
+test('a written config whose sensor will not start is rolled back to the previous bytes', async () => {
+  const host = await restartFailsOn('broken-02', /the previous config was restored/);
   assert.equal(host.readConfig(), OPERATOR_CONFIG);
   assertNoStrayFiles(host);
 });
@@ -129,13 +131,7 @@ test('sls_config_path with spaces, quotes, $(…), backticks, ;, * and a newline
 });
 
 test('the rollback of a new file at a hostile path removes exactly that file and runs nothing', async () => {
-  const host = fleet.host('odd-02');
-  const run = await deploy('-l', 'odd-02', '--json');
-  assert.equal(run.code, 2, run.stderr);
-  assert.match(
-    step(parseJsonReport(run.stdout), 'odd-02', 'restart sensor').message,
-    /the new config was removed \(there was none before\)/,
-  );
+  const host = await restartFailsOn('odd-02', /the new config was removed \(there was none before\)/);
   const sophos = join(host.root, 'etc', 'sophos');
   assert.equal(existsSync(join(sophos, HOSTILE_NAME)), false);
   assertNothingRan(host.root);

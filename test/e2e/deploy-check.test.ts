@@ -32,34 +32,36 @@ const fleet = useFleet(
     { name: 'broken-01', restartBroken: true, config: OPERATOR_CONFIG },
   ],
   { subnet: 102 },
+  async () => {
+    for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
+    const base = ['deploy', ...fleetArgs(fleet)];
+    const env = { SLS_API_KEY: KEY };
+    // all read-only, so they may run side by side
+    [checkJson, checkDiff, checkVarKey, noRegion, noKey, badRegion] = await Promise.all([
+      runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--json'], { env }),
+      runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--diff', '-v'], { env }),
+      runCli(
+        [
+          ...base,
+          '-e',
+          'sls_region=eu-west-1',
+          '-e',
+          `sls_api_key=${VAR_KEY}`,
+          '--check',
+          '--diff',
+          '-v',
+          '--limit',
+          'db-01,new-01',
+        ],
+        { env: { SLS_API_KEY: undefined } },
+      ),
+      runCli([...base, '--json'], { env }),
+      runCli([...base, '-e', 'sls_region=eu-west-1', '--diff', '-v'], { env: { SLS_API_KEY: undefined } }),
+      runCli([...base, '-e', 'sls_region=atlantis', '--diff'], { env }),
+    ]);
+    json = parseJsonReport(checkJson.stdout);
+  },
 );
-for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
-const base = ['deploy', ...fleetArgs(fleet)];
-const env = { SLS_API_KEY: KEY };
-// all read-only, so they may run side by side
-[checkJson, checkDiff, checkVarKey, noRegion, noKey, badRegion] = await Promise.all([
-  runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--json'], { env }),
-  runCli([...base, '-e', 'sls_region=eu-west-1', '--check', '--diff', '-v'], { env }),
-  runCli(
-    [
-      ...base,
-      '-e',
-      'sls_region=eu-west-1',
-      '-e',
-      `sls_api_key=${VAR_KEY}`,
-      '--check',
-      '--diff',
-      '-v',
-      '--limit',
-      'db-01,new-01',
-    ],
-    { env: { SLS_API_KEY: undefined } },
-  ),
-  runCli([...base, '--json'], { env }),
-  runCli([...base, '-e', 'sls_region=eu-west-1', '--diff', '-v'], { env: { SLS_API_KEY: undefined } }),
-  runCli([...base, '-e', 'sls_region=atlantis', '--diff'], { env }),
-]);
-json = parseJsonReport(checkJson.stdout);
 
 test('--check and --check --diff leave every host byte for byte unchanged: files, modes, service, restarts, journal', () => {
   for (const h of fleet.hosts) assert.deepEqual(snapshotHost(h), snapshots.get(h.name), `${h.name} changed`);

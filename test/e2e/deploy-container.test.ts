@@ -41,19 +41,21 @@ const fleet = useFleet(
     },
   ],
   { subnet: 103 },
+  async () => {
+    const deploy = (...extra: string[]) =>
+      runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_mcs_url=mcs2.stn100syd.ctr.sophos.com', '--json', ...extra], {
+        env: { SLS_API_KEY: KEY },
+      });
+    first = await deploy('--diff');
+    firstJson = parseJsonReport(first.stdout);
+    for (const h of fleet.hosts) {
+      restartsAfterFirst.set(h.name, h.restartCount());
+      configAfterFirst.set(h.name, h.readConfig());
+    }
+    second = await deploy();
+    secondJson = parseJsonReport(second.stdout);
+  },
 );
-const deploy = (...extra: string[]) =>
-  runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_mcs_url=mcs2.stn100syd.ctr.sophos.com', '--json', ...extra], {
-    env: { SLS_API_KEY: KEY },
-  });
-first = await deploy('--diff');
-firstJson = parseJsonReport(first.stdout);
-for (const h of fleet.hosts) {
-  restartsAfterFirst.set(h.name, h.restartCount());
-  configAfterFirst.set(h.name, h.readConfig());
-}
-second = await deploy();
-secondJson = parseJsonReport(second.stdout);
 
 test('first run: every container host changed, restarted once with docker restart, and its test alert reached Central', () => {
   assert.equal(first.code, 0, first.stderr);

@@ -45,12 +45,14 @@ const fleet = useFleet(
     { name: 'broken-01', restartBroken: true, config: OPERATOR_CONFIG },
   ],
   { subnet: 101 },
+  async () => {
+    for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
+    run = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=Germany', '--json', '--diff', '-v'], {
+      env: { SLS_API_KEY: KEY },
+    });
+    json = parseJsonReport(run.stdout);
+  },
 );
-for (const h of fleet.hosts) snapshots.set(h.name, snapshotHost(h));
-run = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=Germany', '--json', '--diff', '-v'], {
-  env: { SLS_API_KEY: KEY },
-});
-json = parseJsonReport(run.stdout);
 
 /** The host's files, service and journal are exactly as before the run. */
 function assertUntouched(name: string): void {

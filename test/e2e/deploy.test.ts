@@ -45,14 +45,16 @@ const fleet = useFleet(
     { name: 'loose-01', config: OPERATOR_CONFIG, configMode: 0o644 },
   ],
   { subnet: 100 },
+  async () => {
+    for (const h of fleet.hosts) before1.set(h.name, { config: h.readConfig(), restarts: h.restartCount() });
+    first = await deploy('--diff');
+    firstJson = parseJsonReport(first.stdout);
+    for (const h of fleet.hosts)
+      after1.set(h.name, { restarts: h.restartCount(), dir: h.listSophosDir(), config: h.readConfig() });
+    second = await deploy();
+    secondJson = parseJsonReport(second.stdout);
+  },
 );
-for (const h of fleet.hosts) before1.set(h.name, { config: h.readConfig(), restarts: h.restartCount() });
-first = await deploy('--diff');
-firstJson = parseJsonReport(first.stdout);
-for (const h of fleet.hosts)
-  after1.set(h.name, { restarts: h.restartCount(), dir: h.listSophosDir(), config: h.readConfig() });
-second = await deploy();
-secondJson = parseJsonReport(second.stdout);
 
 test('first run: exit 0, every host changed, the --json document has the documented shape', () => {
   assert.equal(first.code, 0, first.stderr);

@@ -26,9 +26,19 @@ const fleet = useFleet(
     { name: 'stopped-01', config: CONVERGED },
   ],
   { subnet: 172 },
+  async () => {
+    const stop = await runCli([
+      'exec',
+      ...fleetArgs(fleet),
+      'stopped-01',
+      '--',
+      'systemctl',
+      'stop',
+      'sophoslinuxsensor',
+    ]);
+    assert.equal(stop.code, 0, stop.stderr);
+  },
 );
-const stop = await runCli(['exec', ...fleetArgs(fleet), 'stopped-01', '--', 'systemctl', 'stop', 'sophoslinuxsensor']);
-assert.equal(stop.code, 0, stop.stderr);
 
 const status = (extra: string[]) => runCli(['status', ...fleetArgs(fleet), ...extra], { env: { SLS_API_KEY: KEY } });
 const driftLines = (stdout: string) =>

@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { newKeyPair, writePrivateKey } from '../fleet/keys.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
-import { fleetArgs, runCli, type CliRun } from '../helpers/cli.ts';
+import { fleetArgs, runCli, type CliRun, execWithKnownHosts } from '../helpers/cli.ts';
 
 interface JsonStep {
   name: string;
@@ -259,31 +259,20 @@ test('host patterns select a subset: web*, a group, a,b, all:!x, --limit', async
 test('--host-key-checking accept-new records new keys; a strict run then trusts them', async () => {
   const knownHosts = join(scratch, 'known_hosts.new');
   writeFileSync(knownHosts, '');
-  const strictBefore = await runCli([
-    'exec',
-    fleet.inventoryPath,
-    'web*',
-    '--known-hosts',
-    knownHosts,
-    '--json',
-    '--',
-    'true',
-  ]);
+  const strictBefore = await execWithKnownHosts(
+    { inventory: fleet.inventoryPath, pattern: 'web*', knownHosts },
+    ['--json'],
+    ['true'],
+  );
   assert.equal(strictBefore.code, 3, 'strict (the default) refuses keys it does not know');
   assert.match(connectStep(json(strictBefore), 'web-01').message!, /is not in/);
   assert.equal(readFileSync(knownHosts, 'utf8'), '', 'strict mode records nothing');
 
-  const accept = await runCli([
-    'exec',
-    fleet.inventoryPath,
-    'web*',
-    '--known-hosts',
-    knownHosts,
-    '--host-key-checking',
-    'accept-new',
-    '--',
-    'hostname',
-  ]);
+  const accept = await execWithKnownHosts(
+    { inventory: fleet.inventoryPath, pattern: 'web*', knownHosts, checking: 'accept-new' },
+    [],
+    ['hostname'],
+  );
   assert.equal(accept.code, 0, accept.stdout + accept.stderr);
   const recorded = readFileSync(knownHosts, 'utf8');
   for (const name of ['web-01', 'web-02']) {
@@ -296,18 +285,11 @@ test('--host-key-checking accept-new records new keys; a strict run then trusts 
   }
   assert.ok(!recorded.includes(fleet.host('db-01').hostKey().split(' ')[1]!), 'only the selected hosts are recorded');
 
-  const strictAfter = await runCli([
-    'exec',
-    fleet.inventoryPath,
-    'web*',
-    '--known-hosts',
-    knownHosts,
-    '--host-key-checking',
-    'strict',
-    '--json',
-    '--',
-    'hostname',
-  ]);
+  const strictAfter = await execWithKnownHosts(
+    { inventory: fleet.inventoryPath, pattern: 'web*', knownHosts, checking: 'strict' },
+    ['--json'],
+    ['hostname'],
+  );
   assert.equal(strictAfter.code, 0, strictAfter.stderr);
   const doc = json(strictAfter);
   assert.equal(doc.hosts['web-01']!.steps[0]!.stdout, 'web-01\n');

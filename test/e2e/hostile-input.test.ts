@@ -60,13 +60,18 @@ function assertNoKey(run: CliRun, label: string, pieces = [...KEY_PIECES, ...OLD
   }
 }
 
-const fleet = useFleet([
-  { name: 'odd-01', config: RESPELLABLE },
-  { name: 'alias-01', config: ALIASED },
-]);
-deploy = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--diff', '--json', '-v'], {
-  env: { SLS_API_KEY: KEY },
-});
+const fleet = useFleet(
+  [
+    { name: 'odd-01', config: RESPELLABLE },
+    { name: 'alias-01', config: ALIASED },
+  ],
+  {},
+  async () => {
+    deploy = await runCli(['deploy', ...fleetArgs(fleet), '-e', 'sls_region=eu-west-1', '--diff', '--json', '-v'], {
+      env: { SLS_API_KEY: KEY },
+    });
+  },
+);
 
 test('bytes the edit does not own stay byte for byte on the host; the key lands exactly', () => {
   const report = parseJsonReport(deploy.stdout);

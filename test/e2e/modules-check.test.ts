@@ -23,14 +23,16 @@ const fleet = useFleet(
     { name: 'stuck-01', demo: 'active' },
   ],
   { subnet: 181 },
+  async () => {
+    putFile(fleet.host('fresh-01'), 'demo.conf', 'port = 80\n');
+    putFile(fleet.host('fresh-01'), 'app.yaml', '# app\nname: demo\n');
+    const converge = await deploy('-l', 'conv-01');
+    assert.equal(converge.code, 0, converge.stderr + converge.stdout);
+    assert.equal(demoState(fleet.host('conv-01')).state, 'active');
+    // demo is running, but its config now says it must not start: any restart would fail
+    putFile(fleet.host('stuck-01'), 'demo.conf', 'port = 80\nfail = yes\n');
+  },
 );
-putFile(fleet.host('fresh-01'), 'demo.conf', 'port = 80\n');
-putFile(fleet.host('fresh-01'), 'app.yaml', '# app\nname: demo\n');
-const converge = await deploy('-l', 'conv-01');
-assert.equal(converge.code, 0, converge.stderr + converge.stdout);
-assert.equal(demoState(fleet.host('conv-01')).state, 'active');
-// demo is running, but its config now says it must not start: any restart would fail
-putFile(fleet.host('stuck-01'), 'demo.conf', 'port = 80\nfail = yes\n');
 
 const OPTIONS = [['--diff'], ['-e', 'team=sec'], ['-e', 'demo_port=9090'], ['-e', 'demo_restart=true']];
 // Every pair of options appears in all four on/off combinations (a strength-2 covering array).

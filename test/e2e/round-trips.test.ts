@@ -45,13 +45,14 @@ async function counted(run: () => Promise<Deployed>): Promise<{ run: Deployed; p
   };
 }
 
-const fleet = useFleet(HOSTS, { subnet: 206 });
-const first = await counted(() => deploy(fleet));
-fresh = first.run;
-const second = await counted(() => deploy(fleet));
-converged = second.run;
-for (const h of fleet.hosts)
-  activity.set(h.name, { fresh: first.perHost.get(h.name)!, converged: second.perHost.get(h.name)! });
+const fleet = useFleet(HOSTS, { subnet: 206 }, async () => {
+  const first = await counted(() => deploy(fleet));
+  fresh = first.run;
+  const second = await counted(() => deploy(fleet));
+  converged = second.run;
+  for (const h of fleet.hosts)
+    activity.set(h.name, { fresh: first.perHost.get(h.name)!, converged: second.perHost.get(h.name)! });
+});
 
 test('a fresh host converges over one connection in at most MAX_COMMANDS_FRESH commands', () => {
   assert.equal(fresh.code, 0, fresh.stderr);

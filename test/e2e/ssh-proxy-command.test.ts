@@ -10,19 +10,10 @@ import { join } from 'node:path';
 import type { FleetHost } from '../fleet/fleet.ts';
 import { useFleet } from '../helpers/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
-import { REPO, runCli } from '../helpers/cli.ts';
+import { REPO, runCli, execWithSshConfig } from '../helpers/cli.ts';
 import { connect, resolveConnectOptions } from '../../src/transport/index.ts';
-import {
-  generateKey,
-  makeTempDir,
-  removeDir,
-  reserveAddressBlock,
-  startNetns,
-  startSshd,
-  type AddressBlock,
-  type TestNetns,
-  type TestSshd,
-} from '../helpers/sshd.ts';
+import { generateKey, makeTempDir, removeDir, reserveAddressBlock, startNetns, startSshd } from '../helpers/sshd.ts';
+import type { AddressBlock, TestNetns, TestSshd } from '../helpers/sshd.ts';
 
 const API_KEY = 'e2e-sshconf-proxy-key-51c7';
 // outside every fleet's 127.N range (N ≤ 251) and the transport tests' 127.0.N blocks
@@ -102,18 +93,7 @@ const TUNNEL_BY_MATCH_EXEC = () =>
 test('the control: with Match exec false there is no ProxyCommand, and the hosts refuse the CLI itself', async () => {
   rmSync(flag, { force: true });
   const { inventory, config } = writeSetup(TUNNEL_BY_MATCH_EXEC());
-  const run = await runCli([
-    'exec',
-    inventory,
-    'all',
-    '--ssh-config',
-    config,
-    '--retries',
-    '0',
-    '--json',
-    '--',
-    'true',
-  ]);
+  const run = await execWithSshConfig({ inventory, pattern: 'all', config }, ['--retries', '0', '--json'], ['true']);
   assert.equal(run.code, 3, run.stdout + run.stderr);
   assert.deepEqual(relayed(), [], 'the relay never ran');
   for (const host of fleet.hosts) assert.ok(acceptedFrom(host).length === 0, `${host.name} let nobody in`);
@@ -122,16 +102,11 @@ test('the control: with Match exec false there is no ProxyCommand, and the hosts
 test('ProxyCommand through a stdio relay: %h and %p expanded, every connection carried by it; exec and deploy', async () => {
   writeFileSync(flag, '');
   const { inventory, config } = writeSetup(TUNNEL_BY_MATCH_EXEC());
-  const run = await runCli([
-    'exec',
-    inventory,
-    'all',
-    '--ssh-config',
-    config,
-    '--json',
-    '--',
-    'hostname; echo "$SSH_CONNECTION"',
-  ]);
+  const run = await execWithSshConfig(
+    { inventory, pattern: 'all', config },
+    ['--json'],
+    ['hostname; echo "$SSH_CONNECTION"'],
+  );
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const doc = JSON.parse(run.stdout) as Doc;
   for (const host of fleet.hosts) {
@@ -299,16 +274,7 @@ Host *
     );
     const inventory = join(dir, 'hosts.ini');
     writeFileSync(inventory, '[all]\ndeep\n');
-    const run = await runCli([
-      'exec',
-      inventory,
-      'all',
-      '--ssh-config',
-      config,
-      '--json',
-      '--',
-      'echo "$SSH_CONNECTION"',
-    ]);
+    const run = await execWithSshConfig({ inventory, pattern: 'all', config }, ['--json'], ['echo "$SSH_CONNECTION"']);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const [client, , server] = (JSON.parse(run.stdout) as Doc).hosts.deep!.steps[0]!.stdout!.trim().split(' ');
     assert.equal(client, bastionAddress, 'the target saw the bastion');

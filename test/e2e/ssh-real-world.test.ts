@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG, healthyProfiles } from '../fleet/profiles.ts';
-import { CLI, REPO, runCli, runProgram, type CliRun } from '../helpers/cli.ts';
+import { CLI, REPO, runCli, runProgram, type CliRun, execWithKnownHosts, execWithSshConfig } from '../helpers/cli.ts';
 
 const API_KEY = 'e2e-ssh-tenant-key-3d9e41';
 const env = { SLS_API_KEY: API_KEY };
@@ -153,18 +153,7 @@ Host web-*
 
   // without the inventory's override web-02 would take the config's wrong port and fail
   writeFileSync(inventory, '[web]\nweb-02\n');
-  const wrong = await runCli([
-    'exec',
-    inventory,
-    'all',
-    '--ssh-config',
-    config,
-    '--retries',
-    '0',
-    '--json',
-    '--',
-    'true',
-  ]);
+  const wrong = await execWithSshConfig({ inventory, pattern: 'all', config }, ['--retries', '0', '--json'], ['true']);
   assert.equal(wrong.code, 3, wrong.stderr);
   assert.match(lastMessage(JSON.parse(wrong.stdout) as Doc, 'web-02'), /refused/i);
 });
@@ -257,7 +246,7 @@ Host *
   assert.match(inner.readConfig()!, /mcs2-cloudstation-eu-central-1/);
 });
 
-test('ansible_ssh_common_args: -o ProxyJump is honoured, other ssh arguments are ignored with a warning', async () => {
+test('ansible_ssh_common_args: -o ProxyJump is honoured; with ForwardAgent, which ssh2 cannot honour, auto takes OpenSSH, whose bastion hop is checked against --known-hosts too', async () => {
   const [bastion, inner] = [fleet.host('bastion-01'), fleet.host('inner-01')];
   const knownHosts = join(work, 'known_hosts_bastion');
   const inventory = join(work, 'inner-args.ini');
@@ -276,12 +265,17 @@ ansible_ssh_common_args='-o ProxyJump=root@${LINK.machine}:${bastion.port} -o Fo
     'all',
     '--known-hosts',
     knownHosts,
+    '-v',
     '--',
     'echo "$SSH_CONNECTION"',
   ]);
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /127\.0\.0\.1 \d+ 127\.153\./);
-  assert.match(run.stderr, /warning: .*inner-01.*ignored ssh arguments.*-o ForwardAgent=yes/);
+  assert.match(
+    run.stdout,
+    /\[inner-01\] ssh client: openssh \(ssh arguments the ssh2 client does not honour: -o ForwardAgent=yes\)/,
+  );
+  assert.doesNotMatch(run.stderr, /warning: .*ignored ssh arguments/);
 });
 
 /** Every command line on the machine, sampled until stopped. */
@@ -497,17 +491,11 @@ test('accept-new with 20 hosts at once and an empty known_hosts: each key record
   try {
     const knownHosts = join(work, 'known_hosts_accept_new');
     writeFileSync(knownHosts, '');
-    const first = await runCli([
-      'exec',
-      many.inventoryPath,
-      'all',
-      '--known-hosts',
-      knownHosts,
-      '--host-key-checking',
-      'accept-new',
-      '--',
-      'true',
-    ]);
+    const first = await execWithKnownHosts(
+      { inventory: many.inventoryPath, pattern: 'all', knownHosts, checking: 'accept-new' },
+      [],
+      ['true'],
+    );
     assert.equal(first.code, 0, first.stdout + first.stderr);
 
     const lines = readFileSync(knownHosts, 'utf8')
@@ -526,17 +514,11 @@ test('accept-new with 20 hosts at once and an empty known_hosts: each key record
     const fingerprints = sh('ssh-keygen', ['-l', '-f', knownHosts]).trim().split('\n');
     assert.equal(fingerprints.length, 20);
 
-    const strict = await runCli([
-      'exec',
-      many.inventoryPath,
-      'all',
-      '--known-hosts',
-      knownHosts,
-      '--host-key-checking',
-      'strict',
-      '--',
-      'true',
-    ]);
+    const strict = await execWithKnownHosts(
+      { inventory: many.inventoryPath, pattern: 'all', knownHosts, checking: 'strict' },
+      [],
+      ['true'],
+    );
     assert.equal(strict.code, 0, strict.stdout + strict.stderr);
     assert.equal(
       readFileSync(knownHosts, 'utf8')

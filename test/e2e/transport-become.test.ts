@@ -29,6 +29,11 @@ function options(user: string, overrides: Partial<ConnectOptions> = {}): Connect
   );
 }
 
+/** A connection as `user` whose commands become root with sudo and `password`. */
+function becomeRoot(user: string, password: string) {
+  return connect(options(user, { become: { enabled: true, user: 'root', password } }));
+}
+
 function removeUsers(): void {
   for (const user of [NOPASSWD_USER, PASSWORD_USER]) spawnSync('userdel', ['-r', '-f', user], { stdio: 'ignore' });
   rmSync(SUDOERS, { force: true });
@@ -75,9 +80,7 @@ test('passwordless sudo: root for become commands, the login user otherwise, std
 });
 
 test('a password given to a passwordless sudo never leaks into the command stdin', async () => {
-  const connection = await connect(
-    options(NOPASSWD_USER, { become: { enabled: true, user: 'root', password: PASSWORD } }),
-  );
+  const connection = await becomeRoot(NOPASSWD_USER, PASSWORD);
   try {
     assert.deepEqual(await connection.exec('id -u; cat', { stdin: 'only this\n' }), {
       code: 0,
@@ -90,9 +93,7 @@ test('a password given to a passwordless sudo never leaks into the command stdin
 });
 
 test('sudo with a password: root, stdin intact, and the password in no process list', async () => {
-  const connection = await connect(
-    options(PASSWORD_USER, { become: { enabled: true, user: 'root', password: PASSWORD } }),
-  );
+  const connection = await becomeRoot(PASSWORD_USER, PASSWORD);
   try {
     const running = connection.exec('id -u; cat; sleep 2', { stdin: 'payload\n' });
     let processes = '';
@@ -109,9 +110,7 @@ test('sudo with a password: root, stdin intact, and the password in no process l
 });
 
 test('a wrong sudo password is a clear failure naming user and host, without the password', async () => {
-  const connection = await connect(
-    options(PASSWORD_USER, { become: { enabled: true, user: 'root', password: 'wrong-password' } }),
-  );
+  const connection = await becomeRoot(PASSWORD_USER, 'wrong-password');
   try {
     await assert.rejects(connection.exec('id -u'), (error: unknown) => {
       assert.ok(error instanceof BecomeError, String(error));

@@ -110,35 +110,26 @@ test('ProxyJump from an ssh config file, each hop resolved through it', async ()
 });
 
 test('every hop has its host key checked', async () => {
-  const onlyBastion = join(dir, 'kh_bastion_only');
-  await writeFile(onlyBastion, bastion.knownHostsLine());
-  await assert.rejects(
-    connect({
-      ...hop(TARGET, { knownHostsFile: onlyBastion }),
-      proxyJump: [hop(BASTION, { knownHostsFile: onlyBastion })],
-    }),
-    (error: unknown) => {
+  /** Connecting through the bastion with a known_hosts holding only `line` fails naming the unknown key. */
+  const refusedWithOnly = async (file: string, line: string, message: RegExp) => {
+    const knownHostsFile = join(dir, file);
+    await writeFile(knownHostsFile, line);
+    const through = connect({ ...hop(TARGET, { knownHostsFile }), proxyJump: [hop(BASTION, { knownHostsFile })] });
+    await assert.rejects(through, (error: unknown) => {
       assert.ok(error instanceof UnreachableError);
       assert.equal(error.reason, 'host-key-unknown');
-      assert.match(error.message, new RegExp(`^host key for ${pattern(`[${TARGET}]`)}:2222 is not in`));
+      assert.match(error.message, message);
       return true;
-    },
+    });
+  };
+  await refusedWithOnly(
+    'kh_bastion_only',
+    bastion.knownHostsLine(),
+    new RegExp(`^host key for ${pattern(`[${TARGET}]`)}:2222 is not in`),
   );
-  const onlyTarget = join(dir, 'kh_target_only');
-  await writeFile(onlyTarget, target.knownHostsLine());
-  await assert.rejects(
-    connect({
-      ...hop(TARGET, { knownHostsFile: onlyTarget }),
-      proxyJump: [hop(BASTION, { knownHostsFile: onlyTarget })],
-    }),
-    (error: unknown) => {
-      assert.ok(error instanceof UnreachableError);
-      assert.equal(error.reason, 'host-key-unknown');
-      assert.match(
-        error.message,
-        new RegExp(`^bastion root@${pattern(BASTION)}:2222: host key for ${pattern(`[${BASTION}]`)}:2222 is not in`),
-      );
-      return true;
-    },
+  await refusedWithOnly(
+    'kh_target_only',
+    target.knownHostsLine(),
+    new RegExp(`^bastion root@${pattern(BASTION)}:2222: host key for ${pattern(`[${BASTION}]`)}:2222 is not in`),
   );
 });

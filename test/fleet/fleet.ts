@@ -90,7 +90,7 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
         authorizedKeys,
         ...(profile.without?.length ? { hiddenTools: hideTools(root, profile.without) } : {}),
       };
-      hosts.push(new SimulatedHost(profile, spec, paths));
+      hosts.push(new SimulatedHost(profile, spec, paths, options.certifyHostKey));
     }
 
     const started = await Promise.allSettled(hosts.filter((h) => !h.profile.down).map((h) => h.startSshd()));

@@ -7,7 +7,7 @@ import type { HostPaths } from './sim/host.d.mts';
 import { newKeyPair, writePrivateKey, type KeyPair } from './keys.ts';
 import { CONFIG_NAME } from './layout.ts';
 import { Sshd, type SshdSpec } from './sshd.ts';
-import type { FleetHost, HostProfile, ServiceState, SshActivity } from './types.ts';
+import type { FleetHost, FleetOptions, HostProfile, ServiceState, SshActivity } from './types.ts';
 
 export class SimulatedHost implements FleetHost {
   readonly name: string;
@@ -21,13 +21,17 @@ export class SimulatedHost implements FleetHost {
     readonly profile: HostProfile,
     spec: SshdSpec,
     private readonly paths: HostPaths,
+    certify?: FleetOptions['certifyHostKey'],
   ) {
     this.name = profile.name;
     this.address = spec.address;
     this.port = spec.port;
     this.root = spec.root;
     this.key = this.writeHostKey();
-    this.sshd = new Sshd({ ...spec, listenAlso: profile.listenAddresses, allowFrom: profile.allowFrom });
+    const hostKeyFile = join(this.root, 'sshd', 'host_ed25519');
+    const certificate = certify?.({ name: this.name, address: this.address, hostKeyFile });
+    const extraConfig = [...(profile.sshdConfig ?? []), ...(certificate ? [`HostCertificate ${certificate}`] : [])];
+    this.sshd = new Sshd({ ...spec, listenAlso: profile.listenAddresses, allowFrom: profile.allowFrom, extraConfig });
   }
 
   private writeHostKey(): KeyPair {

@@ -23,10 +23,13 @@ export interface SshdSpec {
   allowFrom?: string;
   /** a layer of whiteouts over /usr/bin: the programs this host does not have */
   hiddenTools?: string;
+  /** lines placed first, so they win over the ones below */
+  extraConfig?: string[];
 }
 
 export function sshdConfig(spec: SshdSpec): string {
   return [
+    ...(spec.extraConfig ?? []),
     `ListenAddress ${spec.address}:${spec.port}`,
     ...(spec.listenAlso ?? []).map((a) => `ListenAddress ${a}:${spec.port}`),
     ...(spec.allowFrom ? [`AllowUsers *@${spec.allowFrom}`] : []),

@@ -44,6 +44,8 @@ export interface HostProfile {
   allowFrom?: string;
   /** programs of /usr/bin this host does not have (hidden by an overlay whiteout), e.g. ['flock'] */
   without?: string[];
+  /** more sshd_config lines, placed first so they win (sshd takes the first value), e.g. TrustedUserCAKeys */
+  sshdConfig?: string[];
 }
 
 /** One alert the simulated Sophos Central received. */
@@ -125,4 +127,6 @@ export interface FleetOptions {
   subnet?: number;
   /** sshd port on every host, default 2222 */
   port?: number;
+  /** gives a host's new host key a certificate (the file it returns becomes its HostCertificate) */
+  certifyHostKey?: (host: { name: string; address: string; hostKeyFile: string }) => string;
 }

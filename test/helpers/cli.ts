@@ -66,3 +66,35 @@ export function execOn(
 ): Promise<CliRun> {
   return runCli(['exec', ...fleetArgs(fleet), pattern, '--', ...command], options);
 }
+
+/**
+ * `sls-play exec <inventory> <pattern> --known-hosts <file> [--host-key-checking <mode>] … -- <command…>`:
+ * a command run with a known_hosts file of the test's own.
+ */
+export function execWithKnownHosts(
+  run: { inventory: string; pattern: string; knownHosts: string; checking?: 'strict' | 'accept-new' },
+  options: string[],
+  command: string[],
+): Promise<CliRun> {
+  const checking = run.checking ? ['--host-key-checking', run.checking] : [];
+  return runCli([
+    'exec',
+    run.inventory,
+    run.pattern,
+    '--known-hosts',
+    run.knownHosts,
+    ...checking,
+    ...options,
+    '--',
+    ...command,
+  ]);
+}
+
+/** `sls-play exec <inventory> <pattern> --ssh-config <file> … -- <command…>`: a command reached through an ssh config. */
+export function execWithSshConfig(
+  run: { inventory: string; pattern: string; config: string },
+  options: string[],
+  command: string[],
+): Promise<CliRun> {
+  return runCli(['exec', run.inventory, run.pattern, '--ssh-config', run.config, ...options, '--', ...command]);
+}

@@ -94,6 +94,9 @@ export async function startSshd(options: SshdOptions): Promise<TestSshd> {
   const authorizedKeysFile = join(options.dir, `authorized-${tag}`);
   await writeFile(authorizedKeysFile, `${options.authorizedKeys.join('\n')}\n`, { mode: 0o644 });
   const logFile = join(options.dir, `sshd-${tag}.log`);
+  // what the caller gets once sshd (or its inetd-style listener) runs
+  const running = (activeConnections: () => number, stop: () => Promise<void>): TestSshd =>
+    described(options, port, hostKeyFile, `${type} ${key}`, logFile, activeConnections, stop);
   const configFile = join(options.dir, `sshd-${tag}.conf`);
   await writeFile(
     configFile,
@@ -137,12 +140,7 @@ export async function startSshd(options: SshdOptions): Promise<TestSshd> {
     await new Promise<void>((resolve, reject) =>
       server.once('error', reject).listen(port, options.address, () => resolve()),
     );
-    return described(
-      options,
-      port,
-      hostKeyFile,
-      `${type} ${key}`,
-      logFile,
+    return running(
       () => active,
       async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -165,12 +163,7 @@ export async function startSshd(options: SshdOptions): Promise<TestSshd> {
     child.kill('SIGKILL');
     throw error;
   }
-  return described(
-    options,
-    port,
-    hostKeyFile,
-    `${type} ${key}`,
-    logFile,
+  return running(
     () => 0,
     async () => {
       if (child.exitCode === null) {

@@ -33,15 +33,17 @@ test('only hosts whose test alert ran and passed are watched, with their address
   ]);
 });
 
+/** The wait's answer when host a's alert was seen and host b's was not. */
+const aSeenBWaiting = (end: Pick<WaitResult, 'polls' | 'interrupted'>): WaitResult => ({
+  states: new Map([
+    ['a', { state: 'seen', match, seenAt: T0 }],
+    ['b', { state: 'waiting' }],
+  ]),
+  ...end,
+});
+
 test('seen: ok with time and rule (and the record in facts); not seen: failed with what to check; exit 2', () => {
-  const result: WaitResult = {
-    states: new Map([
-      ['a', { state: 'seen', match, seenAt: T0 }],
-      ['b', { state: 'waiting' }],
-    ]),
-    polls: 3,
-    interrupted: false,
-  };
+  const result = aSeenBWaiting({ polls: 3, interrupted: false });
   const steps = new Map(['a', 'b'].map((h) => [h, centralStep(h, result, 0.2)]));
   assert.equal(steps.get('a')!.status, 'ok');
   assert.match(
@@ -64,14 +66,7 @@ test('seen: ok with time and rule (and the record in facts); not seen: failed wi
 });
 
 test('interrupted: unseen hosts are "not confirmed" (skipped), the report is interrupted (exit 99)', () => {
-  const result: WaitResult = {
-    states: new Map([
-      ['a', { state: 'seen', match, seenAt: T0 }],
-      ['b', { state: 'waiting' }],
-    ]),
-    polls: 1,
-    interrupted: true,
-  };
+  const result = aSeenBWaiting({ polls: 1, interrupted: true });
   const merged = mergeSteps(report, new Map(['a', 'b'].map((h) => [h, centralStep(h, result, 25)])), true);
   assert.equal(merged.hosts.b!.steps.at(-1)!.status, 'skipped');
   assert.equal(merged.hosts.b!.status, 'ok');

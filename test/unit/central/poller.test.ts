@@ -58,16 +58,21 @@ test('one query per poll for the whole fleet, whatever its size; ends when every
   }
 });
 
+/** A wait for `hosts` hosts of `w`, polling once a minute until `deadline`, on `w`'s clock. */
+const minuteByMinute = (w: ReturnType<typeof world>, hosts: number, deadline: number) => ({
+  hosts: fleet(hosts),
+  deadline,
+  intervalMs: 60_000,
+  now: w.now,
+  sleep: w.sleep,
+});
+
 test('a host whose alert never arrives is still waiting at the deadline; the last poll is at the deadline', async () => {
   const w = world({ 'h-0': T0 + 1000 });
   const polls: number[] = [];
   const result = await waitForAlerts({
-    hosts: fleet(2),
+    ...minuteByMinute(w, 2, T0 + 150_000),
     query: w.query,
-    deadline: T0 + 150_000,
-    intervalMs: 60_000,
-    now: w.now,
-    sleep: w.sleep,
     onPoll: (p) => polls.push(p.poll),
   });
   assert.equal(result.states.get('h-0')?.state, 'seen');
@@ -87,12 +92,8 @@ test('a failed poll is tried again at the next; a fatal error ends the wait', as
   };
   const errors: Array<string | undefined> = [];
   const ok = await waitForAlerts({
-    hosts: fleet(1),
+    ...minuteByMinute(w, 1, T0 + 600_000),
     query: flaky,
-    deadline: T0 + 600_000,
-    intervalMs: 60_000,
-    now: w.now,
-    sleep: w.sleep,
     onPoll: (p) => errors.push(p.error),
   });
   assert.equal(ok.states.get('h-0')?.state, 'seen');

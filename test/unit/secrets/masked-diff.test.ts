@@ -138,13 +138,16 @@ test("the run's registered secrets are masked anywhere in the diff", () => {
   assert.match(diff, /\+password = \*{8}/);
 });
 
+/** The settings of a real edit: Ireland, the new key. */
+const IRELAND_WITH_NEW_KEY = {
+  url: 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com',
+  apiKey: NEW_KEY,
+  deployment: 'package' as const,
+  certDir: '/etc/sophos',
+};
+
 test('the diff of a real config edit never holds a key', () => {
-  const want = {
-    url: 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com',
-    apiKey: NEW_KEY,
-    deployment: 'package' as const,
-    certDir: '/etc/sophos',
-  };
+  const want = IRELAND_WITH_NEW_KEY;
   for (const before of [
     null,
     CONFIG(OLD_KEY),
@@ -160,12 +163,7 @@ test('the diff of a real config edit never holds a key', () => {
 });
 
 test('old keys written with a tag, an anchor, on the next line or as a block are masked in the diff of a real edit', () => {
-  const want = {
-    url: 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com',
-    apiKey: NEW_KEY,
-    deployment: 'package' as const,
-    certDir: '/etc/sophos',
-  };
+  const want = IRELAND_WITH_NEW_KEY;
   const forms = [
     `!!str ${OLD_KEY}`,
     `&a ${OLD_KEY}`,

@@ -21,61 +21,43 @@ test('the table holds the nine hosts of sls.md, each once', () => {
   );
 });
 
-test('United States (Oregon) in every spelling', () => {
-  for (const name of [
-    'us-west-2',
-    'US-WEST-2',
-    'US West 2',
-    'us_west_2',
-    'Oregon',
-    'United States (Oregon)',
-    'united states oregon',
-  ]) {
-    assert.equal(url(name), 'https://mcs2-cloudstation-us-west-2.prod.hydra.sophos.com', name);
-  }
-});
+/** Each mcs host, and the spellings of its region that name it. */
+const SPELLINGS: [host: string, names: string[]][] = [
+  [
+    'mcs2-cloudstation-us-west-2.prod.hydra.sophos.com',
+    ['us-west-2', 'US-WEST-2', 'US West 2', 'us_west_2', 'Oregon', 'United States (Oregon)', 'united states oregon'],
+  ],
+  ['mcs2-cloudstation-us-east-2.prod.hydra.sophos.com', ['us-east-2', 'Ohio', 'United States (Ohio)', 'US East 2']],
+  [
+    'mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com',
+    ['Ireland', 'ireland', 'eu-west-1', 'EU West 1', 'Europe (Ireland)'],
+  ],
+  ['mcs2-cloudstation-eu-central-1.prod.hydra.sophos.com', ['Germany', 'eu-central-1', 'Frankfurt']],
+  // Canada, Australia, Tokyo, Sao Paulo, with their unambiguous AWS codes
+  ['mcs2.stn100yul.ctr.sophos.com', ['Canada', 'CANADA', 'ca-central-1']],
+  ['mcs2.stn100syd.ctr.sophos.com', ['Australia', 'ap-southeast-2', 'Sydney']],
+  ['mcs2.stn100hnd.ctr.sophos.com', ['Tokyo', 'tokyo', 'Asia Pacific (Tokyo)', 'ap-northeast-1', 'Japan']],
+  [
+    'mcs2.stn100gru.ctr.sophos.com',
+    [
+      'Sao Paulo',
+      'São Paulo',
+      'sao-paulo',
+      'SÃO PAULO',
+      'South America (Sao Paulo)',
+      'South America (São Paulo)',
+      'sa-east-1',
+    ],
+  ],
+  // "other" / "any region not listed" is the bom host, named explicitly
+  ['mcs2.stn100bom.ctr.sophos.com', ['other', 'Other', 'any region not listed', 'not listed']],
+];
 
-test('United States (Ohio)', () => {
-  for (const name of ['us-east-2', 'Ohio', 'United States (Ohio)', 'US East 2']) {
-    assert.equal(url(name), 'https://mcs2-cloudstation-us-east-2.prod.hydra.sophos.com', name);
-  }
-});
-
-test('Ireland and Germany', () => {
-  for (const name of ['Ireland', 'ireland', 'eu-west-1', 'EU West 1', 'Europe (Ireland)']) {
-    assert.equal(url(name), 'https://mcs2-cloudstation-eu-west-1.prod.hydra.sophos.com', name);
-  }
-  for (const name of ['Germany', 'eu-central-1', 'Frankfurt']) {
-    assert.equal(url(name), 'https://mcs2-cloudstation-eu-central-1.prod.hydra.sophos.com', name);
-  }
-});
-
-test('Canada, Australia, Tokyo, Sao Paulo, with their unambiguous AWS codes', () => {
-  for (const name of ['Canada', 'CANADA', 'ca-central-1'])
-    assert.equal(url(name), 'https://mcs2.stn100yul.ctr.sophos.com', name);
-  for (const name of ['Australia', 'ap-southeast-2', 'Sydney'])
-    assert.equal(url(name), 'https://mcs2.stn100syd.ctr.sophos.com', name);
-  for (const name of ['Tokyo', 'tokyo', 'Asia Pacific (Tokyo)', 'ap-northeast-1', 'Japan']) {
-    assert.equal(url(name), 'https://mcs2.stn100hnd.ctr.sophos.com', name);
-  }
-  for (const name of [
-    'Sao Paulo',
-    'São Paulo',
-    'sao-paulo',
-    'SÃO PAULO',
-    'South America (Sao Paulo)',
-    'South America (São Paulo)',
-    'sa-east-1',
-  ]) {
-    assert.equal(url(name), 'https://mcs2.stn100gru.ctr.sophos.com', name);
-  }
-});
-
-test('"other" / "any region not listed" is the bom host, named explicitly', () => {
-  for (const name of ['other', 'Other', 'any region not listed', 'not listed']) {
-    assert.equal(url(name), 'https://mcs2.stn100bom.ctr.sophos.com', name);
-  }
-});
+for (const [host, names] of SPELLINGS) {
+  test(`${host}: ${names.join(', ')}`, () => {
+    for (const name of names) assert.equal(url(name), `https://${host}`, name);
+  });
+}
 
 test('AWS codes of other regions in the same countries are not guessed', () => {
   for (const name of ['ca-west-1', 'ap-southeast-4', 'ap-northeast-3', 'us-west-1', 'eu-west-2']) {

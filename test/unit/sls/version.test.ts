@@ -6,26 +6,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareVersions, interpretVersionProbe, parseVersion, versionProbeCommand } from '../../../src/sls/version.ts';
 
-test('parseVersion reads 3- and 4-part versions', () => {
-  assert.deepEqual(parseVersion('5.5.2.22'), [5, 5, 2, 22]);
-  assert.deepEqual(parseVersion('5.11.0'), [5, 11, 0]);
-  assert.deepEqual(parseVersion('  5.10.0.3\n'), [5, 10, 0, 3]);
-});
+const READ: Record<string, [text: string, parts: number[]][]> = {
+  '3- and 4-part versions': [
+    ['5.5.2.22', [5, 5, 2, 22]],
+    ['5.11.0', [5, 11, 0]],
+    ['  5.10.0.3\n', [5, 10, 0, 3]],
+  ],
+  'build tags, a leading v and surrounding text': [
+    ['5.10.0.3 [build]', [5, 10, 0, 3]],
+    ['5.10.0.3 [a1b2c3d]', [5, 10, 0, 3]],
+    ['v5.10.0.3', [5, 10, 0, 3]],
+    ['sophoslinuxsensor version 5.10.0.3', [5, 10, 0, 3]],
+    ['sophoslinuxsensor version v5.11.0 [go1.21.5 linux/amd64]', [5, 11, 0]],
+    ['version 5.10.0.3.', [5, 10, 0, 3]],
+  ],
+  'dpkg versions with revision and epoch': [
+    ['5.10.0.3-1', [5, 10, 0, 3]],
+    ['1:5.10.0.3-1', [5, 10, 0, 3]],
+    ['5.5.2.22~rc1-2ubuntu1', [5, 5, 2, 22]],
+  ],
+};
 
-test('parseVersion tolerates build tags, a leading v and surrounding text', () => {
-  assert.deepEqual(parseVersion('5.10.0.3 [build]'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('5.10.0.3 [a1b2c3d]'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('v5.10.0.3'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('sophoslinuxsensor version 5.10.0.3'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('sophoslinuxsensor version v5.11.0 [go1.21.5 linux/amd64]'), [5, 11, 0]);
-  assert.deepEqual(parseVersion('version 5.10.0.3.'), [5, 10, 0, 3]);
-});
-
-test('parseVersion reads dpkg versions with revision and epoch', () => {
-  assert.deepEqual(parseVersion('5.10.0.3-1'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('1:5.10.0.3-1'), [5, 10, 0, 3]);
-  assert.deepEqual(parseVersion('5.5.2.22~rc1-2ubuntu1'), [5, 5, 2, 22]);
-});
+for (const [kind, cases] of Object.entries(READ)) {
+  test(`parseVersion reads ${kind}`, () => {
+    for (const [text, parts] of cases) assert.deepEqual(parseVersion(text), parts, JSON.stringify(text));
+  });
+}
 
 test('parseVersion refuses what is not a 3- or 4-part version', () => {
   assert.equal(parseVersion(''), null);
@@ -138,6 +144,16 @@ test('interpretVersionProbe refuses a minimum that is not a version', () => {
 
 // The probe is run for real under /bin/sh against stand-in commands on a private PATH, which
 // proves both the quoting and the order of the sources.
+/** What the version probe prints on a fake host with these commands. */
+function probeWith(commands: Record<string, string>): string {
+  const host = fakeHost(commands);
+  try {
+    return host.run();
+  } finally {
+    host.done();
+  }
+}
+
 function fakeHost(commands: Record<string, string>): { bin: string; run(prefix?: string): string; done(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'sls-probe-'));
   const bin = join(dir, 'bin');
@@ -198,45 +214,31 @@ test('versionProbeCommand: the binary named by systemd ExecStart when not on PAT
 });
 
 test('versionProbeCommand: no -version flag, then dpkg', () => {
-  const host = fakeHost({
+  const out = probeWith({
     sophoslinuxsensor: 'echo "flag provided but not defined: -version" >&2; exit 2',
     'dpkg-query': '[ "$2" = "-f=\\${Status} \\${Version}" ] || exit 9; echo "install ok installed 1:5.10.0.3-1"',
     rpm: 'echo 9.9.9',
   });
-  try {
-    const out = host.run();
-    assert.match(out, /^path:.*\nflag-failed:2:flag provided but not defined: -version\ndpkg:1:5\.10\.0\.3-1\n$/);
-    assert.equal(interpretVersionProbe(out, '5.5.2.22').version, '5.10.0.3');
-  } finally {
-    host.done();
-  }
+  assert.match(out, /^path:.*\nflag-failed:2:flag provided but not defined: -version\ndpkg:1:5\.10\.0\.3-1\n$/);
+  assert.equal(interpretVersionProbe(out, '5.5.2.22').version, '5.10.0.3');
 });
 
 test('versionProbeCommand: a removed-but-not-purged dpkg package does not count; rpm answers', () => {
-  const host = fakeHost({
+  const out = probeWith({
     'dpkg-query': 'echo "deinstall ok config-files 5.10.0.3-1"',
     rpm: '[ "$2" = --qf ] && [ "$3" = "%{VERSION}" ] && echo 5.11.0',
   });
-  try {
-    assert.equal(host.run(), 'rpm:5.11.0\n');
-  } finally {
-    host.done();
-  }
+  assert.equal(out, 'rpm:5.11.0\n');
 });
 
 test('versionProbeCommand: nothing installed prints none', () => {
-  const host = fakeHost({
+  const out = probeWith({
     'dpkg-query': 'echo "dpkg-query: no packages found matching sophoslinuxsensor" >&2; exit 1',
     rpm: 'echo "package sophoslinuxsensor is not installed"; exit 1',
     systemctl: 'echo "ExecStart="',
   });
-  try {
-    const out = host.run();
-    assert.equal(out, 'none\n');
-    assert.match(interpretVersionProbe(out, '5.5.2.22').message, /not installed/);
-  } finally {
-    host.done();
-  }
+  assert.equal(out, 'none\n');
+  assert.match(interpretVersionProbe(out, '5.5.2.22').message, /not installed/);
 });
 
 test('versionProbeCommand: the exec prefix carries every sensor and package query', () => {

@@ -144,18 +144,24 @@ describe('resolveConnectOptions', () => {
     assert.deepEqual(fromVars.become, { enabled: true, user: 'svc', password: 'inv' });
   });
 
-  test('ansible_ssh_common_args: ProxyJump honoured, the rest ignored with a warning', () => {
+  test('ansible_ssh_common_args: ProxyJump honoured; the rest listed for the client choice, connection sharing aside', () => {
     const options = resolveConnectOptions(
       'plain',
-      { ansible_ssh_common_args: '-o ProxyJump=ops@127.0.9.12:2212 -o ControlPersist=60s' },
+      {
+        ansible_ssh_args: '-C -o ControlPersist=60s',
+        ansible_ssh_common_args: '-o ProxyJump=ops@127.0.9.12:2212 -o ForwardAgent=yes',
+      },
       settings,
     );
     assert.deepEqual(
       options.proxyJump?.map((h) => [h.user, h.address, h.port]),
       [['ops', '127.0.9.12', 2212]],
     );
-    assert.deepEqual(options.warnings, [
-      'plain: ignored ssh arguments from ansible_ssh_common_args/ansible_ssh_extra_args: -o ControlPersist=60s',
+    assert.deepEqual(options.warnings, []);
+    assert.deepEqual(options.unhonouredSshArgs, ['-o ForwardAgent=yes']);
+    assert.deepEqual(options.sshArgWords, [
+      ...['-C', '-o', 'ControlPersist=60s'],
+      ...['-o', 'ProxyJump=ops@127.0.9.12:2212', '-o', 'ForwardAgent=yes'],
     ]);
   });
 

@@ -73,7 +73,34 @@ describe('ssh config lookup', () => {
       hostKeyChecking: undefined,
       userKnownHostsFiles: [],
       connectTimeoutMs: undefined,
+      keywords: {},
+      keywordFiles: {},
+      unevaluatedMatches: [],
     });
+  });
+
+  test('keywords: the first value of every keyword that applies; Match criteria left unevaluated are listed', () => {
+    const config = parseSshConfig(
+      [
+        'Host db-*',
+        '  GSSAPIAuthentication yes',
+        'Host *',
+        '  GSSAPIAuthentication no',
+        '  PKCS11Provider /usr/lib/opensc-pkcs11.so',
+        'Match host web-* canonical',
+        '  User web',
+        'Match host other canonical',
+        '  User other',
+      ].join('\n'),
+      'cfg',
+    );
+    const db = lookupSshConfig(config, 'db-01', context);
+    assert.equal(db.keywords.gssapiauthentication, 'yes');
+    assert.equal(db.keywords.pkcs11provider, '/usr/lib/opensc-pkcs11.so');
+    assert.deepEqual(db.unevaluatedMatches, []);
+    const web = lookupSshConfig(config, 'web-01', context);
+    assert.equal(web.keywords.gssapiauthentication, 'no');
+    assert.deepEqual(web.unevaluatedMatches, ['cfg:6 Match host web-* canonical']);
   });
 
   test('expandPath', () => {
