@@ -1,3 +1,4 @@
+import { hostname, userInfo } from 'node:os';
 import type { Playbook } from '../playbook/types.ts';
 import { PlaybookInputError } from '../base/input-error.ts';
 import { jsonDocument } from '../report/json.ts';
@@ -10,7 +11,7 @@ import type { SerialEntry } from '../runner/batches.ts';
 import type { HostTarget } from '../runner/host-run.ts';
 import { stateDirOf } from '../tasks/owed/state-dir.ts';
 import { runPlaybook } from '../runner/run.ts';
-import type { BatchGateCheck, RunReport } from '../runner/types.ts';
+import type { BatchGateCheck, RunLockSettings, RunReport } from '../runner/types.ts';
 import { makeConnector } from './connector.ts';
 import { CliError, EXIT } from './errors.ts';
 import { positiveNumber } from './numbers.ts';
@@ -41,6 +42,8 @@ export interface ExecuteSettings {
   step?: StepPrompter;
   /** Hosts found not compliant, with the reason (status --fail-on-drift): they make the exit status 2. */
   drift?: (report: RunReport) => Record<string, string>;
+  /** The run lock: taken unless the run reads only (`look`: status) or `exec --no-lock` (`off`). */
+  lock?: 'look' | 'off';
 }
 
 /** Checks every selected host's variables before any host is touched (exit 5 on a mistake). */
@@ -56,6 +59,13 @@ export function validateTargets(playbook: Playbook, targets: HostTarget[]): void
       throw error;
     }
   }
+}
+
+/** The run lock's settings: a run that may change hosts takes it, a check or `status` looks. */
+function runLock(settings: ExecuteSettings, waitS: number): RunLockSettings | undefined {
+  if (settings.lock === 'off') return undefined;
+  const mode = settings.check || settings.lock === 'look' ? 'look' : 'take';
+  return { mode, waitS, by: `${userInfo().username}@${hostname()}` };
 }
 
 /** What the documents' `run` object says of this command line. */
@@ -85,6 +95,7 @@ export async function execute(
   const forks = positiveNumber(options.forks, '--forks', { integer: true });
   const retries = positiveNumber(options.retries, '--retries', { integer: true, allowZero: true });
   const connectTimeoutMs = positiveNumber(options.connectTimeout, '--timeout', { allowZero: true }) * 1000;
+  const lockWaitS = positiveNumber(options.lockWait ?? '60', '--lock-wait', { integer: true, allowZero: true });
   // A default bound: a hung restart must not hold a rollout forever; 0 lifts it for long ad hoc jobs.
   const timeoutS = positiveNumber(options.taskTimeout, '--task-timeout', { allowZero: true });
   const commandTimeoutMs = timeoutS > 0 ? timeoutS * 1000 : undefined;
@@ -153,6 +164,7 @@ export async function execute(
         skipTags: settings.skipTags,
         redactor: runRedactor,
         forceHandlers: settings.forceHandlers,
+        lock: runLock(settings, lockWaitS),
         startAtTask: settings.startAtTask,
         step: settings.step && ((task: string) => settings.step!.ask(task)),
       },

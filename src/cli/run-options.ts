@@ -41,6 +41,8 @@ export interface RunCliOptions extends VaultCliOptions {
   flushCache?: boolean;
   verbose?: boolean;
   retries: string;
+  /** Seconds to wait for a host another run holds. */
+  lockWait: string;
   slice?: string;
   jsonOut?: string;
   junit?: string;
@@ -183,6 +185,11 @@ function addRolloutOptions(command: Command): Command {
       '--task-timeout <s>',
       'per-command timeout in seconds, 0 for none (Ansible: per task, default none; was -t/--timeout before 0.3.0)',
       '300',
+    )
+    .option(
+      '--lock-wait <s>',
+      'wait this long for a host another run holds, then fail that host (0: at once; not an option in Ansible)',
+      '60',
     )
     .option('--slice <k/n>', 'work on slice k of n (by a hash of the host name, after -l): one share per controller')
     .option('--list-hosts', 'print the hosts that would be worked on (as ansible --list-hosts) and touch none')

@@ -8,7 +8,7 @@
 import type { BatchGate, HostReport, StepReport } from '../runner/types.ts';
 import { REPORT_FORMAT, toolVersion } from '../version.ts';
 import { commandOutputLines } from './lines.ts';
-import { owedLines } from './recap.ts';
+import { lockLine, owedLines } from './recap.ts';
 import type { RunDocument } from './run-document.ts';
 import { redact } from './secrets.ts';
 import { xmlAttributes, xmlText } from './xml.ts';
@@ -55,6 +55,8 @@ function testcase(name: string, host: HostReport, suite: string, time: string | 
   const out = host.steps.flatMap(stepLines);
   if (host.reason) out.push(`${host.status}: ${host.reason}`);
   out.push(...owedLines(host));
+  const lock = lockLine(host);
+  if (lock) out.push(lock);
   const attributes = xmlAttributes({ name: redact(name), classname: suite, time });
   return (
     `    <testcase${attributes}>\n` +

@@ -16,6 +16,9 @@ export function plainReporter(options: ReporterOptions): Reporter {
       case 'log':
         if (options.verbose) write(`  [${event.host}] ${event.line}`);
         break;
+      case 'waiting':
+        write(`waiting: [${event.host}] ${event.text}`);
+        break;
       case 'step-end': {
         // A step whose message is its warning is printed once, as the warning.
         const { step } = event;

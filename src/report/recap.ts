@@ -16,6 +16,26 @@ export function owedLines(host: HostReport): string[] {
   return lines;
 }
 
+/** What became of the run lock on the host, in words; `quiet` leaves out a lock taken at once. */
+export function lockLine(host: HostReport, quiet = false): string | undefined {
+  const lock = host.lock;
+  if (!lock) return undefined;
+  const waited = `${lock.waitedS} s`;
+  switch (lock.outcome) {
+    case 'taken':
+      if (!lock.waitedS && !lock.holder) return quiet ? undefined : 'run lock: taken at once';
+      return `run lock: taken after waiting ${waited}${lock.holder ? ` for ${lock.holder}` : ''}`;
+    case 'held':
+      return `run lock: held by ${lock.holder ?? 'another run'}; waited ${waited}`;
+    case 'in-progress':
+      return `run lock: a run is in progress: ${lock.holder ?? 'another run'}`;
+    case 'free':
+      return quiet ? undefined : 'run lock: no run in progress';
+    case 'failed':
+      return 'run lock: could not be taken';
+  }
+}
+
 /** An Ansible-style recap: one line per host with its step counts, then the host totals. */
 export function recapText(report: RunReport): string {
   const names = Object.keys(report.hosts);
@@ -27,7 +47,8 @@ export function recapText(report: RunReport): string {
     const counts = `ok=${count('ok')}  changed=${count('changed')}  unreachable=${count('unreachable')}  failed=${count('failed')}  skipped=${count('skipped')}`;
     const reason = host.reason ? `  (${host.reason})` : '';
     lines.push(`${name.padEnd(width)} : ${hostLabel(host).padEnd(11)} ${counts}${reason}`);
-    for (const line of owedLines(host)) lines.push(`${' '.repeat(width)}   ${line}`);
+    const lock = lockLine(host, true);
+    for (const line of [...(lock ? [lock] : []), ...owedLines(host)]) lines.push(`${' '.repeat(width)}   ${line}`);
   }
   lines.push(...gateRecapLines(report.gates));
   const s = report.summary;

@@ -12,6 +12,7 @@ import { recordFileName } from '../tasks/owed/record.ts';
 import { stateDirOf } from '../tasks/owed/state-dir.ts';
 import type { Task } from '../tasks/types.ts';
 import { owedAtStartStep } from './decisions.ts';
+import { lockLook, lockSeen, takeLock } from './host-lock.ts';
 import type { HostState } from './host-state.ts';
 import { reportThrown } from './task-step.ts';
 import type { HostRunSettings } from './types.ts';
@@ -70,12 +71,17 @@ export async function gather(state: HostState): Promise<Gathered | undefined> {
     return undefined;
   }
   const tasks = typeof playbook.tasks === 'function' ? undefined : playbook.tasks.filter((t) => state.wanted(t));
+  // a read-only run's look at the lock rides with the first facts the run reads, whenever that is
+  const look = lockLook(state);
+  if (look) session.rideAlong(look);
   const ahead = [
     ...Object.values(playbookFacts),
     ...(owed ? [owed.fact] : []),
     ...[...(tasks ?? []), ...state.handlers].flatMap((task) => taskFacts(task, session)),
   ];
-  if (!playbook.facts && ahead.length === 0) return { tasks, owed, record: null };
+  // a run that takes the run lock always has a first command: the lock's holder
+  const takes = state.settings.lock?.mode === 'take';
+  if (!playbook.facts && ahead.length === 0 && !takes) return { tasks, owed, record: null };
   const read = await firstCommand(state, playbookFacts, ahead, owed);
   if (!read) return undefined;
   if (playbook.facts) {
@@ -103,13 +109,29 @@ async function firstCommand(
   const { session } = state;
   state.log.start('gather facts');
   try {
-    await session.prefetch(ahead);
+    if (!(await holdHost(state, ahead))) return undefined;
     session.facts = await session.gather(playbookFacts);
+    lockSeen(state);
     return { record: owed ? (await session.gather({ owed: owed.fact })).owed : null };
   } catch (error) {
     state.log.end(reportThrown('gather facts', error));
     return undefined;
   }
+}
+
+/**
+ * Reads `ahead`: inside the run lock's holder when the run takes the lock (false, its step
+ * reported, when another run keeps the host or the lock cannot be had), else in one command.
+ */
+async function holdHost(state: HostState, ahead: readonly Fact<unknown>[]): Promise<boolean> {
+  if (state.settings.lock?.mode !== 'take') {
+    await state.session.prefetch(ahead);
+    return true;
+  }
+  const taken = await takeLock(state, ahead);
+  state.lock = taken.report;
+  if (taken.failure) state.log.end({ name: 'run lock', status: 'failed', message: taken.failure });
+  return !taken.failure;
 }
 
 /**

@@ -17,6 +17,7 @@ import { HostSession } from '../tasks/context.ts';
 import type { OwedLedger } from '../tasks/owed/ledger.ts';
 import type { Connection } from '../transport/types.ts';
 import { gather, inheritOwed } from './gather.ts';
+import { lockSeen } from './host-lock.ts';
 import { runHandlers } from './handler-phase.ts';
 import { HostState, StepLog } from './host-state.ts';
 import { hostStatus } from './status.ts';
@@ -57,10 +58,13 @@ export async function runHost(
   try {
     await runPhases(state);
     await settleOwed(session, log);
+    lockSeen(state);
   } finally {
+    // the run lock goes with the last command: its holder ends as its input does
+    state.releaseLock();
     await connection.close().catch(() => undefined);
   }
-  return finish(log, emit, state.reason, session.owed?.ledger);
+  return finish(log, emit, state, session.owed?.ledger);
 }
 
 /** The four phases, in order; a phase that stops the host (its step reported) ends the run there. */
@@ -93,7 +97,8 @@ async function settleOwed(session: HostSession, log: StepLog): Promise<void> {
   }
 }
 
-function finish(log: StepLog, emit: RunListener, reason?: string, ledger?: OwedLedger): HostReport {
+function finish(log: StepLog, emit: RunListener, state?: HostState, ledger?: OwedLedger): HostReport {
+  const reason = state?.reason;
   const { host, steps } = log;
   const facts = Object.assign({}, ...steps.map((s) => s.facts ?? {})) as Record<string, unknown>;
   const drift = steps.flatMap((s) => s.drift ?? []);
@@ -105,6 +110,7 @@ function finish(log: StepLog, emit: RunListener, reason?: string, ledger?: OwedL
     ...(drift.length ? { drift } : {}),
     ...(ledger?.inherited.length ? { owedAtStart: ledger.inherited } : {}),
     ...(ledger?.owed.length ? { stillOwed: ledger.owed } : {}),
+    ...(state?.lock ? { lock: state.lock } : {}),
   };
   emit({ type: 'host-end', host, report });
   return report;

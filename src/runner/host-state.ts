@@ -8,7 +8,7 @@ import type { Task, Written } from '../tasks/types.ts';
 import { handlersNotifiedBy, whenSkips, withWhy } from './decisions.ts';
 import { selectedByTags } from './tags.ts';
 import { applyChange, recoverFailure, runTask } from './task-step.ts';
-import type { HostRunSettings, Planned, RunListener, StepReport } from './types.ts';
+import type { HostRunSettings, LockReport, Planned, RunListener, StepReport } from './types.ts';
 
 /** The steps a host reported, each told to the listeners as it starts and ends. */
 export class StepLog {
@@ -21,6 +21,12 @@ export class StepLog {
 
   start(name: string): void {
     this.emit({ type: 'step-start', host: this.host, step: name });
+  }
+
+  /** Another run holds the host: said once, and shown as what the host is doing. */
+  waiting(text: string): void {
+    this.emit({ type: 'waiting', host: this.host, text });
+    this.emit({ type: 'step-start', host: this.host, step: text });
   }
 
   end(step: StepReport): StepReport {
@@ -43,6 +49,10 @@ export class HostState {
   owed: OwedState | undefined;
   /** Why the host's run ended early (an interrupt, `--force-handlers`), for the recap. */
   reason: string | undefined;
+  /** The run lock on this host, once the first command has answered. */
+  lock: LockReport | undefined;
+  /** Lets the host go: ends the run lock's holder (see host-lock.ts); nothing when none is held. */
+  releaseLock: () => void = () => undefined;
 
   constructor(
     readonly session: HostSession,

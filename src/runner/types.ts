@@ -25,10 +25,34 @@ export interface HostRunSettings extends TaskContextSettings, TagFilter {
   run?: RunIdentity;
   /** `--force-handlers`: run the handlers notified so far even after a task failed on the host. */
   forceHandlers?: boolean;
+  /** The per-host run lock: taken by a run that changes hosts, looked at by a read-only one; none when absent. */
+  lock?: RunLockSettings;
   /** `--start-at-task`: the tasks before the first one of this name are skipped. */
   startAtTask?: string;
   /** `--step`: asked before each task; false skips it. */
   step?: (task: string) => Promise<boolean>;
+}
+
+export interface RunLockSettings {
+  /** `take`: hold each host while the run works on it; `look`: only say whether a run holds it. */
+  mode: 'take' | 'look';
+  /** How long to wait for a host another run holds (--lock-wait), in seconds. */
+  waitS: number;
+  /** `user@controller`, shown to the runs that meet this one. */
+  by: string;
+}
+
+/** What became of the run lock on a host. */
+export interface LockReport {
+  /**
+   * `taken`: this run held the host; `held`: another run held it past --lock-wait (the host
+   * failed); `in-progress` / `free`: what a read-only run saw; `failed`: it could not be taken.
+   */
+  outcome: 'taken' | 'held' | 'in-progress' | 'free' | 'failed';
+  /** Seconds spent waiting for another run to let the host go. */
+  waitedS: number;
+  /** The other run (the one waited for, or found holding the host): "run <id> of user@controller since <time>". */
+  holder?: string;
 }
 
 export type ChangePlan = Extract<Plan, { status: 'change' }>;
@@ -60,6 +84,8 @@ export interface HostReport {
   owedAtStart?: OwedEntry[];
   /** Handlers still owed on this host when this run left it (the next run runs them). */
   stillOwed?: string[];
+  /** The run lock on this host (when the run takes or looks at it). */
+  lock?: LockReport;
 }
 
 export interface Summary {
@@ -140,6 +166,8 @@ export type RunEvent =
   | { type: 'step-start'; host: string; step: string }
   | { type: 'step-end'; host: string; step: StepReport }
   | { type: 'log'; host: string; line: string }
+  /** The host is held by another run; this one waits (--lock-wait). */
+  | { type: 'waiting'; host: string; text: string }
   | { type: 'host-end'; host: string; report: HostReport }
   | { type: 'gate-start'; batch: number; hosts: string[]; deadline: number }
   | { type: 'gate-progress'; progress: GateProgress }

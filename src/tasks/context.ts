@@ -48,6 +48,7 @@ export interface OwedState {
  */
 export class HostSession {
   private readonly factCache = new Map<string, RawFact>();
+  private readonly riders: Fact<unknown>[] = [];
   facts: Record<string, unknown> = {};
   /**
    * The owed-handlers record: a change to it rides along, first, with the next command sent to
@@ -140,14 +141,56 @@ export class HostSession {
     ledger.written();
   }
 
+  /**
+   * A fact read with whichever facts the session reads next, in the same command (the run lock's
+   * look): it costs no command of its own. `readIfGathered` gives its value once it was read.
+   */
+  rideAlong(fact: Fact<unknown>): void {
+    this.riders.push(fact);
+  }
+
+  /** A fact's value when a command has read it already; undefined when none has. */
+  readIfGathered<T>(name: string, fact: Fact<T>): T | undefined {
+    const raw = this.factCache.get(fact.command);
+    return raw === undefined ? undefined : parseFact(name, fact, raw);
+  }
+
   /** Runs every fact not read yet in one command and remembers the answers. */
   async prefetch(facts: Iterable<Fact<unknown>>, become?: boolean): Promise<void> {
-    const missing = [...new Set([...facts].map((f) => f.command))].filter((c) => !this.factCache.has(c));
+    const wanted = [...facts].map((f) => f.command);
+    if (wanted.some((c) => !this.factCache.has(c))) wanted.push(...this.riders.splice(0).map((f) => f.command));
+    const missing = [...new Set(wanted)].filter((c) => !this.factCache.has(c));
     if (missing.length === 0) return;
     const names = missing.map((_, i) => `f${i}`);
     const result = await this.exec(gatherScript(Object.fromEntries(names.map((n, i) => [n, missing[i]!]))), {}, become);
     const raw = splitGathered(result.stdout, result.stderr, names);
     for (const [i, command] of missing.entries()) this.factCache.set(command, raw[names[i]!]!);
+  }
+
+  /**
+   * Starts a command that stays open (the run lock's holder, see remote/run-lock.ts) with every
+   * fact not read yet gathered inside it: `build` wraps the facts' script. Its answers are
+   * remembered once `remember` is given what the command printed up to its ready line.
+   */
+  startHeld(
+    facts: Iterable<Fact<unknown>>,
+    build: (gather: string) => string,
+    options: ExecOptions,
+  ): { done: Promise<ExecResult>; remember(stdout: string, stderr: string): void } {
+    const missing = [...new Set([...facts].map((f) => f.command))].filter((c) => !this.factCache.has(c));
+    const names = missing.map((_, i) => `f${i}`);
+    const command = build(gatherScript(Object.fromEntries(names.map((n, i) => [n, missing[i]!]))));
+    this.log(`$ ${command}`);
+    const done = this.connection.exec(command, { become: this.settings.become, timeoutMs: 0, ...options });
+    const remember = (stdout: string, stderr: string) => {
+      this.redactor.registerApiKeysIn(stdout);
+      this.redactor.registerApiKeysIn(stderr);
+      if (stdout.trim()) this.log(stdout.trimEnd());
+      if (stderr.trim()) this.log(stderr.trimEnd());
+      const raw = splitGathered(stdout, stderr, names);
+      for (const [i, command] of missing.entries()) this.factCache.set(command, raw[names[i]!]!);
+    };
+    return { done, remember };
   }
 
   async gather<F extends Record<string, Fact<unknown>>>(facts: F, become?: boolean): Promise<FactValues<F>> {

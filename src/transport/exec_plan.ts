@@ -24,6 +24,8 @@ export function planExec(command: string, options: ExecOptions, connection: Conn
     timeoutMs: options.timeoutMs ?? connection.commandTimeoutMs,
     stages: options.stages,
     onStdout: options.onStdout,
+    onStderr: options.onStderr,
+    holdStdinUntil: options.holdStdinUntil,
   };
   let wire = command;
   const become = connection.become;

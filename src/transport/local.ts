@@ -20,6 +20,8 @@ export class LocalConnection implements Connection {
       timeoutMs: options.timeoutMs ?? this.settings.commandTimeoutMs,
       stages: options.stages,
       onStdout: options.onStdout,
+      onStderr: options.onStderr,
+      holdStdinUntil: options.holdStdinUntil,
     };
     let wire = command;
     const become = this.settings.become;

@@ -25,6 +25,9 @@ export interface RunSpec {
   /** See ExecOptions.stages and onStdout. */
   stages?: { marker: string; timeoutMs?: number }[];
   onStdout?: (chunk: string) => void;
+  /** See ExecOptions.onStderr and holdStdinUntil. */
+  onStderr?: (chunk: string) => void;
+  holdStdinUntil?: Promise<unknown>;
 }
 
 function indexAfter(haystack: string, needle: string, from = 0): number {
@@ -53,7 +56,9 @@ export function collect(process: StartedProcess, spec: RunSpec): Promise<ExecRes
     process.stdin.on('error', () => undefined); // the command may exit without reading its input
     const sendStdin = (): void => {
       if (spec.stdin !== undefined && spec.stdin.length > 0) process.stdin.write(spec.stdin);
-      process.stdin.end();
+      if (spec.holdStdinUntil === undefined) return void process.stdin.end();
+      const end = () => process.stdin.end();
+      spec.holdStdinUntil.then(end, end);
     };
 
     const become = spec.become;
@@ -100,7 +105,10 @@ export function collect(process: StartedProcess, spec: RunSpec): Promise<ExecRes
       if (rest.length > 0) onStderr(rest);
     });
     const onStderr = (chunk: Buffer): void => {
-      if (ready || become === undefined) return void stderr.push(chunk);
+      if (ready || become === undefined) {
+        spec.onStderr?.(chunk.toString('utf8'));
+        return void stderr.push(chunk);
+      }
       sudoSaid += chunk.toString('utf8');
       if (become.plan.prompt !== undefined) {
         let seen = 0;
@@ -121,7 +129,10 @@ export function collect(process: StartedProcess, spec: RunSpec): Promise<ExecRes
       if (readyAt === -1) return;
       ready = true;
       const rest = sudoSaid.slice(readyAt);
-      if (rest !== '') stderr.push(Buffer.from(rest, 'utf8'));
+      if (rest !== '') {
+        spec.onStderr?.(rest);
+        stderr.push(Buffer.from(rest, 'utf8'));
+      }
       if (become.plan.prompt !== undefined) sendStdin();
     };
 

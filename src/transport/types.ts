@@ -14,6 +14,14 @@ export interface ExecOptions {
   stages?: { marker: string; timeoutMs?: number }[];
   /** Sees stdout as it arrives (progress of a staged command, even one that is then cut off). */
   onStdout?: (chunk: string) => void;
+  /** Sees the command's own stderr as it arrives (never sudo's words). */
+  onStderr?: (chunk: string) => void;
+  /**
+   * Keeps the command's stdin open (after `stdin` is sent) until this settles: a command that
+   * lives as long as the run (the run lock's holder) ends when it reads end of input, and so does
+   * it when the connection dies. The returned promise stays pending until the command exits.
+   */
+  holdStdinUntil?: Promise<unknown>;
 }
 
 /** What a command on a host gave: its exit code and output, whatever the code. */

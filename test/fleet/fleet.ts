@@ -1,5 +1,6 @@
 // A simulated fleet of SLS hosts: a real OpenSSH sshd per host on its own loopback address, each
 // in its own namespaces with its own sensor, certificates, config, systemd and journal.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -96,6 +97,7 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
         systemTools,
         authorizedKeys,
         network,
+        ...(profile.without?.length ? { hiddenTools: hideTools(root, profile.without) } : {}),
       };
       hosts.push(new SimulatedHost(profile, spec, paths, options.certifyHostKey));
     }
@@ -134,4 +136,12 @@ export async function startFleet(profiles: HostProfile[], options: FleetOptions 
     await stop();
     throw e;
   }
+}
+
+/** A directory of overlay whiteouts (character devices 0/0): laid over /usr/bin, those programs are gone. */
+function hideTools(root: string, names: string[]): string {
+  const dir = join(root, 'hidden-usr-bin');
+  mkdirSync(dir, { recursive: true });
+  for (const name of names) execFileSync('mknod', [join(dir, name), 'c', '0', '0']);
+  return dir;
 }

@@ -23,6 +23,8 @@ export interface SshdSpec {
   allowFrom?: string;
   /** the fleet's /etc/hosts and /etc/resolv.conf (names stay on 127.0.0.0/8) */
   network?: { hosts: string; resolv: string };
+  /** a layer of whiteouts over /usr/bin: the programs this host does not have */
+  hiddenTools?: string;
   /** lines placed first, so they win over the ones below */
   extraConfig?: string[];
 }
@@ -78,7 +80,9 @@ export function hostFstab(spec: SshdSpec): string {
     // a home of its own: the controller's dotfiles (slow shell init, its PATH) are not the host's
     bind(join(spec.root, 'home'), '/root'),
     layer(join(spec.root, 'bin'), '/usr/local/bin'),
-    layer(spec.systemTools, '/usr/bin'),
+    spec.hiddenTools
+      ? `sls-sim /usr/bin overlay lowerdir=${fstabPath(spec.hiddenTools)}:${fstabPath(spec.systemTools)}:/usr/bin 0 0`
+      : layer(spec.systemTools, '/usr/bin'),
     // Sophos's MCS host names lead to the fleet's own endpoint, and any other name is asked of a
     // name server on 127.0.0.0/8 that is not there: no lookup ever leaves the machine
     ...(spec.network ? [bind(spec.network.hosts, '/etc/hosts'), bind(spec.network.resolv, '/etc/resolv.conf')] : []),
@@ -223,6 +227,8 @@ export class Sshd {
         return false;
       }
     });
+    // a non-root login's connection is served by an unprivileged sshd child: it goes too
+    for (const pid of sessions) for (const child of sshdChildren(pid)) killQuietly(child);
     for (const pid of sessions) killQuietly(pid);
     return sessions.length;
   }
@@ -246,4 +252,25 @@ export class Sshd {
     this.forget();
     this.child = null;
   }
+}
+
+/** The sshd processes under a session's monitor (the privilege-separated child of a non-root login). */
+function sshdChildren(pid: number): number[] {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+  return children.filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').startsWith('sshd');
+    } catch {
+      return false;
+    }
+  });
 }

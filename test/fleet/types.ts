@@ -44,6 +44,8 @@ export interface HostProfile {
   listenAddresses?: string[];
   /** its sshd lets in only connections from this client address (`AllowUsers *@<addr>`) */
   allowFrom?: string;
+  /** programs of /usr/bin this host does not have (hidden by an overlay whiteout), e.g. ['flock'] */
+  without?: string[];
   /** more sshd_config lines, placed first so they win (sshd takes the first value), e.g. TrustedUserCAKeys */
   sshdConfig?: string[];
 }

@@ -17,8 +17,9 @@ export function registerExec(program: Command, done: (code: number) => void): vo
       // optional to commander: with -i the first word is the pattern; `--list-hosts` needs no command
       .argument('[inventory]', 'inventory file or directory (leave out with -i)')
       .argument('[pattern]', 'Ansible host pattern (all, a host, a group, web*, a,b, all:!old)')
-      .argument('[command...]', 'the command, after -- (not needed with --list-hosts)'),
-  ).action(async (inventory: string, pattern: string, words: string[], options: RunCliOptions) => {
+      .argument('[command...]', 'the command, after -- (not needed with --list-hosts)')
+      .option('--no-lock', 'run even where another run holds the host (a read-only command during a rollout)'),
+  ).action(async (inventory: string, pattern: string, words: string[], options: RunCliOptions & { lock: boolean }) => {
     const given = adhocWords('exec', [inventory, pattern, ...words], Boolean(options.inventory?.length));
     const command = given.rest.join(' ');
     if (!command.trim() && !options.listHosts)
@@ -26,6 +27,12 @@ export function registerExec(program: Command, done: (code: number) => void): vo
     const paths = inventoryPaths(given.inventory, options.inventory);
     const targets = await loadTargets(paths, given.pattern, options.extraVars, options.limit, options);
     if (options.listHosts) return done(printListHosts(targets));
-    done(await execute(adhocPlaybook(command), targets, options, { check: false, diff: false }));
+    done(
+      await execute(adhocPlaybook(command), targets, options, {
+        check: false,
+        diff: false,
+        lock: options.lock ? undefined : 'off',
+      }),
+    );
   });
 }

@@ -58,7 +58,9 @@ function register(
       const central = await prepareCentral(options, name === 'status' ? 'status' : 'wait');
       const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
       const drift = options.failOnDrift ? driftCheck(targets) : undefined;
-      const run = { check: false, diff: false, epilogue, afterRun, drift, ...tagFilter(options), ...start };
+      // status reads only: it never takes the run lock, it says when a run is in progress
+      const lock = name === 'status' ? ('look' as const) : undefined;
+      const run = { check: false, diff: false, epilogue, afterRun, drift, lock, ...tagFilter(options), ...start };
       done(await execute(playbook, targets, options, run));
     },
   );

@@ -4,6 +4,7 @@
  * start), so a 1,000-host report stays small. Pure; the page (client.ts) only reads it.
  */
 import type { Summary } from '../../runner/types.ts';
+import { lockLine } from '../recap.ts';
 import { documentExitCode, type RunDocument } from '../run-document.ts';
 
 type Status = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped';
@@ -82,7 +83,7 @@ export interface PageData {
   gates?: PageGate[];
 }
 
-const KNOWN_HOST = new Set(['status', 'steps', 'reason', 'facts', 'startedAt', 'finishedAt', 'drift']);
+const KNOWN_HOST = new Set(['status', 'steps', 'reason', 'facts', 'startedAt', 'finishedAt', 'drift', 'lock']);
 const KNOWN_STEP = new Set([
   'name',
   'status',
@@ -225,9 +226,13 @@ export function pageData(doc: RunDocument, version: string): PageData {
     const facts = Object.entries(host.facts ?? {})
       .filter(([k]) => k !== 'central')
       .map(([k, v]): [string, string] => [k, showValue(v)]);
-    const kv = Object.entries(extra)
-      .filter(([k, v]) => !KNOWN_HOST.has(k) && v !== undefined)
-      .map(([k, v]): [string, string] => [k, showValue(v)]);
+    const lock = lockLine(host);
+    const kv = [
+      ...(lock ? [['run lock', lock.replace(/^run lock: /, '')] as [string, string]] : []),
+      ...Object.entries(extra)
+        .filter(([k, v]) => !KNOWN_HOST.has(k) && v !== undefined)
+        .map(([k, v]): [string, string] => [k, showValue(v)]),
+    ];
     const c = central(host.facts, host.steps);
     // drift reasons: the document's (status --fail-on-drift) and the host's own list, each once
     const own = Array.isArray(extra.drift)
