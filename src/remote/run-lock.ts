@@ -162,3 +162,53 @@ export function describeHolder(holder: LockRecord): string {
   const run = holder.run ? `run ${holder.run}` : 'another run';
   return `${run}${holder.by ? ` of ${holder.by}` : ''}${holder.since ? ` since ${holder.since}` : ''}`;
 }
+
+/**
+ * The lock taken inside a run's one command (`exec`, `run` with `command`): takes the lock as the
+ * holder does, runs `command` (quoted once, run by `eval` in this shell, as it would have run
+ * alone; without the lock's descriptor), and releases the lock as it ends, all in one session.
+ * The SSH channel's end (a killed controller, a dropped link) ends this shell at once, and the
+ * lock with it, even while the command runs on, as the holder's does. The command's exit code is
+ * this command's; its output follows the lock's lines (`lockPrelude` parts them).
+ */
+export function lockedCommandScript(dir: string | undefined, owner: LockOwner, waitS: number, command: string): string {
+  return [
+    // the channel, kept on fd 8: a job started in the background reads /dev/null as its stdin
+    'exec 8<&0',
+    lockFunctions(dir),
+    acquire(owner, waitS),
+    `( eval ${shellQuote(command)} ) 8<&- 9>&- </dev/null &`,
+    'u=$!',
+    // the channel ends before the command: this shell goes, and the lock with it
+    '( cat >/dev/null 2>&1; kill -s TERM $$ ) <&8 8<&- 9>&- >/dev/null 2>&1 &',
+    'w=$!',
+    'exec 8<&-',
+    'wait "$u"; rc=$?',
+    'kill "$w" 2>/dev/null',
+    'exit "$rc"',
+  ].join('\n');
+}
+
+/** Parts a locked command's stdout: the lock's lines first (up to `taken`), then the command's own. */
+export function lockPrelude(stdout: string): { says: HolderSays[]; rest: string } {
+  let at = 0;
+  const says: HolderSays[] = [];
+  while (stdout.startsWith(`${MARK} `, at)) {
+    const end = stdout.indexOf('\n', at);
+    if (end < 0) break;
+    const [line] = holderLines(stdout.slice(at, end + 1));
+    at = end + 1;
+    if (!line) continue;
+    says.push(line);
+    if (line.said === 'taken') break;
+  }
+  return { says, rest: stdout.slice(at) };
+}
+
+/** The run lock was not taken inside a run's one command: another run holds the host, or it failed. */
+export class RunLockError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunLockError';
+  }
+}

@@ -12,7 +12,7 @@ import { recordFileName } from '../tasks/owed/record.ts';
 import { stateDirOf } from '../tasks/owed/state-dir.ts';
 import type { Task } from '../tasks/types.ts';
 import { owedAtStartStep } from './decisions.ts';
-import { lockLook, lockSeen, takeLock } from './host-lock.ts';
+import { lockInCommand, lockLook, lockSeen, takeLock } from './host-lock.ts';
 import type { HostState } from './host-state.ts';
 import { reportThrown } from './task-step.ts';
 import type { HostRunSettings } from './types.ts';
@@ -79,9 +79,15 @@ export async function gather(state: HostState): Promise<Gathered | undefined> {
     ...(owed ? [owed.fact] : []),
     ...[...(tasks ?? []), ...state.handlers].flatMap((task) => taskFacts(task, session)),
   ];
-  // a run that takes the run lock always has a first command: the lock's holder
   const takes = state.settings.lock?.mode === 'take';
-  if (!playbook.facts && ahead.length === 0 && !takes) return { tasks, owed, record: null };
+  const nothingAhead = !playbook.facts && ahead.length === 0;
+  // a run whose one command is the user's takes the lock inside that command: no command of its own
+  if (takes && nothingAhead && oneCommand(tasks, state)) {
+    session.lockNext = lockInCommand(state);
+    return { tasks, owed, record: null };
+  }
+  // any other run that takes the run lock always has a first command: the lock's holder
+  if (nothingAhead && !takes) return { tasks, owed, record: null };
   const read = await firstCommand(state, playbookFacts, ahead, owed);
   if (!read) return undefined;
   if (playbook.facts) {
@@ -93,6 +99,11 @@ export async function gather(state: HostState): Promise<Gathered | undefined> {
     });
   }
   return { tasks, owed, record: read.record };
+}
+
+/** A run that sends the host one command, the user's (`exec`, `run` with `command`), and reads nothing first. */
+function oneCommand(tasks: Task[] | undefined, state: HostState): boolean {
+  return tasks?.length === 1 && tasks[0]!.module === 'command' && state.handlers.length === 0;
 }
 
 /**

@@ -9,13 +9,17 @@ import {
   describeHolder,
   holderLines,
   holderScript,
+  lockedCommandScript,
+  lockPrelude,
   lockProbeFact,
   READY_LINE,
+  RunLockError,
   type LockOwner,
   type LockRecord,
 } from '../remote/run-lock.ts';
+import type { LockedCommand } from '../tasks/context.ts';
 import { stateDirOf } from '../tasks/owed/state-dir.ts';
-import { CommandTimeoutError } from '../transport/types.ts';
+import { CommandTimeoutError, type ExecResult } from '../transport/types.ts';
 import type { HostState } from './host-state.ts';
 import type { LockReport } from './types.ts';
 
@@ -169,3 +173,81 @@ class Taking {
 }
 
 type Remember = (stdout: string, stderr: string) => void;
+
+/**
+ * The lock taken inside the run's one command (a run that reads no facts first and sends one
+ * command: `exec`, `run` with `command`), so that it costs no command of its own: the command
+ * waits for the lock on the host (saying so as the holder does), runs with it held, and releases it
+ * as it ends. A host another run keeps past --lock-wait fails with a `run lock` step.
+ */
+export function lockInCommand(state: HostState): LockedCommand {
+  return async (command, options) => {
+    // a command fed on stdin (a secret) keeps it: the lock's holder goes first, as a command of its own
+    if (options.stdin !== undefined) {
+      const taken = await takeLock(state, []);
+      state.lock = taken.report;
+      if (taken.failure) throw new RunLockError(taken.failure);
+      return undefined;
+    }
+    const prelude = new Prelude(state);
+    let end: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (end = resolve));
+    // the command keeps its timeout, after the time the lock may take
+    const timeoutMs = options.timeoutMs ? options.timeoutMs + prelude.waitS * 1000 : options.timeoutMs;
+    const onStdout = (chunk: string) => {
+      options.onStdout?.(chunk);
+      prelude.stdout(chunk);
+    };
+    return {
+      command: lockedCommandScript(stateDirOf(state.session.vars), ownerOf(state), prelude.waitS, command),
+      options: { ...options, timeoutMs, onStdout, holdStdinUntil: held },
+      settle: (result) => prelude.settle(result),
+      end,
+    };
+  };
+}
+
+/** The lock's lines ahead of a locked command's output: the wait said as it starts, the outcome at the end. */
+class Prelude {
+  readonly waitS: number;
+  private seen = '';
+  private waitingSince: number | undefined;
+  private waitedFor: string | undefined;
+
+  constructor(private readonly state: HostState) {
+    this.waitS = state.settings.lock?.waitS ?? 0;
+  }
+
+  stdout(chunk: string): void {
+    if (this.waitingSince !== undefined || this.seen.length > 4096) return;
+    this.seen += chunk;
+    const waiting = lockPrelude(this.seen).says.find((line) => line.said === 'waiting');
+    if (waiting?.said !== 'waiting') return;
+    this.waitingSince = Date.now();
+    this.waitedFor = describeHolder(waiting.holder);
+    this.state.log.waiting(`waiting for ${this.waitedFor} (up to ${this.waitS} s, --lock-wait)`);
+  }
+
+  /** The command's own result once the lock was taken; else the host's lock report, and a `run lock` failure. */
+  settle(result: ExecResult): ExecResult {
+    const { says, rest } = lockPrelude(result.stdout);
+    const last = says[says.length - 1];
+    const waitedS = this.waitingSince === undefined ? 0 : seconds(Date.now() - this.waitingSince);
+    if (last?.said === 'taken') {
+      this.state.lock = { outcome: 'taken', waitedS, ...(this.waitedFor ? { holder: this.waitedFor } : {}) };
+      return { ...result, stdout: rest };
+    }
+    if (last?.said === 'held') {
+      const holder = describeHolder(last.holder);
+      this.state.lock = { outcome: 'held', waitedS, holder };
+      throw new RunLockError(`held by ${holder}; gave up after waiting ${this.waitS} s (--lock-wait)`);
+    }
+    this.state.lock = { outcome: 'failed', waitedS };
+    if (last?.said === 'error')
+      throw new RunLockError(
+        `could not take the run lock: ${last.message}; make it writable or set sls_play_state_dir`,
+      );
+    const said = (result.stderr || result.stdout).trim().split('\n').pop() ?? '';
+    throw new RunLockError(`the run lock's command ended early (exit ${result.code}${said ? `: ${said}` : ''})`);
+  }
+}

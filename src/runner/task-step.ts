@@ -2,6 +2,7 @@
  * One task as a step of a host's run: plan it, then (never in check mode) apply its change, and
  * undo what a failing handler's `onFailure.restore` task wrote.
  */
+import { RunLockError } from '../remote/run-lock.ts';
 import { restoreBackup } from '../remote/write-file.ts';
 import { unifiedDiff } from '../secrets/masked-diff.ts';
 import { OwedRecordError, type HostSession } from '../tasks/context.ts';
@@ -13,6 +14,8 @@ import type { ChangePlan, HostRunSettings, Planned, StepReport } from './types.t
 export function reportThrown(step: string, error: unknown): StepReport {
   if (error instanceof UnreachableError) return { name: step, status: 'unreachable', message: error.message };
   if (error instanceof OwedRecordError) return { name: step, status: 'failed', message: error.message };
+  // the run lock taken inside the task's command: the host is another run's, the task never ran
+  if (error instanceof RunLockError) return { name: 'run lock', status: 'failed', message: error.message };
   if (error instanceof CommandTimeoutError) {
     return { name: step, status: 'failed', message: `${error.message}; raise --task-timeout or look at the host` };
   }

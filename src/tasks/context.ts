@@ -35,6 +35,19 @@ const recordLine = (pending: PendingRecord) =>
     ? `(recording owed handlers: ${pending.handlers.join(', ')})`
     : '(clearing the owed-handlers record)';
 
+/**
+ * A command sent with the run lock taken inside it (see runner/host-lock.ts): what goes to the
+ * host instead, and what the command's own result was once the lock's lines are parted from it
+ * (throws when the lock was not taken). `end` is called once the command is over, however.
+ * Undefined: the lock was taken another way, and the command goes as it is.
+ */
+export type LockedCommand = (
+  command: string,
+  options: ExecOptions,
+) => Promise<
+  { command: string; options: ExecOptions; settle(result: ExecResult): ExecResult; end(): void } | undefined
+>;
+
 /** Where the host's owed-handlers record is kept, and the ledger of what it should hold. */
 export interface OwedState {
   ledger: OwedLedger;
@@ -56,6 +69,8 @@ export class HostSession {
    * of its own. Never in check mode.
    */
   owed?: OwedState;
+  /** The run lock, taken inside the next command sent (a run whose one command is the user's); used once. */
+  lockNext?: LockedCommand;
 
   constructor(
     readonly name: string,
@@ -89,17 +104,20 @@ export class HostSession {
     const sent = carried
       ? `if ! ${writeStateFileScript(this.owed!.dir, this.owed!.file, carried.content)}; then printf '\\n%s\\n' ${STATE_FAILED} >&2; exit 97; fi\n${command}`
       : command;
+    const plain = { timeoutMs: this.settings.commandTimeoutMs, become: asRoot, ...options };
+    const lockNext = this.lockNext;
+    this.lockNext = undefined;
+    const locked = await lockNext?.(sent, plain);
     let result: ExecResult;
     try {
-      result = await this.connection.exec(sent, {
-        timeoutMs: this.settings.commandTimeoutMs,
-        become: asRoot,
-        ...options,
-      });
+      result = await this.connection.exec(locked?.command ?? sent, locked?.options ?? plain);
     } catch (error) {
       if (carried) this.owed!.ledger.lost();
       throw error;
+    } finally {
+      locked?.end();
     }
+    if (locked) result = locked.settle(result);
     if (carried) this.settle(result);
     this.redactor.registerApiKeysIn(result.stdout);
     this.redactor.registerApiKeysIn(result.stderr);

@@ -70,7 +70,7 @@ after(async () => {
 const exec = (command: string, extra: string[] = []) =>
   runCli(['exec', ...fleetArgs(fleet), 'all', '--json', ...extra, '--', command]);
 
-/** A run holding every host until `release()` (its command waits for a file), once every host runs it. */
+/** An exec holding every host until `release()` (its one command, run with the lock taken inside it, waits for a file). */
 interface Holding extends LiveCli {
   release(): Promise<CliRun>;
 }
@@ -286,7 +286,26 @@ test('a run that finds no lock: no extra command where the first command reads f
   // the facts command holds the lock: a change is the facts then the write, converged is the facts alone
   assert.deepEqual(await run(['run', 'all', 'file', `path=${path}`, 'content=x']), new Set([2]));
   assert.deepEqual(await run(['run', 'all', 'file', `path=${path}`, 'content=x']), new Set([1]));
-  // a playbook that reads no facts first (exec): the lock holder is a command of its own
-  assert.deepEqual(await run(['exec', 'all', '--', 'true']), new Set([2]));
+  // a run whose one command is the user's (exec, run command) takes the lock inside that command
+  assert.deepEqual(await run(['exec', 'all', '--', 'true']), new Set([1]));
   assert.deepEqual(await run(['exec', 'all', '--no-lock', '--', 'true']), new Set([1]));
+  assert.deepEqual(await run(['run', 'all', 'command', 'cmd=true']), new Set([1]));
+});
+
+test("exec takes the lock inside the user's command: its output and exit code are its own", async () => {
+  const run = await exec(`printf 'out\\n'; printf 'no newline'; echo err >&2; exit 3`);
+  assert.equal(run.code, 2, run.stderr);
+  for (const host of HOSTS) {
+    const step = parseJson(run).hosts[host]!.steps.find((s) => s.name === 'command') as
+      | { rc?: number; stdout?: string; stderr?: string }
+      | undefined;
+    assert.equal(step?.rc, 3, host);
+    assert.equal(step?.stdout, 'out\nno newline', host);
+    assert.equal(step?.stderr, 'err\n', host);
+    assert.equal(lockOf(run, host)?.outcome, 'taken', host);
+  }
+  assert.doesNotMatch(run.stdout + run.stderr, /__sls_play_lock__/);
+  // the lock went with the command: the next run takes every host at once
+  const next = await exec('true', ['--lock-wait', '0']);
+  assert.equal(next.code, 0, next.stderr);
 });

@@ -6,7 +6,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeHolder, holderLines, holderScript, lockProbeFact, parseRecord } from '../../../src/remote/run-lock.ts';
+import {
+  describeHolder,
+  holderLines,
+  holderScript,
+  lockedCommandScript,
+  lockPrelude,
+  lockProbeFact,
+  parseRecord,
+} from '../../../src/remote/run-lock.ts';
 import { lockLine } from '../../../src/report/recap.ts';
 
 let scratch: string;
@@ -105,6 +113,76 @@ for (const variant of ['flock', 'mkdir'] as const) {
     assert.ok(next.out().includes('__sls_play_lock__ taken'), next.out());
     next.child.stdin!.end();
     await next.exited;
+  });
+}
+
+/** A run's one command with the lock taken inside it, run by /bin/sh; stdin stays open until ended. */
+function locked(dir: string, run: string, waitS: number, command: string, path?: string) {
+  const owner = { run, by: 'alice@ci-01', since: '2026-12-07T01:30:00Z' };
+  const child = spawn('/bin/sh', ['-c', lockedCommandScript(dir, owner, waitS, command)], {
+    env: { ...process.env, ...(path ? { PATH: path } : {}) },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // the shell itself is gone (its output may stay open: a command it left running holds it)
+  const gone = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return { child, exited, gone, out: () => out, err: () => err };
+}
+
+for (const variant of ['flock', 'mkdir'] as const) {
+  const path = () => (variant === 'mkdir' ? noFlockPath : undefined);
+
+  test(`${variant}: a locked command keeps its output and exit code, and holds the lock while it runs`, async () => {
+    const dir = join(scratch, `command-${variant}`);
+    const marker = join(scratch, `command-${variant}-go`);
+    const first = locked(
+      dir,
+      'ffff6666',
+      0,
+      `echo "it's mine"; printf x; while [ ! -e ${marker} ]; do sleep 0.05; done; echo e >&2; exit 5`,
+      path(),
+    );
+    while (!first.out().includes('x')) await new Promise((r) => setTimeout(r, 20));
+    const refused = locked(dir, 'gggg7777', 0, 'echo never', path());
+    assert.equal(await refused.exited, 0);
+    const said = lockPrelude(refused.out());
+    assert.deepEqual(
+      said.says.map((l) => l.said),
+      ['held'],
+    );
+    assert.equal(said.rest, '', 'the command did not run');
+    mkdirSync(marker);
+    assert.equal(await first.exited, 5);
+    assert.deepEqual(lockPrelude(first.out()), { says: [{ said: 'taken' }], rest: "it's mine\nx" });
+    assert.equal(first.err(), 'e\n');
+    const next = locked(dir, 'hhhh8888', 0, 'true', path());
+    assert.equal(await next.exited, 0);
+    assert.deepEqual(
+      lockPrelude(next.out()).says.map((l) => l.said),
+      ['taken'],
+      'the lock went with the command',
+    );
+  });
+
+  test(`${variant}: the end of a locked command's input (its channel) frees the lock while the command runs on`, async () => {
+    const dir = join(scratch, `cut-${variant}`);
+    const marker = join(scratch, `cut-${variant}-go`);
+    const first = locked(dir, 'iiii9999', 0, `while [ ! -e ${marker} ]; do sleep 0.05; done`, path());
+    while (!first.out().includes('taken')) await new Promise((r) => setTimeout(r, 20));
+    first.child.stdin!.end();
+    await first.gone;
+    const next = locked(dir, 'jjjj0000', 5, 'true', path());
+    assert.equal(await next.exited, 0);
+    assert.deepEqual(
+      lockPrelude(next.out()).says.map((l) => l.said),
+      ['taken'],
+      next.out(),
+    );
+    mkdirSync(marker); // ends the command left running
+    await first.exited;
   });
 }
 
