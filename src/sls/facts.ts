@@ -6,7 +6,7 @@ import { certListingCommand } from './certs.ts';
 import { mcsProbeFact, type McsReach } from './mcs-probe.ts';
 
 export type ReadSettings = Pick<SlsSettings, 'execPrefix' | 'certDir' | 'configPath' | 'deployment'>;
-type ProbeSettings = Pick<SlsSettings, 'deployment' | 'execPrefix' | 'mcsProbe' | 'mcsProbeTimeoutS'>;
+export type ProbeSettings = Pick<SlsSettings, 'deployment' | 'execPrefix' | 'mcsProbe' | 'mcsProbeTimeoutS'>;
 
 /**
  * The MCS endpoint probe as a fact of the same first command; none when the probe is off or there

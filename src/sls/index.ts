@@ -8,8 +8,10 @@ export {
   configText,
   type SensorFacts,
   type ReadSettings,
+  type ProbeSettings,
 } from './facts.ts';
-export { describeReach, reachCell, type McsReach } from './mcs-probe.ts';
+export { describeReach, reachCell, type McsReach, type ProbeReason } from './mcs-probe.ts';
+export type { McsExtra, McsExtraValue } from './mcs-extra.ts';
 export {
   settingsOf,
   versionVerdict,

@@ -30,9 +30,9 @@ export interface SlsSettings {
   forceRestart: boolean;
   /** `absent` (sls_central=absent): take the mcs output out again; needs no region or key. */
   central: 'present' | 'absent';
-  /** `sls_mcs_probe` [true]: each host probes its MCS endpoint in the first command. */
+  /** `sls_mcs_probe` (default true): each host probes its MCS endpoint in the first command. */
   mcsProbe: boolean;
-  /** `sls_mcs_probe_timeout` [5 s]: the probe's bound on the connect and on the TLS handshake. */
+  /** `sls_mcs_probe_timeout` (default 5 s): the probe's bound on the connect and on the TLS handshake. */
   mcsProbeTimeoutS: number;
   /** `sls_mcs_extra`: keys merged into the mcs entry (e.g. a tenant id), by name. */
   mcsExtra: McsExtra;

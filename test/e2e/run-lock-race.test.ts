@@ -22,7 +22,7 @@ before(async () => {
   fleet = await startFleet(
     // a restart of a few seconds: the SLS run holds each host long enough for the runs to meet
     HOSTS.map((name) => ({ name, config: OPERATOR_CONFIG, slowRestartMs: 4_000 })),
-    { subnet: 233 },
+    { subnet: 234 },
   );
 });
 
