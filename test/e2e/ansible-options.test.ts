@@ -38,6 +38,8 @@ function inventory(name: string, vars: Record<string, string> = {}): string {
 
 const sls = (args: string[]) => runCli(args, { env: { HOME: home, SLS_API_KEY: undefined } });
 const fleet = () => ['--known-hosts', knownHosts];
+/** `exec ARGS -- id -un` on the test host, with a JSON report: who the command ran as. */
+const idUn = (...args: string[]) => sls(['exec', ...args, ...fleet(), '--json', '--', 'id -un']);
 const stdoutOf = (json: string) =>
   (JSON.parse(json) as { hosts: Record<string, { steps: { stdout?: string }[] }> }).hosts['web-01']!.steps[0]!.stdout;
 
@@ -71,28 +73,15 @@ after(async () => {
 
 test('-u root --private-key K log in where the inventory names neither; the inventory ansible_user wins over -u, as in Ansible', async () => {
   const bare = inventory('bare');
-  const without = await sls(['exec', bare, 'web', ...fleet(), '--json', '--', 'id -un']);
+  const without = await idUn(bare, 'web');
   assert.equal(without.code, 3, without.stdout);
-  const run = await sls([
-    'exec',
-    '-i',
-    bare,
-    'web',
-    '-u',
-    'root',
-    '--private-key',
-    key,
-    ...fleet(),
-    '--json',
-    '--',
-    'id -un',
-  ]);
+  const run = await idUn('-i', bare, 'web', '-u', 'root', '--private-key', key);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(stdoutOf(run.stdout)?.trim(), 'root');
-  const alias = await sls(['exec', bare, 'web', '-u', 'root', '--key-file', key, ...fleet(), '--json', '--', 'id -un']);
+  const alias = await idUn(bare, 'web', '-u', 'root', '--key-file', key);
   assert.equal(alias.code, 0, alias.stderr);
   const pinned = inventory('pinned', { ansible_user: 'root', ansible_ssh_private_key_file: key });
-  const loses = await sls(['exec', pinned, 'web', '-u', 'sls-no-such-user', ...fleet(), '--json', '--', 'id -un']);
+  const loses = await idUn(pinned, 'web', '-u', 'sls-no-such-user');
   assert.equal(loses.code, 0, loses.stderr);
   assert.equal(stdoutOf(loses.stdout)?.trim(), 'root');
   const extra = await sls(['exec', pinned, 'web', '-e', 'ansible_user=sls-no-such-user', ...fleet(), '--', 'true']);
@@ -166,21 +155,10 @@ test('-T 6 and --connect-timeout 6 win over ConnectTimeout 1 in the ssh config; 
 
 test('-b --become-user nobody runs the command as nobody; without -b as the login user', async () => {
   const path = inventory('become', { ansible_user: 'root', ansible_ssh_private_key_file: key });
-  const become = await sls([
-    'exec',
-    path,
-    'web',
-    '-b',
-    '--become-user',
-    'nobody',
-    ...fleet(),
-    '--json',
-    '--',
-    'id -un',
-  ]);
+  const become = await idUn(path, 'web', '-b', '--become-user', 'nobody');
   assert.equal(become.code, 0, become.stderr);
   assert.equal(stdoutOf(become.stdout)?.trim(), 'nobody');
-  const plain = await sls(['exec', path, 'web', ...fleet(), '--json', '--', 'id -un']);
+  const plain = await idUn(path, 'web');
   assert.equal(stdoutOf(plain.stdout)?.trim(), 'root');
   const su = await sls(['exec', path, 'web', '-b', '--become-method', 'su', ...fleet(), '--', 'id -un']);
   assert.equal(su.code, 5);

@@ -210,23 +210,7 @@ export class Sshd {
   dropSessions(): number {
     const init = this.namespaceInit();
     if (init === undefined) return 0;
-    let children: number[] = [];
-    try {
-      children = readFileSync(`/proc/${init}/task/${init}/children`, 'utf8')
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number);
-    } catch {
-      return 0;
-    }
-    const sessions = children.filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sshd');
-      } catch {
-        return false;
-      }
-    });
+    const sessions = sshdChildren(init);
     // a non-root login's connection is served by an unprivileged sshd child: it goes too
     for (const pid of sessions) for (const child of sshdChildren(pid)) killQuietly(child);
     for (const pid of sessions) killQuietly(pid);
@@ -254,7 +238,10 @@ export class Sshd {
   }
 }
 
-/** The sshd processes under a session's monitor (the privilege-separated child of a non-root login). */
+/**
+ * The sshd processes right under `pid`: the sessions under the host's PID 1, or under a session's
+ * monitor the privilege-separated child of a non-root login.
+ */
 function sshdChildren(pid: number): number[] {
   let children: number[];
   try {

@@ -1,4 +1,5 @@
 // How the transport tests reach their sshd.
+import type { OpenSshOptions } from '../../src/transport/openssh/index.ts';
 import type { ConnectOptions } from '../../src/transport/types.ts';
 
 /**
@@ -18,5 +19,27 @@ export function connectOptionsFor(
     hostKeyChecking: 'strict',
     connectTimeoutMs: 20_000,
     ...overrides,
+  };
+}
+
+/**
+ * The same settings for the OpenSSH client, with the master's command line they make: no ssh_config
+ * (-F /dev/null) and only the named key (IdentitiesOnly), so both clients see the same host.
+ */
+export function openSshOptionsFor(base: ConnectOptions): OpenSshOptions {
+  return {
+    ...base,
+    master: {
+      destination: base.address,
+      configFile: '/dev/null',
+      userArgs: ['-o', 'IdentitiesOnly=yes'],
+      user: base.user,
+      port: base.port,
+      identityFiles: base.privateKeyFiles,
+      hostKeyChecking: base.hostKeyChecking,
+      hostKeyCheckingExplicit: true,
+      knownHostsFile: base.knownHostsFile,
+      connectTimeoutMs: base.connectTimeoutMs,
+    },
   };
 }

@@ -5,19 +5,12 @@ import type { Playbook } from '../../playbook/types.ts';
 import type { RunReport } from '../../runner/types.ts';
 import { parseSerial } from '../../runner/batches.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { execute, validateTargets } from '../execute.ts';
+import { execute } from '../execute.ts';
 import { positiveNumber } from '../numbers.ts';
 import { addRunOptions, GROUP, type RunCliOptions } from '../run-options.ts';
-import { loadTargets } from '../targets.ts';
-import { inventoryPaths } from '../command-line-vars.ts';
-import {
-  addPlaybookOptions,
-  playbookListing,
-  startSettings,
-  tagFilter,
-  type PlaybookCliOptions,
-} from '../playbook-options.ts';
+import { addPlaybookOptions, tagFilter, type PlaybookCliOptions } from '../playbook-options.ts';
 import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
+import { preparePlaybookRun } from './playbook-start.ts';
 import { packageRoot } from '../../base/package-root.ts';
 
 /** The bundled playbook, found from the package itself so `deploy` works from any directory. */
@@ -89,22 +82,11 @@ export function registerDeploy(program: Command, done: (code: number) => void): 
       options.maxFailPercentage === undefined
         ? undefined
         : positiveNumber(options.maxFailPercentage, '--max-fail-percentage', { allowZero: true });
-    const targets = await loadTargets(
-      inventoryPaths(inventory, options.inventory),
-      options.limit,
-      options.extraVars,
-      undefined,
-      options,
-    );
     const file = options.playbook ?? 'playbooks/sls-central.ts';
-    const playbook = await readPlaybook(options.playbook ?? DEFAULT_PLAYBOOK);
-    const listing = playbookListing(file, playbook, targets, options);
-    if (listing !== undefined) {
-      process.stdout.write(listing);
-      return done(EXIT.ok);
-    }
-    const start = startSettings(file, playbook, targets, options);
-    if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
+    const read = () => readPlaybook(options.playbook ?? DEFAULT_PLAYBOOK);
+    const prepared = await preparePlaybookRun(file, read, inventory, options);
+    if (prepared === undefined) return done(EXIT.ok);
+    const { playbook, targets, start } = prepared;
     const centralWait = centralWaitOf(options);
     const central = await prepareCentral(options, 'wait');
     // a rolling deploy checks each batch before the next; without --serial there is one batch, checked at the end

@@ -4,19 +4,12 @@ import type { RunReport } from '../../runner/types.ts';
 import { statusTable } from '../../sls/status-table.ts';
 import { statusPlaybook, testAlertPlaybook } from '../../sls/read-playbooks.ts';
 import { driftCheck } from '../drift.ts';
-import { execute, validateTargets } from '../execute.ts';
+import { execute } from '../execute.ts';
 import { addRunOptions, type RunCliOptions } from '../run-options.ts';
-import { inventoryPaths } from '../command-line-vars.ts';
 import { EXIT } from '../errors.ts';
-import {
-  addPlaybookOptions,
-  playbookListing,
-  startSettings,
-  tagFilter,
-  type PlaybookCliOptions,
-} from '../playbook-options.ts';
-import { loadTargets } from '../targets.ts';
+import { addPlaybookOptions, tagFilter, type PlaybookCliOptions } from '../playbook-options.ts';
 import { addCentralOptions, prepareCentral, type CentralCliOptions } from './central.ts';
+import { preparePlaybookRun } from './playbook-start.ts';
 
 function register(
   program: Command,
@@ -46,15 +39,9 @@ function register(
       inventory: string | undefined,
       options: RunCliOptions & CentralCliOptions & PlaybookCliOptions & { failOnDrift?: boolean },
     ) => {
-      const paths = inventoryPaths(inventory, options.inventory);
-      const targets = await loadTargets(paths, options.limit, options.extraVars, undefined, options);
-      const listing = playbookListing(name, playbook, targets, options);
-      if (listing !== undefined) {
-        process.stdout.write(listing);
-        return done(EXIT.ok);
-      }
-      const start = startSettings(name, playbook, targets, options);
-      if (options.central) validateTargets(playbook, targets); // variable mistakes before Central is asked
+      const prepared = await preparePlaybookRun(name, async () => playbook, inventory, options);
+      if (prepared === undefined) return done(EXIT.ok);
+      const { targets, start } = prepared;
       const central = await prepareCentral(options, name === 'status' ? 'status' : 'wait');
       const afterRun = central && ((report: RunReport) => central.afterRun(report, targets));
       const drift = options.failOnDrift ? driftCheck(targets) : undefined;

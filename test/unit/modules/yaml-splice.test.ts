@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type YAMLSeq } from 'yaml';
 import { detectLayout, editYamlPreserving, YamlSpliceError } from '../../../src/modules/yaml-splice.ts';
 
 /** Runs the edit and returns the new text. */
 const edit = (text: string, fn: (doc: Document) => void) => editYamlPreserving(text, fn).text;
+
+/** `edit` of the block list under `key` (a test failure if it is not a list). */
+const editList = (text: string, key: string, fn: (list: YAMLSeq, doc: Document) => void) =>
+  edit(text, (doc) => {
+    const list = doc.get(key, true);
+    assert.ok(isSeq(list));
+    fn(list, doc);
+  });
 
 const scalarAt = (doc: Document, ...path: Array<string | number>) => {
   const node = doc.getIn(path, true);
@@ -167,9 +175,7 @@ test('removed block items lose their own lines only; the comments before the nex
 
 test('the last item removed and a new one appended in its place', () => {
   const text = 'outputs:\n  - type: stdout\n  - type: old   # x\nnext: 1\n';
-  const out = edit(text, (doc) => {
-    const list = doc.get('outputs', true);
-    assert.ok(isSeq(list));
+  const out = editList(text, 'outputs', (list, doc) => {
     list.items.pop();
     list.add(doc.createNode({ type: 'new' }));
   });
@@ -178,9 +184,7 @@ test('the last item removed and a new one appended in its place', () => {
 
 test('a list emptied is re-printed as []', () => {
   assert.equal(
-    edit('a:\n  - x\nb: 1\n', (doc) => {
-      const list = doc.get('a', true);
-      assert.ok(isSeq(list));
+    editList('a:\n  - x\nb: 1\n', 'a', (list) => {
       list.items = [];
     }),
     'a: []\nb: 1\n',
@@ -190,9 +194,7 @@ test('a list emptied is re-printed as []', () => {
 test('an anchored block list re-printed keeps one anchor, and aliases to it still resolve', () => {
   const text = 'a: &l\n  - x\n  - y\nb: *l\n';
   assert.equal(
-    edit(text, (doc) => {
-      const list = doc.get('a', true);
-      assert.ok(isSeq(list));
+    editList(text, 'a', (list) => {
       list.items.reverse();
     }),
     'a: &l\n  - y\n  - x\nb: *l\n',
@@ -202,9 +204,7 @@ test('an anchored block list re-printed keeps one anchor, and aliases to it stil
 test('an item appended after a keep-chomped block (|+) goes after its blank lines, which belong to it', () => {
   const text = 'outputs:\n  - type: stdout\n    template: |+\n      keep\n\nnext: 1\n';
   assert.equal(
-    edit(text, (doc) => {
-      const list = doc.get('outputs', true);
-      assert.ok(isSeq(list));
+    editList(text, 'outputs', (list, doc) => {
       list.add(doc.createNode({ type: 'mcs' }));
     }),
     'outputs:\n  - type: stdout\n    template: |+\n      keep\n\n  - type: mcs\nnext: 1\n',

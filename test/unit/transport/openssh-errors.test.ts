@@ -11,6 +11,13 @@ const target: MasterTarget = {
   connectTimeoutMs: 10_000,
 };
 
+/** ssh's host key failure, with the known_hosts line (in /kh) that carries a marker for the host. */
+function markedKeyFailure(stderr: string, entry: { line: number; marker: 'revoked' | 'cert-authority' }) {
+  return masterFailure(stderr, 255, target, [
+    { ...entry, file: '/kh', patterns: ['*'], keyType: 'ssh-ed25519', key: 'AAAA' },
+  ]);
+}
+
 test("ssh's words become the ssh2 client's reasons and advice", () => {
   const cases: Array<[string, string, RegExp]> = [
     [
@@ -55,22 +62,18 @@ test("ssh's words become the ssh2 client's reasons and advice", () => {
 });
 
 test('a revoked key names its known_hosts line, which ssh does not', () => {
-  const error = masterFailure(
+  const error = markedKeyFailure(
     '@ WARNING: REVOKED HOST KEY DETECTED! @\r\nThe ED25519 host key for 10.0.4.7 is marked as revoked.\r\nHost key verification failed.\r\n',
-    255,
-    target,
-    [{ line: 3, file: '/kh', marker: 'revoked', patterns: ['*'], keyType: 'ssh-ed25519', key: 'AAAA' }],
+    { line: 3, marker: 'revoked' },
   );
   assert.equal(error.reason, 'host-key-changed');
   assert.match(error.message, /REVOKED \(\/kh:3\)/);
 });
 
 test('a host that only a CA vouches for is never told to ssh-keyscan it or accept a new key', () => {
-  const error = masterFailure(
+  const error = markedKeyFailure(
     'No ED25519 host key is known for 10.0.4.7 and you have requested strict checking.\r\nHost key verification failed.\r\n',
-    255,
-    target,
-    [{ line: 1, file: '/kh', marker: 'cert-authority', patterns: ['*'], keyType: 'ssh-ed25519', key: 'AAAA' }],
+    { line: 1, marker: 'cert-authority' },
   );
   assert.equal(error.reason, 'host-key-unknown');
   assert.match(error.message, /only through a CA \(@cert-authority, .*\/kh:1\)/);

@@ -43,6 +43,10 @@ Host web-*
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Host `plain` with ssh_args from ansible.cfg and the inventory's ansible_ssh_common_args. */
+const withSshArgs = (sshArgs: string, commonArgs: string) =>
+  resolveConnectOptions('plain', { ansible_ssh_args: sshArgs, ansible_ssh_common_args: commonArgs }, settings);
+
 describe('resolveConnectOptions', () => {
   test('defaults: inventory name as address, current user, port 22, ~/.ssh/known_hosts, strict, no become', () => {
     const options = resolveConnectOptions('plain', {}, settings);
@@ -145,14 +149,7 @@ describe('resolveConnectOptions', () => {
   });
 
   test('ansible_ssh_common_args: ProxyJump honoured; the rest listed for the client choice, connection sharing aside', () => {
-    const options = resolveConnectOptions(
-      'plain',
-      {
-        ansible_ssh_args: '-C -o ControlPersist=60s',
-        ansible_ssh_common_args: '-o ProxyJump=ops@127.0.9.12:2212 -o ForwardAgent=yes',
-      },
-      settings,
-    );
+    const options = withSshArgs('-C -o ControlPersist=60s', '-o ProxyJump=ops@127.0.9.12:2212 -o ForwardAgent=yes');
     assert.deepEqual(
       options.proxyJump?.map((h) => [h.user, h.address, h.port]),
       [['ops', '127.0.9.12', 2212]],
@@ -186,13 +183,9 @@ describe('ssh config details as ssh has them', () => {
   });
 
   test("ssh_args from ansible.cfg (ansible_ssh_args) come first, as on ansible's ssh command line; its connection sharing is not warned about", () => {
-    const options = resolveConnectOptions(
-      'plain',
-      {
-        ansible_ssh_args: '-C -o ControlMaster=auto -o ControlPersist=60s -o ConnectTimeout=3',
-        ansible_ssh_common_args: '-o ConnectTimeout=9',
-      },
-      settings,
+    const options = withSshArgs(
+      '-C -o ControlMaster=auto -o ControlPersist=60s -o ConnectTimeout=3',
+      '-o ConnectTimeout=9',
     );
     assert.equal(options.connectTimeoutMs, 3000);
     assert.deepEqual(options.warnings, []);
