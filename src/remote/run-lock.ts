@@ -69,10 +69,24 @@ export function holderLines(stdout: string): HolderSays[] {
   return out;
 }
 
+/**
+ * A user with no writable home (`-b --become-user nobody`: HOME=/nonexistent) keeps its lock in
+ * /tmp/sls-play-<uid>, but only in a real directory of its own that no one else may enter
+ * (`private_dir`, checked again once the holder has made it): one that another user made first,
+ * or a link, is refused with its name. Nothing is made here: `status` and `--check` only look.
+ */
+const PRIVATE_TMP_FALLBACK = [
+  `private_dir() { [ ! -L "$1" ] && [ "$(ls -ldn -- "$1" 2>/dev/null | awk -v u="$(id -u)" '$1 ~ /^drwx------/ && $3 == u { print "yes" }')" = yes ]; }`,
+  `if [ "$(id -u)" != 0 ] && [ ! -d "$d" ] && ! { [ -d "$HOME" ] && [ -w "$HOME" ]; }; then`,
+  `  d="/tmp/sls-play-$(id -u)"; t=1`,
+  'fi',
+].join('\n');
+
 /** The shell functions both the holder and the probe use: `locked_by` prints a live holder's record. */
 function lockFunctions(dir: string | undefined): string {
   return [
     stateDirAssignment(dir),
+    ...(dir === undefined ? [PRIVATE_TMP_FALLBACK] : []),
     `M=${MARK}; f="$d/run.lock"; l="$d/run.lock.d"`,
     'if command -v flock >/dev/null 2>&1; then o="$d/run.owner"; else o="$l/owner"; fi',
     `rec() { tr '\\n' ' ' < "$o" 2>/dev/null; }`,
@@ -97,6 +111,7 @@ function ownerRecord(owner: LockOwner, expires: boolean): string {
 function acquire(owner: LockOwner, waitS: number): string {
   return [
     `if ! ( umask 077 && mkdir -p -- "$d" ) 2>/dev/null; then printf '%s error %s\\n' "$M" "cannot create the state directory $d"; exit 0; fi`,
+    `if [ -n "$t" ] && ! private_dir "$d"; then printf '%s error %s\\n' "$M" "$d is not a private directory of this user (a link, or made by another user)"; exit 0; fi`,
     'if command -v flock >/dev/null 2>&1; then',
     `  if ! ( umask 077 && touch -- "$f" ) 2>/dev/null; then printf '%s error %s\\n' "$M" "cannot write $f"; exit 0; fi`,
     '  exec 9>>"$f"',

@@ -208,3 +208,42 @@ test('a record missing fields is still described; the recap words for each outco
     'run lock: a run is in progress: run ab12',
   );
 });
+
+/** The holder as a user with no home (nobody: HOME=/nonexistent), through setpriv; what it printed. */
+function holdAsNobody(): Promise<string> {
+  const owner = { run: 'r-nobody', by: 'alice@ci-01', since: '2026-12-07T01:30:00Z' };
+  const script = holderScript(undefined, owner, 0, 'echo facts');
+  const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sh', '-c', script], {
+    env: { PATH: process.env.PATH, HOME: '/nonexistent' },
+    cwd: '/',
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stdin.end(); // the channel ends at once: the holder lets go
+  return new Promise((resolve) => child.on('close', () => resolve(out)));
+}
+
+test('a user with no home keeps its lock in a private /tmp/sls-play-<uid>, and refuses one another user made', async () => {
+  const dir = '/tmp/sls-play-65534';
+  rmSync(dir, { recursive: true, force: true });
+  try {
+    const taken = holderLines(await holdAsNobody());
+    assert.ok(
+      taken.some((l) => l.said === 'taken'),
+      JSON.stringify(taken),
+    );
+    assert.ok(existsSync(join(dir, 'run.lock')) || existsSync(join(dir, 'run.lock.d')));
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { mode: 0o777 }); // made by root, open to all: not the user's own
+    const refused = holderLines(await holdAsNobody());
+    assert.deepEqual(
+      refused.filter((l) => l.said === 'error').map((l) => (l as { message: string }).message),
+      [`${dir} is not a private directory of this user (a link, or made by another user)`],
+    );
+    assert.ok(!refused.some((l) => l.said === 'taken'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
