@@ -71,12 +71,19 @@ function splitLines(text: string): { lines: string[]; trailingNewline: boolean }
 const joinLines = (lines: readonly string[], trailingNewline: boolean) =>
   lines.length === 0 ? '' : lines.join('\n') + (trailingNewline ? '\n' : '');
 
+/** One lineinfile edit, with Ansible's parameters. */
 export interface LineEditSpec {
+  /** The line to have (state present). */
   line?: string;
+  /** The line to replace or remove: its last match. */
   regexp?: string | RegExp;
+  /** Whether the line should be there. */
   state: 'present' | 'absent';
+  /** Where a new line goes: after the last match of this (or 'EOF'). */
   insertAfter?: string | RegExp;
+  /** Where a new line goes: before the last match of this (or 'BOF'). */
   insertBefore?: string | RegExp;
+  /** Expand `regexp`'s groups in `line`; no match leaves the file as it is. */
   backrefs?: boolean;
 }
 

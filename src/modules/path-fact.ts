@@ -30,6 +30,7 @@ export function pathFact(path: string): Fact<PathState> {
   };
 }
 
+/** One digit of an octal file mode. */
 export type OctalDigit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7';
 
 /**

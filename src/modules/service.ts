@@ -3,6 +3,7 @@ import { planOk, remoteChange, resolve, task } from '../tasks/task.ts';
 import type { Host, Param, Plan, Task, TaskOptions } from '../tasks/types.ts';
 import type { Fact } from '../remote/facts.ts';
 
+/** What a service should be: running, stopped, or restarted or reloaded once. */
 export type ServiceState = 'started' | 'stopped' | 'restarted' | 'reloaded';
 
 /** Parameters of `service`. */

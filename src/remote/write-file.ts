@@ -6,7 +6,9 @@ export interface Executor {
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
 }
 
+/** How an atomic write on a host went. */
 export interface WriteResult {
+  /** True when the new content is in place. */
   ok: boolean;
   /** Path of the backup of the previous file, when there was one. */
   backup?: string;
@@ -14,6 +16,7 @@ export interface WriteResult {
   created?: boolean;
   /** The file actually replaced when `path` is a symlink (the link itself is kept). */
   target?: string;
+  /** Why the write failed, in words (never the content). */
   error?: string;
 }
 

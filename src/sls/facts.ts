@@ -5,7 +5,9 @@ import { versionProbeCommand } from './version.ts';
 import { certListingCommand } from './certs.ts';
 import { mcsProbeFact, type McsReach } from './mcs-probe.ts';
 
+/** The settings the sensor's facts are read with. */
 export type ReadSettings = Pick<SlsSettings, 'execPrefix' | 'certDir' | 'configPath' | 'deployment'>;
+/** The settings the MCS endpoint probe runs with. */
 export type ProbeSettings = Pick<SlsSettings, 'deployment' | 'execPrefix' | 'mcsProbe' | 'mcsProbeTimeoutS'>;
 
 /**

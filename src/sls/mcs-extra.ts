@@ -16,7 +16,9 @@ export type McsExtraValue = string | number | boolean;
 
 /** The extra keys by name, and which of them are secret. */
 export interface McsExtra {
+  /** Each key's value, as it goes into the `mcs` entry. */
   values: Record<string, McsExtraValue>;
+  /** The keys whose values are masked in every output. */
   secretKeys: string[];
 }
 

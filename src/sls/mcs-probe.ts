@@ -24,6 +24,7 @@ export type ProbeReason =
 export interface McsReach {
   /** yes, no, or cannot tell (no client on the host, or an answer that could not be read). */
   reachable: 'yes' | 'no' | 'unknown';
+  /** Why, as a word (not resolved, refused, timed out, TLS failed, …). */
   reason: ProbeReason;
   /** "mcs.example.com:443" */
   endpoint: string;

@@ -68,8 +68,11 @@ export interface FileDiff {
   secretKeys?: readonly string[];
 }
 
+/** What every plan says, whatever its module: the step's message and what it found. */
 export interface PlanBase {
+  /** The step's one-line message (what is, or what would change). */
   message: string;
+  /** Things the user should know that do not fail the step. */
   warnings?: string[];
   /** Read-only facts to report (`status`). */
   facts?: Record<string, unknown>;
@@ -77,7 +80,9 @@ export interface PlanBase {
   drift?: string[];
   /** A read-only command's exit code and output. */
   rc?: number;
+  /** A read-only command's standard output (secrets redacted when shown). */
   stdout?: string;
+  /** A read-only command's standard error (secrets redacted when shown). */
   stderr?: string;
 }
 
