@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
-import type { Detection } from '../../src/central/types.ts';
-import { FakeCentral, testAlertDetection } from '../central/fake.ts';
+import { DelayedInbox } from '../central/delayed-inbox.ts';
+import { FakeCentral } from '../central/fake.ts';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { browserMissing, launchBrowser, openReport } from '../helpers/browser.ts';
@@ -26,9 +26,6 @@ import {
 const CLIENT = { clientId: 'gate-e2e-client-id-71a0', clientSecret: 'gate-e2e-client-secret-9c3e4d' };
 const API_KEY = 'rollout-tenant-token-0123456789';
 const NAMES = ['gate-01', 'gate-02', 'gate-03', 'gate-04', 'gate-05', 'gate-06'];
-/** Central learns of a delivery this long after the sensor sent it; a host in `lost` delivers nothing. */
-const central = { delayMs: 500, lost: new Set<string>() };
-
 type Gate = {
   batch: number;
   hosts: string[];
@@ -44,14 +41,8 @@ type Doc = RunJson & { gates?: Gate[]; hosts: Record<string, RunJson['hosts'][st
 let fleet: Fleet;
 let fake: FakeCentral;
 let dir: string;
-
-function held(): Detection[] {
-  const now = Date.now();
-  return fleet
-    .centralInbox()
-    .filter((d) => !central.lost.has(d.host) && now >= Date.parse(d.at) + central.delayMs)
-    .map((d) => testAlertDetection(d.host, d.at));
-}
+/** Central learns of a delivery 500 ms after the sensor sent it; a lost host's alerts never arrive. */
+const central = new DelayedInbox(() => fleet.centralInbox(), 500);
 
 before(async () => {
   fleet = await startFleet(
@@ -61,7 +52,7 @@ before(async () => {
   fake = await new FakeCentral({
     ...CLIENT,
     tenantId: '5c0ffee0-2222-4333-8444-955556666777',
-    detections: held,
+    detections: central.held,
     pendingPolls: 0,
     maxPageSize: 50,
   }).start();
@@ -75,7 +66,7 @@ after(async () => {
 });
 
 beforeEach(() => {
-  central.lost.clear();
+  central.clear();
   for (const host of fleet.hosts) resetConfig(host, OPERATOR_CONFIG);
 });
 
@@ -88,7 +79,7 @@ const restartedAt = (host: string) =>
     .map((e) => e.t);
 
 test('a lost alert in batch 2 fails its host and stops the rollout before batch 3 is touched (exit 2)', async (t) => {
-  central.lost.add('gate-03');
+  central.lose('gate-03');
   const restarts = new Map(NAMES.map((n) => [n, fleet.host(n).restartCount()]));
   const junit = join(dir, 'lost.xml');
   const html = join(dir, 'lost.html');
@@ -196,7 +187,7 @@ test('with nothing lost every batch passes its gate and the run exits 0, with on
 });
 
 test('--central-wait end keeps the old way: every batch rolled out, then one wait for all', async () => {
-  central.lost.add('gate-03');
+  central.lose('gate-03');
   const run = await runCli(
     gated(['--serial', '1,2,3', '--wait', '0.05', '--max-fail-percentage', '0', '--central-wait', 'end']),
     { env: env(), timeoutMs: 90_000 },
@@ -209,7 +200,7 @@ test('--central-wait end keeps the old way: every batch rolled out, then one wai
 });
 
 test('Ctrl-C during a gate starts no new batch and prints what was seen (exit 99)', async () => {
-  central.lost.add('gate-05');
+  central.lose('gate-05');
   const restarts = fleet.host('gate-06').restartCount();
   const cli = spawnCli(gated(['--serial', '1,2,2,1', '--wait', '5']), env());
   await waitUntil(

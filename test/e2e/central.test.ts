@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import type { Detection } from '../../src/central/types.ts';
+import { DelayedInbox } from '../central/delayed-inbox.ts';
 import { FakeCentral, otherDetection, testAlertDetection } from '../central/fake.ts';
 import { startFleet, type Fleet } from '../fleet/fleet.ts';
 import { MCS_CONFIG } from '../fleet/profiles.ts';
@@ -18,21 +18,15 @@ const API_KEY = 'e2e-central-sls-repo-token-77c1';
 const NAMES = ['cen-01', 'cen-02', 'cen-03', 'cen-04'];
 const POLL = { SLS_PLAY_CENTRAL_POLL_SECONDS: '0.3' };
 
-/** Central learns of a delivery this long after the sensor sent it; a host in `lost` delivers nothing from that time on. */
-const central = { delayMs: 600, lost: new Map<string, number>() };
-
 let fleet: Fleet;
 let fake: FakeCentral;
-
-function held(): Detection[] {
-  const now = Date.now();
-  return fleet
-    .centralInbox()
-    .filter(
-      (d) => Date.parse(d.at) < (central.lost.get(d.host) ?? Infinity) && now >= Date.parse(d.at) + central.delayMs,
-    )
-    .flatMap((d) => [testAlertDetection(d.host, d.at), otherDetection(d.host, d.at)]);
-}
+/** Central learns of a delivery 600 ms after the sensor sent it; beside each test alert it holds another detection. */
+const central = new DelayedInbox(
+  () => fleet.centralInbox(),
+  600,
+  (host, at) => [testAlertDetection(host, at), otherDetection(host, at)],
+);
+const held = central.held;
 
 const env = (extra: Record<string, string> = {}) => ({ ...fake.env(POLL), SLS_API_KEY: API_KEY, ...extra });
 const cli = (args: string[], extra: Record<string, string> = {}) =>
@@ -122,7 +116,7 @@ describe('test-alert --central', () => {
       fleet.centralInbox().some((d) => d.host === 'cen-03'),
       'cen-03 has an earlier test alert in Central',
     );
-    central.lost.set('cen-03', Date.now());
+    central.lose('cen-03', Date.now());
     try {
       const began = Date.now();
       const run = await cli(['test-alert', ...fleetArgs(fleet), '--central', '--wait', '0.05']);
@@ -140,7 +134,7 @@ describe('test-alert --central', () => {
       );
       assertNoCredentials(run);
     } finally {
-      central.lost.delete('cen-03');
+      central.found('cen-03');
     }
   });
 
@@ -175,7 +169,7 @@ describe('test-alert --central', () => {
   });
 
   test('Ctrl-C during the wait prints what was seen so far and exits 99', async () => {
-    central.lost.set('cen-02', Date.now());
+    central.lose('cen-02', Date.now());
     try {
       const child = spawn(
         process.execPath,
@@ -203,7 +197,7 @@ describe('test-alert --central', () => {
       assert.equal(centralStep(doc, 'cen-02')!.status, 'skipped');
       assert.equal(centralStep(doc, 'cen-01')!.status, 'ok');
     } finally {
-      central.lost.delete('cen-02');
+      central.found('cen-02');
     }
   });
 });

@@ -1,8 +1,9 @@
 // Rolling out on the simulated fleet: --serial batches finish (handlers included) before the
 // next starts, and --max-fail-percentage stops a rollout whose canary batch failed.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
+import { describe, test } from 'node:test';
+import type { FleetHost } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import {
   assertConverged,
@@ -79,17 +80,11 @@ function assertAllChanged(run: Deployed, names: string[]): void {
 }
 
 describe('--serial', () => {
-  let fleet: Fleet;
-  before(async () => {
-    // slow restarts widen the window in which overlapping batches would be caught
-    fleet = await startFleet(
-      NAMES.map((name) => ({ name, config: OPERATOR_CONFIG, slowRestartMs: 1_000 })),
-      { subnet: 130 },
-    );
-  });
-  after(async () => {
-    await fleet?.stop();
-  });
+  // slow restarts widen the window in which overlapping batches would be caught
+  const fleet = useFleet(
+    NAMES.map((name) => ({ name, config: OPERATOR_CONFIG, slowRestartMs: 1_000 })),
+    { subnet: 130 },
+  );
 
   test('--serial 1,2: a canary host, then batches of two, each finished with its handlers before the next', async () => {
     const since = Date.now();
@@ -111,22 +106,16 @@ describe('--serial', () => {
 });
 
 describe('--max-fail-percentage', () => {
-  let fleet: Fleet;
   const CANARIES = ['canary-ok', 'canary-broken'];
   const LATER = ['later-01', 'later-02', 'later-03'];
-  before(async () => {
-    fleet = await startFleet(
-      [
-        { name: 'canary-ok', config: OPERATOR_CONFIG },
-        { name: 'canary-broken', config: OPERATOR_CONFIG, restartBroken: true },
-        ...LATER.map((name) => ({ name, config: OPERATOR_CONFIG })),
-      ],
-      { subnet: 131 },
-    );
-  });
-  after(async () => {
-    await fleet?.stop();
-  });
+  const fleet = useFleet(
+    [
+      { name: 'canary-ok', config: OPERATOR_CONFIG },
+      { name: 'canary-broken', config: OPERATOR_CONFIG, restartBroken: true },
+      ...LATER.map((name) => ({ name, config: OPERATOR_CONFIG })),
+    ],
+    { subnet: 131 },
+  );
 
   test('a canary batch with more failures than allowed stops the rollout: the later hosts are skipped, untouched', async () => {
     const run = await deploy(fleet, ['--serial', '2', '--max-fail-percentage', '25']);

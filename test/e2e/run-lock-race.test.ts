@@ -4,10 +4,10 @@
 // run's write silently undid the other's while both reported `changed`. Now either both changes
 // are on every host, or the run that could not get a host failed that host and says why; never a
 // reported change that is not on the host at the end.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
-import { startFleet, type Fleet } from '../fleet/fleet.ts';
+import { useFleet } from '../helpers/fleet.ts';
 import { OPERATOR_CONFIG } from '../fleet/profiles.ts';
 import { fleetArgs } from '../helpers/cli.ts';
 import { deployArgs, MCS_URL, parseJson, resetConfig, spawnCli, type RunJson } from '../helpers/rollout.ts';
@@ -16,19 +16,11 @@ const HOSTS = ['race-01', 'race-02', 'race-03', 'race-04'];
 const USER_PLAYBOOK = 'test/fixtures/playbooks/labs-telemetry-off.ts';
 const ROUNDS = 3;
 
-let fleet: Fleet;
-
-before(async () => {
-  fleet = await startFleet(
-    // a restart of a few seconds: the SLS run holds each host long enough for the runs to meet
-    HOSTS.map((name) => ({ name, config: OPERATOR_CONFIG, slowRestartMs: 4_000 })),
-    { subnet: 234 },
-  );
-});
-
-after(async () => {
-  await fleet?.stop();
-});
+const fleet = useFleet(
+  // a restart of a few seconds: the SLS run holds each host long enough for the runs to meet
+  HOSTS.map((name) => ({ name, config: OPERATOR_CONFIG, slowRestartMs: 4_000 })),
+  { subnet: 234 },
+);
 
 async function finished(
   live: ReturnType<typeof spawnCli>,
