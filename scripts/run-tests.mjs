@@ -6,22 +6,25 @@
 //
 //   node scripts/run-tests.mjs [--lanes N] [file ...]     (default: 2 lanes, every test file)
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = join(import.meta.dirname, '..');
 
-/** Seconds each file took alone on a 2-CPU machine; files not named count as UNIT or E2E. */
-const HEAVY = {
-  'test/e2e/html-report.test.ts': 135,
-  'test/e2e/scale.test.ts': 75,
-  'test/e2e/run-lock-race.test.ts': 61,
-  'test/e2e/interrupt.test.ts': 26,
-};
+/** The files that must not run beside one another: hundreds of hosts each, or timing a signal. */
+const HEAVY = new Set([
+  'test/e2e/html-report.test.ts',
+  'test/e2e/scale.test.ts',
+  'test/e2e/run-lock-race.test.ts',
+  'test/e2e/interrupt.test.ts',
+]);
+/** Seconds each e2e file took alone on a 2-CPU machine (scripts/test-seconds.json); others count as UNIT or E2E. */
+const SECONDS = JSON.parse(readFileSync(join(import.meta.dirname, 'test-seconds.json'), 'utf8'));
 const UNIT = 1;
 const E2E = 25;
+const secondsOf = (file) => SECONDS[file] ?? (file.startsWith('test/unit/') ? UNIT : E2E);
 
 function testFiles() {
   return readdirSync(join(ROOT, 'test'), { recursive: true })
@@ -30,19 +33,20 @@ function testFiles() {
     .sort();
 }
 
-/** The heavy files in the first lane; every other file to the lane with the least work so far. */
+/** The heavy files in the first lane; every other file, longest first, to the lane with the least work so far. */
 export function planLanes(files, count) {
   const lanes = Array.from({ length: count }, () => ({ files: [], seconds: 0 }));
-  const add = (lane, file, seconds) => {
+  const add = (lane, file) => {
     lane.files.push(file);
-    lane.seconds += seconds;
+    lane.seconds += secondsOf(file);
   };
-  for (const file of files) if (HEAVY[file]) add(lanes[0], file, HEAVY[file]);
-  for (const file of files) {
-    if (HEAVY[file]) continue;
-    const lightest = lanes.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-    add(lightest, file, file.startsWith('test/unit/') ? UNIT : E2E);
-  }
+  for (const file of files) if (HEAVY.has(file)) add(lanes[0], file);
+  const rest = files.filter((file) => !HEAVY.has(file)).sort((a, b) => secondsOf(b) - secondsOf(a));
+  for (const file of rest)
+    add(
+      lanes.reduce((a, b) => (b.seconds < a.seconds ? b : a)),
+      file,
+    );
   return lanes.filter((lane) => lane.files.length > 0);
 }
 

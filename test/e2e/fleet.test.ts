@@ -3,8 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import YAML from 'yaml';
 import { startFleet, type Fleet, type FleetHost } from '../fleet/fleet.ts';
+import { shellQuote } from '../../src/transport/quote.ts';
+import { SIM_DIR } from '../fleet/wrappers.ts';
 import { useFleet } from '../helpers/fleet.ts';
 import {
   CONTAINER_CONFIG_CRT_AS_CRL,
@@ -109,7 +112,13 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
 const fleet = useFleet([
   { name: 'web-01', version: '5.10.0.3', config: OPERATOR_CONFIG, groups: ['web'] },
   { name: 'web-02', version: '5.5.2.22', groups: ['web'] },
-  { name: 'db-01', version: '5.11.0', certPairs: [1], extraCertFiles: ['sophosca3.crt'] },
+  {
+    name: 'db-01',
+    version: '5.11.0',
+    certPairs: [1],
+    extraCertFiles: ['sophosca3.crt'],
+    unitEnvironment: ['HTTPS_PROXY=http://127.0.0.9:3128', 'NO_PROXY=localhost'],
+  },
   { name: 'edge-01', version: '5.9.1.7', versionFlag: false },
   { name: 'legacy-01', version: '5.4.1.3', certPairs: [] },
   { name: 'bare-01', installed: false },
@@ -144,6 +153,23 @@ test('each sensor reports its own version; without -version it fails as Go does'
   assert.match(edge.stderr, /^flag provided but not defined: -version\nUsage of sophoslinuxsensor:/);
   const edgePkg = await ssh(fleet, fleet.host('edge-01'), "dpkg-query -W -f='${Version}' sophoslinuxsensor");
   assert.equal(edgePkg.stdout, '5.9.1.7');
+});
+
+test("the wrappers answer the calls fixed for a host's life as the programs do, byte for byte", async () => {
+  const program = (script: string) => `${shellQuote(process.execPath)} ${shellQuote(join(SIM_DIR, script))}`;
+  const calls = (sensor: string, systemctl: string) =>
+    `${systemctl} show -p Environment sophoslinuxsensor; echo "exit $?"; ${sensor} -version; echo "exit $?"`;
+  for (const name of ['web-01', 'db-01', 'edge-01', 'bare-01']) {
+    const host = fleet.host(name);
+    const wrapped = await ssh(fleet, host, calls('sophoslinuxsensor', 'systemctl'));
+    const direct = await ssh(fleet, host, calls(program('sensor.mjs'), program('systemctl.mjs')));
+    const withoutSensor = (run: Run) => (name === 'bare-01' ? run.stdout.split('\n').slice(0, 2) : run);
+    assert.deepEqual(withoutSensor(wrapped), withoutSensor(direct), name);
+  }
+  const db = await ssh(fleet, fleet.host('db-01'), 'systemctl show -p Environment sophoslinuxsensor');
+  assert.equal(db.stdout, 'Environment=HTTPS_PROXY=http://127.0.0.9:3128 NO_PROXY=localhost\n');
+  const box = await ssh(fleet, fleet.host('box-01'), 'systemctl show -p Environment sophoslinuxsensor');
+  assert.equal(box.stdout, 'Environment=\n', 'a container host has no unit');
 });
 
 test("a session sees a plain root environment and the host's own tools", async () => {

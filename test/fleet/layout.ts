@@ -2,9 +2,10 @@
 // /etc/sophos-certs, /var/lib/sls-sim (state), /var/lib/sls-play and the layer over /usr/local/bin.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { unitEnvironment, versionOutput } from './sim/answers.mjs';
 import type { HostPaths, SimHost } from './sim/host.d.mts';
 import type { HostProfile } from './types.ts';
-import { writeWrapper } from './wrappers.ts';
+import { type FixedAnswer, UNIT_ENVIRONMENT_ANSWER, writeWrapper } from './wrappers.ts';
 
 export const DEFAULT_VERSION = '5.10.0.3';
 export const CONFIG_NAME = 'runtimedetections.yaml';
@@ -90,9 +91,14 @@ export function makeHostDirs(root: string, profile: HostProfile, host: SimHost):
     const packages = { installed: profile.packages.installed ?? {}, available: profile.packages.available ?? {} };
     writeFileSync(join(paths.state, 'packages.json'), JSON.stringify(packages, null, 2));
   }
+  // answers fixed by host.json (sim/answers.mjs), so the wrappers give them without starting Node
+  mkdirSync(join(paths.state, 'answers'), { recursive: true });
+  writeFileSync(join(paths.state, 'answers', UNIT_ENVIRONMENT_ANSWER), `Environment=${unitEnvironment(host)}\n`);
+  const version = versionOutput(host);
+  const sensorAnswers: FixedAnswer[] = version === null ? [] : [{ argv: ['-version'], stdout: version }];
   writeWrapper(join(root, 'bin'), 'docker', 'docker.mjs');
   if (host.installed && host.deployment === 'package')
-    writeWrapper(join(root, 'bin'), 'sophoslinuxsensor', 'sensor.mjs');
-  if (containerised) writeWrapper(join(paths.state, 'container-bin'), 'sophoslinuxsensor', 'sensor.mjs');
+    writeWrapper(join(root, 'bin'), 'sophoslinuxsensor', 'sensor.mjs', sensorAnswers);
+  if (containerised) writeWrapper(join(paths.state, 'container-bin'), 'sophoslinuxsensor', 'sensor.mjs', sensorAnswers);
   return paths;
 }

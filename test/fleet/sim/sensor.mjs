@@ -1,6 +1,7 @@
 // `sophoslinuxsensor`: the sensor binary's command line. It parses flags as a Go program does
 // (`-flag` and `--flag` alike; an unknown flag prints usage and exits 2).
 import { appendFileSync } from 'node:fs';
+import { versionOutput } from './answers.mjs';
 import { insidePaths, readHost } from './host.mjs';
 import { log } from './journal.mjs';
 import { readService } from './service.mjs';
@@ -8,7 +9,6 @@ import { parseConfig, enabledOutputs } from './validate.mjs';
 import { hangForever } from './session.mjs';
 
 const ALERT = 'Alert Tester';
-const BUILD = 'build 3f9c2a1';
 
 const paths = insidePaths();
 const host = readHost(paths);
@@ -73,7 +73,7 @@ const wants = new Set(args.map((a) => a.replace(/^--?/, '').split('=')[0]));
 if (wants.has('h') || wants.has('help')) {
   process.stderr.write(usage());
 } else if (wants.has('version')) {
-  process.stdout.write(`${host.version} [${BUILD}]\n`);
+  process.stdout.write(versionOutput(host));
 } else if (wants.has('test-alert')) {
   testAlert();
 }

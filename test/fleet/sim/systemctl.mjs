@@ -1,5 +1,6 @@
 // `systemctl` for the one unit a simulated host has. A container deployment has no unit on the
 // host (the sensor runs in the container), nor does a host without the sensor.
+import { hasUnit as unitOf, unitEnvironment } from './answers.mjs';
 import { insidePaths, readHost } from './host.mjs';
 import { UNIT } from './journal.mjs';
 import { readService, restart, start, stop } from './service.mjs';
@@ -28,7 +29,7 @@ const quiet = opts.includes('-q') || opts.includes('--quiet');
 const valueOnly = opts.includes('--value');
 
 const normal = (u) => (u.includes('.') ? u : `${u}.service`);
-const hasUnit = host.installed && host.deployment === 'package';
+const hasUnit = unitOf(host);
 const out = (s) => process.stdout.write(s);
 const err = (s) => process.stderr.write(s);
 
@@ -63,7 +64,7 @@ function properties() {
     Result: state === 'failed' ? 'exit-code' : 'success',
     NRestarts: '0',
     // the unit's Environment= assignments (a proxy, say), as systemd prints them
-    Environment: hasUnit ? (host.unitEnvironment ?? []).join(' ') : '',
+    Environment: unitEnvironment(host),
   };
 }
 
