@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// Runs the test files in lanes side by side: each lane is one `node --test` process taking its
-// files one at a time. Every e2e file owns its addresses, users and files, so files of different
-// lanes can meet; the heavy ones (hundreds of hosts, or timing a signal) all go to the first lane,
-// so two of them never run at once. The other files are spread by their measured length.
+// Runs the test files side by side, each in its own `node --test`, a few at a time (two lanes by
+// default). Every e2e file owns its addresses, users and files, so any two files can meet, except
+// the heavy ones (hundreds of hosts, or timing a signal): lane 1 takes all of those first, one after
+// another, so no two of them run at once. The other files wait in one queue, longest first, and
+// each lane takes the next as soon as it is free. A file's output is printed whole when it ends.
 //
 //   node scripts/run-tests.mjs [--lanes N] [file ...]     (default: 2 lanes, every test file)
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -33,73 +33,91 @@ function testFiles() {
     .sort();
 }
 
-/** The heavy files in the first lane; every other file, longest first, to the lane with the least work so far. */
-export function planLanes(files, count) {
-  const lanes = Array.from({ length: count }, () => ({ files: [], seconds: 0 }));
-  const add = (lane, file) => {
-    lane.files.push(file);
-    lane.seconds += secondsOf(file);
+/** Lane 1's own files (the heavy ones), and the queue every lane takes from (longest first). */
+export function plan(files) {
+  return {
+    heavy: files.filter((file) => HEAVY.has(file)),
+    queue: files.filter((file) => !HEAVY.has(file)).sort((a, b) => secondsOf(b) - secondsOf(a)),
   };
-  for (const file of files) if (HEAVY.has(file)) add(lanes[0], file);
-  const rest = files.filter((file) => !HEAVY.has(file)).sort((a, b) => secondsOf(b) - secondsOf(a));
-  for (const file of rest)
-    add(
-      lanes.reduce((a, b) => (b.seconds < a.seconds ? b : a)),
-      file,
-    );
-  return lanes.filter((lane) => lane.files.length > 0);
+}
+
+/**
+ * Runs every file once on `lanes` lanes: lane 1 its heavy files first, then every lane takes the
+ * next file of the queue when it is free. Resolves with what `runFile(file, lane)` gave, in file order.
+ */
+export async function runLanes(files, lanes, runFile) {
+  const { heavy, queue } = plan(files);
+  const results = new Map();
+  const lane = async (index, own) => {
+    for (const file of own) results.set(file, await runFile(file, index));
+    for (let file = queue.shift(); file !== undefined; file = queue.shift())
+      results.set(file, await runFile(file, index));
+  };
+  await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i, i === 0 ? heavy : [])));
+  return files.map((file) => results.get(file));
 }
 
 function parseArgs(argv) {
-  let count = 2;
+  let lanes = 2;
   const files = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--lanes') {
-      count = Number(argv[++i]);
-      if (!Number.isInteger(count) || count < 1) {
+      lanes = Number(argv[++i]);
+      if (!Number.isInteger(lanes) || lanes < 1) {
         console.error(`--lanes takes a whole number of at least 1, not ${argv[i]}`);
         process.exit(2);
       }
     } else files.push(relative(ROOT, join(process.cwd(), argv[i])));
   }
-  return { count, files: files.length ? files : testFiles() };
+  return { lanes, files: files.length ? files : testFiles() };
 }
 
-/** One lane's `node --test`, its lines printed as they come, each after the lane's number. */
-function runLane(lane, index, children) {
+/** The spec reporter's closing count, e.g. `ℹ pass 12`. */
+const count = (output, what) => Number(new RegExp(`^ℹ ${what} (\\d+)$`, 'm').exec(output)?.[1] ?? 0);
+
+/** One file in its own `node --test`; its output printed whole, under a line naming it, when it ends. */
+function runFile(file, lane, children) {
   const started = Date.now();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...lane.files],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', file], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
-  const tag = `[${index + 1}] `;
-  for (const stream of [child.stdout, child.stderr])
-    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${tag}${line}\n`));
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   return new Promise((resolve) =>
     child.on('close', (code, signal) => {
       children.delete(child);
-      resolve({ index, code: code ?? 1, signal, seconds: (Date.now() - started) / 1000, files: lane.files.length });
+      const seconds = (Date.now() - started) / 1000;
+      const ok = code === 0;
+      process.stdout.write(
+        `── ${file}: ${ok ? 'passed' : `FAILED (exit ${code ?? signal})`} in ${seconds.toFixed(1)} s, lane ${lane + 1}\n${output}\n`,
+      );
+      resolve({ file, ok, seconds, tests: count(output, 'tests'), failed: count(output, 'fail') });
     }),
   );
 }
 
 async function main() {
-  const { count, files } = parseArgs(process.argv.slice(2));
-  const lanes = planLanes(files, count);
+  const { lanes, files } = parseArgs(process.argv.slice(2));
   const children = new Set();
   for (const signal of ['SIGINT', 'SIGTERM'])
     process.on(signal, () => {
       for (const child of children) child.kill(signal);
     });
-  const results = await Promise.all(lanes.map((lane, i) => runLane(lane, i, children)));
-  for (const r of results)
-    console.log(
-      `lane ${r.index + 1}: ${r.files} files in ${r.seconds.toFixed(0)} s, ${r.code === 0 ? 'passed' : `FAILED (exit ${r.code}${r.signal ? `, ${r.signal}` : ''}; its failures are listed above under [${r.index + 1}])`}`,
-    );
-  process.exit(results.every((r) => r.code === 0) ? 0 : 1);
+  const started = Date.now();
+  const results = await runLanes(files, lanes, (file, lane) => runFile(file, lane, children));
+  const failed = results.filter((r) => !r.ok);
+  const tests = results.reduce((n, r) => n + r.tests, 0);
+  console.log(
+    `${results.length} files, ${tests} tests in ${((Date.now() - started) / 1000).toFixed(0)} s on ${lanes} lane(s): ` +
+      (failed.length === 0
+        ? 'all passed'
+        : `${failed.length} file(s) FAILED:\n${failed.map((r) => `  ${r.file}`).join('\n')}`),
+  );
+  process.exit(failed.length === 0 ? 0 : 1);
 }
 
-// run when called, not when a test imports planLanes
+// run when called, not when a test imports runLanes
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

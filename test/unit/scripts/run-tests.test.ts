@@ -1,41 +1,54 @@
-// The lanes of `npm test`: the heavy end-to-end files never share a time slot, and every file runs once.
+// The lanes of `npm test`: every file runs once, the heavy end-to-end files never meet, and a free
+// lane takes the next file at once.
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 // @ts-expect-error: a plain .mjs script, no declarations
-import { planLanes } from '../../../scripts/run-tests.mjs';
+import { plan, runLanes } from '../../../scripts/run-tests.mjs';
 
-type Lane = { files: string[]; seconds: number };
+type Ran = { file: string; lane: number; start: number; end: number };
 const HEAVY = ['test/e2e/html-report.test.ts', 'test/e2e/interrupt.test.ts', 'test/e2e/scale.test.ts'];
 const FILES = [
   ...HEAVY,
-  ...Array.from({ length: 12 }, (_, i) => `test/e2e/light-${i}.test.ts`),
-  ...Array.from({ length: 40 }, (_, i) => `test/unit/u-${i}.test.ts`),
+  ...Array.from({ length: 8 }, (_, i) => `test/e2e/light-${i}.test.ts`),
+  ...Array.from({ length: 12 }, (_, i) => `test/unit/u-${i}.test.ts`),
 ].sort();
 
-test('the heavy files all run in the first lane, so no two of them run at once', () => {
-  const lanes = planLanes(FILES, 2) as Lane[];
-  assert.equal(lanes.length, 2);
-  for (const heavy of HEAVY) assert.ok(lanes[0]!.files.includes(heavy), heavy);
-  for (const lane of lanes.slice(1))
-    assert.deepEqual(
-      lane.files.filter((f) => HEAVY.includes(f)),
-      [],
-    );
-});
+/** Runs the lanes with files that take `ms(file)` each; what ran where and when. */
+async function simulate(lanes: number, ms: (file: string) => number): Promise<{ ran: Ran[]; results: unknown[] }> {
+  const ran: Ran[] = [];
+  const t0 = Date.now();
+  const results = await runLanes(FILES, lanes, async (file: string, lane: number) => {
+    const start = Date.now() - t0;
+    await sleep(ms(file));
+    ran.push({ file, lane, start, end: Date.now() - t0 });
+    return file;
+  });
+  return { ran, results };
+}
 
-test('every file runs exactly once, whatever the number of lanes', () => {
-  for (const count of [1, 2, 3, 80]) {
-    const lanes = planLanes(FILES, count) as Lane[];
-    assert.deepEqual(lanes.flatMap((l) => l.files).sort(), FILES, `${count} lane(s)`);
+test('every file runs exactly once, and the results come back in file order', async () => {
+  for (const lanes of [1, 2, 3]) {
+    const { ran, results } = await simulate(lanes, () => 1);
+    assert.deepEqual(ran.map((r) => r.file).sort(), FILES, `${lanes} lane(s)`);
+    assert.deepEqual(results, FILES);
   }
 });
 
-test('two lanes end within one e2e file (25 s) of each other', () => {
-  const [a, b] = planLanes(FILES, 2) as Lane[];
-  assert.ok(Math.abs(a!.seconds - b!.seconds) <= 25, `${a!.seconds} s and ${b!.seconds} s`);
+test('the heavy files all run in lane 1, one after another, so no two of them meet', async () => {
+  const { ran } = await simulate(2, (file) => (HEAVY.includes(file) ? 15 : 5));
+  const heavy = ran.filter((r) => HEAVY.includes(r.file));
+  assert.deepEqual(
+    heavy.map((r) => r.lane),
+    HEAVY.map(() => 0),
+  );
+  for (let i = 1; i < heavy.length; i++) assert.ok(heavy[i]!.start >= heavy[i - 1]!.end, 'one after another');
 });
 
-test('one lane keeps every file, heavy ones first', () => {
-  const [lane] = planLanes(FILES, 1) as Lane[];
-  assert.deepEqual(lane!.files.slice(0, HEAVY.length), HEAVY);
+test('the queue is longest first, and a free lane takes the next file: lane 2 does the light work meanwhile', async () => {
+  const { queue } = plan(FILES) as { queue: string[] };
+  assert.deepEqual(queue.slice(0, 8), [...FILES.filter((f) => f.includes('light-'))], 'e2e (25 s) before unit (1 s)');
+  const { ran } = await simulate(2, (file) => (HEAVY.includes(file) ? 60 : 3));
+  const lane2 = ran.filter((r) => r.lane === 1).length;
+  assert.ok(lane2 >= 15, `lane 2 ran ${lane2} of the 20 light files while lane 1 ran the heavy ones`);
 });
