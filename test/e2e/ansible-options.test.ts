@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli, REPO } from '../helpers/cli.ts';
 import { generateKey, makeTempDir, removeDir, reserveAddressBlock, startSshd, type TestSshd } from '../helpers/sshd.ts';
 import { ansibleCommand, python } from '../unit/inventory/ansible-reference.ts';
@@ -24,6 +25,19 @@ let key: string;
 let knownHosts: string;
 let silent: Server;
 const sockets: Socket[] = [];
+/** Each connection the silent server took: when, and when the client gave up on it. */
+const waits: { opened: number; closed?: number }[] = [];
+
+/**
+ * How long the client waited on each connection opened from `first` on, in seconds, shortest first:
+ * measured by the server from accept to close, so the CLI's own start (slow on a loaded machine)
+ * does not count, only the wait the timeout governs.
+ */
+async function waitedSince(first: number): Promise<number[]> {
+  const mine = waits.slice(first);
+  for (let i = 0; mine.some((w) => w.closed === undefined) && i < 100; i++) await sleep(100);
+  return mine.map((w) => ((w.closed ?? Number.NaN) - w.opened) / 1000).sort((a, b) => a - b);
+}
 const SILENT_PORT = 2299;
 
 /** An inventory of one host `web-01` at the sshd, with only the variables given. */
@@ -59,7 +73,12 @@ before(async () => {
   knownHosts = join(dir, 'known_hosts');
   writeFileSync(knownHosts, sshd.knownHostsLine());
   // accepts every connection and never says a word: only a timeout ends the wait
-  silent = createServer((socket) => sockets.push(socket));
+  silent = createServer((socket) => {
+    const wait: { opened: number; closed?: number } = { opened: Date.now() };
+    waits.push(wait);
+    // read and drop what the client says, so its close is seen
+    sockets.push(socket.resume().on('close', () => (wait.closed = Date.now())));
+  });
   await new Promise<void>((resolve) => silent.listen(SILENT_PORT, `${block.prefix}.42`, resolve));
 });
 
@@ -94,6 +113,7 @@ test('-T 2 gives up on a server that accepts and never answers in about 2 s', as
     path,
     `[web]\nweb-01 ansible_host=${block.prefix}.42 ansible_port=${SILENT_PORT} ansible_user=root ansible_ssh_private_key_file=${key}\n`,
   );
+  const first = waits.length;
   const run = await sls([
     'deploy',
     path,
@@ -111,7 +131,10 @@ test('-T 2 gives up on a server that accepts and never answers in about 2 s', as
   assert.equal(run.code, 3, run.stdout + run.stderr);
   const connect = connectStep(run.stdout);
   assert.match(connect.message, /within 2 s/);
-  assert.ok(connect.seconds >= 1.9 && connect.seconds < 3, `gave up after ${connect.seconds} s`);
+  assert.ok(connect.seconds >= 1.9, `the report says it gave up after ${connect.seconds} s`);
+  const [waited, ...more] = await waitedSince(first);
+  assert.deepEqual(more, [], 'one connection');
+  assert.ok(waited! >= 1.9 && waited! < 3, `the server was given up on after ${waited} s`);
 });
 
 test('-T 6 and --connect-timeout 6 win over ConnectTimeout 1 in the ssh config; without them the config rules', async () => {
@@ -140,17 +163,21 @@ test('-T 6 and --connect-timeout 6 win over ConnectTimeout 1 in the ssh config; 
     assert.equal(run.code, 3, run.stdout + run.stderr);
     return connectStep(run.stdout);
   };
+  const first = waits.length;
   const [configOnly, short, long] = await Promise.all([
     timed([]),
     timed(['-T', '6']),
     timed(['--connect-timeout', '6']),
   ]);
   assert.match(configOnly.message, /within 1 s/);
-  assert.ok(configOnly.seconds < 2, `the ssh config's 1 s: ${configOnly.seconds}`);
   for (const run of [short, long]) {
     assert.match(run.message, /within 6 s/);
-    assert.ok(run.seconds >= 5.9 && run.seconds < 8, `the command line's 6 s: ${run.seconds}`);
+    assert.ok(run.seconds >= 5.9, `the report says the command line's 6 s, gave up after ${run.seconds} s`);
   }
+  // the three waits as the server saw them: the ssh config's 1 s, and the command line's 6 s twice
+  const [one, six, sixAgain] = await waitedSince(first);
+  assert.ok(one! >= 0.9 && one! < 2, `the ssh config's 1 s: ${one} s`);
+  for (const waited of [six, sixAgain]) assert.ok(waited! >= 5.9 && waited! < 8, `the command line's 6 s: ${waited} s`);
 });
 
 test('-b --become-user nobody runs the command as nobody; without -b as the login user', async () => {
