@@ -43,18 +43,18 @@ export function plan(files) {
 
 /**
  * Runs every file once on `lanes` lanes: lane 1 its heavy files first, then every lane takes the
- * next file of the queue when it is free. Resolves with what `runFile(file, lane)` gave, in file order.
+ * next file of the queue when it is free; once `stopped()` holds no file starts. Resolves with what
+ * `runFile(file, lane)` gave, for the files that ran, in file order.
  */
-export async function runLanes(files, lanes, runFile) {
+export async function runLanes(files, lanes, runFile, stopped = () => false) {
   const { heavy, queue } = plan(files);
   const results = new Map();
   const lane = async (index, own) => {
-    for (const file of own) results.set(file, await runFile(file, index));
-    for (let file = queue.shift(); file !== undefined; file = queue.shift())
-      results.set(file, await runFile(file, index));
+    const next = () => (stopped() ? undefined : (own.shift() ?? queue.shift()));
+    for (let file = next(); file !== undefined; file = next()) results.set(file, await runFile(file, index));
   };
-  await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i, i === 0 ? heavy : [])));
-  return files.map((file) => results.get(file));
+  await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i, i === 0 ? [...heavy] : [])));
+  return files.filter((file) => results.has(file)).map((file) => results.get(file));
 }
 
 function parseArgs(argv) {
@@ -89,12 +89,11 @@ function runFile(file, lane, children) {
   return new Promise((resolve) =>
     child.on('close', (code, signal) => {
       children.delete(child);
-      const seconds = (Date.now() - started) / 1000;
       const ok = code === 0;
       process.stdout.write(
-        `── ${file}: ${ok ? 'passed' : `FAILED (exit ${code ?? signal})`} in ${seconds.toFixed(1)} s, lane ${lane + 1}\n${output}\n`,
+        `── ${file}: ${ok ? 'passed' : `FAILED (exit ${code ?? signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s, lane ${lane + 1}\n${output}\n`,
       );
-      resolve({ file, ok, seconds, tests: count(output, 'tests'), failed: count(output, 'fail') });
+      resolve({ file, ok, tests: count(output, 'tests'), failedTests: count(output, 'fail') });
     }),
   );
 }
@@ -102,21 +101,29 @@ function runFile(file, lane, children) {
 async function main() {
   const { lanes, files } = parseArgs(process.argv.slice(2));
   const children = new Set();
+  let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'])
     process.on(signal, () => {
+      interrupted = true;
       for (const child of children) child.kill(signal);
     });
   const started = Date.now();
-  const results = await runLanes(files, lanes, (file, lane) => runFile(file, lane, children));
-  const failed = results.filter((r) => !r.ok);
-  const tests = results.reduce((n, r) => n + r.tests, 0);
-  console.log(
-    `${results.length} files, ${tests} tests in ${((Date.now() - started) / 1000).toFixed(0)} s on ${lanes} lane(s): ` +
-      (failed.length === 0
-        ? 'all passed'
-        : `${failed.length} file(s) FAILED:\n${failed.map((r) => `  ${r.file}`).join('\n')}`),
+  const results = await runLanes(
+    files,
+    lanes,
+    (file, lane) => runFile(file, lane, children),
+    () => interrupted,
   );
-  process.exit(failed.length === 0 ? 0 : 1);
+  const failed = results.filter((r) => !r.ok);
+  const sum = (key) => results.reduce((n, r) => n + r[key], 0);
+  console.log(
+    `${results.length} of ${files.length} files, ${sum('tests')} tests (${sum('failedTests')} failed) in ` +
+      `${((Date.now() - started) / 1000).toFixed(0)} s on ${lanes} lane(s): ` +
+      (failed.length === 0 && !interrupted
+        ? 'all passed'
+        : `${interrupted ? 'interrupted; ' : ''}${failed.length} file(s) FAILED:\n${failed.map((r) => `  ${r.file}`).join('\n')}`),
+  );
+  process.exit(failed.length === 0 && !interrupted ? 0 : 1);
 }
 
 // run when called, not when a test imports runLanes

@@ -52,3 +52,19 @@ test('the queue is longest first, and a free lane takes the next file: lane 2 do
   const lane2 = ran.filter((r) => r.lane === 1).length;
   assert.ok(lane2 >= 15, `lane 2 ran ${lane2} of the 20 light files while lane 1 ran the heavy ones`);
 });
+
+test('once stopped (Ctrl-C), no file starts; the files that ran are what comes back', async () => {
+  let started = 0;
+  const results = await runLanes(
+    FILES,
+    2,
+    async (file: string) => {
+      started++;
+      await sleep(2);
+      return file;
+    },
+    () => started >= 4,
+  );
+  assert.equal(started, 4);
+  assert.equal(results.length, 4);
+});
