@@ -5,7 +5,7 @@
 // lane 1, one after another, and the other files wait in one queue, longest first, that a free
 // lane takes from. A file's output is printed whole when it ends.
 //
-// `npm test` keeps one lane: on a 2-CPU machine two lanes took 907 s instead of ~1,250 s, but in
+// `npm test` keeps one lane: on a 2-CPU machine two lanes took 907 s instead of 1,283 s, but in
 // two of four whole runs a timing test (faults' sshd kill, the Central gate's Ctrl-C, -T) missed
 // its moment beside another file; a red CI costs more than the minutes.
 //
