@@ -2,7 +2,7 @@
 // /etc/sophos-certs, /var/lib/sls-sim (state), /var/lib/sls-play and the layer over /usr/local/bin.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { unitEnvironment, versionOutput } from './sim/answers.mjs';
+import { hasUnit, unitEnvironment, versionOutput } from './sim/answers.mjs';
 import type { HostPaths, SimHost } from './sim/host.d.mts';
 import type { HostProfile } from './types.ts';
 import { type FixedAnswer, UNIT_ENVIRONMENT_ANSWER, writeWrapper } from './wrappers.ts';
@@ -58,8 +58,7 @@ function writePairs(dir: string, pairs: number[]): void {
 
 /** Fills /etc/sophos: certificates and the initial config (also used to populate a tmpfs). */
 export function writeSophosDir(dir: string, profile: HostProfile, host: SimHost): void {
-  const packaged = host.installed && host.deployment === 'package';
-  writePairs(dir, profile.certPairs ?? (packaged ? [1, 2] : []));
+  writePairs(dir, profile.certPairs ?? (hasUnit(host) ? [1, 2] : []));
   for (const name of profile.extraCertFiles ?? []) writeCertFile(dir, name);
   if (typeof profile.config === 'string') {
     const file = join(dir, CONFIG_NAME);
@@ -97,8 +96,7 @@ export function makeHostDirs(root: string, profile: HostProfile, host: SimHost):
   const version = versionOutput(host);
   const sensorAnswers: FixedAnswer[] = version === null ? [] : [{ argv: ['-version'], stdout: version }];
   writeWrapper(join(root, 'bin'), 'docker', 'docker.mjs');
-  if (host.installed && host.deployment === 'package')
-    writeWrapper(join(root, 'bin'), 'sophoslinuxsensor', 'sensor.mjs', sensorAnswers);
+  if (hasUnit(host)) writeWrapper(join(root, 'bin'), 'sophoslinuxsensor', 'sensor.mjs', sensorAnswers);
   if (containerised) writeWrapper(join(paths.state, 'container-bin'), 'sophoslinuxsensor', 'sensor.mjs', sensorAnswers);
   return paths;
 }

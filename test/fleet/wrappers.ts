@@ -5,12 +5,13 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { insidePaths } from './sim/host.mjs';
 
 export const SIM_DIR = fileURLToPath(new URL('./sim/', import.meta.url));
 export const BOOT_SCRIPT = fileURLToPath(new URL('./boot.sh', import.meta.url));
 
-/** Where a host keeps the answers of the shared wrappers, as the host sees it (sim/host.mjs's state dir). */
-export const ANSWERS_DIR = '/var/lib/sls-sim/answers';
+/** Where a host keeps the answers of the shared wrappers, as the host sees it: in its state dir. */
+const ANSWERS_DIR = join(insidePaths().state, 'answers');
 /** The file of `systemctl show -p Environment sophoslinuxsensor`'s output on each host. */
 export const UNIT_ENVIRONMENT_ANSWER = 'systemctl-show-environment';
 
